@@ -1,0 +1,44 @@
+# Two set-up commands for a fresh machine: `make demo` and `make test`. Both are idempotent.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= demo-case
+
+.PHONY: demo test sysdeps venv lint typecheck model bench clean
+
+# Debian packages the demo and tests need: a CJK font for PDFs, Java for Spark, poppler for pdffonts.
+sysdeps:
+	@need=""; \
+	fc-list 2>/dev/null | grep -qi 'Noto Sans CJK\|WenQuanYi' || need="$$need fonts-noto-cjk fontconfig"; \
+	command -v java >/dev/null 2>&1 || need="$$need default-jre-headless"; \
+	command -v pdffonts >/dev/null 2>&1 || need="$$need poppler-utils"; \
+	if [ -n "$$need" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$need"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$need >/dev/null; \
+	  else echo "please install as root:$$need"; fi; \
+	fi
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+venv: $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+
+demo: sysdeps venv
+	$(BIN)/qinglian demo $(DEMO_DIR) --force
+
+test: sysdeps venv
+	$(BIN)/ruff check qinglian tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+model: venv
+	$(BIN)/python -m qinglian.detect.train
+
+bench: venv
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(DEMO_DIR)

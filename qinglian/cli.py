@@ -1,0 +1,145 @@
+"""The `qinglian` command. Thin: each command parses options and calls one library function.
+
+User mistakes raise QinglianError and are printed as a message (Chinese by default,
+English with --lang en or QINGLIAN_LANG=en) without a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from qinglian import __version__
+from qinglian.errors import QinglianError
+from qinglian.i18n import set_language, t
+
+app = typer.Typer(
+    name="qinglian",
+    help="清链 Qinglian：骚扰式贷款中介营销证据分析与链条追踪 / evidence analysis and chain tracing.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+case_app = typer.Typer(help="案件工作区 / case workspace", no_args_is_help=True)
+app.add_typer(case_app, name="case")
+
+out = Console()
+err = Console(stderr=True)
+
+CaseDir = Annotated[Path, typer.Argument(help="案件目录 / case folder")]
+UserOpt = Annotated[str | None, typer.Option("--user", help="操作人（默认为系统用户）/ acting user")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"qinglian {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    lang: Annotated[str | None, typer.Option("--lang", help="zh | en")] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本 / show version")
+    ] = False,
+) -> None:
+    set_language(lang)
+
+
+# ---- case workspace -------------------------------------------------------------------------
+
+
+@case_app.command("init")
+def case_init(
+    case_dir: CaseDir,
+    name: Annotated[str, typer.Option("--name", help="案件名称 / case name")],
+    agency: Annotated[str | None, typer.Option("--agency", help="办案单位 / agency")] = None,
+    user: UserOpt = None,
+) -> None:
+    """新建案件目录 / create a case folder."""
+    from qinglian.store.case import init_case
+
+    case = init_case(case_dir, name, agency, user=user)
+    out.print(t(f"已新建案件：{case.root}", f"case created: {case.root}"))
+
+
+@app.command("verify")
+def verify(case_dir: CaseDir) -> None:
+    """核验证据哈希与保管日志链 / recompute evidence hashes and the custody chain."""
+    from qinglian.store.verify import verify_case
+
+    report = verify_case(case_dir)
+    for line in report.lines():
+        (out if report.ok else err).print(line, markup=False, highlight=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+# ---- intake ----------------------------------------------------------------------------------
+
+
+@app.command("ingest")
+def ingest(
+    case_dir: CaseDir,
+    files: Annotated[list[Path], typer.Argument(help="证据文件 / evidence files")],
+    holder: Annotated[str, typer.Option("--holder", help="被检查单位 / company or site seized from")],
+    site: Annotated[str | None, typer.Option("--site", help="检查地点 / site")] = None,
+    kind: Annotated[
+        str, typer.Option("--kind", help="auto|calls|sms|customers|chats|complaints|accounts|payments")
+    ] = "auto",
+    encoding: Annotated[str | None, typer.Option("--encoding", help="如 gbk、utf-8 / e.g. gbk")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="只读该工作表 / only this sheet")] = None,
+    mapping: Annotated[
+        list[str] | None, typer.Option("--map", help="源列=字段，如 客户号码=callee / SOURCE=field")
+    ] = None,
+    user: UserOpt = None,
+) -> None:
+    """导入查获的证据文件 / ingest seized evidence files."""
+    from qinglian.ingest.api import IngestOptions, ingest_files
+    from qinglian.store.case import open_case
+
+    case = open_case(case_dir)
+    opts = IngestOptions(
+        holder=holder, site=site, kind=kind, encoding=encoding, sheet=sheet, mapping=mapping or [], user=user
+    )
+    result = ingest_files(case, files, opts)
+    for line in result.lines():
+        out.print(line, markup=False, highlight=False)
+
+
+# ---- entry point -----------------------------------------------------------------------------
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit code (tests call this in-process)."""
+    import click
+
+    try:
+        result = app(args=argv, standalone_mode=False)
+    except QinglianError as exc:
+        err.print(exc.render(), markup=False, highlight=False)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        err.print(t("已中断，案件未被改动", "interrupted; the case was not changed"))
+        return 130
+    except KeyboardInterrupt:
+        err.print(t("已中断，案件未被改动", "interrupted; the case was not changed"))
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()

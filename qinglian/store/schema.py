@@ -1,0 +1,224 @@
+"""The case store's tables: one declaration that ingest, analyses and reports share.
+
+Every record table carries the provenance columns ``holder``, ``site``,
+``evidence_sha256``, ``sheet`` and ``row_no`` (1-based row as a spreadsheet shows it),
+``extra`` (unknown source columns as a JSON object, never dropped) and, for each
+normalised field, ``<field>_raw`` with the value exactly as it was in the file.
+
+Times are ``TIMESTAMP`` holding Asia/Shanghai wall-clock time (inputs with an explicit
+offset are converted). Phone numbers are E.164 strings (``+8613812345678``); the
+province, city and carrier of a number live once per 7-digit prefix in
+``phone_prefixes`` and are joined, never stored per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+FieldType = Literal["text", "phone", "timestamp", "duration", "int", "bool", "amount", "id_number"]
+
+KINDS: tuple[str, ...] = ("calls", "sms", "customers", "chats", "complaints", "accounts", "payments")
+
+SQL_TYPES: dict[str, str] = {
+    "text": "VARCHAR",
+    "phone": "VARCHAR",
+    "timestamp": "TIMESTAMP",
+    "duration": "DOUBLE",
+    "int": "BIGINT",
+    "bool": "BOOLEAN",
+    "amount": "DOUBLE",
+    "id_number": "VARCHAR",
+}
+
+# Types whose normalisation can fail; they keep a ``<field>_raw`` column.
+NORMALISED_TYPES: frozenset[str] = frozenset(
+    {"phone", "timestamp", "duration", "int", "bool", "amount", "id_number"}
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: FieldType
+    doc: str
+
+
+def _f(name: str, type_: FieldType, doc: str) -> Field:
+    return Field(name, type_, doc)
+
+
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "calls": (
+        _f("account", "text", "dialer account / seat that placed the call"),
+        _f("caller", "phone", "calling or displayed number (主叫, 外显号码)"),
+        _f("callee", "phone", "called consumer (被叫号码)"),
+        _f("started_at", "timestamp", "call start"),
+        _f("ended_at", "timestamp", "call end, where exported"),
+        _f("duration_s", "duration", "talk time in seconds"),
+        _f("answered", "bool", "call connected (接通状态)"),
+        _f("intent_grade", "text", "dialer's intent grade (意向等级), e.g. A/B/C/D"),
+        _f("consumer_turns", "int", "times the consumer spoke (客户说话次数, 对话轮次)"),
+        _f("transcript", "text", "recording transcript (通话内容, 录音文本)"),
+        _f("task", "text", "dialer task / campaign name (任务名称)"),
+        _f("script", "text", "script used (话术)"),
+        _f("handset", "text", "handset / SIM / gateway port, where exported"),
+    ),
+    "sms": (
+        _f("account", "text", "platform account that sent (发送账号)"),
+        _f("signature", "text", "SMS signature (签名), e.g. 【某某金融】"),
+        _f("recipient", "phone", "recipient number (手机号码)"),
+        _f("sent_at", "timestamp", "send time"),
+        _f("content", "text", "message text"),
+        _f("status", "text", "delivery status as exported"),
+    ),
+    "customers": (
+        _f("name", "text", "consumer name"),
+        _f("phone", "phone", "consumer phone"),
+        _f("id_number", "id_number", "resident ID number (身份证号)"),
+        _f("address", "text", "address"),
+        _f("employer", "text", "employer (工作单位) or company"),
+        _f("credit_info", "text", "debts, credit record (负债, 征信)"),
+        _f("source", "text", "where the list says the record came from (来源)"),
+    ),
+    "chats": (
+        _f("chat", "text", "conversation / group name"),
+        _f("sender", "text", "sender"),
+        _f("receiver", "text", "receiver"),
+        _f("sent_at", "timestamp", "message time"),
+        _f("text", "text", "message text"),
+    ),
+    "complaints": (
+        _f("complaint_id", "text", "complaint number"),
+        _f("received_at", "timestamp", "received"),
+        _f("complainant", "phone", "complainant's phone"),
+        _f("caller", "phone", "number that called the complainant"),
+        _f("text", "text", "complaint text"),
+        _f("respondent", "text", "company complained about"),
+    ),
+    "accounts": (
+        _f("account", "text", "account id at the vendor / platform"),
+        _f("customer", "text", "customer (company) that holds the account"),
+        _f("opened_at", "timestamp", "opened"),
+        _f("province", "text", "province"),
+        _f("seats", "int", "seats / concurrent lines"),
+    ),
+    "payments": (
+        _f("payer", "text", "payer"),
+        _f("payee", "text", "payee"),
+        _f("amount", "amount", "amount in CNY"),
+        _f("paid_at", "timestamp", "time of payment"),
+        _f("memo", "text", "memo / purpose (备注)"),
+    ),
+}
+
+PROVENANCE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("holder", "VARCHAR NOT NULL"),
+    ("site", "VARCHAR"),
+    ("evidence_sha256", "VARCHAR NOT NULL"),
+    ("sheet", "VARCHAR"),
+    ("row_no", "BIGINT NOT NULL"),
+)
+
+# Free-text fields that content analysis reads, per kind.
+TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "calls": ("transcript", "script"),
+    "sms": ("content",),
+    "chats": ("text",),
+    "complaints": ("text",),
+    "payments": ("memo",),
+}
+
+
+def fields(kind: str) -> tuple[Field, ...]:
+    return FIELDS[kind]
+
+
+def field_names(kind: str) -> list[str]:
+    return [f.name for f in FIELDS[kind]]
+
+
+def columns(kind: str) -> list[tuple[str, str]]:
+    """(name, SQL type) of every column of a record table, in table order."""
+    cols: list[tuple[str, str]] = list(PROVENANCE_COLUMNS)
+    for f in FIELDS[kind]:
+        cols.append((f.name, SQL_TYPES[f.type]))
+        if f.type in NORMALISED_TYPES:
+            cols.append((f.name + "_raw", "VARCHAR"))
+    cols.append(("extra", "JSON"))
+    return cols
+
+
+# Tables that are not record kinds. Analyses add their own (see DDL below).
+SUPPORT_DDL: tuple[str, ...] = (
+    """CREATE TABLE IF NOT EXISTS evidence (
+        sha256 VARCHAR PRIMARY KEY,
+        file_name VARCHAR NOT NULL,
+        stored_path VARCHAR NOT NULL,
+        size_bytes BIGINT NOT NULL,
+        parent_sha256 VARCHAR,
+        member_path VARCHAR,
+        holder VARCHAR,
+        site VARCHAR,
+        kind VARCHAR,
+        encoding VARCHAR,
+        sheets JSON,
+        rows BIGINT,
+        ingested_at TIMESTAMP NOT NULL,
+        ingested_by VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS phone_prefixes (
+        prefix VARCHAR PRIMARY KEY,
+        province VARCHAR,
+        city VARCHAR,
+        carrier VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS ingest_notes (
+        evidence_sha256 VARCHAR NOT NULL,
+        sheet VARCHAR,
+        field VARCHAR NOT NULL,
+        problem VARCHAR NOT NULL,
+        count BIGINT NOT NULL,
+        first_row BIGINT
+    )""",
+    """CREATE TABLE IF NOT EXISTS custody_head (
+        seq BIGINT NOT NULL,
+        hash VARCHAR NOT NULL
+    )""",
+    # Findings of every analysis: one row per (record, detector hit).
+    """CREATE TABLE IF NOT EXISTS findings (
+        analysis VARCHAR NOT NULL,
+        label VARCHAR NOT NULL,
+        score DOUBLE,
+        rule VARCHAR,
+        law VARCHAR,
+        holder VARCHAR,
+        kind VARCHAR,
+        field VARCHAR,
+        evidence_sha256 VARCHAR,
+        sheet VARCHAR,
+        row_no BIGINT,
+        span_start INTEGER,
+        span_end INTEGER,
+        quote VARCHAR,
+        detail JSON
+    )""",
+    # Which analyses ran, with which version and rules, for the report.
+    """CREATE TABLE IF NOT EXISTS analysis_runs (
+        analysis VARCHAR NOT NULL,
+        version VARCHAR NOT NULL,
+        ran_at TIMESTAMP NOT NULL,
+        params JSON
+    )""",
+)
+
+
+def record_ddl(kind: str) -> str:
+    from qinglian.store.sqlident import quote_ident
+
+    cols = ",\n    ".join(f"{quote_ident(n)} {t}" for n, t in columns(kind))
+    return f"CREATE TABLE IF NOT EXISTS {quote_ident(kind)} (\n    {cols}\n)"
+
+
+def all_ddl() -> list[str]:
+    return [*SUPPORT_DDL, *(record_ddl(k) for k in KINDS)]
