@@ -41,7 +41,7 @@ class QinglianError(Exception):
         if self.sheet:
             parts.append(("工作表 " if lang == "zh" else "sheet ") + self.sheet)
         if self.row is not None:
-            parts.append((f"第 {self.row} 行" if lang == "zh" else f"row {self.row}"))
+            parts.append(f"第 {self.row} 行" if lang == "zh" else f"row {self.row}")
         return (", " if lang == "en" else "，").join(parts)
 
     def render(self, lang: str | None = None) -> str:

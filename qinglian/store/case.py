@@ -6,7 +6,7 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +134,7 @@ def init_case(root: Path, name: str, agency: str | None = None, user: str | None
     case = Case(root)
     case.evidence_dir.mkdir()
     case.reports_dir.mkdir()
-    created = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    created = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
     lines = [
         f"name = {_toml_str(name)}",
         f"agency = {_toml_str(agency or '')}",
@@ -163,9 +163,7 @@ def open_case(root: Path) -> Case:
     try:
         meta = case.meta()
     except tomllib.TOMLDecodeError as exc:
-        raise QinglianError(
-            "case.toml 格式错误", "case.toml is malformed", file=str(case.toml_path)
-        ) from exc
+        raise QinglianError("case.toml 格式错误", "case.toml is malformed", file=str(case.toml_path)) from exc
     version = int(meta.get("schema_version", 0))
     if version > SCHEMA_VERSION:
         raise QinglianError(

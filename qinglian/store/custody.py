@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,14 @@ def read_entries(path: Path) -> list[dict[str, Any]]:
     return entries
 
 
+def read_entries_lenient(path: Path) -> int:
+    """Number of non-blank lines (entries, valid or not)."""
+    if not path.exists():
+        return 0
+    with path.open("r", encoding="utf-8", errors="replace") as fh:
+        return sum(1 for line in fh if line.strip())
+
+
 def last_entry(path: Path) -> dict[str, Any] | None:
     """The last entry, read from the end of the file (the log can be long)."""
     if not path.exists() or path.stat().st_size == 0:
@@ -87,7 +95,7 @@ def append(
     prev = last_entry(path)
     entry: dict[str, Any] = {
         "seq": (prev["seq"] + 1) if prev else 1,
-        "time": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "time": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
         "user": current_user(user),
         "tool": f"qinglian {__version__}",
         "action": action,
@@ -132,7 +140,9 @@ def check_chain(path: Path, head: tuple[int, str] | None) -> list[ChainProblem]:
             seq = entry.get("seq")
             if entry.get("hash") != entry_hash(entry):
                 problems.append(
-                    ChainProblem(lineno, seq, "条目内容被修改（哈希不符）", "entry was edited (hash mismatch)")
+                    ChainProblem(
+                        lineno, seq, "条目内容被修改（哈希不符）", "entry was edited (hash mismatch)"
+                    )
                 )
             if entry.get("prev") != prev_hash:
                 problems.append(

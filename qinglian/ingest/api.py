@@ -1,0 +1,467 @@
+"""Ingest: seized files into a case, as one transaction, every row traceable to its cell.
+
+Per file: hash it (same hash already in the case: nothing changes), read it (CSV/TSV/TXT,
+XLSX/XLS, JSON/JSONL, ZIP members one by one), decide each sheet's kind from its headers,
+normalise vectorised in DuckDB, record what could not be normalised, register new phone
+prefixes, stage the original under evidence/ and, when everything succeeded, commit the
+database, move the originals in place (read-only) and write the custody log. Any error
+rolls everything back: the case is exactly as before.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from qinglian.errors import QinglianError
+from qinglian.i18n import t
+from qinglian.ingest import encoding as enc
+from qinglian.ingest.mapping import guess_kind, match_headers, parse_overrides
+from qinglian.ingest.normalise import TYPE_MACRO, install_macros
+from qinglian.ingest.phones import register_prefixes
+from qinglian.ingest.readers import archive
+from qinglian.ingest.readers.base import ROW_NO, SheetData, blank_header_error
+from qinglian.ingest.readers.delimited import read_delimited
+from qinglian.ingest.readers.excel import read_excel
+from qinglian.ingest.readers.jsonfile import read_json
+from qinglian.store import evidence
+from qinglian.store.case import Case
+from qinglian.store.custody import current_user
+from qinglian.store.schema import FIELDS, KINDS, NORMALISED_TYPES
+from qinglian.store.sqlident import quote_ident
+
+DELIMITED = (".csv", ".tsv", ".txt")
+EXCEL = (".xlsx", ".xlsm", ".xls")
+JSON = (".json", ".jsonl", ".ndjson")
+ARCHIVE = (".zip",)
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    holder: str
+    site: str | None = None
+    kind: str = "auto"
+    encoding: str | None = None
+    sheet: str | None = None
+    mapping: list[str] = field(default_factory=list)
+    user: str | None = None
+
+
+@dataclass
+class SheetOutcome:
+    sheet: str | None
+    kind: str
+    header_row: int
+    rows: int
+    unparsed: dict[str, tuple[int, int]]  # field -> (count, first row)
+    warnings: list[tuple[str, str, int | None]]
+
+
+@dataclass
+class FileOutcome:
+    display: str
+    sha256: str
+    status: str  # ingested | duplicate | registered (archive or unparsed member)
+    encoding: str | None = None
+    sheets: list[SheetOutcome] = field(default_factory=list)
+    previous_holder: str | None = None
+
+    @property
+    def rows(self) -> int:
+        return sum(s.rows for s in self.sheets)
+
+
+@dataclass
+class IngestResult:
+    files: list[FileOutcome]
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        for f in self.files:
+            short = f.sha256[:12]
+            if f.status == "duplicate":
+                out.append(
+                    t(
+                        f"{f.display}：已导入过（{short}，被检查单位 {f.previous_holder}），未做任何更改",
+                        f"{f.display}: already ingested ({short}, holder {f.previous_holder}); nothing changed",
+                    )
+                )
+                continue
+            if f.status == "registered":
+                out.append(
+                    t(
+                        f"{f.display}：已登记为证据（{short}）",
+                        f"{f.display}: registered as evidence ({short})",
+                    )
+                )
+                continue
+            for s in f.sheets:
+                where = f"{f.display}" + (f"［{s.sheet}］" if s.sheet else "")
+                out.append(
+                    t(
+                        f"{where}：导入 {s.rows} 行，类型 {s.kind}，表头在第 {s.header_row} 行（{short}）",
+                        f"{where}: {s.rows} rows as {s.kind}, header on row {s.header_row} ({short})",
+                    )
+                )
+                for fld, (count, first) in s.unparsed.items():
+                    out.append(
+                        t(
+                            f"  {fld}：{count} 个值无法规范化，已保留原值（首个在第 {first} 行）",
+                            f"  {fld}: {count} values could not be normalised; raw values kept (first on row {first})",
+                        )
+                    )
+                for zh, en, row in s.warnings:
+                    suffix = t(f"（第 {row} 行）", f" (row {row})") if row else ""
+                    out.append("  " + t(zh, en) + suffix)
+        new = [f for f in self.files if f.status == "ingested"]
+        out.append(
+            t(
+                f"共导入 {len(new)} 个文件、{self.rows} 行",
+                f"{len(new)} files, {self.rows} rows ingested",
+            )
+        )
+        return out
+
+
+class _Run:
+    """State of one ingest command: the connection, staged evidence and temporary folders."""
+
+    def __init__(self, case: Case, con: duckdb.DuckDBPyConnection, opts: IngestOptions) -> None:
+        self.case = case
+        self.con = con
+        self.opts = opts
+        self.user = current_user(opts.user)
+        self.overrides = parse_overrides(opts.mapping, opts.kind)
+        self.staged: list[Path] = []
+        self.tmpdirs: list[Path] = []
+        self.seen: dict[str, str] = {}
+        self.outcomes: list[FileOutcome] = []
+
+    # -- files --------------------------------------------------------------------------------
+
+    def file(
+        self,
+        path: Path,
+        display: str,
+        parent: str | None = None,
+        member: str | None = None,
+        depth: int = 1,
+    ) -> None:
+        sha = evidence.sha256_file(path)
+        prev = self.con.execute("SELECT holder FROM evidence WHERE sha256 = ?", [sha]).fetchone()
+        if prev is not None or sha in self.seen:
+            holder = prev[0] if prev else self.opts.holder
+            self.outcomes.append(FileOutcome(display, sha, "duplicate", previous_holder=holder))
+            return
+        self.seen[sha] = display
+        suffix = path.suffix.lower()
+        name = member or path.name
+        if suffix in ARCHIVE:
+            self._register(sha, path, name, parent, member, kind="archive", encoding=None, sheets=[])
+            self.outcomes.append(FileOutcome(display, sha, "registered"))
+            target = self.case.tmp_dir / uuid.uuid4().hex
+            self.tmpdirs.append(target)
+            for m in archive.unpack(path, display, target, depth=depth):
+                self.file(m.path, f"{display}!{m.name}", parent=sha, member=m.name, depth=depth + 1)
+            return
+        if suffix not in DELIMITED + EXCEL + JSON:
+            if parent is not None:  # e.g. a recording inside a seized archive: keep it as evidence
+                self._register(sha, path, name, parent, member, kind=None, encoding=None, sheets=[])
+                self.outcomes.append(FileOutcome(display, sha, "registered"))
+                return
+            raise QinglianError(
+                f"不支持的文件类型“{suffix or '无扩展名'}”",
+                f"unsupported file type '{suffix or 'no extension'}'",
+                file=display,
+                hint_zh="支持 CSV、TSV、TXT、XLSX、XLS、JSON、JSONL 和 ZIP；其他格式请先导出为 CSV 或 XLSX",
+                hint_en="CSV, TSV, TXT, XLSX, XLS, JSON, JSONL and ZIP are read; export other formats to CSV or XLSX",
+            )
+        outcome = FileOutcome(display, sha, "ingested")
+        codec: str | None = None
+        if suffix in DELIMITED:
+            codec = enc.canonical(self.opts.encoding) if self.opts.encoding else enc.detect(path)
+            sheets: Iterator[SheetData] = read_delimited(path, display, codec)
+        elif suffix in EXCEL:
+            sheets = read_excel(path, display, self.opts.sheet)
+        else:
+            codec = enc.canonical(self.opts.encoding) if self.opts.encoding else None
+            sheets = read_json(path, display, codec)
+        outcome.encoding = codec
+        for sheet in sheets:
+            outcome.sheets.append(self.sheet(sha, display, sheet))
+        if not outcome.sheets:
+            raise QinglianError(
+                "文件中没有任何数据",
+                "the file holds no data",
+                file=display,
+                hint_zh="检查是否选错了文件或工作表",
+                hint_en="check that this is the right file or sheet",
+            )
+        sheets_json = [
+            {"sheet": s.sheet, "kind": s.kind, "header_row": s.header_row, "rows": s.rows}
+            for s in outcome.sheets
+        ]
+        kinds = sorted({s.kind for s in outcome.sheets})
+        self._register(
+            sha, path, name, parent, member, kind=",".join(kinds), encoding=codec, sheets=sheets_json
+        )
+        self.outcomes.append(outcome)
+
+    def _register(
+        self,
+        sha: str,
+        path: Path,
+        name: str,
+        parent: str | None,
+        member: str | None,
+        *,
+        kind: str | None,
+        encoding: str | None,
+        sheets: list[dict[str, Any]],
+    ) -> None:
+        rel = evidence.stored_name(sha, name)
+        self.staged.append(evidence.stage(path, self.case.evidence_dir, rel))
+        self.con.execute(
+            "INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                sha,
+                Path(name).name,
+                "evidence/" + rel,
+                path.stat().st_size,
+                parent,
+                member,
+                self.opts.holder,
+                self.opts.site,
+                kind,
+                encoding,
+                json.dumps(sheets, ensure_ascii=False),
+                sum(int(s["rows"]) for s in sheets),
+                datetime.now(),
+                self.user,
+            ],
+        )
+
+    # -- sheets -------------------------------------------------------------------------------
+
+    def _kind(self, sheet: SheetData, display: str) -> str:
+        if self.opts.kind != "auto":
+            return self.opts.kind
+        guess = guess_kind(sheet.headers, self.overrides)
+        if guess.kind is not None:
+            return guess.kind
+        cands = "、".join(guess.candidates) if guess.candidates else "无"
+        unknown = "、".join(guess.unrecognised[:20]) or "无"
+        raise QinglianError(
+            f"无法从表头判断记录类型。候选类型：{cands}；未识别的表头：{unknown}",
+            f"cannot tell the record kind from the headers. Candidates: {', '.join(guess.candidates) or 'none'}; "
+            f"unrecognised headers: {', '.join(guess.unrecognised[:20]) or 'none'}",
+            file=display,
+            sheet=sheet.sheet,
+            row=sheet.header_row or None,
+            hint_zh="用 --kind 指定类型（calls/sms/customers/chats/complaints/accounts/payments），"
+            "或用 --map 源列=字段 说明列的含义",
+            hint_en="give the kind with --kind, or explain columns with --map SOURCE=field",
+        )
+
+    def sheet(self, sha: str, display: str, sheet: SheetData) -> SheetOutcome:
+        kind = self._kind(sheet, display)
+        mapping = match_headers(kind, sheet.headers, self.overrides)
+        if not mapping:
+            raise QinglianError(
+                f"没有一列能对应到 {kind} 的字段",
+                f"no column maps to a field of {kind}",
+                file=display,
+                sheet=sheet.sheet,
+                row=sheet.header_row or None,
+                hint_zh="用 --map 源列=字段 指定列的含义",
+                hint_en="map columns with --map SOURCE=field",
+            )
+        insert_sql, params, blank_cols = self._insert_sql(kind, sheet.headers, mapping)
+        rows = 0
+        for batch in sheet.batches:
+            if blank_cols:
+                self._check_blank(batch, blank_cols, display, sheet)
+            self.con.register("__ql_batch", batch)
+            try:
+                res = self.con.execute(
+                    insert_sql, [self.opts.holder, self.opts.site, sha, sheet.sheet, *params]
+                )
+                row = res.fetchone()
+                rows += int(row[0]) if row else 0
+            finally:
+                self.con.unregister("__ql_batch")
+        unparsed = self._unparsed(kind, mapping, sha, sheet.sheet)
+        phone_cols = [f.name for f in FIELDS[kind] if f.type == "phone" and f.name in mapping.values()]
+        register_prefixes(self.con, kind, phone_cols, sha)
+        warnings = [(w.zh, w.en, w.row) for w in sheet.warnings]
+        if rows == 0:
+            warnings.append(("只有表头，没有数据行", "header only, no data rows", None))
+        return SheetOutcome(sheet.sheet, kind, sheet.header_row, rows, unparsed, warnings)
+
+    def _insert_sql(
+        self, kind: str, headers: list[str], mapping: dict[int, str]
+    ) -> tuple[str, list[Any], list[int]]:
+        by_field = {f: i for i, f in mapping.items()}
+        cols = ["holder", "site", "evidence_sha256", "sheet", "row_no"]
+        exprs = ["?", "?", "?", "?", quote_ident(ROW_NO)]
+        params: list[Any] = []
+        for f in FIELDS[kind]:
+            i = by_field.get(f.name)
+            src = f"nullif({quote_ident(f'c{i}')}, '')" if i is not None else "NULL"
+            if f.type in NORMALISED_TYPES:
+                cols += [f.name, f.name + "_raw"]
+                exprs += [f"{TYPE_MACRO[f.type]}({src})" if i is not None else "NULL", src]
+            else:
+                cols.append(f.name)
+                exprs.append(src)
+        extra_cols = [i for i, h in enumerate(headers) if i not in mapping and h]
+        if extra_cols:
+            exprs.append("json_object(" + ", ".join(f"?, {quote_ident(f'c{i}')}" for i in extra_cols) + ")")
+            params += [headers[i] for i in extra_cols]
+        else:
+            exprs.append("NULL")
+        cols.append("extra")
+        names = [f"c{i}" for i in range(len(headers))]
+        nonblank = "trim(concat(" + ", ".join(quote_ident(n) for n in names) + ")) <> ''"
+        sql = (
+            f"INSERT INTO {quote_ident(kind)} ({', '.join(quote_ident(c) for c in cols)}) "
+            f"SELECT {', '.join(exprs)} FROM __ql_batch WHERE {nonblank}"
+        )
+        blank = [i for i, h in enumerate(headers) if not h]
+        return sql, params, blank
+
+    def _check_blank(self, batch: pa.Table, cols: list[int], display: str, sheet: SheetData) -> None:
+        self.con.register("__ql_check", batch)
+        try:
+            for i in cols:
+                c = quote_ident(f"c{i}")
+                row = self.con.execute(
+                    f"SELECT min({quote_ident(ROW_NO)}) FROM __ql_check WHERE trim({c}) <> ''"
+                ).fetchone()
+                if row and row[0] is not None:
+                    raise blank_header_error(i, display, sheet.sheet, sheet.header_row, int(row[0]))
+        finally:
+            self.con.unregister("__ql_check")
+
+    def _unparsed(
+        self, kind: str, mapping: dict[int, str], sha: str, sheet: str | None
+    ) -> dict[str, tuple[int, int]]:
+        fields = [f.name for f in FIELDS[kind] if f.type in NORMALISED_TYPES and f.name in mapping.values()]
+        if not fields:
+            return {}
+        parts = []
+        for f in fields:
+            bad = f"{quote_ident(f)} IS NULL AND {quote_ident(f + '_raw')} IS NOT NULL"
+            parts.append(f"count(*) FILTER (WHERE {bad}), min(row_no) FILTER (WHERE {bad})")
+        row = self.con.execute(
+            f"SELECT {', '.join(parts)} FROM {quote_ident(kind)} "
+            "WHERE evidence_sha256 = ? AND sheet IS NOT DISTINCT FROM ?",
+            [sha, sheet],
+        ).fetchone()
+        result: dict[str, tuple[int, int]] = {}
+        assert row is not None
+        for j, f in enumerate(fields):
+            count, first = row[2 * j], row[2 * j + 1]
+            if count:
+                result[f] = (int(count), int(first))
+                self.con.execute(
+                    "INSERT INTO ingest_notes VALUES (?, ?, ?, 'unparsed', ?, ?)",
+                    [sha, sheet, f, count, first],
+                )
+        return result
+
+
+def _check_options(opts: IngestOptions, paths: list[Path]) -> None:
+    if not opts.holder or not opts.holder.strip():
+        raise QinglianError(
+            "必须用 --holder 指明证据查获自哪个单位",
+            "--holder must name the company or site the evidence was seized from",
+        )
+    if opts.kind != "auto" and opts.kind not in KINDS:
+        raise QinglianError(
+            f"未知的记录类型 {opts.kind}",
+            f"unknown record kind {opts.kind}",
+            hint_zh="可用：auto, " + ", ".join(KINDS),
+            hint_en="choose from: auto, " + ", ".join(KINDS),
+        )
+    if opts.encoding:
+        try:
+            enc.canonical(opts.encoding)
+        except LookupError as exc:
+            raise QinglianError(
+                f"未知的编码 {opts.encoding}",
+                f"unknown encoding {opts.encoding}",
+                hint_zh="例如 utf-8、gbk、gb18030、utf-16",
+                hint_en="for example utf-8, gbk, gb18030, utf-16",
+            ) from exc
+    if not paths:
+        raise QinglianError("没有给出要导入的文件", "no files given to ingest")
+    for p in paths:
+        if not p.is_file():
+            raise QinglianError(
+                "文件不存在或不是普通文件",
+                "the file does not exist or is not a regular file",
+                file=str(p),
+                hint_zh="检查路径是否正确",
+                hint_en="check the path",
+            )
+
+
+def ingest_files(case: Case, paths: list[Path], opts: IngestOptions) -> IngestResult:
+    """Ingest files for one holder, all or nothing."""
+    paths = [Path(p) for p in paths]
+    _check_options(opts, paths)
+    with case.connect() as con:
+        install_macros(con)
+        run = _Run(case, con, opts)
+        con.begin()
+        try:
+            for p in paths:
+                run.file(p, str(p))
+            con.commit()
+        except BaseException:
+            con.rollback()
+            for tmp in run.staged:
+                evidence.discard(tmp)
+            raise
+        finally:
+            for d in run.tmpdirs:
+                archive.remove_tree(d)
+        for tmp in run.staged:
+            evidence.commit(tmp)
+        result = IngestResult(run.outcomes)
+        new = [f for f in result.files if f.status != "duplicate"]
+        if new:
+            case.log(
+                "ingest",
+                {
+                    "files": [str(p) for p in paths],
+                    "holder": opts.holder,
+                    "site": opts.site,
+                    "kind": opts.kind,
+                    "encoding": opts.encoding,
+                    "sheet": opts.sheet,
+                    "map": opts.mapping,
+                },
+                user=opts.user,
+                details={
+                    "evidence": [
+                        {"sha256": f.sha256, "file": f.display, "status": f.status, "rows": f.rows}
+                        for f in new
+                    ]
+                },
+                con=con,
+            )
+        return result

@@ -1,0 +1,202 @@
+"""CSV / TSV / TXT exports: encoding detected, delimiter sniffed, header found, streamed in batches.
+
+Parsing is pyarrow's streaming CSV reader (bounded memory: one block at a time); a row
+number is attached to every record as a spreadsheet would show it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from qinglian.errors import QinglianError
+from qinglian.ingest import encoding as enc
+from qinglian.ingest.readers.base import (
+    ROW_NO,
+    SheetData,
+    check_headers,
+    column_names,
+    find_header,
+)
+
+DELIMITERS = (",", "\t", ";", "|")
+SAMPLE_BYTES = 256 * 1024
+BLOCK_SIZE = 16 << 20
+
+
+def _sample_rows(path: Path, codec: str) -> list[str]:
+    with path.open("rb") as fh:
+        raw = fh.read(SAMPLE_BYTES)
+    text = codecs.getincrementaldecoder(codec)(errors="replace").decode(raw, final=False)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.splitlines()
+    if len(raw) == SAMPLE_BYTES and lines:
+        lines = lines[:-1]  # the last line may be cut
+    return lines[:200]
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the sample into the most rows of one consistent width (> 1)."""
+    best, best_score = ",", -1
+    for d in DELIMITERS:
+        widths = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=d) if r]
+        if not widths:
+            continue
+        width, count = Counter(widths).most_common(1)[0]
+        score = count if width > 1 else 0
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _locate_bad_row(path: Path, codec: str, delim: str, skip: int, width: int) -> tuple[int, int] | None:
+    """(record index after the header, fields) of the first record whose width is wrong."""
+    with path.open("r", encoding=codec, errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delim)
+        for i, row in enumerate(reader):
+            if i < skip:
+                continue
+            if not row:
+                continue
+            if len(row) != width:
+                return i - skip, len(row)
+    return None
+
+
+def _decode_error_row(path: Path, codec: str) -> int | None:
+    """1-based line number of the first line that does not decode."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    line = 1
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return line + chunk[: exc.start].count(b"\n")
+            line += chunk.count(b"\n")
+    return None
+
+
+def read_delimited(path: Path, display: str, encoding: str | None) -> Iterator[SheetData]:
+    if path.stat().st_size == 0:
+        raise QinglianError(
+            "文件为空（0 字节）",
+            "the file is empty (0 bytes)",
+            file=display,
+            hint_zh="检查提取或复制是否完整，换用完整的文件",
+            hint_en="check that the export or copy is complete and use the complete file",
+        )
+    codec = enc.canonical(encoding) if encoding else enc.detect(path)
+    lines = _sample_rows(path, codec)
+    if not any(line.strip() for line in lines):
+        raise QinglianError(
+            "文件中没有任何内容（只有空行）",
+            "the file has no content (blank lines only)",
+            file=display,
+            hint_zh="换用完整的文件",
+            hint_en="use the complete file",
+        )
+    delim = sniff_delimiter(lines)
+    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delim))
+    header_idx = find_header(rows)
+    # header_idx counts csv records in the sample; title rows have no embedded newlines
+    header_row = header_idx + 1
+    headers = check_headers(rows[header_idx], display, None, header_row)
+    names = column_names(len(headers))
+    sheet = SheetData(sheet=None, header_row=header_row, headers=headers, batches=iter(()))
+    sheet.batches = _batches(path, display, codec, delim, header_idx, names, header_row)
+    yield sheet
+
+
+def _batches(
+    path: Path, display: str, codec: str, delim: str, header_idx: int, names: list[str], header_row: int
+) -> Iterator[pa.Table]:
+    bad: list[int] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        bad.append(row.actual_columns)
+        return "error"
+
+    read_options = pacsv.ReadOptions(
+        skip_rows=header_idx + 1,
+        column_names=names,
+        block_size=BLOCK_SIZE,
+        encoding="utf8" if codec == "utf-8" else codec,
+    )
+    parse_options = pacsv.ParseOptions(
+        delimiter=delim, newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid
+    )
+    convert_options = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    next_row = header_row + 1
+    try:
+        reader = pacsv.open_csv(
+            path, read_options=read_options, parse_options=parse_options, convert_options=convert_options
+        )
+        for batch in reader:
+            n = batch.num_rows
+            row_no = pa.array(np.arange(next_row, next_row + n, dtype=np.int64))
+            next_row += n
+            yield pa.Table.from_batches([batch]).append_column(ROW_NO, row_no)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise _parse_error(
+            exc, path, display, codec, delim, header_idx, len(names), header_row, bool(bad)
+        ) from None
+
+
+def _parse_error(
+    exc: Exception,
+    path: Path,
+    display: str,
+    codec: str,
+    delim: str,
+    header_idx: int,
+    width: int,
+    header_row: int,
+    width_problem: bool,
+) -> QinglianError:
+    message = str(exc)
+    if width_problem or ("Expected" in message and "columns" in message):
+        found = _locate_bad_row(path, codec, delim, header_idx + 1, width)
+        row, fields = (header_row + 1 + found[0], found[1]) if found else (None, None)
+        return QinglianError(
+            f"该行有 {fields} 个字段，表头只有 {width} 列"
+            if fields
+            else f"有一行的字段数与表头的 {width} 列不符",
+            f"the row has {fields} fields but the header has {width} columns"
+            if fields
+            else f"a row's field count differs from the header's {width} columns",
+            file=display,
+            row=row,
+            hint_zh="检查该行是否有多余的分隔符或未配对的引号；修正原文件的副本后重新导入",
+            hint_en="look for an extra delimiter or an unmatched quote in that row; fix a copy of the file and ingest again",
+        )
+    if isinstance(exc, UnicodeDecodeError) or "UTF8" in message or "decode" in message.lower():
+        line = _decode_error_row(path, codec)
+        return QinglianError(
+            f"文件内容无法按 {codec} 编码读取",
+            f"the file cannot be read as {codec}",
+            file=display,
+            row=line,
+            hint_zh="用 --encoding 指定正确的编码后重新导入，例如 --encoding gbk",
+            hint_en="give the right encoding with --encoding and ingest again, e.g. --encoding gbk",
+        )
+    return QinglianError(
+        "文件无法解析，可能被截断或引号不配对",
+        "the file cannot be parsed; it may be truncated or have an unmatched quote",
+        file=display,
+        hint_zh="确认文件完整（与原始导出比对大小），修正后重新导入",
+        hint_en="check that the file is complete (compare with the original export) and ingest again",
+    )

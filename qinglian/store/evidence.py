@@ -1,0 +1,46 @@
+"""The evidence folder: original files stored by SHA-256, read-only, never modified."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from pathlib import Path
+
+CHUNK = 4 << 20
+_SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def stored_name(sha256: str, original_name: str) -> str:
+    """evidence/<aa>/<sha256><.ext>: the name never comes from the (hostile) original path."""
+    suffix = Path(original_name).suffix.lower()
+    return f"{sha256[:2]}/{sha256}{suffix if _SAFE_SUFFIX.match(suffix) else ''}"
+
+
+def stage(src: Path, evidence_dir: Path, rel: str) -> Path:
+    """Copy a file beside its final place under a temporary name; `commit` moves it in."""
+    dest = evidence_dir / rel
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".staging")
+    shutil.copyfile(src, tmp)
+    return tmp
+
+
+def commit(tmp: Path) -> Path:
+    final = tmp.with_name(tmp.name.removesuffix(".staging"))
+    os.replace(tmp, final)
+    os.chmod(final, 0o444)
+    return final
+
+
+def discard(tmp: Path) -> None:
+    tmp.unlink(missing_ok=True)
