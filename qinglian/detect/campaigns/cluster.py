@@ -1,0 +1,115 @@
+"""Clustering messages into campaigns: exact grouping on the masked template, then MinHash-LSH.
+
+1. Every message is masked (:mod:`.template`); messages with equal keys are one template.
+2. The distinct keys — far fewer than the messages — are MinHashed over character
+   shingles; keys whose estimated Jaccard similarity reaches the threshold are merged
+   (small wording edits, an added or dropped phrase).
+3. A campaign's representative template is its most frequent masked text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from qinglian.detect.campaigns.minhash import near_duplicate_groups
+from qinglian.detect.campaigns.template import display, key_series, mask_series
+
+# Keys shorter than this are too short to compare by shingles; they group only exactly.
+MIN_KEY_CHARS = 6
+
+
+@dataclass(frozen=True)
+class Params:
+    """Clustering settings; defaults were chosen on generated campaigns (see bench/campaigns.py)."""
+
+    threshold: float = 0.6
+    num_perm: int = 63
+    bands: int = 21
+    shingle: int = 3
+    seed: int = 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "threshold": self.threshold,
+            "num_perm": self.num_perm,
+            "bands": self.bands,
+            "shingle": self.shingle,
+            "seed": self.seed,
+        }
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """labels: a campaign per message (0 = largest; -1 = empty text); templates[label]; sizes[label]."""
+
+    labels: np.ndarray
+    templates: list[str]
+    sizes: np.ndarray
+
+
+def _as_series(texts: Sequence[str | None] | pl.Series | np.ndarray) -> pl.Series:
+    if isinstance(texts, pl.Series):
+        return texts.cast(pl.Utf8)
+    return pl.Series("text", list(texts), dtype=pl.Utf8)
+
+
+def cluster_texts(
+    texts: Sequence[str | None] | pl.Series | np.ndarray, params: Params | None = None
+) -> Clustering:
+    """Cluster messages into campaigns; see the module docstring."""
+    p = params or Params()
+    masked = mask_series(_as_series(texts))
+    df = pl.DataFrame({"masked": masked, "key": key_series(masked)}).with_row_index("i")
+    keys = df.group_by("key").agg(pl.len().alias("n"), pl.col("i").min().alias("first")).sort("first")
+    key_list: list[str] = keys["key"].to_list()
+    groups = np.arange(len(key_list), dtype=np.int64)
+    long_idx = np.array([i for i, k in enumerate(key_list) if len(k) >= MIN_KEY_CHARS], dtype=np.int64)
+    if len(long_idx):
+        sub = near_duplicate_groups(
+            [key_list[i] for i in long_idx],
+            threshold=p.threshold,
+            num_perm=p.num_perm,
+            bands=p.bands,
+            k=p.shingle,
+            seed=p.seed,
+        )
+        # a component's id: its first key's index, so short keys keep their own ids
+        first = np.full(sub.max() + 1, len(key_list), dtype=np.int64)
+        np.minimum.at(first, sub, long_idx)
+        groups[long_idx] = first[sub]
+    keys = keys.with_columns(pl.Series("group", groups))
+    df = df.join(keys.select("key", "group"), on="key", how="left").sort("i")
+    df = df.with_columns(pl.when(pl.col("key") == "").then(-1).otherwise(pl.col("group")).alias("group"))
+
+    # relabel: 0 = largest campaign, ties by first appearance
+    sizes = (
+        df.filter(pl.col("group") >= 0)
+        .group_by("group")
+        .agg(pl.len().alias("n"), pl.col("i").min().alias("first"))
+        .sort(["n", "first"], descending=[True, False])
+        .with_row_index("label")
+    )
+    df = df.join(sizes.select("group", "label"), on="group", how="left").sort("i")
+    labels = df["label"].fill_null(-1).cast(pl.Int64).to_numpy()
+
+    reps = (
+        df.filter(pl.col("label").is_not_null())
+        .group_by("label", "masked")
+        .agg(pl.len().alias("n"), pl.col("i").min().alias("first"))
+        .sort(["label", "n", "first"], descending=[False, True, False])
+        .unique("label", keep="first", maintain_order=True)
+    )
+    templates = [display(m) for m in reps["masked"].to_list()]
+    return Clustering(labels=labels, templates=templates, sizes=sizes["n"].to_numpy())
+
+
+def cluster_campaigns(
+    texts: Sequence[str | None] | pl.Series | np.ndarray, params: Params | None = None
+) -> np.ndarray:
+    """A campaign label per message (0 = largest campaign, -1 = empty text)."""
+    return cluster_texts(texts, params).labels

@@ -1,0 +1,137 @@
+"""Vectorised MinHash over character shingles, and LSH banding that links near-duplicates.
+
+Pure numpy: the strings are laid end to end as UTF-32 code points, every shingle gets a
+64-bit hash, and each of ``num_perm`` multiply-shift hash functions is minimised per
+document with ``np.minimum.reduceat``. Candidate pairs come from LSH bands and are kept
+only when their estimated Jaccard similarity reaches the threshold; connected components
+of the kept pairs are the groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+_U64 = np.uint64
+_MIX1 = _U64(0xBF58476D1CE4E5B9)
+_MIX2 = _U64(0x94D049BB133111EB)
+_CHUNK_SHINGLES = 2_000_000
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser (wrapping uint64 arithmetic)."""
+    x = x ^ (x >> _U64(30))
+    x = x * _MIX1
+    x = x ^ (x >> _U64(27))
+    x = x * _MIX2
+    return x ^ (x >> _U64(31))
+
+
+def _shingle_hashes(docs: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of every k-character shingle, and each document's first shingle index.
+
+    A document shorter than k gives one shingle (itself, padded); an empty one gives one
+    shingle of padding, so that every document has at least one.
+    """
+    pad = "\x00" * (k - 1)
+    padded = [d + pad if len(d) >= k else d.ljust(k, "\x00") + pad for d in docs]
+    lengths = np.fromiter((len(d) for d in padded), dtype=np.int64, count=len(padded))
+    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n_shingles = lengths - (k - 1)
+    doc_start = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    starts = np.repeat(doc_start, n_shingles) + (
+        np.arange(int(n_shingles.sum())) - np.repeat(np.cumsum(n_shingles) - n_shingles, n_shingles)
+    )
+    h = np.zeros(starts.shape[0], dtype=np.uint64)
+    for j in range(k):
+        h = _mix(h ^ codes[starts + j] ^ _U64(j + 1))
+    offsets = np.concatenate(([0], np.cumsum(n_shingles)[:-1])).astype(np.int64)
+    return h, offsets
+
+
+def minhash_signatures(docs: Sequence[str], num_perm: int = 64, k: int = 3, seed: int = 1) -> np.ndarray:
+    """A (len(docs), num_perm) uint32 MinHash signature matrix over k-character shingles."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) | _U64(1)
+    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+    sig = np.empty((len(docs), num_perm), dtype=np.uint32)
+    lo = 0
+    while lo < len(docs):
+        # a chunk of documents with about _CHUNK_SHINGLES shingles
+        hi, total = lo, 0
+        while hi < len(docs) and (total == 0 or total + len(docs[hi]) + 1 <= _CHUNK_SHINGLES):
+            total += max(len(docs[hi]), 1)
+            hi += 1
+        h, offsets = _shingle_hashes(docs[lo:hi], k)
+        for p in range(num_perm):
+            v = ((a[p] * h + b[p]) >> _U64(32)).astype(np.uint32)
+            sig[lo:hi, p] = np.minimum.reduceat(v, offsets)
+        lo = hi
+    return sig
+
+
+def _band_keys(sig: np.ndarray, bands: int) -> np.ndarray:
+    rows = sig.shape[1] // bands
+    out = np.empty((sig.shape[0], bands), dtype=np.uint64)
+    for band in range(bands):
+        h = np.full(sig.shape[0], band + 1, dtype=np.uint64)
+        for r in range(band * rows, (band + 1) * rows):
+            h = _mix(h ^ sig[:, r].astype(np.uint64))
+        out[:, band] = h
+    return out
+
+
+def candidate_pairs(sig: np.ndarray, bands: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i, j) that share at least one LSH band: each bucket as a star and a chain."""
+    keys = _band_keys(sig, bands)
+    left: list[np.ndarray] = []
+    right: list[np.ndarray] = []
+    for band in range(bands):
+        order = np.argsort(keys[:, band], kind="stable")
+        sk = keys[order, band]
+        same = sk[1:] == sk[:-1]
+        if not same.any():
+            continue
+        group_start = np.maximum.accumulate(np.where(np.concatenate(([True], ~same)), np.arange(len(sk)), 0))
+        idx = np.nonzero(same)[0] + 1
+        left += [order[group_start[idx]], order[idx - 1]]
+        right += [order[idx], order[idx]]
+    if not left:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    pairs = np.unique(np.stack([np.concatenate(left), np.concatenate(right)], axis=1), axis=0)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    return pairs[:, 0], pairs[:, 1]
+
+
+def estimated_jaccard(sig: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Share of equal signature positions per pair: an estimate of Jaccard similarity."""
+    out = np.empty(len(i), dtype=np.float64)
+    step = 200_000
+    for lo in range(0, len(i), step):
+        out[lo : lo + step] = (sig[i[lo : lo + step]] == sig[j[lo : lo + step]]).mean(axis=1)
+    return out
+
+
+def near_duplicate_groups(
+    docs: Sequence[str],
+    threshold: float = 0.5,
+    num_perm: int = 64,
+    bands: int = 16,
+    k: int = 3,
+    seed: int = 1,
+) -> np.ndarray:
+    """A group id per document: connected components of pairs with estimated Jaccard ≥ threshold."""
+    n = len(docs)
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    sig = minhash_signatures(docs, num_perm=num_perm, k=k, seed=seed)
+    i, j = candidate_pairs(sig, bands=bands)
+    keep = estimated_jaccard(sig, i, j) >= threshold
+    i, j = i[keep], j[keep]
+    graph = coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return labels.astype(np.int64)

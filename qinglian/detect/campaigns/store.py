@@ -1,0 +1,184 @@
+"""``analyze_campaigns``: cluster a case's SMS contents and dialer scripts into campaigns and store them.
+
+Tables written (replaced on every run, so running twice leaves the same rows):
+
+- ``campaigns(campaign_id, kind, template, messages, accounts, signatures, holders,
+  peak_day, peak_count, first_seen, last_seen)`` — one row per campaign of at least
+  ``min_messages`` messages; ``kind`` is ``sms`` or ``call`` (a dialer script);
+  accounts, signatures and holders are JSON arrays.
+- ``campaign_members(campaign_id, evidence_sha256, sheet, row_no)`` — every message.
+- ``campaign_daily(campaign_id, day, sends)`` — sends (or calls) per day.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from qinglian import __version__
+from qinglian.detect.campaigns.cluster import Params, cluster_texts
+from qinglian.store.case import Case
+
+ANALYSIS = "campaigns"
+
+DDL: tuple[str, ...] = (
+    """CREATE TABLE IF NOT EXISTS campaigns (
+        campaign_id VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        template VARCHAR NOT NULL,
+        messages BIGINT NOT NULL,
+        accounts JSON,
+        signatures JSON,
+        holders JSON,
+        peak_day DATE,
+        peak_count BIGINT,
+        first_seen TIMESTAMP,
+        last_seen TIMESTAMP
+    )""",
+    """CREATE TABLE IF NOT EXISTS campaign_members (
+        campaign_id VARCHAR NOT NULL,
+        evidence_sha256 VARCHAR NOT NULL,
+        sheet VARCHAR,
+        row_no BIGINT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS campaign_daily (
+        campaign_id VARCHAR NOT NULL,
+        day DATE NOT NULL,
+        sends BIGINT NOT NULL
+    )""",
+)
+
+# (kind, source query): the text, when, who sent it, and the provenance of each message.
+_SOURCES: tuple[tuple[str, str], ...] = (
+    (
+        "sms",
+        """SELECT holder, evidence_sha256, sheet, row_no, account, signature, sent_at AS ts,
+                  content AS text
+           FROM sms WHERE content IS NOT NULL AND trim(content) <> ''
+           ORDER BY evidence_sha256, sheet, row_no""",
+    ),
+    (
+        "call",
+        """SELECT holder, evidence_sha256, sheet, row_no, account, NULL::VARCHAR AS signature,
+                  started_at AS ts, script AS text
+           FROM calls WHERE script IS NOT NULL AND trim(script) <> ''
+           ORDER BY evidence_sha256, sheet, row_no""",
+    ),
+)
+
+_PREFIX = {"sms": "SMS", "call": "CALL"}
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    """What a run found, per kind: messages read, campaigns stored, messages in them."""
+
+    messages: dict[str, int]
+    campaigns: dict[str, int]
+    members: dict[str, int]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"messages": self.messages, "campaigns": self.campaigns, "members": self.members}
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for ddl in DDL:
+        con.execute(ddl)
+
+
+def _labelled(kind: str, rows: pa.Table, params: Params, min_messages: int) -> tuple[pa.Table, int]:
+    """The rows of campaigns with at least min_messages, with campaign_id and template columns."""
+    clustering = cluster_texts(rows.column("text").to_pylist(), params)
+    keep = {lab for lab, n in enumerate(clustering.sizes) if n >= min_messages}
+    ids = [f"{_PREFIX[kind]}-{lab + 1:04d}" if lab in keep else None for lab in clustering.labels.tolist()]
+    templates = [clustering.templates[lab] if lab in keep else None for lab in clustering.labels.tolist()]
+    table = rows.append_column("campaign_id", pa.array(ids, pa.string()))
+    table = table.append_column("template", pa.array(templates, pa.string()))
+    return table.filter(pc.is_valid(table.column("campaign_id"))), len(keep)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, kind: str, msgs: pa.Table) -> None:
+    con.register("_campaign_msgs", msgs)
+    try:
+        con.execute(
+            """INSERT INTO campaign_members
+               SELECT campaign_id, evidence_sha256, sheet, row_no FROM _campaign_msgs"""
+        )
+        con.execute(
+            """INSERT INTO campaign_daily
+               SELECT campaign_id, CAST(ts AS DATE) AS day, count(*) FROM _campaign_msgs
+               WHERE ts IS NOT NULL GROUP BY ALL"""
+        )
+        con.execute(
+            """INSERT INTO campaigns
+               WITH peak AS (
+                   SELECT campaign_id, day, sends,
+                          row_number() OVER (PARTITION BY campaign_id ORDER BY sends DESC, day) AS r
+                   FROM campaign_daily
+               )
+               SELECT m.campaign_id, ?, any_value(m.template), count(*),
+                      to_json(coalesce(list(DISTINCT m.account ORDER BY m.account)
+                                       FILTER (WHERE m.account IS NOT NULL), [])),
+                      to_json(coalesce(list(DISTINCT m.signature ORDER BY m.signature)
+                                       FILTER (WHERE m.signature IS NOT NULL), [])),
+                      to_json(coalesce(list(DISTINCT m.holder ORDER BY m.holder)
+                                       FILTER (WHERE m.holder IS NOT NULL), [])),
+                      any_value(p.day), any_value(p.sends), min(m.ts), max(m.ts)
+               FROM _campaign_msgs m
+               LEFT JOIN peak p ON p.campaign_id = m.campaign_id AND p.r = 1
+               GROUP BY m.campaign_id""",
+            [kind],
+        )
+    finally:
+        con.unregister("_campaign_msgs")
+
+
+def analyze_campaigns(
+    case: Case,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    params: Params | None = None,
+    min_messages: int = 2,
+    user: str | None = None,
+) -> CampaignSummary:
+    """Cluster the case's SMS contents and dialer scripts into campaigns; replace the stored ones.
+
+    Runs in one transaction on ``con``, records the run in ``analysis_runs`` and writes
+    one entry to the custody log.
+    """
+    p = params or Params()
+    ensure_tables(con)
+    labelled: dict[str, tuple[pa.Table, int, int]] = {}
+    for kind, query in _SOURCES:
+        rows = con.sql(query).to_arrow_table()
+        msgs, n_campaigns = _labelled(kind, rows, p, min_messages)
+        labelled[kind] = (msgs, n_campaigns, rows.num_rows)
+    con.execute("BEGIN")
+    try:
+        con.execute("DELETE FROM campaign_daily")
+        con.execute("DELETE FROM campaign_members")
+        con.execute("DELETE FROM campaigns")
+        for kind, (msgs, _, _) in labelled.items():
+            _insert(con, kind, msgs)
+        con.execute("DELETE FROM analysis_runs WHERE analysis = ?", [ANALYSIS])
+        run_params = {**p.as_dict(), "min_messages": min_messages}
+        con.execute(
+            "INSERT INTO analysis_runs VALUES (?, ?, now()::TIMESTAMP, ?)",
+            [ANALYSIS, __version__, json.dumps(run_params)],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    summary = CampaignSummary(
+        messages={k: v[2] for k, v in labelled.items()},
+        campaigns={k: v[1] for k, v in labelled.items()},
+        members={k: v[0].num_rows for k, v in labelled.items()},
+    )
+    case.log("analyze.campaigns", run_params, user=user, details=summary.as_dict(), con=con)
+    return summary
