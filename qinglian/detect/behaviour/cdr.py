@@ -1,0 +1,192 @@
+"""Call records in, clean calls out: column names, time parsing, and bad input counted.
+
+The clean table every measure reads has one row per distinct call and these columns:
+``holder, account, caller, callee, t, dur, answered, handset`` where ``t`` is the start as
+whole seconds since 1970-01-01 00:00 *Asia/Shanghai wall clock* (so ``t // 86400`` is the
+local day and ``t % 86400 // 3600`` the local hour on every engine) and ``dur`` is the
+talk time in seconds, NULL where the record's duration cannot be trusted.
+
+Bad input is counted, never silently used: a missing or unreadable start drops the
+call; a negative or absurd duration, or an end before the start, keeps the call but
+not its duration; a missing callee keeps the call out of callee measures; a call
+exported twice is counted once; explicit UTC offsets other than +08:00 are converted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.datatypes as dt
+
+from qinglian.detect.behaviour.config import MeasureSettings
+from qinglian.errors import QinglianError
+
+SHANGHAI_OFFSET_S = 8 * 3600
+
+# Accepted column names for call-detail files (`qinglian behaviour --calls`), matched
+# case-insensitively after trimming; the first name is the canonical one.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "caller": (
+        "caller",
+        "calling_number",
+        "caller_number",
+        "a_number",
+        "msisdn",
+        "from",
+        "主叫",
+        "主叫号码",
+        "外显号码",
+    ),
+    "callee": ("callee", "called_number", "callee_number", "b_number", "to", "被叫", "被叫号码"),
+    "started_at": ("started_at", "start_time", "call_time", "start", "开始时间", "呼叫时间", "通话开始时间"),
+    "ended_at": ("ended_at", "end_time", "end", "结束时间", "通话结束时间"),
+    "duration_s": ("duration_s", "duration", "call_duration", "通话时长", "时长"),
+    "answered": ("answered", "connected", "接通状态", "是否接通"),
+    "account": ("account", "seat", "账号", "坐席"),
+    "handset": ("handset", "imei", "device", "sim", "设备", "终端"),
+    "holder": ("holder", "company", "单位"),
+}
+REQUIRED = ("caller", "callee", "started_at", "duration_s")
+
+_TRUE = ("1", "true", "t", "yes", "y", "是", "接通", "已接通", "answered", "connected", "success", "成功")
+_FALSE = ("0", "false", "f", "no", "n", "否", "未接通", "未接", "unanswered", "failed", "失败", "no answer")
+
+_OFFSET_RE = r"(Z|z|[+-]\d{2}:?\d{2})$"
+
+
+def canonical_columns(columns: list[str], source: str) -> dict[str, str]:
+    """Map source column -> canonical field for the columns a CDR file has."""
+    lookup: dict[str, str] = {}
+    for canon, names in COLUMN_ALIASES.items():
+        for name in names:
+            lookup[name.lower()] = canon
+    mapping: dict[str, str] = {}
+    for col in columns:
+        found = lookup.get(col.strip().lower())
+        if found and found not in mapping.values():
+            mapping[col] = found
+    missing = [f for f in REQUIRED if f not in mapping.values()]
+    if missing:
+        raise QinglianError(
+            f"通话记录缺少必需的列：{', '.join(missing)}",
+            f"the call records lack required columns: {', '.join(missing)}",
+            file=source,
+            hint_zh="列名可用：" + "；".join(f"{k}: {'/'.join(v)}" for k, v in COLUMN_ALIASES.items()),
+            hint_en="accepted names: " + "; ".join(f"{k}: {'/'.join(v)}" for k, v in COLUMN_ALIASES.items()),
+        )
+    return mapping
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Clean calls plus the ibis expressions that count each kind of bad input."""
+
+    calls: ibis.Table
+    problems: ibis.Table  # one row: rows_in, bad_time, negative_duration, ...
+
+
+def _epoch_local(col: ibis.Value) -> tuple[ibis.Value, ibis.Value, ibis.Value]:
+    """(local epoch seconds, has_offset, foreign_offset) for a start-time column of any type."""
+    dtype = col.type()
+    false = ibis.literal(False)
+    if dtype.is_timestamp():
+        secs = col.epoch_seconds().floor().cast("int64")
+        if dtype.timezone is not None:  # an instant: show it on the Shanghai clock
+            return secs + SHANGHAI_OFFSET_S, ibis.literal(True), false
+        return secs, false, false
+    if dtype.is_integer() or dtype.is_floating():  # already epoch seconds, UTC
+        return col.floor().cast("int64") + SHANGHAI_OFFSET_S, ibis.literal(True), false
+    text = col.cast("string").strip()
+    offset = text.re_extract(_OFFSET_RE, 1)
+    has_offset = offset.length() > 0
+    base = text.re_replace(_OFFSET_RE, "").replace("T", " ").replace("/", "-")
+    secs = base.try_cast(dt.Timestamp()).epoch_seconds().floor().cast("int64")
+    digits = offset.replace(":", "")
+    sign = ibis.cases((digits.left(1) == "-", -1), else_=1)
+    hh = digits.substr(1, 2).try_cast("int64")
+    mm = digits.substr(3, 2).try_cast("int64")
+    off_s = ibis.cases(
+        (offset.upper() == "Z", 0),
+        (has_offset, sign * (hh * 3600 + mm * 60)),
+        else_=SHANGHAI_OFFSET_S,
+    )
+    return secs - off_s + SHANGHAI_OFFSET_S, has_offset, has_offset & (off_s != SHANGHAI_OFFSET_S)
+
+
+def _as_float(col: ibis.Value) -> ibis.Value:
+    if col.type().is_numeric():
+        return col.cast("float64")
+    return col.cast("string").strip().try_cast("float64")
+
+
+def _as_bool(col: ibis.Value) -> ibis.Value:
+    if col.type().is_boolean():
+        return col
+    text = col.cast("string").strip().lower()
+    return ibis.cases((text.isin(_TRUE), True), (text.isin(_FALSE), False), else_=ibis.null("boolean"))
+
+
+def _as_text(col: ibis.Value) -> ibis.Value:
+    text = col.cast("string").strip()
+    return ibis.cases((text == "", ibis.null("string")), else_=text)
+
+
+def prepare_calls(
+    raw: ibis.Table, settings: MeasureSettings, rename: dict[str, str] | None = None
+) -> Prepared:
+    """Clean a call table whose columns are (or are renamed to) the canonical call fields."""
+    if rename:
+        raw = raw.rename({canon: src for src, canon in rename.items()})
+    cols = set(raw.columns)
+
+    def col_or_null(name: str, typ: str) -> ibis.Value:
+        return raw[name] if name in cols else ibis.null(typ)
+
+    t, has_offset, foreign = _epoch_local(raw["started_at"])
+    dur_raw = _as_float(raw["duration_s"])
+    if "ended_at" in cols:
+        t_end, _, _ = _epoch_local(raw["ended_at"])
+    else:
+        t_end = ibis.null("int64")
+    end_before = t_end.notnull() & t.notnull() & (t_end < t)
+    dur_from_end = ibis.cases(
+        (t_end.notnull() & ~end_before, (t_end - t).cast("float64")), else_=ibis.null("float64")
+    )
+    dur0 = dur_raw.coalesce(dur_from_end)
+    negative = dur0.notnull() & (dur0 < 0)
+    absurd = dur0.notnull() & (dur0 > settings.max_duration_s)
+    dur = ibis.cases((negative | absurd | end_before, ibis.null("float64")), else_=dur0)
+    callee = _as_text(raw["callee"])
+    step = raw.select(
+        holder=_as_text(col_or_null("holder", "string")),
+        account=_as_text(col_or_null("account", "string")),
+        caller=_as_text(raw["caller"]),
+        callee=callee,
+        t=t,
+        dur=dur,
+        answered=_as_bool(raw["answered"]) if "answered" in cols else ibis.null("boolean"),
+        handset=_as_text(col_or_null("handset", "string")),
+        _neg=negative,
+        _absurd=absurd,
+        _end_before=end_before,
+        _has_offset=has_offset,
+        _foreign=foreign,
+    )
+    usable = step.filter(step.t.notnull() & step.caller.notnull())
+    clean = usable.select(
+        "holder", "account", "caller", "callee", "t", "dur", "answered", "handset"
+    ).distinct()
+    as_int = lambda b: b.cast("int64").sum().coalesce(0)  # noqa: E731
+    problems = step.aggregate(
+        rows_in=step.count(),
+        missing_start=as_int(step.t.isnull()),
+        missing_caller=as_int(step.caller.isnull()),
+        missing_callee=as_int(step.callee.isnull()),
+        negative_duration=as_int(step._neg),
+        absurd_duration=as_int(step._absurd),
+        end_before_start=as_int(step._end_before),
+        with_utc_offset=as_int(step._has_offset),
+        foreign_offset=as_int(step._foreign),
+    )
+    return Prepared(calls=clean, problems=problems)

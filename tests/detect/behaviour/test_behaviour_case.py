@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qinglian.detect.behaviour import analyze_behaviour
+
+
+@pytest.fixture()
+def analysed(behaviour_case):  # type: ignore[no-untyped-def]
+    with behaviour_case.connect() as con:
+        analyze_behaviour(behaviour_case, con)
+    return behaviour_case
+
+
+def _rows(case, sql: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    with case.connect(read_only=True) as con:
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def test_number_measures_count_each_call_once_and_ignore_bad_durations(analysed) -> None:  # type: ignore[no-untyped-def]
+    robot = _rows(analysed, "SELECT * FROM behaviour_numbers WHERE number = '+8617000000001'")[0]
+    # 30 list calls + negative-duration + end-before-start + after-complaint call; the duplicate
+    # counts once and the row without a start is left out.
+    assert robot["calls"] == 33
+    # the row with no callee adds no callee; +8613900000003 is on the list already
+    assert robot["distinct_callees"] == 31
+    # durations: 30 list calls (10 zero, 20 of 5 s) and the 0 s call the next day; bad ones ignored
+    assert robot["max_duration_s"] == 5.0
+    assert robot["mean_duration_s"] == pytest.approx(100 / 31)
+    assert robot["handsets"] == 4
+    assert robot["calls_after_objection"] == 1
+    assert robot["outgoing_share"] == 1.0
+    person = _rows(analysed, "SELECT * FROM behaviour_numbers WHERE number = '+8613800000002'")[0]
+    assert person["calls"] == 3 and person["calls_per_callee"] == 3.0
+    assert person["handsets"] is None  # not exported: unknown, not zero
+    assert person["flag"] is False
+
+
+def test_bad_input_is_counted_in_notes(analysed) -> None:  # type: ignore[no-untyped-def]
+    notes = {r["problem"]: r["count"] for r in _rows(analysed, "SELECT * FROM behaviour_notes")}
+    assert notes["duplicate_rows"] == 1
+    assert notes["negative_duration"] == 1
+    assert notes["end_before_start"] == 1
+    assert notes["missing_callee"] == 1
+    assert notes["missing_start"] == 1
+    assert notes["rows_in"] == 38
+
+
+def test_list_order_dialling_is_detected(analysed) -> None:  # type: ignore[no-untyped-def]
+    rows = _rows(analysed, "SELECT * FROM list_order")
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["account"] == "AI01" and row["sheet"] == "名单"
+    assert row["list_rows"] == 30 and row["dialled"] == 30
+    assert row["spearman"] == pytest.approx(1.0)
+    assert row["longest_run_share"] == 1.0
+    assert (row["run_first_row"], row["run_last_row"]) == (2, 31)
+
+
+def test_intent_grades_per_grade(analysed) -> None:  # type: ignore[no-untyped-def]
+    rows = {r["grade"]: r for r in _rows(analysed, "SELECT * FROM intent_grades")}
+    assert set(rows) == {"A", "C"}
+    assert rows["A"]["consumers"] == 6 and rows["A"]["mean_turns"] == 3.0
+    assert rows["C"]["consumers"] == 24
+
+
+def test_sms_measures_per_account_and_signature(analysed) -> None:  # type: ignore[no-untyped-def]
+    rows = {r["level"]: r for r in _rows(analysed, "SELECT * FROM behaviour_sms")}
+    acct = rows["account"]
+    assert acct["key"] == "SMS9"
+    assert acct["sends"] == 11  # the TD reply is not a send
+    assert acct["sends_after_optout"] == 1
+    assert acct["peak_day_sends"] == 10 and str(acct["peak_day"]) == "2025-07-20"
+    assert acct["no_optout_share"] == pytest.approx(10 / 11)
+    assert rows["signature"]["key"] == "【某某金融】"
+
+
+def test_run_is_recorded(analysed) -> None:  # type: ignore[no-untyped-def]
+    runs = _rows(analysed, "SELECT * FROM analysis_runs WHERE analysis = 'behaviour'")
+    assert len(runs) == 1 and json.loads(runs[0]["params"])["engine"] == "duckdb"
+    log = analysed.custody_path.read_text(encoding="utf-8")
+    assert "analyze.behaviour" in log
+
+
+def test_no_grade_column_is_said_not_invented(case_dir) -> None:  # type: ignore[no-untyped-def]
+    from qinglian.store.case import open_case
+
+    case = open_case(case_dir)
+    with case.connect() as con:
+        con.execute(
+            "INSERT INTO calls (holder, evidence_sha256, row_no, caller, callee, started_at, duration_s) "
+            "VALUES ('乙', ?, 2, '+8617000000005', '+8613900000001', TIMESTAMP '2025-07-20 10:00:00', 12)",
+            ["d" * 64],
+        )
+        result = analyze_behaviour(case, con)
+    assert result.intent.empty
+    assert "no_intent_grade" in set(result.notes["problem"])
