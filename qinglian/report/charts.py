@@ -1,0 +1,82 @@
+"""Daily charts as inline SVG (matplotlib, glyphs drawn as paths so any viewer shows the CJK text)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+CJK_FAMILIES: tuple[str, ...] = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei",
+                                 "WenQuanYi Zen Hei", "Source Han Sans SC", "SimHei")
+
+
+@lru_cache(maxsize=1)
+def cjk_family() -> str | None:
+    """The first installed CJK font family that matplotlib can use, or None."""
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for fam in CJK_FAMILIES:
+        if fam in names:
+            return fam
+    # fonts installed after matplotlib built its cache: add Noto CJK files directly
+    for path in font_manager.findSystemFonts():
+        if "NotoSansCJK" in path or "wqy" in path.lower():
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((fam for fam in CJK_FAMILIES if fam in names), None)
+
+
+def rc() -> dict[Any, Any]:
+    fam = cjk_family()
+    return {
+        "svg.fonttype": "path",
+        "svg.hashsalt": "qinglian",
+        "font.family": [fam, "DejaVu Sans"] if fam else ["DejaVu Sans"],
+        "font.size": 9,
+        "axes.unicode_minus": False,
+    }
+
+
+def to_svg(fig: Figure) -> str:
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "qinglian"}):
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    svg = buf.getvalue()
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+def daily_svg(days: list[tuple[date, int]], title: str, peak: tuple[date, int] | None) -> str:
+    """A bar chart of counts per day with the peak day marked; empty string when no days."""
+    if not days:
+        return ""
+    with matplotlib.rc_context(rc()):
+        width = min(9.0, max(4.0, 0.25 * len(days) + 2))
+        fig = Figure(figsize=(width, 2.6))
+        ax = fig.add_subplot()
+        xs = list(range(len(days)))
+        ys = [n for _, n in days]
+        peak_x = next((i for i, (d, _) in enumerate(days) if peak and d == peak[0]), None)
+        colors = ["#c0392b" if i == peak_x else "#2c6fbb" for i in xs]
+        ax.bar(xs, ys, color=colors, width=0.8)
+        step = max(1, len(days) // 15)
+        ax.set_xticks(xs[::step], [d.strftime("%m-%d") for d, _ in days][::step])
+        ax.set_title(title)
+        ax.set_ylabel("条数")
+        if peak and peak_x is not None:
+            ax.annotate(f"峰值 {peak[0].isoformat()}：{peak[1]:,}", xy=(peak_x, peak[1]),
+                        xytext=(0, 4), textcoords="offset points", ha="center", fontsize=8,
+                        color="#c0392b")
+            ax.set_ylim(0, peak[1] * 1.2 + 1)
+        fig.autofmt_xdate()
+        ax.spines[["top", "right"]].set_visible(False)
+        return to_svg(fig)

@@ -1,0 +1,446 @@
+"""What the case holds, gathered once for a report: the case scope and one scope per holder.
+
+Everything here is already masked (unless ``reveal``) and capped (``limit`` rows per table);
+the renderers only lay it out. Record-derived figures (daily calls and SMS, payments,
+intent grades) come straight from the record tables; the other analyses' tables are read
+when present and named as not run when absent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+
+from qinglian.report import analyses as an
+from qinglian.report import evidence as ev
+from qinglian.report.privacy import Redactor
+from qinglian.report.tables import Table, read_table, schema_tables
+from qinglian.store.schema import KINDS
+from qinglian.store.sqlident import quote_ident
+
+KIND_ZH: dict[str, str] = {
+    "calls": "通话记录", "sms": "短信发送记录", "customers": "客户名单", "chats": "聊天记录",
+    "complaints": "投诉", "accounts": "平台账号", "payments": "付款记录",
+}
+
+LABEL_ZH: dict[str, str] = {
+    "marketing": "商业营销", "loan": "贷款营销", "impersonation": "冒充银行/机构",
+    "false_promise": "虚假承诺", "credit_packaging": "包装征信", "pi_exposure": "泄露个人信息",
+    "bribery": "商业贿赂", "fraud": "诈骗风险",
+}
+
+BRIBERY_WORDS: tuple[str, ...] = ("好处费", "回扣", "返点", "打点", "内部关系", "辛苦费", "感谢费",
+                                  "返佣", "茶水费", "红包", "介绍费")
+
+# 2017 SPC/SPP interpretation on PI crimes (Art. 5): records that make a case "情节严重".
+TIER_50 = ("行踪", "轨迹", "通信内容", "征信", "财产", "whereabouts", "location", "communication_content",
+           "credit", "property")
+TIER_500 = ("住宿", "通信记录", "健康", "生理", "交易", "accommodation", "communication_record", "health",
+            "transaction")
+
+
+def threshold_for(tier: str | None, category: str | None) -> int:
+    """The record count at which Art. 253-1 applies to this PI category (50, 500 or 5,000)."""
+    digits = re.sub(r"\D", "", tier or "")
+    if digits in ("50", "500", "5000"):
+        return int(digits)
+    text = f"{tier or ''} {category or ''}".lower()
+    if any(w in text for w in TIER_50):
+        return 50
+    if any(w in text for w in TIER_500):
+        return 500
+    return 5000
+
+
+@dataclass
+class PiRow:
+    category: str
+    tier: str
+    records: int
+    files: int
+    threshold: int
+
+    @property
+    def status(self) -> str:
+        if self.records >= 10 * self.threshold:
+            return "情节特别严重（达到标准 10 倍）"
+        if self.records >= self.threshold:
+            return "情节严重（达到入罪标准）"
+        return "未达到"
+
+    @property
+    def crossed(self) -> bool:
+        return self.records >= self.threshold
+
+
+@dataclass
+class Daily:
+    kind: str  # calls | sms
+    days: list[tuple[date, int]]
+    total: int
+    undated: int
+
+    @property
+    def peak(self) -> tuple[date, int] | None:
+        if not self.days:
+            return None
+        return max(self.days, key=lambda d: (d[1], -d[0].toordinal()))
+
+
+@dataclass
+class Chain:
+    """The chain graph: nodes by layer (0 vendor … 4 leak source) and directed edges."""
+
+    nodes: dict[str, tuple[str, int]] = field(default_factory=dict)  # id -> (label, layer)
+    edges: set[tuple[str, str]] = field(default_factory=set)
+    sources: list[str] = field(default_factory=list)
+
+    def add(self, node_id: str, label: str, layer: int) -> str:
+        self.nodes.setdefault(node_id, (label, layer))
+        return node_id
+
+    def link(self, a: str, b: str) -> None:
+        if a != b:
+            self.edges.add((a, b))
+
+    def around(self, holder: str) -> Chain:
+        """The part of the chain that touches one holder (its upstream and downstream)."""
+        hid = f"holder:{holder}"
+        keep = {hid}
+        frontier = {hid}
+        while frontier:  # upstream
+            frontier = {a for a, b in self.edges if b in frontier} - keep
+            keep |= frontier
+        frontier = {hid}
+        while frontier:  # downstream
+            frontier = {b for a, b in self.edges if a in frontier} - keep
+            keep |= frontier
+        sub = Chain(sources=self.sources)
+        sub.nodes = {k: v for k, v in self.nodes.items() if k in keep}
+        sub.edges = {(a, b) for a, b in self.edges if a in keep and b in keep}
+        return sub
+
+
+@dataclass
+class Scope:
+    """The case (holder None) or one holder."""
+
+    holder: str | None
+    title: str
+    limit: int
+    record_counts: dict[str, int] = field(default_factory=dict)
+    evidence_files: int = 0
+    finding_types: list[tuple[str, str, int]] = field(default_factory=list)
+    pi: list[PiRow] = field(default_factory=list)
+    pi_note: str = ""
+    daily: list[Daily] = field(default_factory=list)
+    call_stats: dict[str, Any] = field(default_factory=dict)
+    sms_stats: dict[str, Any] = field(default_factory=dict)
+    scripts_total: int = 0
+    scripts: list[ev.Quoted] = field(default_factory=list)
+    bribery_total: int = 0
+    bribery: list[ev.Quoted] = field(default_factory=list)
+    intent: Table | None = None
+    behaviour: list[Table] = field(default_factory=list)
+    payments: Table | None = None
+    payments_sum: float = 0.0
+    bribery_payments: int = 0
+    link_tables: list[Table] = field(default_factory=list)
+    findings_total: int = 0
+    findings: list[ev.Finding] = field(default_factory=list)
+    unresolved: int = 0
+    chain: Chain | None = None
+
+    @property
+    def findings_truncated(self) -> bool:
+        return self.findings_total > len(self.findings)
+
+    @property
+    def pi_crossed(self) -> list[PiRow]:
+        return [p for p in self.pi if p.crossed]
+
+
+@dataclass
+class ReportData:
+    case_name: str
+    agency: str
+    generated_at: str
+    reveal: bool
+    holders: list[str]
+    analyses: list[an.AnalysisStatus]
+    runs: list[an.Run]
+    case_scope: Scope
+    holder_scopes: list[Scope]
+    tables: dict[str, list[str]]
+
+    @property
+    def not_run(self) -> list[an.AnalysisStatus]:
+        return [a for a in self.analyses if not a.ran]
+
+
+# ---- gathering ------------------------------------------------------------------------------
+
+
+def holders(con: duckdb.DuckDBPyConnection) -> list[str]:
+    parts = " UNION ".join(f"SELECT holder FROM {quote_ident(k)}" for k in KINDS)
+    rows = con.execute(
+        f"SELECT DISTINCT holder FROM ({parts} UNION SELECT holder FROM evidence) WHERE holder IS NOT NULL "
+        "ORDER BY holder"
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> Any:
+    row = con.execute(sql, params).fetchone()
+    return row[0] if row else None
+
+
+def _holder_cond(holder: str | None) -> tuple[str, list[Any]]:
+    return ("WHERE holder = ?", [holder]) if holder is not None else ("", [])
+
+
+def _daily(con: duckdb.DuckDBPyConnection, kind: str, ts: str, holder: str | None) -> Daily:
+    cond, params = _holder_cond(holder)
+    sep = " AND " if cond else " WHERE "
+    rows = con.execute(
+        f"SELECT CAST({ts} AS DATE) d, count(*) FROM {quote_ident(kind)} {cond}{sep}{ts} IS NOT NULL GROUP BY d ORDER BY d",
+        params,
+    ).fetchall()
+    total = int(_one(con, f"SELECT count(*) FROM {quote_ident(kind)} {cond}", params) or 0)
+    days = [(r[0], int(r[1])) for r in rows]
+    return Daily(kind, days, total, total - sum(n for _, n in days))
+
+
+def _pi(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], holder: str | None,
+        scope: Scope) -> None:
+    if "pi_inventory" in tables and int(_one(con, "SELECT count(*) FROM pi_inventory", []) or 0):
+        cond, params = _holder_cond(holder)
+        rows = con.execute(
+            "SELECT category, CAST(tier AS VARCHAR), sum(TRY_CAST(subjects AS BIGINT)), "
+            f"count(DISTINCT evidence_sha256) FROM pi_inventory {cond} GROUP BY ALL ORDER BY 3 DESC NULLS LAST",
+            params,
+        ).fetchall()
+        scope.pi = [PiRow(str(c), str(t or ""), int(n or 0), int(f), threshold_for(t, c))
+                    for c, t, n, f in rows]
+        return
+    scope.pi_note = "未运行：个人信息清点（pi_inventory 表不存在或为空）；下表由客户名单直接估算。"
+    cond, params = _holder_cond(holder)
+    sep = " AND " if cond else " WHERE "
+    credit = int(_one(con, f"SELECT count(*) FROM customers {cond}{sep}credit_info IS NOT NULL "
+                      "AND credit_info <> ''", params) or 0)
+    persons = int(_one(con, f"SELECT count(*) FROM customers {cond}{sep}(phone IS NOT NULL OR "
+                       "id_number IS NOT NULL OR name IS NOT NULL)", params) or 0)
+    files = int(_one(con, f"SELECT count(DISTINCT evidence_sha256) FROM customers {cond}", params) or 0)
+    if credit:
+        scope.pi.append(PiRow("征信/负债信息（客户名单中的负债、征信列）", "50", credit, files, 50))
+    if persons:
+        scope.pi.append(PiRow("其他公民个人信息（姓名、电话、身份证号、住址、工作单位）", "5000", persons,
+                              files, 5000))
+
+
+def _calls_stats(con: duckdb.DuckDBPyConnection, holder: str | None) -> dict[str, Any]:
+    cond, params = _holder_cond(holder)
+    row = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE answered), count(DISTINCT callee), count(DISTINCT caller), "
+        f"count(DISTINCT account), sum(duration_s) FROM calls {cond}",
+        params,
+    ).fetchone()
+    assert row is not None
+    return {"通话总数": int(row[0]), "接通": int(row[1]), "被叫号码数（去重）": int(row[2]),
+            "主叫/外显号码数": int(row[3]), "外呼账号数": int(row[4]),
+            "通话总时长（分钟）": round(float(row[5] or 0) / 60, 1)}
+
+
+def _sms_stats(con: duckdb.DuckDBPyConnection, holder: str | None) -> dict[str, Any]:
+    cond, params = _holder_cond(holder)
+    row = con.execute(
+        "SELECT count(*), count(DISTINCT recipient), count(DISTINCT account), count(DISTINCT signature) "
+        f"FROM sms {cond}",
+        params,
+    ).fetchone()
+    assert row is not None
+    return {"短信总数": int(row[0]), "接收号码数（去重）": int(row[1]), "发送账号数": int(row[2]),
+            "签名数": int(row[3])}
+
+
+def _intent(con: duckdb.DuckDBPyConnection, holder: str | None) -> Table:
+    cond, params = _holder_cond(holder)
+    sep = " AND " if cond else " WHERE "
+    rows = con.execute(
+        f"SELECT intent_grade, count(*), count(DISTINCT callee), avg(duration_s), avg(consumer_turns) "
+        f"FROM calls {cond}{sep}intent_grade IS NOT NULL AND intent_grade <> '' GROUP BY 1 ORDER BY 1",
+        params,
+    ).fetchall()
+    return Table(
+        title="外呼系统意向分级（由通话记录统计）",
+        columns=["意向等级", "通话数", "被分级消费者数", "平均通话时长（秒）", "平均客户说话次数"],
+        rows=[[g, int(n), int(c), round(float(d or 0), 1), round(float(t or 0), 1)] for g, n, c, d, t in rows],
+        total=len(rows),
+    )
+
+
+def _payments(con: duckdb.DuckDBPyConnection, redactor: Redactor, holder: str | None,
+              limit: int, scope: Scope) -> None:
+    cond, params = _holder_cond(holder)
+    pattern = "|".join(BRIBERY_WORDS)
+    sep = " AND " if cond else " WHERE "
+    scope.payments_sum = float(_one(con, f"SELECT sum(amount) FROM payments {cond}", params) or 0)
+    scope.bribery_payments = int(_one(
+        con, f"SELECT count(*) FROM payments {cond}{sep}regexp_matches(coalesce(memo, ''), ?)",
+        [*params, pattern]) or 0)
+    total = int(_one(con, f"SELECT count(*) FROM payments {cond}", params) or 0)
+    rows = con.execute(
+        "SELECT p.payer, p.payee, p.amount, p.paid_at, p.memo, regexp_matches(coalesce(p.memo, ''), ?) hint, "
+        "p.evidence_sha256, e.file_name, p.sheet, p.row_no FROM payments p "
+        f"LEFT JOIN evidence e ON e.sha256 = p.evidence_sha256 {cond.replace('holder', 'p.holder')} "
+        "ORDER BY hint DESC, p.amount DESC NULLS LAST, p.paid_at LIMIT ?",
+        [pattern, *params, limit],
+    ).fetchall()
+    out = []
+    for payer, payee, amount, paid_at, memo, hint, sha, fname, sheet, row_no in rows:
+        cit = ev.Citation("payments", str(sha), redactor.text(str(fname or "")), str(sheet or ""),
+                          int(row_no), True)
+        out.append([redactor.text(payer), redactor.text(payee), amount, paid_at, redactor.text(memo),
+                    "是" if hint else "", cit])
+    scope.payments = Table(
+        title="付款记录", columns=["付款方", "收款方", "金额（元）", "时间", "备注", "贿赂提示", "证据"],
+        rows=out, total=total,
+    )
+
+
+LINK_TABLES: tuple[tuple[str, str], ...] = (
+    ("targets", "检查目标排序"),
+    ("upstream", "上游排名（供应商、平台、账号）"),
+    ("list_overlaps", "名单重合（包含度、Jaccard）"),
+    ("leak_clusters", "共同泄露源的名单聚类"),
+)
+
+
+def _other_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], redactor: Redactor,
+                  holder: str | None, limit: int, scope: Scope) -> None:
+    names = sorted(n for n in tables if n.startswith("behaviour_"))
+    names += [n for n in ("list_order", "intent_grades") if n in tables]
+    for n in names:
+        cols = tables[n]
+        if holder is not None and "holder" not in cols:
+            continue
+        scope.behaviour.append(read_table(con, n, cols, redactor, title=n, holder=holder, limit=limit))
+    for n, title in LINK_TABLES:
+        if n not in tables:
+            continue
+        cols = tables[n]
+        if holder is not None and "holder" not in cols:
+            continue
+        scope.link_tables.append(read_table(con, n, cols, redactor, title=title, holder=holder, limit=limit))
+
+
+def chain(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], redactor: Redactor) -> Chain:
+    """vendor → accounts → holders → lists → leak sources, from the records and the link tables."""
+    g = Chain()
+    known = set(holders(con))
+    for h in known:
+        g.add(f"holder:{h}", h, 2)
+    # The vendor's account table: its holder is the vendor; each account serves a customer company.
+    for vendor, account, customer in con.execute(
+        "SELECT DISTINCT holder, account, customer FROM accounts WHERE account IS NOT NULL"
+    ).fetchall():
+        v = g.add(f"vendor:{vendor}", str(vendor), 0)
+        a = g.add(f"account:{account}", redactor.text(str(account)), 1)
+        g.link(v, a)
+        if customer is not None and str(customer) in known:
+            g.link(a, f"holder:{customer}")
+        g.sources.append("accounts")
+    for kind in ("calls", "sms"):
+        for holder, account in con.execute(
+            f"SELECT DISTINCT holder, account FROM {quote_ident(kind)} WHERE account IS NOT NULL"
+        ).fetchall():
+            a = g.add(f"account:{account}", redactor.text(str(account)), 1)
+            g.link(a, f"holder:{holder}")
+    for holder, sha, fname in con.execute(
+        "SELECT DISTINCT c.holder, c.evidence_sha256, e.file_name FROM customers c "
+        "LEFT JOIN evidence e ON e.sha256 = c.evidence_sha256"
+    ).fetchall():
+        lst = g.add(f"list:{sha}", redactor.text(str(fname or str(sha)[:12])), 3)
+        g.link(f"holder:{holder}", lst)
+    if "leak_clusters" in tables and {"cluster_id", "list_id"} <= set(tables["leak_clusters"]):
+        cols = tables["leak_clusters"]
+        extra = ", holder" if "holder" in cols else ", NULL"
+        extra += ", file_name" if "file_name" in cols else ", NULL"
+        for cid, list_id, holder, fname in con.execute(
+            f"SELECT DISTINCT cluster_id, list_id{extra} FROM leak_clusters"
+        ).fetchall():
+            src = g.add(f"leak:{cid}", f"泄露源 {cid}", 4)
+            lst = f"list:{list_id}"
+            if lst not in g.nodes:
+                lst = g.add(lst, redactor.text(str(fname or list_id)), 3)
+                if holder is not None:
+                    g.link(f"holder:{holder}", lst)
+            g.link(lst, src)
+        g.sources.append("leak_clusters")
+    return g
+
+
+def gather_scope(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], redactor: Redactor,
+                 holder: str | None, limit: int, full_chain: Chain) -> Scope:
+    title = "全案" if holder is None else holder
+    s = Scope(holder=holder, title=title, limit=limit)
+    cond, params = _holder_cond(holder)
+    for k in KINDS:
+        s.record_counts[k] = int(_one(con, f"SELECT count(*) FROM {quote_ident(k)} {cond}", params) or 0)
+    s.evidence_files = int(_one(con, f"SELECT count(*) FROM evidence {cond}", params) or 0)
+    s.finding_types = ev.finding_types(con, holder)
+    _pi(con, tables, holder, s)
+    s.daily = [_daily(con, "calls", "started_at", holder), _daily(con, "sms", "sent_at", holder)]
+    s.call_stats = _calls_stats(con, holder)
+    s.sms_stats = _sms_stats(con, holder)
+    s.scripts_total, s.scripts = ev.quoted(con, redactor, holder=holder, exclude_labels=("bribery",),
+                                           limit=limit)
+    s.bribery_total, s.bribery = ev.quoted(con, redactor, holder=holder, labels=("bribery",), limit=limit)
+    s.intent = _intent(con, holder)
+    _payments(con, redactor, holder, limit, s)
+    _other_tables(con, tables, redactor, holder, limit, s)
+    s.findings_total = ev.count_findings(con, holder)
+    s.findings = list(ev.iter_findings(con, redactor, holder=holder, limit=limit))
+    s.unresolved = sum(1 for f in s.findings if not f.citation.resolved)
+    s.chain = full_chain if holder is None else full_chain.around(holder)
+    return s
+
+
+def gather(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    case_name: str,
+    agency: str,
+    holder: str | None = None,
+    reveal: bool = False,
+    limit: int = 200,
+    holder_limit: int = 20,
+) -> ReportData:
+    """The whole report's content. With ``holder`` only that holder's scope (and no case scope)."""
+    redactor = Redactor(reveal)
+    tables = schema_tables(con)
+    all_holders = holders(con)
+    full_chain = chain(con, tables, redactor)
+    if holder is not None:
+        case_scope = gather_scope(con, tables, redactor, holder, limit, full_chain)
+        holder_scopes: list[Scope] = []
+    else:
+        case_scope = gather_scope(con, tables, redactor, None, limit, full_chain)
+        holder_scopes = [gather_scope(con, tables, redactor, h, holder_limit, full_chain)
+                         for h in all_holders]
+    return ReportData(
+        case_name=case_name,
+        agency=agency,
+        generated_at=datetime.now().astimezone().isoformat(timespec="seconds"),
+        reveal=reveal,
+        holders=all_holders if holder is None else [holder],
+        analyses=an.statuses(con, tables),
+        runs=an.runs(con),
+        case_scope=case_scope,
+        holder_scopes=holder_scopes,
+        tables=tables,
+    )

@@ -1,0 +1,81 @@
+"""The case file as ONE self-contained HTML page: CSS, charts and chain graph inline, no URLs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import jinja2
+
+from qinglian import __version__
+from qinglian.report import analyses as an
+from qinglian.report.charts import daily_svg
+from qinglian.report.data import KIND_ZH, LABEL_ZH, ReportData, Scope
+from qinglian.report.graph import chain_svg
+
+
+@dataclass
+class Views:
+    """The pictures of one scope, already SVG."""
+
+    charts: list[str] = field(default_factory=list)
+    graph: str = ""
+    graph_caption: str = ""
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def inline_svg(svg: str, prefix: str) -> str:
+    """Make an SVG safe to inline next to others: drop comments, prefix ids and their references."""
+    if not svg:
+        return ""
+    svg = _COMMENT.sub("", svg)
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", svg)
+    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}-{m.group(1)}"', svg)
+    return svg
+
+
+def views(scope: Scope, key: str, graph_per_layer: int) -> Views:
+    v = Views()
+    for d in scope.daily:
+        title = f"{scope.title}：每日{'通话' if d.kind == 'calls' else '短信'}量"
+        v.charts.append(inline_svg(daily_svg(d.days, title, d.peak), f"{key}-{d.kind}"))
+    if scope.chain is not None:
+        svg, v.graph_caption = chain_svg(scope.chain, per_layer=graph_per_layer)
+        v.graph = inline_svg(svg, f"{key}-graph")
+    return v
+
+
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("qinglian.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(data: ReportData, *, single: bool = False) -> str:
+    scopes = [data.case_scope, *data.holder_scopes]
+    all_views = [views(s, f"s{i}", 25 if i == 0 else 10) for i, s in enumerate(scopes)]
+    status = {a.key: a for a in data.analyses}
+    behaviour_missing = [status[k].title for k in ("behaviour", "list_order", "intent")
+                         if not status[k].ran]
+    link_missing = [status[k].title for k in ("link", "upstream", "leak", "targets") if not status[k].ran]
+    known = {r.analysis for a in data.analyses for r in a.runs}
+    other_runs: list[an.Run] = [r for r in data.runs if r.analysis not in known]
+    return environment().get_template("report.html.j2").render(
+        d=data,
+        views=all_views,
+        single=single,
+        version=__version__,
+        labels=LABEL_ZH,
+        kinds=KIND_ZH,
+        text_ran=status["text"].ran,
+        behaviour_missing=behaviour_missing,
+        link_missing=link_missing,
+        other_runs=other_runs,
+    )

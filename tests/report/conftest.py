@@ -1,0 +1,170 @@
+"""A small hand-made case: record rows, text findings and (optionally) the other analyses' tables.
+
+Numbers and names are made up; the mobiles in it match 1[3-9]\\d{9} so the masking tests can
+look for them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qinglian.store.case import open_case
+from qinglian.store.schema import columns
+from qinglian.store.sqlident import quote_ident
+
+HOLDER_A = "上海某某信息咨询有限公司"
+HOLDER_B = "杭州某某金融服务有限公司"
+VENDOR = "某某智能科技有限公司"
+
+SHA_CALLS = "a" * 64
+SHA_SMS = "b" * 64
+SHA_CUST = "c" * 64
+SHA_PAY = "d" * 64
+SHA_ACC = "e" * 64
+SHA_CHAT = "f" * 64
+SHA_CALLS_B = "1" * 64
+
+CONSUMERS = [f"+86138{n:08d}" for n in range(10_000_000, 10_000_030)]
+CALLER = "+8617012345678"
+TRANSCRIPT = "您好，这里是工商银行信贷中心，张先生您的手机13912345678已预审通过，低息贷款，不看征信，包过。"
+HIT_BANK = (TRANSCRIPT.index("工商银行"), TRANSCRIPT.index("工商银行") + 4)
+HIT_PROMISE = (TRANSCRIPT.index("不看征信"), TRANSCRIPT.index("不看征信") + 4)
+CHAT_TEXT = "王经理，这次放款的好处费按3个点给你，老规矩转你卡上。"
+
+
+def insert(con: Any, table: str, row: dict[str, Any]) -> None:
+    cols = ", ".join(quote_ident(c) for c in row)
+    marks = ", ".join("?" for _ in row)
+    con.execute(f"INSERT INTO {quote_ident(table)} ({cols}) VALUES ({marks})", list(row.values()))
+
+
+def record(con: Any, kind: str, **values: Any) -> None:
+    known = {c for c, _ in columns(kind)}
+    assert set(values) <= known, set(values) - known
+    insert(con, kind, values)
+
+
+def evidence(con: Any, sha: str, name: str, holder: str, kind: str) -> None:
+    insert(con, "evidence", {"sha256": sha, "file_name": name, "stored_path": f"evidence/{sha}",
+                             "size_bytes": 100, "holder": holder, "kind": kind,
+                             "ingested_at": datetime(2025, 7, 22, 10, 0)})
+
+
+def finding(con: Any, **values: Any) -> None:
+    base: dict[str, Any] = {"analysis": "text", "score": 0.9, "detail": json.dumps({})}
+    base.update(values)
+    insert(con, "findings", base)
+
+
+def populate(root: Path) -> None:
+    case = open_case(root)
+    with case.connect() as con:
+        evidence(con, SHA_CALLS, "外呼记录.xlsx", HOLDER_A, "calls")
+        evidence(con, SHA_CALLS_B, "B外呼.csv", HOLDER_B, "calls")
+        evidence(con, SHA_SMS, "短信发送.csv", HOLDER_A, "sms")
+        evidence(con, SHA_CUST, "客户名单.xlsx", HOLDER_A, "customers")
+        evidence(con, SHA_PAY, "付款.csv", HOLDER_A, "payments")
+        evidence(con, SHA_ACC, "账号表.xlsx", VENDOR, "accounts")
+        evidence(con, SHA_CHAT, "微信聊天.txt", HOLDER_A, "chats")
+        start = datetime(2025, 7, 20, 9, 0)
+        for i, callee in enumerate(CONSUMERS):
+            day = 0 if i < 5 else (1 if i < 25 else 2)
+            record(con, "calls", holder=HOLDER_A, evidence_sha256=SHA_CALLS, sheet="Sheet1", row_no=i + 2,
+                   account="acc-001", caller=CALLER, callee=callee,
+                   started_at=start + timedelta(days=day, minutes=i), duration_s=30.0 + i,
+                   answered=i % 2 == 0, intent_grade="ABCD"[i % 4], consumer_turns=i % 5,
+                   transcript=TRANSCRIPT if i == 0 else "您好，请问需要资金周转吗？", extra="{}")
+            record(con, "customers", holder=HOLDER_A, evidence_sha256=SHA_CUST, sheet="名单", row_no=i + 2,
+                   name=f"张{i}", phone=callee, id_number=f"31010119900101{i:04d}",
+                   credit_info="负债 5 万" if i < 10 else None, extra="{}")
+        record(con, "calls", holder=HOLDER_B, evidence_sha256=SHA_CALLS_B, sheet=None, row_no=2,
+               account="acc-002", caller="+8617100001111", callee=CONSUMERS[0],
+               started_at=start, duration_s=12.0, answered=True, transcript="不看征信秒批", extra="{}")
+        for i in range(12):
+            record(con, "sms", holder=HOLDER_A, evidence_sha256=SHA_SMS, sheet=None, row_no=i + 2,
+                   account="sms-01", signature="【某某金融】", recipient=CONSUMERS[i],
+                   sent_at=start + timedelta(days=i % 2, hours=1),
+                   content="【某某金融】您有一笔低息额度待领取，回T退订", extra="{}")
+        record(con, "payments", holder=HOLDER_A, evidence_sha256=SHA_PAY, sheet=None, row_no=2,
+               payer=HOLDER_A, payee="王某", amount=3000.0, paid_at=start, memo="好处费", extra="{}")
+        record(con, "payments", holder=HOLDER_A, evidence_sha256=SHA_PAY, sheet=None, row_no=3,
+               payer=HOLDER_A, payee=VENDOR, amount=20000.0, paid_at=start,
+               memo="=HYPERLINK(\"http://x\")", extra="{}")
+        record(con, "accounts", holder=VENDOR, evidence_sha256=SHA_ACC, sheet="账号", row_no=2,
+               account="acc-001", customer=HOLDER_A, province="上海", seats=20, extra="{}")
+        record(con, "accounts", holder=VENDOR, evidence_sha256=SHA_ACC, sheet="账号", row_no=3,
+               account="acc-002", customer=HOLDER_B, province="浙江", seats=5, extra="{}")
+        record(con, "chats", holder=HOLDER_A, evidence_sha256=SHA_CHAT, sheet=None, row_no=7,
+               chat="银行王经理", sender="李某", receiver="王某", sent_at=start, text=CHAT_TEXT, extra="{}")
+        finding(con, label="impersonation", rule="impersonation.bank", law="pipl.10,aucl2019.6",
+                holder=HOLDER_A, kind="calls", field="transcript", evidence_sha256=SHA_CALLS, sheet="Sheet1",
+                row_no=2, span_start=HIT_BANK[0], span_end=HIT_BANK[1], quote="工商银行", score=0.97)
+        finding(con, label="false_promise", rule="promise.no_credit_check", law="ad.28",
+                holder=HOLDER_A, kind="calls", field="transcript", evidence_sha256=SHA_CALLS, sheet="Sheet1",
+                row_no=2, span_start=HIT_PROMISE[0], span_end=HIT_PROMISE[1], quote="不看征信", score=0.95)
+        finding(con, label="false_promise", rule="promise.no_credit_check", law="ad.28",
+                holder=HOLDER_B, kind="calls", field="transcript", evidence_sha256=SHA_CALLS_B, sheet=None,
+                row_no=2, span_start=0, span_end=4, quote="不看征信", score=0.9)
+        finding(con, label="bribery", rule="bribery.kickback", law="aucl2019.7", holder=HOLDER_A,
+                kind="chats", field="text", evidence_sha256=SHA_CHAT, sheet=None, row_no=7,
+                span_start=CHAT_TEXT.index("好处费"), span_end=CHAT_TEXT.index("好处费") + 3, quote="好处费")
+        # A finding whose cited row does not exist: the report must say so.
+        finding(con, label="loan", rule="loan.offer", law="ad.43", holder=HOLDER_A, kind="sms",
+                field="content", evidence_sha256=SHA_SMS, sheet=None, row_no=999, span_start=0,
+                span_end=2, quote="低息", score=0.6)
+        insert(con, "analysis_runs", {"analysis": "text", "version": "0.1.0",
+                                      "ran_at": datetime(2025, 7, 22, 11, 0),
+                                      "params": json.dumps({"rules": "rules-2025.07", "model": "m1"})})
+
+
+def add_other_tables(root: Path) -> None:
+    """The other sessions' tables, with the contract columns."""
+    case = open_case(root)
+    with case.connect() as con:
+        con.execute("CREATE TABLE pi_inventory (holder VARCHAR, evidence_sha256 VARCHAR, category VARCHAR, "
+                    "tier VARCHAR, subjects BIGINT)")
+        insert(con, "pi_inventory", {"holder": HOLDER_A, "evidence_sha256": SHA_CUST, "category": "征信信息",
+                                     "tier": "50", "subjects": 600})
+        insert(con, "pi_inventory", {"holder": HOLDER_A, "evidence_sha256": SHA_CUST,
+                                     "category": "其他个人信息", "tier": "5000", "subjects": 30})
+        con.execute("CREATE TABLE behaviour_numbers (holder VARCHAR, number VARCHAR, score DOUBLE, "
+                    "flag BOOLEAN, reasons VARCHAR)")
+        insert(con, "behaviour_numbers", {"holder": HOLDER_A, "number": CALLER, "score": 0.93, "flag": True,
+                                          "reasons": "calls>=200/day; 外呼 17012345678"})
+        con.execute("CREATE TABLE list_order (holder VARCHAR, list_sha256 VARCHAR, calls_sha256 VARCHAR, "
+                    "spearman DOUBLE, matched BIGINT)")
+        insert(con, "list_order", {"holder": HOLDER_A, "list_sha256": SHA_CUST, "calls_sha256": SHA_CALLS,
+                                   "spearman": 0.98, "matched": 30})
+        con.execute("CREATE TABLE upstream (entity_id VARCHAR, type VARCHAR, name VARCHAR, "
+                    "holders_served BIGINT, downstream_weight DOUBLE, rank BIGINT, reasons VARCHAR)")
+        insert(con, "upstream", {"entity_id": "v1", "type": "vendor", "name": VENDOR, "holders_served": 2,
+                                 "downstream_weight": 3.5, "rank": 1, "reasons": "共同上游：2 家"})
+        con.execute("CREATE TABLE leak_clusters (cluster_id VARCHAR, list_id VARCHAR, holder VARCHAR, "
+                    "file_name VARCHAR, fingerprint VARCHAR, fingerprint_detail VARCHAR)")
+        insert(con, "leak_clusters", {"cluster_id": "L1", "list_id": SHA_CUST, "holder": HOLDER_A,
+                                      "file_name": "客户名单.xlsx", "fingerprint": "name+phone+credit",
+                                      "fingerprint_detail": "{}"})
+        con.execute("CREATE TABLE targets (phase VARCHAR, rank BIGINT, holder VARCHAR, score DOUBLE, "
+                    "reasons VARCHAR)")
+        insert(con, "targets", {"phase": "after", "rank": 1, "holder": HOLDER_A, "score": 0.9,
+                                "reasons": "冒充银行话术；名单 30 条"})
+        insert(con, "analysis_runs", {"analysis": "behaviour", "version": "0.2.0",
+                                      "ran_at": datetime(2025, 7, 22, 12, 0), "params": json.dumps({})})
+
+
+@pytest.fixture()
+def small_case(case_dir: Path) -> Path:
+    populate(case_dir)
+    return case_dir
+
+
+@pytest.fixture()
+def full_case(case_dir: Path) -> Path:
+    populate(case_dir)
+    add_other_tables(case_dir)
+    return case_dir
