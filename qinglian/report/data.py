@@ -360,12 +360,14 @@ def chain(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], redactor
         ).fetchall():
             a = g.add(f"account:{account}", redactor.text(str(account)), 1)
             g.link(a, f"holder:{holder}")
-    for holder, sha, fname in con.execute(
-        "SELECT DISTINCT c.holder, c.evidence_sha256, e.file_name FROM customers c "
+    for holder, sha, sheet, fname in con.execute(
+        "SELECT DISTINCT c.holder, c.evidence_sha256, c.sheet, e.file_name FROM customers c "
         "LEFT JOIN evidence e ON e.sha256 = c.evidence_sha256"
     ).fetchall():
-        lst = g.add(f"list:{sha}", redactor.text(str(fname or str(sha)[:12])), 3)
+        label = str(fname or str(sha)[:12]) + (f"/{sheet}" if sheet else "")
+        lst = g.add(f"list:{sha}:{sheet or ''}", redactor.text(label), 3)
         g.link(f"holder:{holder}", lst)
+    _chain_links(con, tables, redactor, g)
     if "leak_clusters" in tables and {"cluster_id", "list_id"} <= set(tables["leak_clusters"]):
         cols = tables["leak_clusters"]
         extra = ", holder" if "holder" in cols else ", NULL"
@@ -375,6 +377,8 @@ def chain(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], redactor
         ).fetchall():
             src = g.add(f"leak:{cid}", f"泄露源 {cid}", 4)
             lst = f"list:{list_id}"
+            if lst not in g.nodes and f"{lst}:" in g.nodes:  # list ids with and without the sheet
+                lst = f"{lst}:"
             if lst not in g.nodes:
                 lst = g.add(lst, redactor.text(str(fname or list_id)), 3)
                 if holder is not None:
@@ -382,6 +386,34 @@ def chain(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], redactor
             g.link(lst, src)
         g.sources.append("leak_clusters")
     return g
+
+
+# Entity id prefixes of the link analysis (``entities.entity_id`` is "type:key") and their layer.
+LINK_LAYERS: dict[str, int] = {"vendor": 0, "platform": 0, "account": 1, "holder": 2, "list": 3}
+
+
+def _chain_links(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], redactor: Redactor,
+                 g: Chain) -> None:
+    """Edges of the link analysis between vendor/platform, account, holder and list entities."""
+    if "links" not in tables or not {"src", "dst"} <= set(tables["links"]):
+        return
+    names: dict[str, str] = {}
+    if "entities" in tables and {"entity_id", "name"} <= set(tables["entities"]):
+        names = {str(i): str(n) for i, n in con.execute(
+            "SELECT entity_id, any_value(name) FROM entities GROUP BY 1").fetchall()}
+    for src, dst in con.execute("SELECT DISTINCT src, dst FROM links").fetchall():
+        ends = []
+        for nid in (str(src), str(dst)):
+            kind, _, key = nid.partition(":")
+            if kind not in LINK_LAYERS:
+                break
+            ends.append((nid, names.get(nid, key), LINK_LAYERS[kind]))
+        if len(ends) != 2 or ends[0][2] >= ends[1][2]:
+            continue
+        for nid, label, layer in ends:
+            g.add(nid, redactor.text(label), layer)
+        g.link(ends[0][0], ends[1][0])
+    g.sources.append("links")
 
 
 def gather_scope(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], redactor: Redactor,

@@ -1,0 +1,250 @@
+"""FollowTheMoney export (JSON lines) for Aleph: Company, Person, Call, Message, Payment, Document, links.
+
+Every record entity carries ``proof`` (the evidence file as a Document, its SHA-256 as
+``contentHash``) and a ``recordId`` "sha12/sheet/row". Phone numbers are E.164, as FtM
+requires (it drops anything else). Without ``--reveal`` no number is exported at all:
+consumers become Persons named by the masked number with an id keyed by a random per-export
+salt, so ids cannot be reversed into numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from followthemoney import model
+from followthemoney.proxy import EntityProxy
+
+from qinglian.report.data import LABEL_ZH
+from qinglian.report.privacy import Redactor
+
+
+class Exporter:
+    def __init__(self, con: duckdb.DuckDBPyConnection, redactor: Redactor, holder: str | None) -> None:
+        self.con = con
+        self.r = redactor
+        self.holder = holder
+        self.salt = "reveal" if redactor.reveal else secrets.token_hex(16)
+        self.seen: set[str] = set()
+
+    # -- helpers --------------------------------------------------------------------------------
+    def make(self, schema: str, *key: Any) -> EntityProxy:
+        e = model.make_entity(schema)
+        e.make_id("qinglian", schema, *[str(k) for k in key])
+        return e
+
+    def once(self, e: EntityProxy) -> Iterator[EntityProxy]:
+        if e.id not in self.seen:
+            self.seen.add(str(e.id))
+            yield e
+
+    def company(self, name: str) -> EntityProxy:
+        e = self.make("Company", name)
+        e.add("name", name)
+        return e
+
+    def party(self, name: str) -> EntityProxy:
+        e = self.make("LegalEntity", self.r.text(name))
+        e.add("name", self.r.text(name))
+        return e
+
+    def consumer(self, number: str) -> EntityProxy:
+        e = self.make("Person", self.salt, number)
+        if self.r.reveal:
+            e.add("name", number)
+            e.add("phone", number)
+        else:
+            e.add("name", self.r.phone(number))
+        return e
+
+    def document(self, sha: str, file_name: str | None) -> EntityProxy:
+        e = self.make("Document", sha)
+        e.add("fileName", self.r.text(file_name) or sha[:12])
+        e.add("contentHash", sha)
+        return e
+
+    @staticmethod
+    def record_id(sha: str, sheet: str | None, row_no: int) -> str:
+        return f"{sha[:12]}/{sheet or ''}/{row_no}"
+
+    def _where(self, alias: str = "r") -> tuple[str, list[Any]]:
+        if self.holder is None:
+            return "", []
+        return f" WHERE {alias}.holder = ?", [self.holder]
+
+    def _rows(self, sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
+        cur = self.con.execute(sql, params)
+        while rows := cur.fetchmany(10_000):
+            yield from rows
+
+    # -- entities -------------------------------------------------------------------------------
+    def documents(self) -> Iterator[EntityProxy]:
+        where, params = self._where("e")
+        for sha, fname in self._rows(f"SELECT sha256, file_name FROM evidence e{where}", params):
+            yield from self.once(self.document(str(sha), fname))
+
+    def holders(self) -> Iterator[EntityProxy]:
+        from qinglian.report.data import holders
+
+        for h in holders(self.con):
+            if self.holder is None or h == self.holder:
+                yield from self.once(self.company(h))
+
+    def calls(self) -> Iterator[EntityProxy]:
+        where, params = self._where()
+        for holder, caller, callee, started, duration, sha, sheet, row_no, transcript in self._rows(
+            "SELECT holder, caller, callee, started_at, duration_s, evidence_sha256, sheet, row_no, transcript "
+            f"FROM calls r{where}", params
+        ):
+            call = self.make("Call", sha, sheet, row_no)
+            call.add("caller", self.company(holder).id)
+            if callee:
+                person = self.consumer(str(callee))
+                yield from self.once(person)
+                call.add("receiver", person.id)
+            if self.r.reveal:
+                call.add("callerNumber", caller)
+                call.add("receiverNumber", callee)
+            else:
+                call.add("description", f"主叫 {self.r.phone(caller)}，被叫 {self.r.phone(callee)}")
+            if started is not None:
+                call.add("date", started.isoformat(timespec="seconds"))
+            if duration is not None:
+                call.add("duration", str(round(float(duration))))
+            if transcript:
+                call.add("summary", self.r.text(transcript))
+            call.add("proof", self.make("Document", sha).id)
+            call.add("recordId", self.record_id(sha, sheet, row_no))
+            yield call
+
+    def sms(self) -> Iterator[EntityProxy]:
+        where, params = self._where()
+        for holder, signature, recipient, sent, content, sha, sheet, row_no in self._rows(
+            "SELECT holder, signature, recipient, sent_at, content, evidence_sha256, sheet, row_no "
+            f"FROM sms r{where}", params
+        ):
+            msg = self.make("Message", sha, sheet, row_no)
+            msg.add("sender", self.company(holder).id)
+            msg.add("bodyText", self.r.text(content) or "（空）")
+            if signature:
+                msg.add("subject", signature)
+            if recipient:
+                person = self.consumer(str(recipient))
+                yield from self.once(person)
+                msg.add("recipients", person.id)
+            if sent is not None:
+                msg.add("date", sent.isoformat(timespec="seconds"))
+            msg.add("proof", self.make("Document", sha).id)
+            msg.add("recordId", self.record_id(sha, sheet, row_no))
+            yield msg
+
+    def chats(self) -> Iterator[EntityProxy]:
+        where, params = self._where()
+        for chat, sender, receiver, sent, text, sha, sheet, row_no in self._rows(
+            "SELECT chat, sender, receiver, sent_at, text, evidence_sha256, sheet, row_no "
+            f"FROM chats r{where}", params
+        ):
+            who = self.party(str(sender or "（未知发送人）"))
+            yield from self.once(who)
+            msg = self.make("Message", sha, sheet, row_no)
+            msg.add("sender", who.id)
+            if receiver:
+                to = self.party(str(receiver))
+                yield from self.once(to)
+                msg.add("recipients", to.id)
+            msg.add("bodyText", self.r.text(text) or "（空）")
+            if chat:
+                msg.add("threadTopic", self.r.text(chat))
+            if sent is not None:
+                msg.add("date", sent.isoformat(timespec="seconds"))
+            msg.add("proof", self.make("Document", sha).id)
+            msg.add("recordId", self.record_id(sha, sheet, row_no))
+            yield msg
+
+    def payments(self) -> Iterator[EntityProxy]:
+        where, params = self._where()
+        for payer, payee, amount, paid, memo, sha, sheet, row_no in self._rows(
+            "SELECT payer, payee, amount, paid_at, memo, evidence_sha256, sheet, row_no "
+            f"FROM payments r{where}", params
+        ):
+            a = self.party(str(payer or "（未知付款方）"))
+            b = self.party(str(payee or "（未知收款方）"))
+            yield from self.once(a)
+            yield from self.once(b)
+            pay = self.make("Payment", sha, sheet, row_no)
+            pay.add("payer", a.id)
+            pay.add("beneficiary", b.id)
+            if amount is not None:
+                pay.add("amount", str(amount))
+            pay.add("currency", "CNY")
+            if paid is not None:
+                pay.add("date", paid.isoformat(timespec="seconds"))
+            if memo:
+                pay.add("purpose", self.r.text(memo))
+            pay.add("proof", self.make("Document", sha).id)
+            pay.add("recordId", self.record_id(sha, sheet, row_no))
+            yield pay
+
+    def accounts(self) -> Iterator[EntityProxy]:
+        """The vendor's account table: vendor —(account)→ customer company."""
+        where, params = self._where()
+        if self.holder is not None:  # a holder's report: the accounts that serve it
+            where, params = " WHERE r.holder = ? OR r.customer = ?", [self.holder, self.holder]
+        for vendor, account, customer, sha, sheet, row_no in self._rows(
+            "SELECT holder, account, customer, evidence_sha256, sheet, row_no "
+            f"FROM accounts r{where}", params
+        ):
+            v = self.company(str(vendor))
+            yield from self.once(v)
+            c = self.company(str(customer or "（未知客户）"))
+            yield from self.once(c)
+            link = self.make("UnknownLink", sha, sheet, row_no)
+            link.add("subject", v.id)
+            link.add("object", c.id)
+            link.add("role", f"外呼/短信平台账号 {account}")
+            link.add("proof", self.make("Document", sha).id)
+            link.add("recordId", self.record_id(sha, sheet, row_no))
+            yield link
+
+    def findings(self) -> Iterator[EntityProxy]:
+        """Each finding as a Note on the Call/Message it cites (other kinds: on the Document)."""
+        schema_of = {"calls": "Call", "sms": "Message", "chats": "Message", "payments": "Payment"}
+        where, params = self._where("f")
+        for an, label, rule, law, kind, sha, sheet, row_no, quote, i in self._rows(
+            "SELECT analysis, label, rule, law, kind, evidence_sha256, sheet, row_no, quote, "
+            f"row_number() OVER () FROM findings f{where}", params
+        ):
+            if sha is None:
+                continue
+            note = self.make("Note", "finding", i, an, label, sha, sheet, row_no)
+            target = (self.make(schema_of[kind], sha, sheet, row_no) if kind in schema_of
+                      and row_no is not None else self.make("Document", sha))
+            note.add("entity", target.id)
+            note.add("name", f"{LABEL_ZH.get(str(label), str(label))}：{rule or ''}")
+            note.add("description", f"法律依据：{law or '—'}；摘录：{self.r.text(quote)}；出处："
+                                    f"{self.record_id(sha, sheet, row_no or 0)}")
+            yield note
+
+    def all(self) -> Iterator[EntityProxy]:
+        yield from self.documents()
+        yield from self.holders()
+        yield from self.accounts()
+        yield from self.calls()
+        yield from self.sms()
+        yield from self.chats()
+        yield from self.payments()
+        yield from self.findings()
+
+
+def write_ftm(con: duckdb.DuckDBPyConnection, path: Path, *, reveal: bool, holder: str | None) -> int:
+    n = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for e in Exporter(con, Redactor(reveal), holder).all():
+            fh.write(json.dumps(e.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+            n += 1
+    return n
+

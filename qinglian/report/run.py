@@ -1,0 +1,123 @@
+"""``qinglian report``: gather the case once, write the chosen formats into CASE/reports/, log it.
+
+A normal run is logged as ``report``; a run with ``--reveal`` as ``report.reveal`` (the
+outputs then hold unmasked personal information and carry "-revealed" in their names).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from qinglian.errors import QinglianError
+from qinglian.i18n import t
+
+FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "ftm")
+SUFFIX = {"html": ".html", "pdf": ".pdf", "xlsx": ".xlsx", "ftm": ".ftm.jsonl"}
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    holder: str | None = None
+    formats: tuple[str, ...] = FORMATS
+    reveal: bool = False
+    user: str | None = None
+    limit: int = 200  # rows per table in HTML/PDF; XLSX and FtM are complete
+    holder_limit: int = 20  # rows per table in each holder's chapter of the case report
+
+
+def parse_formats(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return FORMATS
+    wanted = tuple(dict.fromkeys(p.strip().lower() for p in value.split(",") if p.strip()))
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad or not wanted:
+        raise QinglianError(
+            f"不支持的报告格式：{'、'.join(bad) or '（空）'}",
+            f"unsupported report format: {', '.join(bad) or '(empty)'}",
+            hint_zh="可选 html,pdf,xlsx,ftm（逗号分隔）",
+            hint_en="choose from html,pdf,xlsx,ftm (comma separated)",
+        )
+    return wanted
+
+
+def file_stem(holder: str | None, reveal: bool) -> str:
+    """A safe file name: holder names are seized text, so only word characters survive."""
+    if holder is None:
+        stem = "案件材料"
+    else:
+        slug = re.sub(r"[^\w-]+", "_", holder, flags=re.UNICODE).strip("_")[:40] or "holder"
+        stem = f"单位材料-{slug}-{hashlib.sha1(holder.encode()).hexdigest()[:8]}"
+    return stem + ("-revealed" if reveal else "")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def build_report(case_dir: Path, opts: ReportOptions) -> list[Path]:
+    from qinglian.report.data import gather, holders
+    from qinglian.report.ftm import write_ftm
+    from qinglian.report.html import render_html
+    from qinglian.report.pdf import write_pdf
+    from qinglian.report.xlsx import write_xlsx
+    from qinglian.store.case import open_case
+
+    case = open_case(case_dir)
+    meta = case.meta()
+    case.reports_dir.mkdir(exist_ok=True)
+    stem = file_stem(opts.holder, opts.reveal)
+    paths: list[Path] = []
+    with case.connect() as con:
+        if opts.holder is not None and opts.holder not in holders(con):
+            raise QinglianError(
+                "案件中没有这个被检查单位",
+                "no such holder in the case",
+                hint_zh="不带 --holder 运行可看到全部单位名称",
+                hint_en="run without --holder to see every holder's name",
+            )
+        data = gather(con, case_name=str(meta.get("name", case.root.name)), agency=str(meta.get("agency", "")),
+                      holder=opts.holder, reveal=opts.reveal, limit=opts.limit, holder_limit=opts.holder_limit)
+        html = render_html(data, single=opts.holder is not None) if {"html", "pdf"} & set(opts.formats) else ""
+        for fmt in opts.formats:
+            path = case.reports_dir / (stem + SUFFIX[fmt])
+            if fmt == "html":
+                _atomic(path, lambda p: p.write_text(html, encoding="utf-8"))
+            elif fmt == "pdf":
+                _atomic(path, lambda p: write_pdf(html, p))
+            elif fmt == "xlsx":
+                _atomic(path, lambda p: write_xlsx(con, data, p))
+            else:
+                _atomic(path, lambda p: write_ftm(con, p, reveal=opts.reveal, holder=opts.holder))
+            paths.append(path)
+        action = "report.reveal" if opts.reveal else "report"
+        case.log(
+            action,
+            {"holder": opts.holder, "formats": list(opts.formats), "reveal": opts.reveal},
+            user=opts.user,
+            details={
+                "outputs": [{"file": p.name, "sha256": _sha256(p)} for p in paths],
+                "analyses": {a.key: a.status for a in data.analyses},
+                "note": t("报告含未遮蔽的个人信息", "report holds unmasked PI") if opts.reveal else "",
+            },
+            con=con,
+        )
+    return paths

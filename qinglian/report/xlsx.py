@@ -1,0 +1,196 @@
+"""The evidence tables as XLSX: one sheet per finding type with the cited rows, and the analyses' tables.
+
+Spreadsheet programs run cells that start with = + - @ as formulas; every such string is
+written with a leading apostrophe, and xlsxwriter's own string-to-formula/URL/number
+conversions are switched off, so seized text can never become a live formula.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from qinglian.report import evidence as ev
+from qinglian.report.data import KIND_ZH, LABEL_ZH, ReportData
+from qinglian.report.privacy import Redactor
+from qinglian.report.tables import schema_tables
+from qinglian.store.schema import KINDS, field_names
+from qinglian.store.sqlident import quote_ident
+
+MAX_ROWS = 1_048_575  # Excel's row limit less the header
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """A string that no spreadsheet will run as a formula."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+class Book:
+    """A workbook writer with unique, valid sheet names and safe cells."""
+
+    def __init__(self, path: Path) -> None:
+        self.wb = xlsxwriter.Workbook(str(path), {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False, "remove_timezone": True,
+        })
+        self.head = self.wb.add_format({"bold": True, "bg_color": "#F1ECEC", "border": 1})
+        self.when = self.wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        self.names: set[str] = set()
+
+    def sheet(self, name: str) -> Worksheet:
+        clean = re.sub(r"[\[\]:*?/\\']", "_", name).strip() or "表"
+        clean = clean[:31]
+        base, n = clean, 1
+        while clean.lower() in self.names:
+            n += 1
+            suffix = f"~{n}"
+            clean = base[: 31 - len(suffix)] + suffix
+        self.names.add(clean.lower())
+        return self.wb.add_worksheet(clean)
+
+    def cell(self, ws: Worksheet, r: int, c: int, v: Any) -> None:
+        if v is None:
+            return
+        if isinstance(v, bool):
+            ws.write_string(r, c, "是" if v else "否")
+        elif isinstance(v, int | float):
+            ws.write_number(r, c, v)
+        elif isinstance(v, datetime):
+            ws.write_datetime(r, c, v.replace(tzinfo=None), self.when)
+        elif isinstance(v, date):
+            ws.write_string(r, c, v.isoformat())
+        else:
+            ws.write_string(r, c, neutralise(str(v)))
+
+    def table(self, name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+              note: str = "") -> int:
+        ws = self.sheet(name)
+        start = 0
+        if note:
+            ws.write_string(0, 0, neutralise(note))
+            start = 1
+        for c, col in enumerate(columns):
+            ws.write_string(start, c, neutralise(col), self.head)
+        n = 0
+        for row in rows:
+            if n >= MAX_ROWS - start - 1:
+                break
+            n += 1
+            for c, v in enumerate(row):
+                self.cell(ws, start + n, c, v)
+        ws.freeze_panes(start + 1, 0)
+        return n
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+FINDING_COLUMNS = ["分析", "类别", "得分", "规则", "法律依据", "被检查单位", "记录类型", "字段", "检测摘录",
+                   "原始记录内容", "证据文件", "证据 SHA-256", "工作表", "行号", "出处可解析"]
+
+
+def finding_rows(con: duckdb.DuckDBPyConnection, redactor: Redactor, analysis: str,
+                 label: str, holder: str | None = None) -> Iterable[list[Any]]:
+    """Every finding of one type with its cited record's text (joined back by sha, sheet, row)."""
+    combos = con.execute(
+        "SELECT DISTINCT kind, field FROM findings WHERE analysis = ? AND label = ? "
+        "AND (? IS NULL OR holder = ?) ORDER BY 1, 2",
+        [analysis, label, holder, holder],
+    ).fetchall()
+    for kind, fld in combos:
+        joinable = kind in KINDS and fld in field_names(str(kind))
+        text_col = f"r.{quote_ident(str(fld))}" if joinable else "NULL"
+        record = (f"LEFT JOIN {quote_ident(str(kind))} r ON r.evidence_sha256 = f.evidence_sha256 "
+                  "AND r.sheet IS NOT DISTINCT FROM f.sheet AND r.row_no = f.row_no") if joinable else ""
+        resolved = "r.row_no IS NOT NULL" if joinable else ev._resolved_expr()
+        cur = con.execute(
+            "SELECT f.analysis, f.label, f.score, f.rule, f.law, f.holder, f.kind, f.field, f.quote, "
+            f"{text_col}, e.file_name, f.evidence_sha256, f.sheet, f.row_no, {resolved} "
+            f"FROM findings f LEFT JOIN evidence e ON e.sha256 = f.evidence_sha256 {record} "
+            "WHERE f.analysis = ? AND f.label = ? AND f.kind IS NOT DISTINCT FROM ? "
+            "AND f.field IS NOT DISTINCT FROM ? AND (? IS NULL OR f.holder = ?) "
+            "ORDER BY f.score DESC NULLS LAST, f.evidence_sha256, f.row_no",
+            [analysis, label, kind, fld, holder, holder],
+        )
+        while rows := cur.fetchmany(10_000):
+            for (an, lab, score, rule, law, hold, k, f, quote, text, fname, sha, sheet, row_no,
+                 ok) in rows:
+                yield [an, LABEL_ZH.get(str(lab), str(lab)), score, rule, law, hold,
+                       KIND_ZH.get(str(k), k), f, redactor.text(quote), redactor.text(text),
+                       redactor.text(fname), sha, sheet, row_no, bool(ok)]
+
+
+def generic_rows(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
+                 redactor: Redactor, holder: str | None = None) -> Iterable[list[Any]]:
+    cols = ", ".join(quote_ident(c) for c in columns)
+    sql, params = f"SELECT {cols} FROM {quote_ident(table)}", []
+    if holder is not None and "holder" in columns:
+        sql, params = sql + " WHERE holder = ?", [holder]
+    cur = con.execute(sql, params)
+    while rows := cur.fetchmany(10_000):
+        for r in rows:
+            yield [redactor.cell(c, v) for c, v in zip(columns, r, strict=True)]
+
+
+def record_evidence_rows(con: duckdb.DuckDBPyConnection, kind: str, fields: list[str],
+                         redactor: Redactor, holder: str | None = None) -> Iterable[list[Any]]:
+    cols = ", ".join(f"r.{quote_ident(f)}" for f in fields)
+    cur = con.execute(
+        f"SELECT r.holder, {cols}, e.file_name, r.evidence_sha256, r.sheet, r.row_no "
+        f"FROM {quote_ident(kind)} r LEFT JOIN evidence e ON e.sha256 = r.evidence_sha256 "
+        "WHERE (? IS NULL OR r.holder = ?) ORDER BY r.holder, r.evidence_sha256, r.sheet, r.row_no",
+        [holder, holder],
+    )
+    while rows := cur.fetchmany(10_000):
+        for row in rows:
+            values = [redactor.cell(f, v) for f, v in zip(fields, row[1:1 + len(fields)], strict=True)]
+            yield [row[0], *values, redactor.text(row[-4]), row[-3], row[-2], row[-1]]
+
+
+OTHER_TABLES: tuple[str, ...] = ("pi_inventory", "list_order", "intent_grades", "targets", "upstream",
+                                 "list_overlaps", "leak_clusters", "entities", "links")
+
+
+def write_xlsx(con: duckdb.DuckDBPyConnection, data: ReportData, path: Path) -> Path:
+    redactor = Redactor(data.reveal)
+    holder = data.case_scope.holder
+    book = Book(path)
+    try:
+        summary = [["案件", data.case_name], ["办案单位", data.agency], ["生成时间", data.generated_at],
+                   ["个人信息", "已显示（--reveal）" if data.reveal else "已遮蔽"]]
+        for a in data.analyses:
+            runs = "；".join(f"{r.analysis} {r.version} {r.ran_at} {r.params}" for r in a.runs)
+            summary.append([f"分析：{a.title}", f"{a.status_text}；{runs}" if runs else a.status_text])
+        book.table("概要", ["项目", "内容"], summary)
+        for analysis, label, _n in ev.finding_types(con, data.case_scope.holder):
+            book.table(f"发现-{LABEL_ZH.get(label, label)}-{analysis}", FINDING_COLUMNS,
+                       finding_rows(con, redactor, analysis, label, holder))
+        daily: list[list[Any]] = []
+        for table, ts, kind in (("calls", "started_at", "通话"), ("sms", "sent_at", "短信")):
+            for who, day, n in con.execute(
+                f"SELECT holder, CAST({quote_ident(ts)} AS DATE) d, count(*) FROM {quote_ident(table)} "
+                "WHERE (? IS NULL OR holder = ?) GROUP BY ALL ORDER BY 1, 2", [holder, holder]
+            ).fetchall():
+                daily.append([kind, who, day, n])
+        book.table("每日通话短信", ["类型", "被检查单位", "日期", "条数"], daily)
+        pay_fields = ["payer", "payee", "amount", "paid_at", "memo"]
+        book.table("付款", ["被检查单位", "付款方", "收款方", "金额", "时间", "备注", "证据文件", "证据 SHA-256",
+                          "工作表", "行号"], record_evidence_rows(con, "payments", pay_fields, redactor, holder))
+        tables = schema_tables(con)
+        names = sorted(n for n in tables if n.startswith("behaviour_")) + [
+            n for n in OTHER_TABLES if n in tables]
+        for n in names:
+            if holder is not None and "holder" not in tables[n]:
+                continue
+            book.table(n, tables[n], generic_rows(con, n, tables[n], redactor, holder))
+    finally:
+        book.close()
+    return path
