@@ -134,6 +134,65 @@ def report_cmd(
         out.print(str(path), markup=False, highlight=False)
 
 
+# ---- text classification (detect/classify) --------------------------------------------------
+
+
+@app.command("classify")
+def classify(
+    file: Annotated[str, typer.Argument(help="输入文件，- 为标准输入 / input file, - for stdin")] = "-",
+    column: Annotated[
+        str | None, typer.Option("--column", help="CSV/JSONL 中的文本列（默认 text）/ text column")
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="输入格式 lines|csv|jsonl（默认按扩展名）/ input format (default: by extension)"),
+    ] = None,
+) -> None:
+    """文本分类，输出 JSON 行 / classify texts, write JSON lines."""
+    from qinglian.detect.classify import classify_path
+
+    stats = classify_path(file, sys.stdout, fmt=fmt, column=column)
+    for line in stats.lines():
+        err.print(line, markup=False, highlight=False)
+
+
+# ---- case analysis (detect/analyze) ----------------------------------------------------------
+
+
+@app.command("analyze")
+def analyze(case_dir: CaseDir, user: UserOpt = None) -> None:
+    """对案件运行全部分析并写入发现 / run all analyses over a case and store findings."""
+    from qinglian.detect.analyze import analyze_case
+    from qinglian.store.case import open_case
+
+    result = analyze_case(open_case(case_dir), user=user)
+    for line in result.lines():
+        out.print(line, markup=False, highlight=False)
+
+
+# ---- report: the case file (qinglian/report) -------------------------------------------------
+
+
+@app.command("report")
+def report_cmd(
+    case_dir: CaseDir,
+    holder: Annotated[str | None, typer.Option("--holder", help="只出该单位的材料 / one holder only")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="html,pdf,xlsx,ftm 中的一种或几种（逗号分隔）/ formats")
+    ] = "html,pdf,xlsx,ftm",
+    reveal: Annotated[
+        bool, typer.Option("--reveal", help="显示完整个人信息（写入保管日志）/ unmask PI (logged)")
+    ] = False,
+    user: UserOpt = None,
+) -> None:
+    """生成案件材料（HTML、PDF、XLSX、FtM）/ write the case file into CASE/reports/."""
+    from qinglian.report.run import ReportOptions, build_report, parse_formats
+
+    opts = ReportOptions(holder=holder, formats=parse_formats(fmt), reveal=reveal, user=user)
+    for path in build_report(case_dir, opts):
+        out.print(str(path), markup=False, highlight=False)
+
+
 # ---- entry point -----------------------------------------------------------------------------
 
 

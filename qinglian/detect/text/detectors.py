@@ -1,0 +1,146 @@
+"""The eight text detectors, declared as data so that reports can list and quote them.
+
+Every detector has the same signature, ``(batch: TextBatch) -> Detection``: it reads the batch's
+rule matches and model log-odds and returns, per text, a score in [0, 1] and which matches support
+it. Scores combine evidence in log-odds: the model's log-odds (or the label's prior where there is
+no model) plus each distinct matching rule's weight, through a sigmoid. 0.5 is the decision point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from qinglian.detect.text.matcher import Matches
+from qinglian.detect.text.rules import LABELS, RULES, Rule, rules_for
+
+RULE_LABEL = np.array([LABELS.index(r.label) for r in RULES], dtype=np.int64)
+RULE_WEIGHT = np.array([r.weight for r in RULES], dtype=np.float64)
+PRIOR_LOGIT = -4.0
+# The model's negative evidence is capped here, so that strong rules can still carry a label on text
+# unlike the model's training data (an SMS for a model trained on calls). Marketing has a well
+# matched model and a low floor; the others trust their rules more.
+MODEL_FLOOR = {"marketing": -8.0, "loan": -3.0, "impersonation": -3.0, "fraud": -3.0}
+
+
+@dataclass(frozen=True)
+class TextBatch:
+    """Normalised texts of a batch, their rule matches and the model's log-odds per label."""
+
+    texts: list[str]
+    matches: Matches
+    model_logits: dict[str, np.ndarray]
+
+    @property
+    def size(self) -> int:
+        return len(self.texts)
+
+
+@dataclass(frozen=True)
+class Detection:
+    scores: np.ndarray  # (n,) in [0, 1]
+    support: np.ndarray  # bool mask over batch.matches: the matches that support this label
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+def _rule_logodds(batch: TextBatch, label: str) -> tuple[np.ndarray, np.ndarray]:
+    """Sum of weights of distinct rules of ``label`` that match each text, and the supporting mask."""
+    m = batch.matches
+    support = RULE_LABEL[m.rule] == LABELS.index(label)
+    total = np.zeros(batch.size, dtype=np.float64)
+    if support.any():
+        pairs = np.unique(m.text[support] * len(RULES) + m.rule[support])
+        total += np.bincount(
+            pairs // len(RULES), weights=RULE_WEIGHT[pairs % len(RULES)], minlength=batch.size
+        )
+    return total, support
+
+
+def _combine(batch: TextBatch, label: str, model_scale: float = 1.0) -> Detection:
+    bonus, support = _rule_logodds(batch, label)
+    base = batch.model_logits.get(label)
+    if base is None:
+        logit = np.full(batch.size, PRIOR_LOGIT) + bonus
+    else:
+        logit = np.maximum(base * model_scale, MODEL_FLOOR.get(label, PRIOR_LOGIT)) + bonus
+    return Detection(_sigmoid(logit), support)
+
+
+def marketing(batch: TextBatch) -> Detection:
+    """The text is commercial promotion or advertising, which may not be sent without the recipient's consent."""
+    return _combine(batch, "marketing")
+
+
+def loan(batch: TextBatch) -> Detection:
+    """The text offers or brokers loans, credit, credit cards or loan services."""
+    return _combine(batch, "loan")
+
+
+def impersonation(batch: TextBatch) -> Detection:
+    """The speaker presents as a bank, financial institution, authority, platform service or acquaintance."""
+    return _combine(batch, "impersonation")
+
+
+def false_promise(batch: TextBatch) -> Detection:
+    """The text promises what cannot be promised: low or no interest or fees, no collateral, instant or guaranteed approval."""
+    return _combine(batch, "false_promise")
+
+
+def credit_packaging(batch: TextBatch) -> Detection:
+    """The text offers to package or repair credit records or to fake income, flows or employment."""
+    return _combine(batch, "credit_packaging")
+
+
+def pi_exposure(batch: TextBatch) -> Detection:
+    """The text recites the recipient's personal details: ID number, address, employer or debts."""
+    return _combine(batch, "pi_exposure")
+
+
+def bribery(batch: TextBatch) -> Detection:
+    """The text arranges payments or rewards to staff of a bank or other institution."""
+    return _combine(batch, "bribery")
+
+
+def fraud(batch: TextBatch) -> Detection:
+    """The text shows scam risk: safe accounts, up-front deposits, remote-control apps, transfers."""
+    det = _combine(batch, "fraud")
+    # Impersonating an authority or bank while asking for money is the core scam pattern.
+    imp_bonus, _ = _rule_logodds(batch, "impersonation")
+    fraud_bonus, _ = _rule_logodds(batch, "fraud")
+    boost = np.where((imp_bonus >= 4.0) & (fraud_bonus >= 3.5), 2.0, 0.0)
+    if boost.any():
+        logit = np.log(det.scores / np.maximum(1 - det.scores, 1e-12)) + boost
+        return Detection(_sigmoid(logit), det.support)
+    return det
+
+
+@dataclass(frozen=True)
+class Detector:
+    """A label's detector: the function, the rules it reads, and whether a trained model feeds it."""
+
+    label: str
+    func: Callable[[TextBatch], Detection]
+    rules: tuple[Rule, ...]
+    uses_model: bool
+
+    @property
+    def doc(self) -> str:
+        return (self.func.__doc__ or "").strip()
+
+
+DETECTORS: tuple[Detector, ...] = (
+    Detector("marketing", marketing, rules_for("marketing"), True),
+    Detector("loan", loan, rules_for("loan"), True),
+    Detector("impersonation", impersonation, rules_for("impersonation"), True),
+    Detector("false_promise", false_promise, rules_for("false_promise"), False),
+    Detector("credit_packaging", credit_packaging, rules_for("credit_packaging"), False),
+    Detector("pi_exposure", pi_exposure, rules_for("pi_exposure"), False),
+    Detector("bribery", bribery, rules_for("bribery"), False),
+    Detector("fraud", fraud, rules_for("fraud"), True),
+)
+assert tuple(d.label for d in DETECTORS) == LABELS

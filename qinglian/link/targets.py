@@ -1,0 +1,312 @@
+"""Inspection targets in two phases, each target with its reasons and their evidence rows.
+
+'before': what the complaints and the vendor's account table say before anyone is
+inspected. 'after': the strength of the evidence seized and analysed. Each feature is a
+small function returning {holder entity id: (score, reason)}; the phase score is their sum.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from qinglian.link.evidence import Reason, cite, reason
+from qinglian.link.sql import columns_of, has_table, reset_table, row_count
+from qinglian.store.sqlident import quote_ident
+
+Scores = dict[str, tuple[float, Reason]]
+Feature = Callable[[duckdb.DuckDBPyConnection], Scores]
+BRIBERY = ("%brib%", "%贿%", "%回扣%", "%好处费%", "%bank_staff%")
+LIST_ORDER = ("%list_order%", "%list-order%", "%按名单顺序%")
+RECORD_KINDS = ("calls", "sms", "customers", "chats", "payments")
+
+
+@dataclass(frozen=True)
+class Target:
+    phase: str
+    rank: int
+    holder: str
+    score: float
+    reasons: list[Reason]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"holder": self.holder, "score": self.score, "reasons": self.reasons}
+
+
+def _grouped(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    return con.execute(sql, params or []).fetchall()
+
+
+# ---- before inspection ------------------------------------------------------------------------
+
+
+def complaints(con: duckdb.DuckDBPyConnection, weight: float = 3.0) -> Scores:
+    """Complaints whose calling number or named respondent leads to the holder."""
+    out: Scores = {}
+    for hid, n, vias, ev in _grouped(
+        con,
+        """SELECT holder_id, count(DISTINCT (evidence_sha256, sheet, row_no)), list(DISTINCT via)[1:3],
+                  list((evidence_sha256, sheet, row_no) ORDER BY evidence_sha256, row_no)[1:5]
+        FROM complaint_holder GROUP BY holder_id""",
+    ):
+        how = "、".join(str(v) for v in vias)
+        out[hid] = (weight * min(int(n), 10), reason(
+            f"{n} 宗投诉指向该单位（经 {how}）", f"{n} complaints lead to the holder (via {how})", cite(ev)))
+    return out
+
+
+def vendor_accounts(con: duckdb.DuckDBPyConnection) -> Scores:
+    """Accounts the vendor's table lists for the holder, with their seats."""
+    out: Scores = {}
+    for hid, n, seats, ev in _grouped(
+        con,
+        """SELECT l.dst, count(DISTINCT l.src), coalesce(sum(TRY_CAST(e.detail->>'seats' AS DOUBLE)), 0),
+                  list((l.evidence_sha256, l.sheet, l.row_no) ORDER BY l.evidence_sha256, l.row_no)[1:5]
+        FROM links l LEFT JOIN entities e ON e.entity_id = l.src
+        WHERE l.relation = 'held_by' GROUP BY l.dst""",
+    ):
+        score = 0.5 * min(int(n), 20) + 0.01 * min(float(seats), 300.0)
+        out[hid] = (score, reason(
+            f"供应商账户表列有该单位 {n} 个账户、{seats:.0f} 个坐席",
+            f"the vendor's account table lists {n} accounts with {seats:.0f} seats for the holder", cite(ev)))
+    return out
+
+
+def upstream_volume(con: duckdb.DuckDBPyConnection) -> Scores:
+    """Calls and SMS the vendor's or platform's own logs show from the holder's accounts."""
+    out: Scores = {}
+    for hid, volume, ev in _grouped(
+        con,
+        """SELECT h.dst, sum(c.weight), list((c.evidence_sha256, c.sheet, c.row_no) ORDER BY c.row_no)[1:5]
+        FROM links c JOIN links h ON h.src = c.dst AND h.relation IN ('held_by', 'used_by')
+        WHERE c.relation = 'carried' GROUP BY h.dst""",
+    ):
+        out[hid] = (1.0 * math.log1p(float(volume)), reason(
+            f"上游平台日志显示该单位账户外呼/发送 {volume:.0f} 次",
+            f"the upstream's logs show {volume:.0f} calls/messages from the holder's accounts", cite(ev)))
+    return out
+
+
+def local(con: duckdb.DuckDBPyConnection) -> Scores:
+    """Holders in the province where the complaints concentrate."""
+    row = con.execute(
+        """SELECT e.detail->>'province' AS p, count(*) FROM complaint_holder c
+        JOIN entities e ON e.entity_id = c.holder_id WHERE e.detail->>'province' IS NOT NULL
+        GROUP BY p ORDER BY 2 DESC, p LIMIT 1"""
+    ).fetchone()
+    if not row:
+        return {}
+    province = str(row[0])
+    out: Scores = {}
+    for hid, ev in _grouped(
+        con,
+        """SELECT l.dst, list((l.evidence_sha256, l.sheet, l.row_no) ORDER BY l.row_no)[1:2]
+        FROM links l JOIN entities e ON e.entity_id = l.dst
+        WHERE l.relation = 'held_by' AND e.detail->>'province' = ? GROUP BY l.dst""",
+        [province],
+    ):
+        out[hid] = (1.0, reason(f"本地单位（{province}，投诉集中地）",
+                                f"local holder ({province}, where the complaints concentrate)", cite(ev)))
+    return out
+
+
+# ---- after inspection -------------------------------------------------------------------------
+
+
+def findings(con: duckdb.DuckDBPyConnection) -> Scores:
+    """Findings of the content and behaviour analyses on the holder's records."""
+    out: Scores = {}
+    for hid, n, labels, laws, ev in _grouped(
+        con,
+        """SELECT 'holder:' || canon(holder), count(*), list(DISTINCT label ORDER BY label),
+                  list(DISTINCT law ORDER BY law) FILTER (WHERE law IS NOT NULL),
+                  list((evidence_sha256, sheet, row_no) ORDER BY label, evidence_sha256, row_no)
+        FROM findings WHERE holder IS NOT NULL GROUP BY 1""",
+    ):
+        picks = _spread(ev, labels)
+        text = "、".join(str(x) for x in labels[:6])
+        law = "；".join(str(x) for x in (laws or [])[:3])
+        out[hid] = (2.0 * len(labels) + math.log1p(int(n)), reason(
+            f"{n} 条分析发现，{len(labels)} 类：{text}" + (f"（依据：{law}）" if law else ""),
+            f"{n} findings of {len(labels)} kinds: {', '.join(str(x) for x in labels[:6])}"
+            + (f" (law: {law})" if law else ""),
+            cite(picks)))
+    return out
+
+
+def _spread(ev: list[Any], labels: list[Any]) -> list[Any]:
+    """Citations spread over the labels: ev is sorted by label, take the first rows of each."""
+    if not ev:
+        return []
+    step = max(1, len(ev) // max(1, min(len(labels), 5)))
+    return [ev[i] for i in range(0, len(ev), step)][:5]
+
+
+def _labelled(con: duckdb.DuckDBPyConnection, patterns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    where = " OR ".join(["label ILIKE ? OR analysis ILIKE ? OR coalesce(rule, '') ILIKE ?"] * len(patterns))
+    params: list[Any] = [p for p in patterns for _ in range(3)]
+    return _grouped(
+        con,
+        f"""SELECT 'holder:' || canon(holder), count(*),
+                   list((evidence_sha256, sheet, row_no) ORDER BY evidence_sha256, row_no)[1:5]
+        FROM findings WHERE holder IS NOT NULL AND ({where}) GROUP BY 1""",
+        params,
+    )
+
+
+def list_order(con: duckdb.DuckDBPyConnection) -> Scores:
+    """Calls placed in the row order of a customer list (behaviour analysis findings)."""
+    return {
+        hid: (3.0, reason(f"按客户名单顺序拨打（{n} 条发现）", f"dialled in customer-list order ({n} findings)",
+                          cite(ev)))
+        for hid, n, ev in _labelled(con, LIST_ORDER)
+    }
+
+
+def bribery(con: duckdb.DuckDBPyConnection) -> Scores:
+    """Hints of paying bank staff: findings so labelled, and bank staff named in the holder's chats."""
+    out: Scores = {}
+    for hid, n, ev in _labelled(con, BRIBERY):
+        out[hid] = (3.0, reason(f"疑似向银行人员输送利益（{n} 条发现）",
+                                f"hints of paying bank staff ({n} findings)", cite(ev)))
+    for hid, names, ev in _grouped(
+        con,
+        """SELECT dst, list(DISTINCT substr(src, 12))[1:3],
+                  list((evidence_sha256, sheet, row_no) ORDER BY row_no)[1:5]
+        FROM links WHERE relation = 'named_in_chat' GROUP BY dst""",
+    ):
+        score, prior = out.get(hid, (0.0, None))
+        who = "、".join(str(x) for x in names)
+        r = reason(f"聊天记录提及银行人员：{who}", f"chats name bank staff: {who}", cite(ev))
+        out[hid] = (max(score, 2.0), prior if prior else r)
+    return out
+
+
+def pi_inventory(con: duckdb.DuckDBPyConnection) -> Scores:
+    """Personal-information records inventoried for the holder (table ``pi_inventory``)."""
+    if not has_table(con, "pi_inventory"):
+        return {}
+    cols = set(columns_of(con, "pi_inventory"))
+    if "holder" not in cols:
+        return {}
+    amount = next((c for c in ("records", "count", "n", "rows", "total") if c in cols), None)
+    total = f"sum(TRY_CAST({quote_ident(amount)} AS DOUBLE))" if amount else "count(*)"
+    has_ev = {"evidence_sha256", "row_no"} <= cols
+    ev_expr = (
+        "list((evidence_sha256, " + ("sheet" if "sheet" in cols else "NULL") + ", row_no))[1:5]"
+        if has_ev else "[]"
+    )
+    out: Scores = {}
+    for hid, n, ev in _grouped(
+        con, f"SELECT 'holder:' || canon(holder), {total}, {ev_expr} FROM pi_inventory GROUP BY 1"
+    ):
+        if not ev:
+            ev = _first_rows(con, str(hid)[7:])
+        out[hid] = (math.log1p(float(n or 0)), reason(
+            f"个人信息清点：{float(n or 0):.0f} 条", f"personal information inventoried: {float(n or 0):.0f} records",
+            cite(ev)))
+    return out
+
+
+def customer_lists(con: duckdb.DuckDBPyConnection) -> Scores:
+    """Customer lists held, the consumers in them, and lists shared with other holders."""
+    out: Scores = {}
+    for hid, lists, rows, shared, ev in _grouped(
+        con,
+        """SELECT l.src, count(*), sum(l.weight),
+                  count(*) FILTER (WHERE c.cluster_size > 1),
+                  list((l.evidence_sha256, l.sheet, l.row_no) ORDER BY l.row_no)[1:5]
+        FROM links l LEFT JOIN (
+            SELECT list_id, count(*) OVER (PARTITION BY cluster_id) AS cluster_size FROM leak_clusters) c
+          ON 'list:' || c.list_id = l.dst
+        WHERE l.relation = 'holds_list' GROUP BY l.src""",
+    ):
+        score = 0.5 * math.log1p(float(rows)) + (1.0 if shared else 0.0)
+        extra_zh = f"，其中 {shared} 份与其他名单同源" if shared else ""
+        extra_en = f", {shared} sharing a source with other lists" if shared else ""
+        out[hid] = (score, reason(f"持有客户名单 {lists} 份共 {rows:.0f} 条{extra_zh}",
+                                  f"holds {lists} customer lists with {rows:.0f} rows{extra_en}", cite(ev)))
+    return out
+
+
+def activity(con: duckdb.DuckDBPyConnection) -> Scores:
+    """Calls and SMS in the holder's own seized exports."""
+    out: Scores = {}
+    for hid, n, ev in _grouped(
+        con,
+        """SELECT 'holder:' || canon(holder), count(*), list((evidence_sha256, sheet, row_no))[1:3]
+        FROM (SELECT holder, evidence_sha256, sheet, row_no FROM calls
+              UNION ALL SELECT holder, evidence_sha256, sheet, row_no FROM sms) GROUP BY 1""",
+    ):
+        out[hid] = (0.5 * math.log1p(int(n)), reason(
+            f"查获外呼/短信记录 {n} 条", f"{n} call/SMS records seized", cite(ev)))
+    return out
+
+
+def _first_rows(con: duckdb.DuckDBPyConnection, holder: str) -> list[Any]:
+    for kind in RECORD_KINDS:
+        rows = con.execute(
+            f"SELECT evidence_sha256, sheet, row_no FROM {quote_ident(kind)} WHERE canon(holder) = ? "
+            "ORDER BY row_no LIMIT 1",
+            [holder],
+        ).fetchall()
+        if rows:
+            return list(rows)
+    return []
+
+
+BEFORE: tuple[Feature, ...] = (complaints, vendor_accounts, upstream_volume, local)
+AFTER: tuple[Feature, ...] = (findings, pi_inventory, list_order, bribery, customer_lists, activity)
+
+
+def _candidates(con: duckdb.DuckDBPyConnection, phase: str) -> list[str]:
+    upstream_ok = "TRUE" if phase == "after" else "detail->>'upstream' IS NULL"
+    return [
+        str(r[0]) for r in con.execute(
+            f"""SELECT entity_id FROM entities WHERE type = 'holder'
+            AND (CAST(detail->>'vendor_customer' AS BOOLEAN)
+                 OR len(list_filter(CAST(detail->'kinds' AS VARCHAR[]), lambda k: k <> 'complaints')) > 0)
+            AND {upstream_ok} ORDER BY entity_id"""
+        ).fetchall()
+    ]
+
+
+def _phase(con: duckdb.DuckDBPyConnection, phase: str, features: tuple[Feature, ...],
+           carry: dict[str, float] | None = None) -> list[Target]:
+    per_feature = [f(con) for f in features]
+    scored: list[tuple[float, str, list[Reason]]] = []
+    for hid in _candidates(con, phase):
+        parts = [fs[hid] for fs in per_feature if hid in fs]
+        if carry and carry.get(hid):
+            parts.append((0.3 * carry[hid], reason(
+                f"检查前评分 {carry[hid]:.1f}（投诉与账户表）", f"pre-inspection score {carry[hid]:.1f} "
+                "(complaints and account table)", [])))
+        parts.sort(key=lambda p: -p[0])
+        total = round(sum(p[0] for p in parts), 4)
+        reasons = [dict(p[1], weight=round(p[0], 3)) for p in parts]
+        if not reasons:
+            reasons = [reason("无任何证据线索", "no evidence points to this holder", [])]
+        scored.append((total, hid, reasons))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    return [Target(phase, n + 1, hid[7:], score, reasons) for n, (score, hid, reasons) in enumerate(scored)]
+
+
+def compute(con: duckdb.DuckDBPyConnection) -> dict[str, list[Target]]:
+    """Fill ``targets`` for both phases; needs the link tables and temp tables of this run."""
+    before = _phase(con, "before", BEFORE)
+    after = _phase(con, "after", AFTER, carry={"holder:" + t.holder: t.score for t in before})
+    reset_table(con, "targets")
+    rows = [(t.phase, t.rank, t.holder, t.score, json.dumps(t.reasons, ensure_ascii=False))
+            for t in (*before, *after)]
+    if rows:
+        con.executemany("INSERT INTO targets VALUES (?, ?, ?, ?, ?::JSON)", rows)
+    return {"before": before, "after": after}
+
+
+def has_findings(con: duckdb.DuckDBPyConnection) -> bool:
+    return row_count(con, "findings") > 0

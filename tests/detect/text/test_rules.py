@@ -1,0 +1,133 @@
+"""Each rule: texts that must hit it (including normalisation tricks) and texts that must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from qinglian.detect.text.detectors import DETECTORS
+from qinglian.detect.text.engine import classify_texts
+from qinglian.detect.text.rules import LABELS, RULES
+
+POSITIVE: dict[str, list[str]] = {
+    "marketing.opt_out": ["本店全场五折，退订回T", "新品上市，回TD退订"],
+    "marketing.promotion": ["周年庆限时优惠，欢迎来电", "加微信领取福利"],
+    "marketing.signature": ["【平安普惠】您有一笔额度待领取", "您的额度已更新【某某金融】"],
+    "loan.offer": ["急用钱找我们，最高可贷50万", "专业办理贷款，当天放款", "需要资金周转吗"],
+    "loan.term": ["月息0.5%的信用卡分期", "贷 款 利息低"],
+    "impersonation.bank": ["您好，这里是**金融(银行)", "我是工商银行信用卡中心的", "我们是XX消费金融的客服"],
+    "impersonation.masked_bank": ["**银行为您提供服务", "xx金融诚邀您"],
+    "impersonation.authority": ["我是市公安局的王警官", "这里是北京市人民法院"],
+    "impersonation.platform": ["您好我是支付宝客服", "这里是京东金融客服中心"],
+    "impersonation.acquaintance": ["猜猜我是谁？", "我是你领导，明天来我办公室"],
+    "false_promise.rate": ["低息贷款等你来", "免息分期", "零利息"],
+    "false_promise.no_fee": ["免手续费，当天到账", "不收任何费用"],
+    "false_promise.no_collateral": ["无抵押信用贷", "無抵押", "无 抵 押"],
+    "false_promise.instant": ["秒批秒到", "当天放款", "3小时到账"],
+    "false_promise.bad_credit": ["黑户可贷", "不看征信，有身份证就能贷", "不 查 征 信"],
+    "false_promise.guaranteed": ["包过包下款", "100%下款", "百分百下款"],
+    "credit_packaging.credit_record": ["专业包装征信", "征信修复，逾期消除", "洗 白 征 信"],
+    "credit_packaging.documents": ["帮你做流水", "代开收入证明和流水", "包装社保公积金"],
+    "pi_exposure.id_number": ["您的身份证号是110101199001011234", "证件号码 11010119900101123X"],
+    "pi_exposure.address": ["王先生，您家住在朝阳区幸福小区对吧", "您的住址是海淀区"],
+    "pi_exposure.employer": ["您是在华为公司上班吧", "你的单位是市第一医院"],
+    "pi_exposure.debts": ["我们查到您名下有三笔网贷逾期", "您目前有信用卡欠款二十万"],
+    "pi_exposure.name_address": ["李女士，阳光花园3号楼2单元"],
+    "pi_exposure.card_tail": ["您尾号1234的银行卡"],
+    "bribery.kickback": ["放款后给信贷经理2个点好处费", "返点按老规矩", "回扣照旧"],
+    "bribery.insider": ["我们在银行有内部关系", "走内部渠道审批"],
+    "bribery.pay_staff": ["给客户经理包个红包", "要给行长那边请客送礼"],
+    "fraud.safe_account": ["请把钱转到安全账户", "您涉嫌洗钱需要配合调查"],
+    "fraud.remote_control": ["请打开屏幕共享", "下载腾讯会议"],
+    "fraud.upfront_payment": ["先交5000保证金证明还款能力", "需要支付解冻金"],
+    "fraud.transfer": ["请告诉我验证码", "马上转账"],
+    "fraud.lure": ["恭喜您中奖了", "帮您注销校园贷"],
+}
+
+NEGATIVE: dict[str, list[str]] = {
+    "marketing.opt_out": ["今天开会讨论订单"],
+    "marketing.promotion": ["明天一起吃饭吧"],
+    "marketing.signature": ["我在【会议室】等你", "妈妈说晚上回家吃饭"],
+    "loan.offer": ["我今天去银行办事", "晚上借本书给我"],
+    "loan.term": ["天气真好"],
+    "impersonation.bank": ["我是小王，明天见", "我明天去银行存钱"],
+    "impersonation.masked_bank": ["工商银行营业厅"],
+    "impersonation.authority": ["我去派出所办身份证", "法院今天开庭"],
+    "impersonation.platform": ["我在淘宝买了件衣服"],
+    "impersonation.acquaintance": ["我是你同事小张，文件发你了"],
+    "false_promise.rate": ["利息按合同执行", "利率以审批为准"],
+    "false_promise.no_fee": ["手续费按规定收取"],
+    "false_promise.no_collateral": ["抵押登记已办"],
+    "false_promise.instant": ["批准需要三个工作日"],
+    "false_promise.bad_credit": ["请保持良好的征信记录"],
+    "false_promise.guaranteed": ["审批结果以银行为准", "过年包饺子"],
+    "credit_packaging.credit_record": ["个人征信报告可在人民银行查询", "衣服洗干净了"],
+    "credit_packaging.documents": ["礼品包装很好看", "河水流水声"],
+    "pi_exposure.id_number": ["身份证请带原件", "订单号12345"],
+    "pi_exposure.address": ["我家住在北京"],
+    "pi_exposure.employer": ["我在公司上班"],
+    "pi_exposure.debts": ["我有点累"],
+    "pi_exposure.name_address": ["王先生您好"],
+    "pi_exposure.card_tail": ["尾款已付"],
+    "bribery.kickback": ["谢谢你的帮助"],
+    "bribery.insider": ["内部会议纪要"],
+    "bribery.pay_staff": ["给经理汇报工作"],
+    "fraud.safe_account": ["账户余额充足"],
+    "fraud.remote_control": ["明天开会"],
+    "fraud.upfront_payment": ["付款后发货"],
+    "fraud.transfer": ["周末去公园"],
+    "fraud.lure": ["谢谢惠顾"],
+}
+
+
+def _rules(text: str) -> set[str]:
+    return {h.rule for h in classify_texts([text]).hits[0]}
+
+
+def test_every_rule_has_examples() -> None:
+    ids = {r.id for r in RULES}
+    assert set(POSITIVE) == ids
+    assert set(NEGATIVE) == ids
+
+
+@pytest.mark.parametrize(("rule", "text"), [(r, t) for r, ts in POSITIVE.items() for t in ts])
+def test_rule_hits(rule: str, text: str) -> None:
+    assert rule in _rules(text)
+
+
+@pytest.mark.parametrize(("rule", "text"), [(r, t) for r, ts in NEGATIVE.items() for t in ts])
+def test_rule_does_not_hit(rule: str, text: str) -> None:
+    assert rule not in _rules(text)
+
+
+def test_spans_point_at_the_original_words() -> None:
+    text = "【某某金融】急需资金？贷 款无抵押，黑户可贷，回T退订"
+    res = classify_texts([text])
+    quoted = {h.rule: text[h.start : h.end] for h in res.hits[0]}
+    assert quoted["false_promise.no_collateral"] == "无抵押"
+    assert quoted["false_promise.bad_credit"] == "黑户可贷"
+    assert quoted["loan.term"] == "贷 款"
+    assert quoted["marketing.opt_out"] in ("退订", "回T")
+
+
+def test_scores_for_a_typical_loan_robocall_script() -> None:
+    text = (
+        "您好，这里是**金融(银行)，我们查到您名下有信用卡欠款，现在可以办理无抵押低息贷款，不看征信，当天放款"
+    )
+    labels = classify_texts([text]).labels(0)
+    assert set(labels) == set(LABELS)
+    for label in ("loan", "impersonation", "false_promise", "pi_exposure"):
+        assert labels[label] >= 0.5, label
+    assert labels["bribery"] < 0.5
+    assert labels["credit_packaging"] < 0.5
+
+
+def test_plain_messages_score_low() -> None:
+    labels = classify_texts(["妈，我今晚加班，不回家吃饭了"]).labels(0)
+    assert max(labels.values()) < 0.5
+
+
+def test_detectors_are_declared_with_docs() -> None:
+    assert [d.label for d in DETECTORS] == list(LABELS)
+    for d in DETECTORS:
+        assert d.doc and d.doc.endswith("."), d.label
+        assert all(r.label == d.label for r in d.rules)
