@@ -1,0 +1,133 @@
+"""Generate the seeded demo case: evidence files under files/, ground_truth.json, manifest.json."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from faker import Faker
+
+from qinglian.demo import accounts, calls, chats, complaints, customers, payments, sms
+from qinglian.demo.context import INSPECTION_DAY, Ctx
+from qinglian.demo.exports import write_csv
+from qinglian.demo.ids import PhoneAllocator
+from qinglian.demo.manifest import Manifest
+from qinglian.demo.people import build_pool
+from qinglian.demo.world import (
+    CITY,
+    COMPLAINT_CENTRE,
+    DISTRICTS,
+    PROVINCE,
+    SMS_PLATFORM_NAME,
+    VENDOR_NAME,
+    build_world,
+)
+
+SMS_LABELS_FILE = "sms_campaign_labels.csv"
+NOTICE = "演示数据：全部为程序生成的合成数据，人名、公司、号码、证件号均为虚构。"
+
+
+def generate(out_dir: Path, seed: int = 7, scale: float = 1.0) -> Manifest:
+    """Write the demo case for `seed` and `scale` into out_dir (files/, ground_truth.json, manifest.json).
+
+    The same seed and scale give byte-identical files. out_dir/files must not exist yet.
+    """
+    if scale <= 0:
+        raise ValueError("scale must be positive")
+    out_dir = Path(out_dir)
+    files = out_dir / "files"
+    if files.exists():
+        shutil.rmtree(files)
+    files.mkdir(parents=True)
+    rng = np.random.default_rng(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    phones = PhoneAllocator(rng)
+    world = build_world(rng, fake)
+    pool = build_pool(rng, fake, phones, customers.pool_size_needed(scale))
+    ctx = Ctx(
+        rng=rng, fake=fake, scale=scale, manifest=Manifest(out_dir), phones=phones, world=world, pool=pool
+    )
+    accounts.assign_accounts(ctx)
+    customers.write_lists(ctx)
+    accounts.write_accounts(ctx)
+    calls.write_calls(ctx)
+    sms.write_sms(ctx)
+    chats.write_chats(ctx)
+    payments.write_payments(ctx)
+    complaints.write_complaints(ctx)
+    (out_dir / "README.txt").write_text(NOTICE + "\n", encoding="utf-8")
+    _write_truth(ctx, seed)
+    ctx.manifest.write()
+    return ctx.manifest
+
+
+def _write_truth(ctx: Ctx, seed: int) -> None:
+    w = ctx.world
+    files_of: dict[str, list[str]] = {}
+    for e in ctx.manifest.entries:
+        files_of.setdefault(e.holder, []).append(e.name)
+    holders = [
+        {
+            "name": h.name,
+            "short": h.short,
+            "district": h.district,
+            "site": h.site,
+            "violating": h.violating,
+            "flags": sorted(h.flags),
+            "labels": sorted(ctx.labels.get(h.name, set())),
+            "accounts": h.accounts,
+            "sms_accounts": h.sms_accounts,
+            "signature": h.signature,
+            "callers": h.callers,
+            "boss": h.boss,
+            "staff": h.staff,
+            "files": files_of.get(h.name, []),
+        }
+        for h in w.holders
+    ]
+    labels = write_csv(
+        ctx.manifest.out_dir / SMS_LABELS_FILE,
+        {
+            "file": [x[0] for x in ctx.sms_labels],
+            "row_no": np.array([x[1] for x in ctx.sms_labels], dtype=np.int64),
+            "campaign": [x[2] for x in ctx.sms_labels],
+        },
+    )
+    truth: dict[str, Any] = {
+        "notice": NOTICE,
+        "seed": seed,
+        "scale": ctx.scale,
+        "city": CITY,
+        "province": PROVINCE,
+        "inspection_day": str(INSPECTION_DAY),
+        "violating_holders": [h.name for h in w.violating],
+        "compliant_holders": [h.name for h in w.compliant],
+        "districts": {d: [h.name for h in w.holders if h.district == d] for d in DISTRICTS},
+        "holders": holders,
+        "sms_platform": SMS_PLATFORM_NAME,
+        "complaint_centre": COMPLAINT_CENTRE,
+        **ctx.truth,
+        "sms_campaign_labels": {
+            "file": SMS_LABELS_FILE,
+            "rows": labels.rows,
+            "note": "one row per SMS-log row: evidence file, row_no as ingest counts it, "
+            "campaign key (or 'reply' for 退订 replies)",
+        },
+        "vendor_name": VENDOR_NAME,
+    }
+    path = ctx.manifest.ground_truth_path
+    path.write_text(json.dumps(truth, ensure_ascii=False, indent=1, default=_json_default), encoding="utf-8")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(type(value))
