@@ -193,6 +193,31 @@ def report_cmd(
         out.print(str(path), markup=False, highlight=False)
 
 
+# ---- pi inventory (qinglian/detect/pi) ------------------------------------------------------
+
+
+@app.command("pi")
+def pi(
+    case_dir: CaseDir,
+    holder: Annotated[str | None, typer.Option("--holder", help="只看该单位 / only this holder")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / machine-readable output")] = False,
+    reveal: Annotated[
+        bool, typer.Option("--reveal", help="显示原始值（记入保管日志）/ show raw values (logged)")
+    ] = False,
+    user: UserOpt = None,
+) -> None:
+    """个人信息清点与入罪数量标准 / PI inventory and the 2017 thresholds."""
+    from qinglian.detect.pi import print_inventory, run_pi
+    from qinglian.detect.pi.render import inventory_json
+    from qinglian.store.case import open_case
+
+    inv = run_pi(open_case(case_dir), holder, reveal=reveal, user=user)
+    if as_json:
+        typer.echo(inventory_json(inv, reveal=reveal))
+    else:
+        print_inventory(inv, out, reveal=reveal)
+
+
 # ---- entry point -----------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from qinglian.detect.pi.validators import (
     has_content,
+    id_check_char,
     is_plausible_name,
     normalise_card,
     normalise_fixed,
@@ -44,6 +45,7 @@ _ADDRESS_ADMIN = re.compile(
     rf"[{_HAN}\d]{{1,15}}?(?:路|街|巷|弄|大道|胡同)[\d一二三四五六七八九十百零〇-]+号"
     rf"(?:[\dA-Za-z-]+(?:栋|幢|号楼|楼|单元|室))*"
 )
+_ADDRESS_LEAD = re.compile(r"(?:您|你|他|她|我|其)?(?:家)?(?:住在|住址是|地址是|住|位于|在|是)?")
 _ADDRESS_LABELLED = re.compile(rf"(?:住址|地址|家住|住在)\s*[：:]?\s*([{_HAN}\d-]{{4,40}}?(?:号|室|村|组|小区))")
 _EMPLOYER = re.compile(
     rf"(?:工作单位|单位|就职于|任职于|供职于)\s*[：:]?\s*"
@@ -53,13 +55,17 @@ _EMPLOYER = re.compile(
 )
 _NUM = r"[\d.,，]+\s*[万千百]?"
 _CREDIT = re.compile(
+    # Facts with a figure: debts, arrears, number of online loans, credit enquiries.
     rf"(?:负债|欠款|欠债|欠了|逾期金额|贷款余额|信用卡欠)\s*(?:约|共|总共|大概)?\s*{_NUM}\s*(?:元|块|万|w|W)?"
     rf"|逾期\s*{_NUM}\s*(?:天|个月|月|次|期|笔)"
     rf"|网贷\s*(?:有|共|还有|欠)?\s*{_NUM}\s*(?:笔|个|家)"
-    rf"|征信\s*(?:上)?\s*(?:有|显示)?\s*(?:逾期|不良|花了|花|黑了|已黑|有问题|不好|查询{_NUM}次)"
     rf"|(?:征信|信用)(?:报告)?\s*(?:查询|查了)\s*{_NUM}\s*次"
-    rf"|(?:当前|目前|现在)?逾期(?:未还|中|没还)"
+    # A state without a figure only when said of a person (我/本人/客户…) or under a label.
+    rf"|(?:我|本人|他|她|客户|该客户)的?(?:征信|信用)\s*(?:上)?\s*(?:有|显示)?\s*(?:逾期|不良|花了|黑了|有问题|不好)"
+    rf"|(?:征信|信用|征信情况|信用记录)\s*[：:]\s*(?:有)?(?:逾期|不良|花|黑|当前逾期)[{_HAN}\d]{{0,8}}"
+    rf"|(?:我|本人|他|她|客户|该客户)(?:目前|现在|当前)?逾期(?:未还|中|没还)"
 )
+_QUESTION = re.compile(r"[^。！!，,\n]{0,6}?[吗嘛?？]")
 
 # Which category each kind of match falls under (see qinglian/data/pi_thresholds.yaml).
 CATEGORY_OF = {
@@ -102,6 +108,11 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
+def _id_shaped(number: str) -> bool:
+    """18 digits with a province code and a birth date: a mistyped ID number, not a card."""
+    return len(number) == 18 and normalise_id(number[:17] + id_check_char(number[:17])) is not None
+
+
 def find_numbers(text: str) -> list[PIMatch]:
     """ID numbers, then bank cards, mobiles and fixed lines, each validated; no overlaps."""
     found: list[PIMatch] = []
@@ -112,7 +123,7 @@ def find_numbers(text: str) -> list[PIMatch]:
             found.append(PIMatch("id_number", m.group(0), m.start(), m.end(), "id:" + norm))
             taken.append(m.span())
     for m in _CARD.finditer(text):
-        if _overlaps(taken, *m.span()):
+        if _overlaps(taken, *m.span()) or _id_shaped(m.group(0)):
             continue
         if normalise_card(m.group(0)):
             found.append(PIMatch("bank_card", m.group(0), m.start(), m.end()))
@@ -153,7 +164,11 @@ def find_names(text: str) -> list[PIMatch]:
 
 
 def find_addresses(text: str) -> list[PIMatch]:
-    out = [PIMatch("address", m.group(0), m.start(), m.end()) for m in _ADDRESS_ADMIN.finditer(text)]
+    out: list[PIMatch] = []
+    for m in _ADDRESS_ADMIN.finditer(text):
+        lead = _ADDRESS_LEAD.match(m.group(0))
+        start = m.start() + (lead.end() if lead else 0)
+        out.append(PIMatch("address", text[start : m.end()], start, m.end()))
     taken = [(p.start, p.end) for p in out]
     for m in _ADDRESS_LABELLED.finditer(text):
         if not _overlaps(taken, m.start(1), m.end(1)):
@@ -170,7 +185,12 @@ def find_employers(text: str) -> list[PIMatch]:
 
 
 def find_credit(text: str) -> list[PIMatch]:
-    return [PIMatch("credit", m.group(0), m.start(), m.end()) for m in _CREDIT.finditer(text)]
+    """Debt and credit facts; a question (您征信有逾期吗？) states nothing about anyone."""
+    return [
+        PIMatch("credit", m.group(0), m.start(), m.end())
+        for m in _CREDIT.finditer(text)
+        if not _QUESTION.match(text, m.end())
+    ]
 
 
 def extract(text: str | None) -> list[PIMatch]:

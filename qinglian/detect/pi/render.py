@@ -25,8 +25,8 @@ def _tier_line(inv: Inventory, h: HolderInventory) -> list[str]:
             state = t("未达标准", "below threshold")
         lines.append(
             t(
-                f"  {m.threshold} 条档（{tier.zh}，{tier.clause}）：{m.subjects} 人 — {state}",
-                f"  {m.threshold} tier ({tier.en}; {tier.clause}): {m.subjects} subjects — {state}",
+                f"  {m.threshold} 条档（{tier.clause}）：{m.subjects} 人 — {state}",
+                f"  {m.threshold} tier ({tier.clause}): {m.subjects} subjects — {state}",
             )
         )
     if h.combined_especially_serious:
@@ -47,7 +47,7 @@ def _tier_line(inv: Inventory, h: HolderInventory) -> list[str]:
 def _holder_table(inv: Inventory, h: HolderInventory, reveal: bool) -> Table:
     th = inv.thresholds
     table = Table(title=Text(t(f"{h.holder}：个人信息主体 {h.subjects} 人", f"{h.holder}: {h.subjects} data subjects")))
-    table.add_column(t("类别", "category"))
+    table.add_column(t("类别", "category"), min_width=10)
     table.add_column(t("档位（条）", "tier"), justify="right")
     table.add_column(t("人数", "subjects"), justify="right")
     table.add_column(t("未归属", "unattributed"), justify="right")
@@ -63,21 +63,24 @@ def _holder_table(inv: Inventory, h: HolderInventory, reveal: bool) -> Table:
     return table
 
 
+def _short(label: str) -> str:
+    return label.split("（")[0].split(" (")[0]
+
+
 def _files_table(inv: Inventory, h: HolderInventory) -> Table:
     th = inv.thresholds
-    cats = sorted({c for f in h.files for c in f.categories}, key=lambda c: (th.tier_of(c), c))
     table = Table(title=Text(t("按证据文件", "by evidence file")))
-    table.add_column(t("文件", "file"))
-    table.add_column("SHA-256")
-    table.add_column(t("人数", "subjects"), justify="right")
-    for cat in cats:
-        table.add_column(Text(th.categories[cat].label.split("（")[0].split(" (")[0]), justify="right")
+    table.add_column(t("文件", "file"), overflow="fold")
+    table.add_column("SHA-256", no_wrap=True)
+    table.add_column(t("人数", "subjects"), justify="right", no_wrap=True)
+    table.add_column(t("各类别人数", "subjects by category"))
     for f in h.files:
+        cats = sorted(f.categories.items(), key=lambda kv: (th.tier_of(kv[0]), kv[0]))
         table.add_row(
             Text(f.file_name or "-"),
             f.evidence_sha256[:12],
             str(f.subjects),
-            *(str(f.categories.get(c, 0)) for c in cats),
+            Text(t("；", "; ").join(f"{_short(th.categories[c].label)} {n}" for c, n in cats)),
         )
     return table
 
@@ -94,6 +97,8 @@ def print_inventory(inv: Inventory, console: Console, *, reveal: bool = False) -
             )
         )
     )
+    for tier in inv.thresholds.tiers:
+        console.print(Text(t(f"  {tier.threshold} 条：{tier.zh}", f"  {tier.threshold}: {tier.en}")))
     for h in inv.holders:
         console.print(_holder_table(inv, h, reveal))
         for line in _tier_line(inv, h):

@@ -52,16 +52,15 @@ def id_key(value: str) -> Sql:
 
 
 def phone_key(normalised: str, raw: str | None = None) -> Sql:
-    """'tel:' + E.164 from ingest's normalised column; a mainland mobile in the raw column
-    (when normalisation failed) is accepted too."""
+    """'tel:' + E.164 from ingest's normalised column; a mainland mobile left un-normalised in
+    that column or in the raw column (when normalisation failed) is accepted too."""
     v = f"trim(CAST({normalised} AS VARCHAR))"
     sql = f"CASE WHEN regexp_full_match({v}, '\\+[1-9][0-9]{{6,14}}') THEN 'tel:' || {v}"
-    if raw is not None:
-        r = f"regexp_replace(CAST({raw} AS VARCHAR), '[\\s()-]', '', 'g')"
-        sql += (
-            f" WHEN regexp_full_match({r}, '(\\+?86)?1[3-9][0-9]{{9}}')"
-            f" THEN 'tel:+86' || right({r}, 11)"
-        )
+    for col in (normalised, raw):
+        if col is None:
+            continue
+        r = f"regexp_replace(CAST({col} AS VARCHAR), '[\\s()-]', '', 'g')"
+        sql += f" WHEN regexp_full_match({r}, '(\\+?86)?1[3-9][0-9]{{9}}') THEN 'tel:+86' || right({r}, 11)"
     return sql + " END", []
 
 

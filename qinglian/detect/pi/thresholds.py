@@ -83,15 +83,23 @@ def load_pi_thresholds(path: Path | None = None) -> PIThresholds:
         else:
             text = Path(path).read_text(encoding="utf-8")
         return PIThresholds.model_validate(yaml.safe_load(text))
-    except (ValidationError, yaml.YAMLError, ValueError) as exc:
-        raise QinglianError(
-            "个人信息数量标准文件格式错误",
-            "the PI thresholds file is malformed",
-            file=origin,
-            hint_zh="按 pi_thresholds.yaml 顶部注释修正键名与档位：" + str(exc).splitlines()[0],
-            hint_en="fix the keys and tiers as the comments in pi_thresholds.yaml describe: "
-            + str(exc).splitlines()[0],
-        ) from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            ".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in exc.errors()[:5]
+        )
+        raise _malformed(origin, problems) from exc
+    except (yaml.YAMLError, ValueError, OSError) as exc:
+        raise _malformed(origin, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+
+
+def _malformed(origin: str, problems: str) -> QinglianError:
+    return QinglianError(
+        "个人信息数量标准文件格式错误",
+        "the PI thresholds file is malformed",
+        file=origin,
+        hint_zh="按 pi_thresholds.yaml 顶部注释修正：" + problems,
+        hint_en="fix it as the comments in pi_thresholds.yaml describe: " + problems,
+    )
 
 
 @lru_cache(maxsize=1)
