@@ -2,7 +2,7 @@
 
 Steps, in this order (each one is idempotent and none of them creates work for an earlier one):
 
-1. drop control and zero-width characters (newlines are kept: they separate texts in a batch);
+1. drop control and zero-width characters (a newline becomes a space);
 2. one-to-one character table: full width → half width, ASCII lower case, traditional →
    simplified (OpenCC t2s, character by character so lengths never change), digits → ``#``,
    tabs and ideographic spaces → space, a few look-alike symbols;
@@ -90,6 +90,12 @@ _MASK = re.compile(r"(?<![a-z])[x*]+(?![a-z])")
 
 
 @lru_cache(maxsize=1)
+def _text_table() -> dict[int, str]:
+    """The table for one text: newlines become spaces too."""
+    return {**_table(), ord("\n"): " "}
+
+
+@lru_cache(maxsize=1)
 def _table() -> dict[int, str]:
     """The one-to-one character table (built once: ~0.1 s for the OpenCC pass)."""
     import opencc
@@ -156,9 +162,17 @@ def _steps() -> tuple[Step, ...]:
     )
 
 
+def _normalize_joined(joined: str) -> str:
+    """Normalise newline-joined texts that hold no newline themselves (newlines are kept)."""
+    out = _DROP.sub("", joined).translate(_table())
+    for pattern, repl in _steps():
+        out = pattern.sub(repl, out)
+    return out
+
+
 def normalize_fast(text: str) -> str:
-    """The normalised text (no offset map). Works on many texts joined by newlines at once."""
-    out = _DROP.sub("", text).translate(_table())
+    """The normalised text, without the offset map."""
+    out = _DROP.sub("", text).translate(_text_table())
     for pattern, repl in _steps():
         out = pattern.sub(repl, out)
     return out
@@ -217,7 +231,7 @@ def normalize(text: str) -> Normalized:
     starts = list(range(len(text)))
     ends = [i + 1 for i in starts]
     cur, starts, ends = _apply(text, starts, ends, _DROP, lambda m: "")
-    cur = cur.translate(_table())
+    cur = cur.translate(_text_table())
     for pattern, repl in _steps():
         cur, starts, ends = _apply(cur, starts, ends, pattern, repl)
     return Normalized(text, cur, tuple(starts), tuple(ends))
@@ -225,7 +239,9 @@ def normalize(text: str) -> Normalized:
 
 def normalize_batch(texts: Sequence[str]) -> list[str]:
     """Normalise many texts with one pass of each step over the newline-joined batch."""
+    if not texts:
+        return []
     joined = "\n".join(texts)
-    if joined.count("\n") != len(texts) - 1:
-        return [normalize_fast(t) for t in texts]
-    return normalize_fast(joined).split("\n") if texts else []
+    if joined.count("\n") != len(texts) - 1:  # some texts hold newlines: they become spaces anyway
+        joined = "\n".join(t.replace("\n", " ") for t in texts)
+    return _normalize_joined(joined).split("\n")

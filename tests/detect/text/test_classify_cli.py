@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qinglian.cli import run
+from qinglian.detect.text.rules import LABELS
+
+
+def _out(capsys: pytest.CaptureFixture[str]) -> tuple[list[dict[str, object]], str]:
+    cap = capsys.readouterr()
+    return [json.loads(line) for line in cap.out.splitlines()], cap.err
+
+
+def test_lines_file_gives_the_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "in.txt"
+    f.write_text("【某某金融】贷 款无抵押，黑户可贷，回T退订\n妈，我今晚加班\n", encoding="utf-8")
+    assert run(["classify", str(f)]) == 0
+    rows, err = _out(capsys)
+    assert len(rows) == 2
+    first = rows[0]
+    assert list(first) == ["text", "labels", "hits"]
+    assert first["text"] == "【某某金融】贷 款无抵押，黑户可贷，回T退订"
+    labels = first["labels"]
+    assert isinstance(labels, dict) and list(labels) == list(LABELS)
+    assert labels["loan"] >= 0.5 and labels["false_promise"] >= 0.5
+    hits = first["hits"]
+    assert isinstance(hits, list)
+    for hit in hits:
+        assert set(hit) == {"label", "rule", "span", "law"}
+        assert hit["law"]
+    spans = {h["rule"]: first["text"][h["span"][0] : h["span"][1]] for h in hits}  # type: ignore[index]
+    assert spans["false_promise.bad_credit"] == "黑户可贷"
+    assert spans["loan.term"] == "贷 款"
+    assert rows[1]["hits"] == []
+    assert "2" in err
+
+
+def test_bad_lines_are_skipped_and_counted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "bad.txt"
+    long_text = "贷款" * 60_000  # 120,000 characters
+    f.write_bytes(
+        "正常短信\n".encode()
+        + b"\n"
+        + b"\xff\xfe\xfa invalid\n"
+        + "😀\x07控制字符\u200b 贷\u200b款\n".encode()
+        + (long_text + "\n").encode()
+    )
+    assert run(["--lang", "en", "classify", str(f)]) == 0
+    rows, err = _out(capsys)
+    assert [r["text"] for r in rows] == ["正常短信", "😀\x07控制字符\u200b 贷\u200b款", long_text]
+    assert "skipped 1 lines (invalid UTF-8), first at line 3" in err
+    assert "skipped 1 lines (empty text), first at line 2" in err
+    assert "1 over-long texts" in err
+    emoji_hits = {h["rule"] for h in rows[1]["hits"]}  # type: ignore[union-attr]
+    assert "loan.term" in emoji_hits
+    assert "Traceback" not in err
+
+
+def test_csv_column_and_missing_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "in.csv"
+    f.write_text('id,内容\n1,"多行\n短信 不看征信"\n2,你好\n', encoding="utf-8-sig")
+    assert run(["classify", str(f), "--column", "内容"]) == 0
+    rows, _ = _out(capsys)
+    assert [r["text"] for r in rows] == ["多行\n短信 不看征信", "你好"]
+    assert any(h["rule"] == "false_promise.bad_credit" for h in rows[0]["hits"])  # type: ignore[union-attr]
+    assert run(["classify", str(f), "--column", "content"]) == 2
+    err = capsys.readouterr().err.replace("\n", "")  # the console wraps long lines
+    assert "CSV 中没有名为「content」的列" in err
+    assert "可用的列：id、内容" in err and "Traceback" not in err
+
+
+def test_jsonl_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "in.jsonl"
+    f.write_text('{"text": "秒批秒到"}\nnot json\n{"other": 1}\n', encoding="utf-8")
+    assert run(["--lang", "en", "classify", str(f)]) == 0
+    rows, err = _out(capsys)
+    assert len(rows) == 1 and rows[0]["labels"]["false_promise"] >= 0.5  # type: ignore[index]
+    assert "not a valid JSON object" in err and "the field is missing" in err
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--lang", "en", "classify", str(tmp_path / "nope.txt")]) == 2
+    assert "input file not found" in capsys.readouterr().err
+
+
+def test_batches_give_the_same_result_as_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import qinglian.detect.classify as c
+
+    f = tmp_path / "in.txt"
+    f.write_text(
+        "\n".join(f"第{i}条 低息贷款 回T退订" if i % 2 else f"你好{i}" for i in range(25)) + "\n",
+        encoding="utf-8",
+    )
+    assert run(["classify", str(f)]) == 0
+    whole = capsys.readouterr().out
+    monkeypatch.setattr(c, "BATCH_SIZE", 4)
+    assert run(["classify", str(f)]) == 0
+    assert capsys.readouterr().out == whole
