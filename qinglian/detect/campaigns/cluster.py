@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from qinglian.detect.campaigns.minhash import near_duplicate_groups
-from qinglian.detect.campaigns.template import display, key_series, mask_series
+from qinglian.detect.campaigns.template import display, fold_key, key_series, mask_series
 
 # Keys shorter than this are too short to compare by shingles; they group only exactly.
 MIN_KEY_CHARS = 6
@@ -66,22 +66,31 @@ def cluster_texts(
     masked = mask_series(_as_series(texts))
     df = pl.DataFrame({"masked": masked, "key": key_series(masked)}).with_row_index("i")
     keys = df.group_by("key").agg(pl.len().alias("n"), pl.col("i").min().alias("first")).sort("first")
-    key_list: list[str] = keys["key"].to_list()
-    groups = np.arange(len(key_list), dtype=np.int64)
-    long_idx = np.array([i for i, k in enumerate(key_list) if len(k) >= MIN_KEY_CHARS], dtype=np.int64)
-    if len(long_idx):
+    # keys equal once folded (traditional -> simplified, repeated slots as one) are one template;
+    # an exact group is named by its first key's index
+    first_of: dict[str, int] = {}
+    exact = np.array(
+        [first_of.setdefault(fold_key(k), i) for i, k in enumerate(keys["key"].to_list())],
+        dtype=np.int64,
+    )
+    distinct = list(first_of)  # in first-appearance order, one per exact group
+    distinct_idx = np.fromiter(first_of.values(), dtype=np.int64, count=len(first_of))
+    root = np.arange(len(exact), dtype=np.int64)  # exact group -> merged group, by first key index
+    long = np.array([len(k) >= MIN_KEY_CHARS for k in distinct], dtype=bool)
+    if long.any():
         sub = near_duplicate_groups(
-            [key_list[i] for i in long_idx],
+            [k for k, ok in zip(distinct, long, strict=True) if ok],
             threshold=p.threshold,
             num_perm=p.num_perm,
             bands=p.bands,
             k=p.shingle,
             seed=p.seed,
         )
-        # a component's id: its first key's index, so short keys keep their own ids
-        first = np.full(sub.max() + 1, len(key_list), dtype=np.int64)
-        np.minimum.at(first, sub, long_idx)
-        groups[long_idx] = first[sub]
+        members = distinct_idx[long]
+        first = np.full(sub.max() + 1, len(exact), dtype=np.int64)
+        np.minimum.at(first, sub, members)
+        root[members] = first[sub]
+    groups = root[exact]
     keys = keys.with_columns(pl.Series("group", groups))
     df = df.join(keys.select("key", "group"), on="key", how="left").sort("i")
     df = df.with_columns(pl.when(pl.col("key") == "").then(-1).otherwise(pl.col("group")).alias("group"))
@@ -101,7 +110,9 @@ def cluster_texts(
         df.filter(pl.col("label").is_not_null())
         .group_by("label", "masked")
         .agg(pl.len().alias("n"), pl.col("i").min().alias("first"))
-        .sort(["label", "n", "first"], descending=[False, True, False])
+        .with_columns(pl.col("masked").str.len_chars().alias("chars"))
+        # most frequent wording; on a tie the shortest (fewest inserted symbols), then the first
+        .sort(["label", "n", "chars", "first"], descending=[False, True, False, False])
         .unique("label", keep="first", maintain_order=True)
     )
     templates = [display(m) for m in reps["masked"].to_list()]

@@ -102,9 +102,12 @@ def candidate_pairs(sig: np.ndarray, bands: int = 16) -> tuple[np.ndarray, np.nd
     if not left:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
-    pairs = np.unique(np.stack([np.concatenate(left), np.concatenate(right)], axis=1), axis=0)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    return pairs[:, 0], pairs[:, 1]
+    a, b = np.concatenate(left).astype(np.int64), np.concatenate(right).astype(np.int64)
+    n = np.int64(sig.shape[0])
+    codes = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+    i, j = codes // n, codes % n
+    keep = i != j
+    return i[keep], j[keep]
 
 
 def estimated_jaccard(sig: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:

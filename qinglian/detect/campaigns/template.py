@@ -12,6 +12,10 @@ equal keys are one template.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
+import opencc
 import polars as pl
 
 # Slot name -> private-use placeholder character.
@@ -65,41 +69,50 @@ _TLD = (
     "icu|tk|mobi|tv|biz|asia|pro|work|live|xin|group"
 )
 
-# (pattern, replacement) applied in order. Replacements use ${n} for kept context.
+# (pattern, replacement) applied in order. Replacements use ${n} for kept context. Rules
+# for one slot are alternations in one pattern (leftmost-first: specific forms first), so
+# each rule is one pass over the texts.
 _RULES: list[tuple[str, str]] = [
     # SMS signature 【某某金融】 (the same campaign is sent under many signatures)
     (r"【[^】]{1,24}】|\[[^\]]{1,24}\]", _S["签名"]),
-    # links: scheme or www., then bare domains with a known TLD, then short-link hosts
-    (r"(?i)(?:https?://|www\.)[!-~]+", _S["链接"]),
-    (rf"(?i)\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{_TLD})\b(?::\d+)?(?:/[!-~]*)?", _S["链接"]),
-    # masked phone numbers: 138****5678, 138xxxx5678
-    (r"(?i)\d{3,4}[*x]{3,6}\d{3,4}", _S["号码"]),
+    # links: scheme or www., bare domains with a known TLD, short-link hosts
+    (
+        r"(?i)(?:https?://|www\.)[!-~]+"
+        rf"|(?-u:\b)[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{_TLD})(?-u:\b)(?::\d+)?(?:/[!-~]*)?",
+        _S["链接"],
+    ),
     # chat and QQ ids: 微信: abc123, 加V：dk888, QQ 123456
     (
         r"(?i)(微信号?|威信|薇信|vx|v信|wx|weixin|加v|qq|扣扣)\s*[:：号]?\s*[a-z0-9][a-z0-9_-]{4,19}",
         "${1}:" + _S["账号"],
     ),
+    # masked phone numbers (138****5678, 138xxxx5678) and long runs of masked digits
+    (
+        r"(?i)(^|[^a-z])(?:\d{3,4}[*x]{3,6}\d{3,4}|x{3,4}[- ]x{3,4}[- ]x{4}|x{7,})([^a-z]|$)",
+        "${1}" + _S["号码"] + "${2}",
+    ),
     # masked digits: runs of x not touching other latin letters (twice: matches overlap)
-    (r"(?i)(^|[^a-z])x{7,}([^a-z]|$)", "${1}" + _S["号码"] + "${2}"),
     (r"(?i)(^|[^a-z])x+([^a-z]|$)", "${1}0${2}"),
     (r"(?i)(^|[^a-z])x+([^a-z]|$)", "${1}0${2}"),
     # masked names: 张*, 王**, 李某
     (rf"{_SUR}(?:\*{{1,3}}|某某?)", _S["姓名"]),
     # dates and times
-    (r"\d{2,4}[年/.-]\d{1,2}[月/.-]\d{1,2}[日号]?", _S["日期"]),
-    (r"\d{1,2}月\d{1,2}[日号]", _S["日期"]),
+    (r"\d{2,4}[年/.-]\d{1,2}[月/.-]\d{1,2}[日号]?|\d{1,2}月\d{1,2}[日号]", _S["日期"]),
     (r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?", _S["时间"]),
     # amounts: ¥5000, 5000元, 5万, 20w, 五十万
-    (r"[¥￥$]\s*\d+(?:[.,]\d+)*\s*(?:万元|万|千元|千|元|块)?", _S["金额"]),
-    (r"(?i)\d+(?:[.,]\d+)*\s*(?:万元|万|千元|千|百元|元|块|w|k)", _S["金额"]),
-    (r"[一二三四五六七八九十两百千]+(?:万元|万|千元)", _S["金额"]),
+    (
+        r"[¥￥$]\s*\d+(?:[.,]\d+)*\s*(?:万元|万|千元|千|元|块)?"
+        r"|\d+(?:[.,]\d+)*\s*(?:万元|万|千元|千|百元|元|块|(?i:w|k))"
+        r"|[一二三四五六七八九十两百千]+(?:万元|万|千元)",
+        _S["金额"],
+    ),
     # rates
     (r"\d+(?:\.\d+)?\s*[%‰]|百分之[零一二三四五六七八九十点]+", _S["利率"]),
-    # phone numbers: +86, landlines, 400/95 numbers, separated mobiles, any long digit run
-    (r"\+?86[- ]?1[3-9]\d{9}", _S["号码"]),
-    (r"1[3-9]\d[- ]\d{4}[- ]\d{4}", _S["号码"]),
-    (r"0\d{2,3}-\d{7,8}|400-?\d{3}-?\d{4}", _S["号码"]),
-    (r"\d{7,}", _S["号码"]),
+    # phone numbers: +86, separated mobiles, landlines, 400 numbers, any long digit run
+    (
+        r"\+?86[- ]?1[3-9]\d{9}|\d{3}[- ]\d{4}[- ]\d{4}|0\d{2,3}-\d{7,8}|400-?\d{3}-?\d{4}|\d{7,}",
+        _S["号码"],
+    ),
     # any other number, except one that belongs to a latin word (话术V3 stays as written)
     (r"(^|[^a-zA-Z0-9.])\d+(?:\.\d+)?", "${1}" + _S["数字"]),
     # names next to a salutation: 尊敬的张伟，  王先生  李经理  张伟您好
@@ -115,28 +128,64 @@ _KEY_DROP = r"[^\p{L}\p{N}" + _SLOT_CHARS + "]"
 _TO_DISPLAY = {v: "{" + k + "}" for k, v in SLOTS.items()}
 
 
-def mask_series(texts: pl.Series) -> pl.Series:
-    """Masked texts (slots as placeholder characters, spacing collapsed), one per input."""
-    s = texts.cast(pl.Utf8).fill_null("").str.replace_many(_FULL, _HALF)
+def _mask_expr(e: pl.Expr) -> pl.Expr:
+    e = e.cast(pl.Utf8).fill_null("").str.replace_many(_FULL, _HALF)
     for pattern, repl in _RULES:
-        s = s.str.replace_all(pattern, repl)
-    s = s.str.replace_all(r"\s+", " ").str.strip_chars()
-    # a slot repeated with nothing between it (号码号码) is one slot
-    for ch in _SLOT_CHARS:
-        s = s.str.replace_all(f"{ch}(?:\\s*{ch})+", ch)
-    return s.alias("masked")
+        e = e.str.replace_all(pattern, repl)
+    return e.str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def mask_series(texts: pl.Series) -> pl.Series:
+    """Masked texts (slots as placeholder characters, spacing collapsed), one per input.
+
+    The texts are cut into as many columns as there are threads, so that polars masks
+    them in parallel (it parallelises over the expressions of one select).
+    """
+    n = len(texts)
+    parts = max(1, min(pl.thread_pool_size() * 2, n // 20_000))
+    size = -(-n // parts) if n else 0
+    chunks = {f"c{i}": texts[i * size : (i + 1) * size] for i in range(parts)}
+    longest = max((len(c) for c in chunks.values()), default=0)
+    df = pl.DataFrame({k: c.extend_constant(None, longest - len(c)) for k, c in chunks.items()})
+    out = df.select(_mask_expr(pl.col(k)) for k in chunks)
+    return pl.concat([out[k].head(len(c)) for k, c in chunks.items()]).alias("masked")
 
 
 def key_series(masked: pl.Series) -> pl.Series:
-    """Grouping key of masked texts: lower case, look-alikes folded, spaces and symbols removed."""
+    """Grouping key of masked texts: lower case, look-alikes folded, spaces and symbols removed.
+
+    Repeated slots ({号码}{号码}) are not yet collapsed here; :func:`collapse_slots` does
+    that on the distinct keys.
+    """
     s = masked.str.to_lowercase().str.replace_all(_KEY_DROP, "")
     s = s.str.replace_many(list(LOOKALIKES), list(LOOKALIKES.values()))
     return s.alias("key")
 
 
+_REPEATED_SLOT = re.compile("([" + _SLOT_CHARS + "])(?:\\s*\\1)+")
+
+
+def collapse_slots(text: str) -> str:
+    """One slot for a slot repeated with nothing but spaces between ({号码}{号码} -> {号码})."""
+    return _REPEATED_SLOT.sub(r"\1", text)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def fold_key(key: str) -> str:
+    """The final form of a distinct key: traditional characters as simplified, repeated slots as one.
+
+    Run on distinct keys only (OpenCC costs ~20 µs a text), not on every message.
+    """
+    return collapse_slots(_t2s().convert(key))
+
+
 def display(masked: str) -> str:
     """A masked text with its slots written as {姓名}, {金额}, {链接} …"""
-    return "".join(_TO_DISPLAY.get(ch, ch) for ch in masked)
+    return "".join(_TO_DISPLAY.get(ch, ch) for ch in collapse_slots(masked))
 
 
 def mask_template(text: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from qinglian.detect.campaigns.template import key_series, mask_series, mask_template
+from qinglian.detect.campaigns.template import fold_key, key_series, mask_series, mask_template
 
 
 @pytest.mark.parametrize(
@@ -20,6 +20,7 @@ from qinglian.detect.campaigns.template import key_series, mask_series, mask_tem
         ("客户王*已放款，联系138****5678", "客户{姓名}已放款，联系{号码}"),
         ("【安心金融】加微信: dk8866 详聊", "{签名}加微信:{账号} 详聊"),
         ("热线400-123-4567，工号 27", "热线{号码}，工号 {数字}"),
+        ("询xxx-xxxx-xxxx", "询{号码}"),
         ("额度５００００元", "额度{金额}"),
         ("dai.cn/abc 与 t.cn/x1", "{链接} 与 {链接}"),
     ],
@@ -44,9 +45,18 @@ def test_spacing_and_symbol_tricks_share_a_key() -> None:
     ]
     keys = key_series(mask_series(pl.Series(texts))).to_list()
     assert keys[0] == keys[1] == keys[2] == "无抵押贷款当天到账"
-    assert keys[3] != keys[0]  # traditional characters are not folded here; MinHash merges them
+    assert keys[3] != keys[0]  # traditional characters are folded later, on distinct keys only
+    assert fold_key(keys[3]) == keys[0]
 
 
 def test_null_and_empty_give_empty_keys() -> None:
     keys = key_series(mask_series(pl.Series([None, "", " ，。"], dtype=pl.Utf8))).to_list()
     assert keys == ["", "", ""]
+
+
+def test_repeated_slots_fold_into_one() -> None:
+    masked = mask_series(pl.Series(["电话 13812345678 / 13912345678 联系"]))
+    assert fold_key(key_series(masked)[0]) == fold_key(
+        key_series(mask_series(pl.Series(["电话13812345678联系"])))[0]
+    )
+    assert mask_template("电话 13812345678 13912345678 联系") == "电话 {号码} 联系"
