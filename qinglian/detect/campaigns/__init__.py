@@ -6,7 +6,7 @@ campaigns of a case with their accounts, signatures, holders and sends per day.
 
 from qinglian.detect.campaigns.cluster import Clustering, Params, cluster_campaigns, cluster_texts
 from qinglian.detect.campaigns.metrics import adjusted_rand, inverse_purity, purity
-from qinglian.detect.campaigns.store import CampaignSummary, analyze_campaigns
+from qinglian.detect.campaigns.store import CampaignSummary, analyze_campaigns, run_campaigns
 from qinglian.detect.campaigns.template import SLOTS, mask_template
 
 __all__ = [
@@ -21,4 +21,5 @@ __all__ = [
     "inverse_purity",
     "mask_template",
     "purity",
+    "run_campaigns",
 ]

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from qinglian import __version__
 from qinglian.detect.campaigns.cluster import Params, cluster_texts
+from qinglian.i18n import t
 from qinglian.store.case import Case
 
 ANALYSIS = "campaigns"
@@ -76,14 +77,27 @@ _PREFIX = {"sms": "SMS", "call": "CALL"}
 
 @dataclass(frozen=True)
 class CampaignSummary:
-    """What a run found, per kind: messages read, campaigns stored, messages in them."""
+    """What a run found, per kind (sms, call): messages read, campaigns stored, messages in them."""
 
     messages: dict[str, int]
     campaigns: dict[str, int]
     members: dict[str, int]
 
-    def as_dict(self) -> dict[str, Any]:
+    def summary(self) -> dict[str, Any]:
         return {"messages": self.messages, "campaigns": self.campaigns, "members": self.members}
+
+    def lines(self) -> list[str]:
+        sms, call = "sms", "call"
+        return [
+            t(
+                f"营销活动：短信 {self.campaigns.get(sms, 0)} 个（覆盖 {self.members.get(sms, 0)} / "
+                f"{self.messages.get(sms, 0)} 条短信），外呼话术 {self.campaigns.get(call, 0)} 个"
+                f"（{self.members.get(call, 0)} / {self.messages.get(call, 0)} 通电话）",
+                f"campaigns: {self.campaigns.get(sms, 0)} SMS campaigns ({self.members.get(sms, 0)} of "
+                f"{self.messages.get(sms, 0)} messages), {self.campaigns.get(call, 0)} call scripts "
+                f"({self.members.get(call, 0)} of {self.messages.get(call, 0)} calls)",
+            )
+        ]
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -148,8 +162,9 @@ def analyze_campaigns(
 ) -> CampaignSummary:
     """Cluster the case's SMS contents and dialer scripts into campaigns; replace the stored ones.
 
-    Runs in one transaction on ``con``, records the run in ``analysis_runs`` and writes
-    one entry to the custody log.
+    Runs in one transaction on ``con`` and records the run in ``analysis_runs``. It does not
+    write the custody log: ``qinglian analyze`` logs all its analyses at once, and
+    :func:`run_campaigns` logs a run on its own. (``user`` is accepted for callers that pass it.)
     """
     p = params or Params()
     ensure_tables(con)
@@ -158,6 +173,7 @@ def analyze_campaigns(
         rows = con.sql(query).to_arrow_table()
         msgs, n_campaigns = _labelled(kind, rows, p, min_messages)
         labelled[kind] = (msgs, n_campaigns, rows.num_rows)
+    run_params = {**p.as_dict(), "min_messages": min_messages}
     con.execute("BEGIN")
     try:
         con.execute("DELETE FROM campaign_daily")
@@ -166,7 +182,6 @@ def analyze_campaigns(
         for kind, (msgs, _, _) in labelled.items():
             _insert(con, kind, msgs)
         con.execute("DELETE FROM analysis_runs WHERE analysis = ?", [ANALYSIS])
-        run_params = {**p.as_dict(), "min_messages": min_messages}
         con.execute(
             "INSERT INTO analysis_runs VALUES (?, ?, now()::TIMESTAMP, ?)",
             [ANALYSIS, __version__, json.dumps(run_params)],
@@ -175,10 +190,18 @@ def analyze_campaigns(
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    summary = CampaignSummary(
+    return CampaignSummary(
         messages={k: v[2] for k, v in labelled.items()},
         campaigns={k: v[1] for k, v in labelled.items()},
         members={k: v[0].num_rows for k, v in labelled.items()},
     )
-    case.log("analyze.campaigns", run_params, user=user, details=summary.as_dict(), con=con)
-    return summary
+
+
+def run_campaigns(case: Case, *, min_messages: int = 2, user: str | None = None) -> CampaignSummary:
+    """Campaigns on their own (outside ``qinglian analyze``): analyse, store, write the custody log."""
+    with case.connect() as con:
+        result = analyze_campaigns(case, con, min_messages=min_messages)
+        case.log(
+            "analyze.campaigns", {"min_messages": min_messages}, user=user, details=result.summary(), con=con
+        )
+    return result

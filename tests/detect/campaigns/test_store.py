@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from qinglian.detect.campaigns import analyze_campaigns
+from qinglian.detect.campaigns import analyze_campaigns, run_campaigns
 from qinglian.store.case import open_case
 
 SHA_A = "a" * 64
@@ -131,8 +131,18 @@ def test_running_twice_leaves_the_same_rows(case_dir: Path) -> None:
     assert first == second
     assert len(first[1]) == 9  # 5 + 2 SMS + 2 calls
     assert len(runs) == 1 and json.loads(runs[0][1])["min_messages"] == 2
+
+
+def test_run_on_its_own_writes_the_custody_log(case_dir: Path) -> None:
+    case = open_case(case_dir)
+    with case.connect() as con:
+        _load(con)
+    result = run_campaigns(case, user="analyst")
     log = [json.loads(line) for line in case.custody_path.read_text(encoding="utf-8").splitlines()]
-    assert [e["action"] for e in log].count("analyze.campaigns") == 2
+    entry = log[-1]
+    assert entry["action"] == "analyze.campaigns" and entry["user"] == "analyst"
+    assert entry["details"]["campaigns"] == {"sms": 2, "call": 1}
+    assert "短信 2 个" in result.lines()[0] or "2 SMS campaigns" in result.lines()[0]
 
 
 def test_empty_case_stores_nothing(case_dir: Path) -> None:
@@ -142,3 +152,16 @@ def test_empty_case_stores_nothing(case_dir: Path) -> None:
         n = con.execute("SELECT count(*) FROM campaigns").fetchone()
     assert summary.campaigns == {"sms": 0, "call": 0}
     assert n == (0,)
+
+
+def test_analyze_runs_campaigns(case_dir: Path) -> None:
+    from qinglian.detect.analyze import analyze_case
+
+    case = open_case(case_dir)
+    with case.connect() as con:
+        _load(con)
+    result = analyze_case(case, user="analyst")
+    assert "campaigns" in result.ran
+    assert result.ran["campaigns"].summary()["campaigns"] == {"sms": 2, "call": 1}
+    with case.connect(read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM campaigns").fetchone() == (3,)
