@@ -30,6 +30,7 @@ Analysis = Callable[[Case, duckdb.DuckDBPyConnection], AnalysisResult]
 # (name, "module:function"), run in this order.
 ANALYSES: list[tuple[str, str]] = [
     ("text", "qinglian.detect.analyze_text:analyze_text"),
+    ("campaigns", "qinglian.detect.campaigns:analyze_campaigns"),
 ]
 
 
