@@ -17,11 +17,16 @@ from qinglian.store.schema import KINDS
 from qinglian.store.sqlident import quote_ident
 
 UPSTREAM_MIN_ACCOUNTS = 50  # a log holding this many accounts is a vendor's / platform's, not a seat list
-BANK_STAFF_RE = (
+_HAN = r"[\x{4e00}-\x{9fff}]"
+_BANK = (
     r"((?:工商|建设|农业|中国|交通|招商|浦发|民生|兴业|光大|中信|平安|华夏|广发|邮储|邮政储蓄|浙商|渤海|恒丰"
-    r"|[\x{4e00}-\x{9fff}]{2}农商|[\x{4e00}-\x{9fff}]{2}商业|[\x{4e00}-\x{9fff}]{2}农村商业)银行)"
-    r"[^，。,.;；!！?？]{0,8}?([\x{4e00}-\x{9fff}](?:经理|主管|行长|柜员|专员|信贷员))"
+    rf"|{_HAN}{{2}}农商|{_HAN}{{2,4}}商业|{_HAN}{{2}}农村商业|{_HAN}{{2}}村镇)银行"
+    rf"(?:{_HAN}{{1,6}}?[支分]行)?)"
 )
+# "工商银行的李经理", "演示农商银行东湖区支行信贷经理王五": bank, then a surname and a title
+BANK_STAFF_RE = _BANK + rf"[^，。,.;；!！?？]{{0,8}}?({_HAN}(?:经理|主管|行长|柜员|专员|信贷员))"
+# "王五（演示农商银行东湖区支行）": a chat or sender named after the person and the bank
+BANK_CONTACT_RE = rf"({_HAN}{{2,3}})[（(]" + _BANK + "[）)]"
 
 LINKS: dict[str, str] = {
     # vendor / platform provides an account: the row of its account table
@@ -122,8 +127,13 @@ def build(con: duckdb.DuckDBPyConnection, key: bytes) -> dict[str, int]:
         """CREATE OR REPLACE TEMP TABLE bank_mentions AS
         SELECT holder, evidence_sha256, sheet, row_no,
                regexp_extract(text, ?, 1) AS bank, regexp_extract(text, ?, 2) AS person
-        FROM chats WHERE regexp_matches(text, ?)""",
-        [BANK_STAFF_RE, BANK_STAFF_RE, BANK_STAFF_RE],
+        FROM chats WHERE regexp_matches(text, ?)
+        UNION ALL
+        SELECT holder, evidence_sha256, sheet, row_no,
+               regexp_extract(who, ?, 2) AS bank, regexp_extract(who, ?, 1) AS person
+        FROM (SELECT *, concat_ws(' ', chat, sender, receiver) AS who FROM chats)
+        WHERE regexp_matches(who, ?)""",
+        [BANK_STAFF_RE] * 3 + [BANK_CONTACT_RE] * 3,
     )
     reset_table(con, "links")
     for sql in LINKS.values():

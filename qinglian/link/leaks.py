@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from qinglian.link.sql import reset_table
 
@@ -48,29 +49,40 @@ def compute(
     threshold: float = CLUSTER_CONTAINMENT,
     sketch_k: int = SKETCH_K,
 ) -> LeakSummary:
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE lists AS
-        SELECT (row_number() OVER (ORDER BY evidence_sha256, sheet) - 1)::INTEGER AS idx,
-               evidence_sha256 || ':' || coalesce(sheet, '') AS list_id,
-               evidence_sha256, sheet, any_value(holder) AS holder, count(*) AS rows
-        FROM customers GROUP BY evidence_sha256, sheet"""
-    )
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE list_members AS
-        SELECT DISTINCT l.idx, hash(c.phone) AS h
-        FROM customers c JOIN lists l
-          ON l.evidence_sha256 = c.evidence_sha256 AND l.sheet IS NOT DISTINCT FROM c.sheet
-        WHERE c.phone IS NOT NULL"""
-    )
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE list_sizes AS
-        SELECT l.idx, l.list_id, coalesce(m.n, 0) AS size
-        FROM lists l LEFT JOIN (SELECT idx, count(*) AS n FROM list_members GROUP BY idx) m USING (idx)"""
-    )
-    row = con.execute("SELECT count(*) FROM list_members").fetchone()
+    row = con.execute("SELECT count(*) FROM customers WHERE phone IS NOT NULL").fetchone()
     memberships = int(row[0]) if row else 0
     method = "exact" if memberships <= exact_limit else "minhash_bottom_k"
+    sketch = (
+        ", approx_count_distinct(phone) AS approx_size, min(hash(phone), ?) AS mins"
+        if method != "exact" else ""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE lists AS
+        SELECT (row_number() OVER (ORDER BY evidence_sha256, sheet) - 1)::INTEGER AS idx,
+               evidence_sha256 || ':' || coalesce(sheet, '') AS list_id,
+               evidence_sha256, sheet, any_value(holder) AS holder, count(*) AS rows,
+               min(row_no) AS first_row,
+               count(name) / count(*) AS fill_name, count(phone) / count(*) AS fill_phone,
+               count(id_number) / count(*) AS fill_id_number, count(address) / count(*) AS fill_address,
+               count(employer) / count(*) AS fill_employer,
+               count(credit_info) / count(*) AS fill_credit_info, count(source) / count(*) AS fill_source
+               {sketch}
+        FROM customers GROUP BY evidence_sha256, sheet""",
+        [sketch_k] if sketch else [],
+    )
     if method == "exact":
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE list_members AS
+            SELECT DISTINCT l.idx, hash(c.phone) AS h
+            FROM customers c JOIN lists l
+              ON l.evidence_sha256 = c.evidence_sha256 AND l.sheet IS NOT DISTINCT FROM c.sheet
+            WHERE c.phone IS NOT NULL"""
+        )
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE list_sizes AS
+            SELECT l.idx, l.list_id, coalesce(m.n, 0) AS size
+            FROM lists l LEFT JOIN (SELECT idx, count(*) AS n FROM list_members GROUP BY idx) m USING (idx)"""
+        )
         con.execute(
             """CREATE OR REPLACE TEMP TABLE pair_counts AS
             SELECT a.idx AS ia, b.idx AS ib, count(*)::DOUBLE AS shared
@@ -101,28 +113,28 @@ def compute(
 
 
 def _sketch_pairs(con: duckdb.DuckDBPyConnection, k: int) -> None:
+    """Bottom-k sketches (the k smallest consumer hashes of each list, taken in the same scan
+    that counts the list) and the pairs of lists whose sketches share a value."""
     con.execute(
         """CREATE OR REPLACE TEMP TABLE sketches AS
-        SELECT idx, h FROM list_members
-        QUALIFY row_number() OVER (PARTITION BY idx ORDER BY h) <= ?""",
-        [k],
+        SELECT DISTINCT idx, unnest(mins) AS h FROM lists WHERE mins IS NOT NULL"""
     )
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE sketch_tau AS
-        SELECT s.idx, CASE WHEN z.size <= ? THEN 18446744073709551615::UBIGINT ELSE max(s.h) END AS tau
-        FROM sketches s JOIN list_sizes z USING (idx) GROUP BY s.idx, z.size""",
+        """CREATE OR REPLACE TEMP TABLE list_sizes AS
+        SELECT l.idx, l.list_id, greatest(coalesce(s.n, 0), least(l.approx_size, l.rows)) AS size,
+               CASE WHEN coalesce(s.n, 0) < ? THEN 18446744073709551615::UBIGINT ELSE s.tau END AS tau
+        FROM lists l LEFT JOIN (SELECT idx, count(*) AS n, max(h) AS tau FROM sketches GROUP BY idx) s USING (idx)""",
         [k],
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE pair_counts AS
         SELECT ia, ib,
                least(count(*) * (18446744073709551616.0 / (tau::DOUBLE + 1.0)), min_size) AS shared
-        FROM (SELECT a.idx AS ia, b.idx AS ib, least(ta.tau, tb.tau) AS tau,
+        FROM (SELECT a.idx AS ia, b.idx AS ib, least(za.tau, zb.tau) AS tau,
                      least(za.size, zb.size)::DOUBLE AS min_size
               FROM sketches a JOIN sketches b ON a.h = b.h AND a.idx < b.idx
-              JOIN sketch_tau ta ON ta.idx = a.idx JOIN sketch_tau tb ON tb.idx = b.idx
               JOIN list_sizes za ON za.idx = a.idx JOIN list_sizes zb ON zb.idx = b.idx
-              WHERE a.h <= least(ta.tau, tb.tau))
+              WHERE a.h <= least(za.tau, zb.tau))
         GROUP BY ia, ib, tau, min_size HAVING count(*) >= ?""",
         [MIN_SHARED],
     )
@@ -151,9 +163,13 @@ def _clusters(con: duckdb.DuckDBPyConnection, threshold: float) -> int:
     roots = sorted({find(i) for i in ids})
     number = {root: n + 1 for n, root in enumerate(roots)}
     cluster_rows = [(number[find(i)], i) for i in ids]
-    con.execute("CREATE OR REPLACE TEMP TABLE list_cluster (cluster_id BIGINT, list_id VARCHAR)")
-    if cluster_rows:
-        con.executemany("INSERT INTO list_cluster VALUES (?, ?)", cluster_rows)
+    table = pa.table(
+        {"cluster_id": [c for c, _ in cluster_rows], "list_id": [i for _, i in cluster_rows]},
+        schema=pa.schema([("cluster_id", pa.int64()), ("list_id", pa.string())]),
+    )
+    con.register("list_cluster_arrow", table)
+    con.execute("CREATE OR REPLACE TEMP TABLE list_cluster AS SELECT * FROM list_cluster_arrow")
+    con.unregister("list_cluster_arrow")
     reset_table(con, "leak_clusters")
     _fingerprints(con)
     return len(roots)
@@ -161,22 +177,12 @@ def _clusters(con: duckdb.DuckDBPyConnection, threshold: float) -> int:
 
 def _fingerprints(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE list_fill AS
-        SELECT evidence_sha256 || ':' || coalesce(sheet, '') AS list_id,
-               count(name) / count(*) AS name, count(phone) / count(*) AS phone,
-               count(id_number) / count(*) AS id_number, count(address) / count(*) AS address,
-               count(employer) / count(*) AS employer, count(credit_info) / count(*) AS credit_info,
-               count(source) / count(*) AS source
-        FROM customers GROUP BY evidence_sha256, sheet"""
-    )
-    con.execute(
         """CREATE OR REPLACE TEMP TABLE list_keys AS
         WITH head AS (
-            SELECT evidence_sha256 || ':' || coalesce(sheet, '') AS list_id, extra, source
-            FROM customers c
-            WHERE row_no <= (SELECT min(row_no) + 200 FROM customers d
-                             WHERE d.evidence_sha256 = c.evidence_sha256
-                               AND d.sheet IS NOT DISTINCT FROM c.sheet))
+            SELECT l.list_id, c.extra, c.source
+            FROM customers c JOIN lists l
+              ON l.evidence_sha256 = c.evidence_sha256 AND l.sheet IS NOT DISTINCT FROM c.sheet
+            WHERE c.row_no <= (SELECT max(first_row) FROM lists) + 200 AND c.row_no <= l.first_row + 200)
         SELECT list_id,
                list(DISTINCT k) FILTER (WHERE k IS NOT NULL) AS extra_keys,
                list(DISTINCT source) FILTER (WHERE source IS NOT NULL)[1:3] AS sources
@@ -186,14 +192,15 @@ def _fingerprints(con: duckdb.DuckDBPyConnection) -> None:
     )
     rows = con.execute(
         """SELECT c.cluster_id, c.list_id, l.holder, e.file_name, e.sheets::VARCHAR,
-                  f.name, f.phone, f.id_number, f.address, f.employer, f.credit_info, f.source,
-                  k.extra_keys, k.sources
+                  l.fill_name, l.fill_phone, l.fill_id_number, l.fill_address, l.fill_employer,
+                  l.fill_credit_info, l.fill_source, k.extra_keys, k.sources
         FROM list_cluster c JOIN lists l USING (list_id)
         LEFT JOIN evidence e ON e.sha256 = l.evidence_sha256
-        LEFT JOIN list_fill f USING (list_id) LEFT JOIN list_keys k USING (list_id)
+        LEFT JOIN list_keys k USING (list_id)
         ORDER BY c.cluster_id, c.list_id"""
     ).fetchall()
-    out = []
+    out: dict[str, list[Any]] = {name: [] for name in ("cluster_id", "list_id", "holder", "file_name",
+                                                      "fingerprint", "fingerprint_detail")}
     for cid, list_id, holder, file_name, sheets, *fill, extra_keys, sources in rows:
         fill_rates = dict(
             zip(("name", "phone", "id_number", "address", "employer", "credit_info", "source"),
@@ -201,9 +208,16 @@ def _fingerprints(con: duckdb.DuckDBPyConnection) -> None:
         )
         fingerprint, detail = fingerprint_list(fill_rates, list(extra_keys or []), list(sources or []),
                                                str(sheets or ""))
-        out.append((cid, list_id, holder, file_name, fingerprint, _json(detail)))
-    if out:
-        con.executemany("INSERT INTO leak_clusters VALUES (?, ?, ?, ?, ?, ?::JSON)", out)
+        for name, value in zip(out, (cid, list_id, holder, file_name, fingerprint, _json(detail)), strict=True):
+            out[name].append(value)
+    table = pa.table(out, schema=pa.schema([
+        ("cluster_id", pa.int64()), ("list_id", pa.string()), ("holder", pa.string()),
+        ("file_name", pa.string()), ("fingerprint", pa.string()), ("fingerprint_detail", pa.string()),
+    ]))
+    con.register("leak_clusters_arrow", table)
+    con.execute("INSERT INTO leak_clusters SELECT cluster_id, list_id, holder, file_name, fingerprint, "
+                "fingerprint_detail::JSON FROM leak_clusters_arrow")
+    con.unregister("leak_clusters_arrow")
 
 
 def fingerprint_list(

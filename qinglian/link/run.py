@@ -86,6 +86,7 @@ def link_case(
 ) -> LinkResult:
     key = key if key is not None else agency_key()
     with case.connect() as con:
+        con.execute("SET enable_progress_bar = false")
         con.execute("BEGIN")
         try:
             names, holders = _names(con)
@@ -145,6 +146,7 @@ def targets_case(case: Case, *, user: str | None = None) -> dict[str, list[targe
                 "尚未进行链条分析", "the chain has not been traced yet",
                 hint_zh="先运行 qinglian link 案件目录", hint_en="run qinglian link CASE first",
             )
+        con.execute("SET enable_progress_bar = false")
         con.execute("BEGIN")
         try:
             _load_name_map(con)
