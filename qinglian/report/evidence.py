@@ -105,7 +105,7 @@ def split_law(law: str | None) -> list[str]:
     return [p for p in s.replace(";", ",").replace(" ", ",").split(",") if p]
 
 
-def _resolved_expr() -> str:
+def resolved_expr() -> str:
     """A CASE over the record kinds: does (evidence_sha256, sheet, row_no) exist in f.kind's table."""
     parts = []
     for k in KINDS:
@@ -164,7 +164,7 @@ def iter_findings(
     sql = (
         "SELECT f.analysis, f.label, f.score, f.rule, f.law, f.holder, f.kind, f.field, "
         "f.evidence_sha256, f.sheet, f.row_no, f.quote, e.file_name, "
-        f"{_resolved_expr()} AS resolved "
+        f"{resolved_expr()} AS resolved "
         f"FROM findings f LEFT JOIN evidence e ON e.sha256 = f.evidence_sha256{where} "
         "ORDER BY f.label, f.score DESC NULLS LAST, f.evidence_sha256, f.sheet, f.row_no"
     )
@@ -295,7 +295,7 @@ def _quoted_rows(con: duckdb.DuckDBPyConnection, group: str, where: str, params:
         f"FROM findings f{where} GROUP BY {group} "
         "ORDER BY s DESC NULLS LAST, evidence_sha256, sheet, row_no LIMIT ?) "
         "SELECT f.kind, f.field, f.evidence_sha256, f.sheet, f.row_no, f.holder, f.s, f.hits, e.file_name, "
-        f"{_resolved_expr()} FROM g f LEFT JOIN evidence e ON e.sha256 = f.evidence_sha256 "
+        f"{resolved_expr()} FROM g f LEFT JOIN evidence e ON e.sha256 = f.evidence_sha256 "
         "ORDER BY f.s DESC NULLS LAST, f.evidence_sha256, f.sheet, f.row_no"
     )
     return con.execute(sql, [*params, limit]).fetchall()

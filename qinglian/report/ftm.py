@@ -1,7 +1,7 @@
 """FollowTheMoney export (JSON lines) for Aleph: Company, Person, Call, Message, Payment, Document, links.
 
-Every record entity carries ``proof`` (the evidence file as a Document, its SHA-256 as
-``contentHash``) and a ``recordId`` "sha12/sheet/row". Phone numbers are E.164, as FtM
+Every record entity carries ``proof`` (the evidence file as a Document, whose summary holds
+the full SHA-256) and a ``recordId`` "sha12/sheet/row". Phone numbers are E.164, as FtM
 requires (it drops anything else). Without ``--reveal`` no number is exported at all:
 consumers become Persons named by the masked number with an id keyed by a random per-export
 salt, so ids cannot be reversed into numbers.
@@ -9,6 +9,7 @@ salt, so ids cannot be reversed into numbers.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Iterator
@@ -20,7 +21,17 @@ from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
 from qinglian.report.data import LABEL_ZH
+from qinglian.report.evidence import resolved_expr
 from qinglian.report.privacy import Redactor
+
+# Ids are SHA-1 hex with the digits spelt as letters: no run of digits in an id can be
+# mistaken for (or scanned as) a phone number.
+_DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
+
+def entity_id(schema: str, *key: Any) -> str:
+    raw = "\x1f".join(["qinglian", schema, *(str(k) for k in key)])
+    return "ql-" + hashlib.sha1(raw.encode("utf-8")).hexdigest().translate(_DIGITS_AS_LETTERS)
 
 
 class Exporter:
@@ -34,7 +45,7 @@ class Exporter:
     # -- helpers --------------------------------------------------------------------------------
     def make(self, schema: str, *key: Any) -> EntityProxy:
         e = model.make_entity(schema)
-        e.make_id("qinglian", schema, *[str(k) for k in key])
+        e.id = entity_id(schema, *key)
         return e
 
     def once(self, e: EntityProxy) -> Iterator[EntityProxy]:
@@ -64,7 +75,7 @@ class Exporter:
     def document(self, sha: str, file_name: str | None) -> EntityProxy:
         e = self.make("Document", sha)
         e.add("fileName", self.r.text(file_name) or sha[:12])
-        e.add("contentHash", sha)
+        e.add("summary", f"SHA-256 {sha}")  # FtM's contentHash holds SHA-1 only
         return e
 
     @staticmethod
@@ -214,19 +225,22 @@ class Exporter:
         """Each finding as a Note on the Call/Message it cites (other kinds: on the Document)."""
         schema_of = {"calls": "Call", "sms": "Message", "chats": "Message", "payments": "Payment"}
         where, params = self._where("f")
-        for an, label, rule, law, kind, sha, sheet, row_no, quote, i in self._rows(
+        for an, label, rule, law, kind, sha, sheet, row_no, quote, i, resolved, known in self._rows(
             "SELECT analysis, label, rule, law, kind, evidence_sha256, sheet, row_no, quote, "
-            f"row_number() OVER () FROM findings f{where}", params
+            f"row_number() OVER (), {resolved_expr()}, "
+            "EXISTS (SELECT 1 FROM evidence e WHERE e.sha256 = f.evidence_sha256) "
+            f"FROM findings f{where}", params
         ):
             if sha is None:
                 continue
             note = self.make("Note", "finding", i, an, label, sha, sheet, row_no)
-            target = (self.make(schema_of[kind], sha, sheet, row_no) if kind in schema_of
-                      and row_no is not None else self.make("Document", sha))
-            note.add("entity", target.id)
+            if resolved and kind in schema_of:
+                note.add("entity", self.make(schema_of[kind], sha, sheet, row_no).id)
+            elif known:
+                note.add("entity", self.make("Document", sha).id)
             note.add("name", f"{LABEL_ZH.get(str(label), str(label))}：{rule or ''}")
-            note.add("description", f"法律依据：{law or '—'}；摘录：{self.r.text(quote)}；出处："
-                                    f"{self.record_id(sha, sheet, row_no or 0)}")
+            where_text = self.record_id(sha, sheet, row_no or 0) + ("" if resolved else "（未找到该证据行）")
+            note.add("description", f"法律依据：{law or '—'}；摘录：{self.r.text(quote)}；出处：{where_text}")
             yield note
 
     def all(self) -> Iterator[EntityProxy]:

@@ -1,0 +1,115 @@
+"""Small pure pieces of the report: masking of marked text, thresholds, file names, sheets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from qinglian.errors import QinglianError
+from qinglian.report.data import PiRow, threshold_for
+from qinglian.report.evidence import segments, split_law
+from qinglian.report.html import inline_svg
+from qinglian.report.privacy import Redactor
+from qinglian.report.run import file_stem, parse_formats
+from qinglian.report.xlsx import Book, neutralise
+
+MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def test_segments_mark_spans_and_mask_the_rest() -> None:
+    text = "这里是工商银行，您的号码13912345678"
+    pieces, note = segments(text, [(3, 7)], Redactor(False))
+    assert pieces[1] == ("工商银行", True)
+    assert "".join(p for p, _ in pieces) == "这里是工商银行，您的号码139****5678"
+    assert note == ""
+
+
+def test_segments_never_leak_a_number_cut_by_a_span() -> None:
+    text = "号码13912345678请回电"
+    pieces, note = segments(text, [(4, 9)], Redactor(False))  # the span cuts the number
+    joined = "".join(p for p, _ in pieces)
+    assert not MOBILE.search(joined)
+    assert joined == "号码139****5678请回电"
+    assert note  # says why the marks are missing
+
+
+def test_segments_reveal_keeps_text() -> None:
+    pieces, _ = segments("号码13912345678", [(0, 2)], Redactor(True))
+    assert "".join(p for p, _ in pieces) == "号码13912345678"
+
+
+def test_segments_ignore_spans_outside_the_text() -> None:
+    pieces, _ = segments("不看征信", [(10, 12), (2, 1), (0, 4)], Redactor(False))
+    assert pieces == [("不看征信", True)]
+
+
+@pytest.mark.parametrize(
+    ("tier", "category", "threshold"),
+    [(50, "征信信息", 50), ("500", "x", 500), (None, "行踪轨迹", 50), (None, "住宿信息", 500),
+     (None, "姓名电话", 5000), ("credit", None, 50)],
+)
+def test_threshold_for(tier: object, category: str | None, threshold: int) -> None:
+    assert threshold_for(None if tier is None else str(tier), category) == threshold
+
+
+def test_pi_status() -> None:
+    assert PiRow("征信", "50", 49, 1, 50).status == "未达到"
+    assert PiRow("征信", "50", 50, 1, 50).crossed
+    assert "特别严重" in PiRow("征信", "50", 500, 1, 50).status
+
+
+def test_split_law() -> None:
+    assert split_law('["pipl.10", "ad.28"]') == ["pipl.10", "ad.28"]
+    assert split_law("pipl.10, ad.28") == ["pipl.10", "ad.28"]
+    assert split_law(None) == []
+
+
+def test_file_stem_is_safe_for_hostile_holder_names() -> None:
+    stem = file_stem("../../etc/passwd 公司", reveal=True)
+    assert "/" not in stem and ".." not in stem
+    assert stem.endswith("-revealed")
+    assert file_stem("A公司", False) != file_stem("A公司 ", False)
+
+
+def test_parse_formats() -> None:
+    assert parse_formats("pdf, html,pdf") == ("pdf", "html")
+    assert parse_formats(None) == ("html", "pdf", "xlsx", "ftm")
+    with pytest.raises(QinglianError):
+        parse_formats("html,docx")
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+86138", "-2", "@SUM(A1)", "\t=x"])
+def test_neutralise(value: str) -> None:
+    assert neutralise(value) == "'" + value
+
+
+def test_neutralise_leaves_plain_text() -> None:
+    assert neutralise("贷款 = 低息") == "贷款 = 低息"
+
+
+def test_sheet_names_are_valid_and_unique(tmp_path: Path) -> None:
+    book = Book(tmp_path / "x.xlsx")
+    a = book.sheet("发现/[冒充]:银行?*" + "长" * 40)
+    b = book.sheet("发现/[冒充]:银行?*" + "长" * 40)
+    book.close()
+    for ws in (a, b):
+        assert len(ws.name) <= 31 and not re.search(r"[\[\]:*?/\\]", ws.name)
+    assert a.name != b.name
+
+
+def test_inline_svg_prefixes_ids_and_drops_comments() -> None:
+    svg = '<svg><!-- 张三 13912345678 --><defs><path id="g1"/></defs><use xlink:href="#g1"/>' \
+          '<g clip-path="url(#c1)"/></svg>'
+    out = inline_svg(svg, "s0")
+    assert "<!--" not in out and "13912345678" not in out
+    assert 'id="s0-g1"' in out and 'href="#s0-g1"' in out and "url(#s0-c1)" in out
+
+
+def test_redactor_cells() -> None:
+    r = Redactor(False)
+    assert r.cell("number", "+8613912345678") == "139****5678"
+    assert r.cell("reasons", "外呼 13912345678") == "外呼 139****5678"
+    assert r.cell("score", 0.5) == 0.5
+    assert Redactor(True).cell("number", "+8613912345678") == "+8613912345678"
