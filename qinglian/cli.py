@@ -131,7 +131,7 @@ def report_cmd(
 
     opts = ReportOptions(holder=holder, formats=parse_formats(fmt), reveal=reveal, user=user)
     for path in build_report(case_dir, opts):
-        out.print(str(path), markup=False, highlight=False)
+        out.print(str(path), markup=False, highlight=False, soft_wrap=True)
 
 
 # ---- text classification (detect/classify) --------------------------------------------------
