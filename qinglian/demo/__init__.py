@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from qinglian.demo.generate import generate
 from qinglian.demo.manifest import Manifest, ManifestEntry
+from qinglian.demo.run import DemoResult, run_demo
 
-__all__ = ["Manifest", "ManifestEntry", "generate"]
+__all__ = ["DemoResult", "Manifest", "ManifestEntry", "generate", "run_demo"]

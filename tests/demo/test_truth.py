@@ -70,7 +70,8 @@ def test_lists_from_one_leak_source_share_consumers(demo: Manifest, truth: dict[
     sets = {f: _list_phones(demo, f) for s in truth["leak_sources"] for f in s["files"]}
     source_of = {f: s["key"] for s in truth["leak_sources"] for f in s["files"]}
     assert len(truth["leak_sources"]) == 3 and all(len(s["files"]) >= 2 for s in truth["leak_sources"])
-    same, cross = [], []
+    same: list[float] = []
+    cross: list[float] = []
     names = sorted(sets)
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
