@@ -216,43 +216,6 @@ def demo_cmd(
         out.print(line, markup=False, highlight=False)
 
 
-# ---- behaviour analytics (qinglian/detect/behaviour) ----------------------------------------
-
-
-@app.command("score-callers")
-def score_callers_cmd(
-    features: Annotated[Path, typer.Argument(help="特征 CSV（number 列及可选特征列，- 为标准输入）/ features CSV")],
-    out_file: Annotated[
-        Path | None, typer.Option("--out", help="输出 CSV（默认标准输出）/ output CSV (default stdout)")
-    ] = None,
-) -> None:
-    """按号码特征给出群呼评分：number,score,flag,reasons / score numbers for mass calling."""
-    from qinglian.detect.behaviour.files import score_csv
-
-    flagged = score_csv(features, out_file)
-    if out_file is not None:
-        err.print(t(f"{flagged} 个号码判定为群呼", f"{flagged} numbers flagged"), markup=False, highlight=False)
-
-
-@app.command("behaviour")
-def behaviour_cmd(
-    calls: Annotated[Path, typer.Option("--calls", help="话单：CSV/Parquet 文件或目录 / CDR file or folder")],
-    out_file: Annotated[Path, typer.Option("--out", help="每个主叫号码一行的指标 CSV / measures CSV")],
-    engine: Annotated[str, typer.Option("--engine", help="duckdb | spark")] = "duckdb",
-    spark_master: Annotated[
-        str | None, typer.Option("--spark-master", help="Spark 地址，默认 local[*] / Spark master URL")
-    ] = None,
-) -> None:
-    """对话单计算通话行为指标与群呼评分 / behaviour measures and scores over call-detail records."""
-    from qinglian.detect.behaviour.files import measures_csv
-
-    result = measures_csv(calls, engine, out_file, spark_master)
-    for line in result.lines():
-        err.print(line, markup=False, highlight=False)
-    for note in result.notes.itertuples():
-        err.print(f"  {note.problem}: {note.count}  {note.detail}", markup=False, highlight=False)
-
-
 # ---- entry point -----------------------------------------------------------------------------
 
 
