@@ -31,6 +31,7 @@ Analysis = Callable[[Case, duckdb.DuckDBPyConnection], AnalysisResult]
 ANALYSES: list[tuple[str, str]] = [
     ("text", "qinglian.detect.analyze_text:analyze_text"),
     ("campaigns", "qinglian.detect.campaigns:analyze_campaigns"),
+    ("behaviour", "qinglian.detect.behaviour:analyze_behaviour"),
 ]
 
 

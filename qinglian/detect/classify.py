@@ -10,7 +10,9 @@ the counts go to stderr at the end. Texts are never written to logs or error mes
 from __future__ import annotations
 
 import csv
+import gc
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -188,6 +190,9 @@ def _batches(texts: Iterator[str]) -> Iterator[list[str]]:
         yield batch
 
 
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ud800-\udfff]')
+
+
 class _Writer:
     """Formats results as JSON lines with pre-built fragments (the hot loop of classify)."""
 
@@ -205,9 +210,11 @@ class _Writer:
 
     def write(self, res: BatchResult, dst: TextIO) -> None:
         dumps = json.dumps
+        needs_escape = _NEEDS_ESCAPE.search
         parts: list[str] = []
         for text, row, hits in zip(res.texts, res.scores.tolist(), res.hits, strict=True):
-            head = self.labels_fmt % (dumps(text, ensure_ascii=False), *row)
+            quoted = dumps(text, ensure_ascii=False) if needs_escape(text) else '"' + text + '"'
+            head = self.labels_fmt % (quoted, *row)
             if hits:
                 body = ", ".join(
                     f"{self.hit_head[i]}{h.start}, {h.end}{self.hit_tail[i]}"
@@ -232,6 +239,27 @@ def classify_stream(
     """Classify every text of ``src`` and write one JSON line per text to ``dst``."""
     stats = ClassifyStats()
     writer = _Writer(on)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of short-lived, acyclic objects: the cyclic collector only costs time
+    try:
+        _classify_batches(src, dst, fmt, column, name, on, stats, writer)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    dst.flush()
+    return stats
+
+
+def _classify_batches(
+    src: BinaryIO,
+    dst: TextIO,
+    fmt: str,
+    column: str | None,
+    name: str,
+    on: date | None,
+    stats: ClassifyStats,
+    writer: _Writer,
+) -> None:
     for batch in _batches(read_texts(src, fmt, column, name, stats)):
         analysed = batch
         if any(len(x) > MAX_TEXT_CHARS for x in batch):
@@ -242,8 +270,6 @@ def classify_stream(
             res = BatchResult(batch, res.scores, res.hits)
         writer.write(res, dst)
         stats.texts += len(batch)
-    dst.flush()
-    return stats
 
 
 def classify_path(

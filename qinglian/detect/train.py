@@ -1,6 +1,7 @@
 """Train the shipped text model (``make model``): reproducible, from ../shared/data only.
 
-Labels and their training data (train split only; dev and test splits are held out, see
+Labels and their training data (train and dev splits; the dev split was used to choose C and the
+class weighting, then joined to training; test splits are held out, see
 qinglian/detect/text/corpora.py for the template-deduplicated split):
 
 - ``marketing``: cn_sms_spam label (1 = commercial marketing).
@@ -32,6 +33,7 @@ from qinglian.detect.text.normalize import normalize_batch
 MODEL_LABELS = ("marketing", "loan", "fraud", "impersonation")
 C_BY_LABEL = {"marketing": 20.0, "loan": 10.0, "fraud": 10.0, "impersonation": 10.0}
 SEED = 20251125
+TRAIN = ["train", "dev"]
 MODEL_VERSION = "text-1"
 
 
@@ -40,16 +42,16 @@ def training_sets(data: Path) -> dict[str, tuple[list[str], list[int]]]:
     tele = corpora.teleantifraud(data)
     gx = corpora.golfxiao(data)
     sets: dict[str, tuple[list[str], list[int]]] = {}
-    sets["marketing"] = corpora.selected(sms, "marketing", ["train"])
-    sets["loan"] = corpora.selected(sms, "loan", ["train"])
+    sets["marketing"] = corpora.selected(sms, "marketing", TRAIN)
+    sets["loan"] = corpora.selected(sms, "loan", TRAIN)
     parts = [
-        corpora.selected(tele, "fraud", ["train"]),
-        corpora.selected(gx, "fraud", ["train"]),
-        corpora.selected(sms, "fraud", ["train"]),
+        corpora.selected(tele, "fraud", TRAIN),
+        corpora.selected(gx, "fraud", TRAIN),
+        corpora.selected(sms, "fraud", TRAIN),
     ]
     sets["fraud"] = ([t for p in parts for t in p[0]], [y for p in parts for y in p[1]])
-    tt, ty = corpora.selected(tele, "impersonation", ["train"])
-    st, _ = corpora.selected(sms, "marketing", ["train"])
+    tt, ty = corpora.selected(tele, "impersonation", TRAIN)
+    st, _ = corpora.selected(sms, "marketing", TRAIN)
     sets["impersonation"] = (tt + st, ty + [0] * len(st))
     return sets
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,8 +23,7 @@ from qinglian.detect.text.normalize import Normalized, normalize, normalize_batc
 from qinglian.detect.text.rules import LABELS, RULES
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     label: str
     rule: str
     start: int  # in the original text

@@ -93,18 +93,50 @@ def fit_idf(x: sp.csr_matrix) -> np.ndarray:
 def linear_scores(
     texts: Sequence[str], idf: np.ndarray, coef: np.ndarray, intercept: np.ndarray
 ) -> np.ndarray:
-    """Decision values (texts × models) of linear models over TF-IDF rows, without building a matrix.
+    """Decision values (texts × models) of linear models over TF-IDF rows.
 
-    Per text: sum over n-gram occurrences of idf·coef, divided by the text's norm.
+    Per text: sum over n-gram occurrences of idf·coef, divided by the text's norm (see
+    ``_occurrence_norms``). ``scoring_table`` folds idf into the weights once.
     """
+    return scores_with_table(texts, scoring_table(idf, coef), intercept)
+
+
+def scoring_table(idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """(n_features, n_models + 1) float64: idf·coef per model, then idf² for the norm."""
+    return np.ascontiguousarray(np.hstack([idf[:, None] * coef, (idf**2)[:, None]]).astype(np.float64))
+
+
+def scores_with_table(texts: Sequence[str], table: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """Decision values from a ``scoring_table``: one sparse × dense product per n-gram length."""
     n = len(texts)
-    out = np.tile(intercept.astype(np.float64), (n, 1))
+    k = table.shape[1] - 1
+    out = np.zeros((n, k + 1), dtype=np.float64)
     if n == 0:
-        return out
-    r, c = hashed_entries(texts, idf.shape[0])
-    w = idf[c]
-    norms = _occurrence_norms(r, w, n)
-    contrib = w[:, None] * coef[c]
-    for j in range(coef.shape[1]):
-        out[:, j] += np.bincount(r, weights=contrib[:, j], minlength=n) / norms
-    return out
+        return out[:, :k] + intercept
+    n_features = table.shape[0]
+    cps = _codepoints(texts)
+    is_nl = cps == _NL
+    doc = np.cumsum(is_nl) - is_nl
+    mask = np.uint64(n_features - 1)
+    length = cps.shape[0]
+    with np.errstate(over="ignore"):
+        for size in NGRAMS:
+            if length < size:
+                continue
+            m = length - size + 1
+            h = np.full(m, _SEEDS[size], dtype=np.uint64)
+            bad = np.zeros(m, dtype=bool)
+            for j in range(size):
+                h = (h ^ cps[j : j + m]) * _MULT
+                bad |= is_nl[j : j + m]
+            h ^= h >> np.uint64(29)
+            good = ~bad
+            rows = doc[:m][good]  # sorted: positions run in text order
+            cols = (h[good] & mask).astype(np.int32)
+            indptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+            x = sp.csr_matrix((np.ones(cols.shape[0], dtype=np.float64), cols, indptr), shape=(n, n_features))
+            out += x @ table
+    norms = np.sqrt(out[:, k])
+    norms[norms == 0] = 1.0
+    return out[:, :k] / norms[:, None] + intercept

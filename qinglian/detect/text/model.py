@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from qinglian.detect.text.features import linear_scores
+from qinglian.detect.text.features import scores_with_table, scoring_table
 from qinglian.errors import QinglianError
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "text_model.npz"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TextModel:
     labels: tuple[str, ...]
     idf: np.ndarray  # (n_features,) float32
@@ -27,9 +27,13 @@ class TextModel:
     intercept: np.ndarray  # (n_labels,) float64
     version: str
 
+    @cached_property
+    def table(self) -> np.ndarray:
+        return scoring_table(self.idf, self.coef)
+
     def logits(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Log-odds per label for already normalised texts."""
-        scores = linear_scores(texts, self.idf, self.coef, self.intercept)
+        scores = scores_with_table(texts, self.table, self.intercept)
         return {label: scores[:, j] for j, label in enumerate(self.labels)}
 
     def save(self, path: Path = MODEL_PATH) -> None:

@@ -37,12 +37,15 @@ class Rule:
     doc: str
     keywords: tuple[str, ...] = ()
     pattern: str | None = None
+    # words of which one must occur for ``pattern`` to be tried (a fast pre-filter, not a match)
+    requires: tuple[str, ...] = ()
 
 
 _UNSOLICITED = ("adlaw.43", "cpl.29", "sms_rules.18")
 _FALSE = ("adlaw.28", "aucl.false_publicity")
 _PI = ("pipl.10", "pipl.13", "cpl.29", "criminal.253-1")
 _SAY = "(?:这里是|这边是|我是|我们是|我这边是|我们这边是|我这里是|本人是|我们这里是)"
+_SAY_WORDS = ("这里是", "这边是", "我是", "我们是", "本人是")
 _NOPUNCT = "[^\\n,。，!！?？;；]"
 
 RULES: tuple[Rule, ...] = (
@@ -89,6 +92,7 @@ RULES: tuple[Rule, ...] = (
         _UNSOLICITED,
         "The message opens or closes with a sender signature in 【】, as platform SMS do.",
         pattern="^【[^】\\n]{2,16}】|【[^】\\n]{2,16}】$",
+        requires=("【",),
     ),
     # -- loan -----------------------------------------------------------------------------------
     Rule(
@@ -165,6 +169,7 @@ RULES: tuple[Rule, ...] = (
         pattern=_SAY
         + _NOPUNCT
         + "{0,12}?(?:银行|信用社|农商行|信用卡中心|消费金融|银联|金融|信贷部|信贷中心)",
+        requires=_SAY_WORDS,
     ),
     Rule(
         "impersonation.masked_bank",
@@ -173,6 +178,7 @@ RULES: tuple[Rule, ...] = (
         ("aucl.confusion", "adlaw.28"),
         "The text names a bank or finance company with its name masked (**银行, xx金融).",
         pattern="#{2,}(?:银行|金融|贷款|信贷)",
+        requires=("#银行", "#金融", "#贷款", "#信贷"),
     ),
     Rule(
         "impersonation.authority",
@@ -183,6 +189,7 @@ RULES: tuple[Rule, ...] = (
         pattern=_SAY
         + _NOPUNCT
         + "{0,12}?(?:公安|警察|警官|派出所|刑警|网警|法院|检察院|监管局|人民银行|银保监|金融监管|社保局|医保局|税务局)",
+        requires=_SAY_WORDS,
     ),
     Rule(
         "impersonation.platform",
@@ -191,6 +198,7 @@ RULES: tuple[Rule, ...] = (
         ("aucl.confusion",),
         "The caller presents as the customer service of a platform, courier or payment app.",
         pattern=_SAY + _NOPUNCT + "{0,12}?(?:客服|支付宝|微信支付|京东|美团|淘宝|抖音|快递|借呗|花呗|白条)",
+        requires=_SAY_WORDS,
     ),
     Rule(
         "impersonation.acquaintance",
@@ -357,6 +365,7 @@ RULES: tuple[Rule, ...] = (
         _PI,
         "The text recites a resident ID number.",
         pattern="(?:身份证|证件)(?:号码|号)?(?:是|为|:)?\\s*#{15,17}[#x]?|(?<!#)#{17}[#x](?!#)",
+        requires=("身份证", "证件", "#" * 17),
     ),
     Rule(
         "pi_exposure.address",
@@ -365,6 +374,7 @@ RULES: tuple[Rule, ...] = (
         _PI,
         "The caller recites where the person lives.",
         pattern="(?:您|你)(?:家|是)?(?:住在|的地址是|家住|住址是|的住址|地址在|住的是)",
+        requires=("住", "地址"),
     ),
     Rule(
         "pi_exposure.employer",
@@ -375,6 +385,7 @@ RULES: tuple[Rule, ...] = (
         pattern="(?:您|你)(?:现在|目前)?(?:是)?在"
         + _NOPUNCT
         + "{2,15}?(?:上班|工作|任职)|(?:您|你)的(?:单位|公司|工作单位)是",
+        requires=("上班", "工作", "任职", "单位", "公司"),
     ),
     Rule(
         "pi_exposure.debts",
@@ -387,6 +398,7 @@ RULES: tuple[Rule, ...] = (
         + "{0,6}?(?:负债|欠款|逾期|信用卡欠|网贷|贷款余额)|查到(?:您|你)"
         + _NOPUNCT
         + "{0,8}?(?:征信|负债|逾期|贷款)",
+        requires=("负债", "欠款", "逾期", "信用卡欠", "网贷", "贷款余额", "查到"),
     ),
     Rule(
         "pi_exposure.name_address",
@@ -395,6 +407,7 @@ RULES: tuple[Rule, ...] = (
         _PI,
         "The text names a person together with a residential address detail.",
         pattern="(?:先生|女士|小姐)[^\\n。!?]{0,20}?(?:小区|单元|号楼|#号|花园|公寓)",
+        requires=("先生", "女士", "小姐"),
     ),
     Rule(
         "pi_exposure.card_tail",
@@ -403,6 +416,7 @@ RULES: tuple[Rule, ...] = (
         _PI,
         "The text recites the tail number of the person's phone or bank card.",
         pattern="尾号(?:是|为)?#{4}",
+        requires=("尾号",),
     ),
     # -- bribery --------------------------------------------------------------------------------
     Rule(
@@ -441,6 +455,7 @@ RULES: tuple[Rule, ...] = (
         + "{0,8}?(?:经理|行长|信贷员|柜员|审批|客户经理)"
         + _NOPUNCT
         + "{0,10}?(?:好处|红包|点钱|返|请客|送礼|意思一下|#个点)",
+        requires=("经理", "行长", "信贷员", "柜员", "审批"),
     ),
     # -- fraud ----------------------------------------------------------------------------------
     Rule(

@@ -131,3 +131,21 @@ def test_detectors_are_declared_with_docs() -> None:
     for d in DETECTORS:
         assert d.doc and d.doc.endswith("."), d.label
         assert all(r.label == d.label for r in d.rules)
+
+
+def test_prefilters_never_change_the_matches(shared_data: object) -> None:
+    """Pattern rules with a pre-filter find exactly what they find without it."""
+    import dataclasses
+
+    from qinglian.detect.text import corpora
+    from qinglian.detect.text.matcher import build_matcher, default_matcher
+    from qinglian.detect.text.normalize import normalize_batch
+
+    texts = corpora.cn_sms_spam().texts[:3000] + [t for ts in POSITIVE.values() for t in ts]
+    norm = normalize_batch(texts)
+    plain = build_matcher(tuple(dataclasses.replace(r, requires=()) for r in RULES))
+
+    def key(m: object) -> list[tuple[int, int, int, int]]:
+        return sorted(zip(m.text.tolist(), m.rule.tolist(), m.start.tolist(), m.end.tolist(), strict=True))  # type: ignore[attr-defined]
+
+    assert key(default_matcher().find(norm)) == key(plain.find(norm))
