@@ -172,6 +172,27 @@ def pi(
         print_inventory(inv, out, reveal=reveal)
 
 
+# ---- demo case (qinglian/demo) --------------------------------------------------------------
+
+
+@app.command("demo")
+def demo_cmd(
+    out_dir: Annotated[Path, typer.Argument(help="演示目录 / demo folder")] = Path("demo-case"),
+    seed: Annotated[int, typer.Option("--seed", help="随机种子 / random seed")] = 7,
+    scale: Annotated[float, typer.Option("--scale", help="数据量倍数 / volume multiplier")] = 1.0,
+    force: Annotated[
+        bool, typer.Option("--force", help="覆盖已有的演示目录 / replace an existing demo folder")
+    ] = False,
+    user: UserOpt = None,
+) -> None:
+    """生成合成演示案件并运行全部分析 / build the synthetic demo case and analyse it."""
+    from qinglian.demo import run_demo
+
+    result = run_demo(out_dir, seed=seed, scale=scale, force=force, user=user)
+    for line in result.lines():
+        out.print(line, markup=False, highlight=False)
+
+
 # ---- report: the case file (qinglian/report) -------------------------------------------------
 
 
@@ -193,27 +214,6 @@ def report_cmd(
     opts = ReportOptions(holder=holder, formats=parse_formats(fmt), reveal=reveal, user=user)
     for path in build_report(case_dir, opts):
         out.print(str(path), markup=False, highlight=False, soft_wrap=True)
-
-
-# ---- demo case (qinglian/demo) --------------------------------------------------------------
-
-
-@app.command("demo")
-def demo_cmd(
-    out_dir: Annotated[Path, typer.Argument(help="演示目录 / demo folder")] = Path("demo-case"),
-    seed: Annotated[int, typer.Option("--seed", help="随机种子 / random seed")] = 7,
-    scale: Annotated[float, typer.Option("--scale", help="数据量倍数 / volume multiplier")] = 1.0,
-    force: Annotated[
-        bool, typer.Option("--force", help="覆盖已有的演示目录 / replace an existing demo folder")
-    ] = False,
-    user: UserOpt = None,
-) -> None:
-    """生成合成演示案件并运行全部分析 / build the synthetic demo case and analyse it."""
-    from qinglian.demo import run_demo
-
-    result = run_demo(out_dir, seed=seed, scale=scale, force=force, user=user)
-    for line in result.lines():
-        out.print(line, markup=False, highlight=False)
 
 
 # ---- entry point -----------------------------------------------------------------------------

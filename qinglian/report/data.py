@@ -176,6 +176,7 @@ class ReportData:
     case_scope: Scope
     holder_scopes: list[Scope]
     tables: dict[str, list[str]]
+    law_ids: set[str] = field(default_factory=set)
 
     @property
     def not_run(self) -> list[an.AnalysisStatus]:
@@ -475,4 +476,7 @@ def gather(
         case_scope=case_scope,
         holder_scopes=holder_scopes,
         tables=tables,
+        law_ids={i for (law,) in con.execute(
+            "SELECT DISTINCT law FROM findings WHERE law IS NOT NULL AND (? IS NULL OR holder = ?)",
+            [holder, holder]).fetchall() for i in ev.split_law(str(law))},
     )

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import duckdb
 
 from qinglian.privacy import mask_text
+from qinglian.report import laws
 from qinglian.report.privacy import Redactor
 from qinglian.store.schema import KINDS, field_names
 from qinglian.store.sqlident import quote_ident
@@ -52,6 +54,12 @@ class Finding:
     field: str
     quote: str
     citation: Citation
+    on: datetime | None = None
+
+    @property
+    def provisions(self) -> list[str]:
+        """The law ids as provisions, in the text in force when the conduct happened."""
+        return laws.cite(split_law(self.law), self.on)
 
 
 @dataclass
@@ -75,17 +83,22 @@ class Quoted:
     hits: list[Hit]
     segments: list[tuple[str, bool]] = dataclasses.field(default_factory=list)
     note: str = ""
+    on: datetime | None = None
 
     @property
     def labels(self) -> list[str]:
         return sorted({h.label for h in self.hits})
 
     @property
-    def laws(self) -> list[str]:
+    def law_ids(self) -> list[str]:
         out: set[str] = set()
         for h in self.hits:
             out.update(split_law(h.law))
         return sorted(out)
+
+    @property
+    def provisions(self) -> list[str]:
+        return laws.cite(self.law_ids, self.on)
 
 
 def split_law(law: str | None) -> list[str]:
@@ -115,6 +128,23 @@ def resolved_expr() -> str:
             "AND r.row_no = f.row_no)"
         )
     return "CASE f.kind " + " ".join(parts) + " ELSE FALSE END"
+
+
+# The field that dates a record's conduct (decides which text of a law was in force).
+TIME_FIELD: dict[str, str] = {"calls": "started_at", "sms": "sent_at", "chats": "sent_at",
+                              "complaints": "received_at", "payments": "paid_at", "accounts": "opened_at"}
+
+
+def conduct_expr() -> str:
+    """A CASE over the record kinds: the cited record's date, NULL when unknown."""
+    parts = []
+    for k, ts in TIME_FIELD.items():
+        parts.append(
+            f"WHEN '{k}' THEN (SELECT max(r.{quote_ident(ts)}) FROM {quote_ident(k)} r "
+            "WHERE r.evidence_sha256 = f.evidence_sha256 AND r.sheet IS NOT DISTINCT FROM f.sheet "
+            "AND r.row_no = f.row_no)"
+        )
+    return "CASE f.kind " + " ".join(parts) + " ELSE NULL END"
 
 
 def _scope_where(holder: str | None, label: str | None, analysis: str | None) -> tuple[str, list[Any]]:
@@ -164,7 +194,7 @@ def iter_findings(
     sql = (
         "SELECT f.analysis, f.label, f.score, f.rule, f.law, f.holder, f.kind, f.field, "
         "f.evidence_sha256, f.sheet, f.row_no, f.quote, e.file_name, "
-        f"{resolved_expr()} AS resolved "
+        f"{resolved_expr()} AS resolved, {conduct_expr()} AS on_ "
         f"FROM findings f LEFT JOIN evidence e ON e.sha256 = f.evidence_sha256{where} "
         "ORDER BY f.label, f.score DESC NULLS LAST, f.evidence_sha256, f.sheet, f.row_no"
     )
@@ -177,7 +207,7 @@ def iter_findings(
         if not rows:
             break
         for (an, lab, score, rule, law, hold, kind, fld, sha, sheet, row_no, quote, fname,
-             resolved) in rows:
+             resolved, on) in rows:
             cit = Citation(
                 kind=str(kind or ""),
                 sha256=str(sha or ""),
@@ -189,7 +219,7 @@ def iter_findings(
             yield Finding(
                 analysis=str(an), label=str(lab), score=float(score) if score is not None else None,
                 rule=str(rule or ""), law=str(law or ""), holder=str(hold or ""), field=str(fld or ""),
-                quote=redactor.text(quote), citation=cit,
+                quote=redactor.text(quote), citation=cit, on=on,
             )
 
 
@@ -267,14 +297,14 @@ def quoted(
     total = int(total_row[0]) if total_row else 0
     rows = _quoted_rows(con, group, where, params, limit)
     out: list[Quoted] = []
-    for kind, fld, sha, sheet, row_no, hold, score, hits, fname, resolved in rows:
+    for kind, fld, sha, sheet, row_no, hold, score, hits, fname, resolved, on in rows:
         cit = Citation(str(kind or ""), str(sha or ""), redactor.text(str(fname)) if fname else
                        "（证据登记中无此文件）", str(sheet or ""),
                        int(row_no) if row_no is not None else None, bool(resolved))
         hit_list = [Hit(str(h["label"]), str(h["rule"] or ""), str(h["law"] or ""), h["s"], h["e"],
                         str(h["q"] or "")) for h in hits]
         q = Quoted(cit, str(hold or ""), str(fld or ""), float(score) if score is not None else None,
-                   hit_list)
+                   hit_list, on=on)
         text = record_text(con, q.citation.kind, q.field, q.citation.sha256, sheet, q.citation.row_no)
         if text is not None:
             q.segments, q.note = segments(text, [(h.start, h.end) for h in hit_list
@@ -295,7 +325,7 @@ def _quoted_rows(con: duckdb.DuckDBPyConnection, group: str, where: str, params:
         f"FROM findings f{where} GROUP BY {group} "
         "ORDER BY s DESC NULLS LAST, evidence_sha256, sheet, row_no LIMIT ?) "
         "SELECT f.kind, f.field, f.evidence_sha256, f.sheet, f.row_no, f.holder, f.s, f.hits, e.file_name, "
-        f"{resolved_expr()} FROM g f LEFT JOIN evidence e ON e.sha256 = f.evidence_sha256 "
+        f"{resolved_expr()}, {conduct_expr()} FROM g f LEFT JOIN evidence e ON e.sha256 = f.evidence_sha256 "
         "ORDER BY f.s DESC NULLS LAST, f.evidence_sha256, f.sheet, f.row_no"
     )
     return con.execute(sql, [*params, limit]).fetchall()

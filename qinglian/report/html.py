@@ -9,6 +9,7 @@ import jinja2
 
 from qinglian import __version__
 from qinglian.report import analyses as an
+from qinglian.report import laws
 from qinglian.report.charts import daily_svg
 from qinglian.report.data import KIND_ZH, LABEL_ZH, ReportData, Scope
 from qinglian.report.graph import chain_svg
@@ -67,8 +68,11 @@ def render_html(data: ReportData, *, single: bool = False) -> str:
     link_missing = [status[k].title for k in ("link", "upstream", "leak", "targets") if not status[k].ran]
     known = {r.analysis for a in data.analyses for r in a.runs}
     other_runs: list[an.Run] = [r for r in data.runs if r.analysis not in known]
+    law_entries, law_note = laws.appendix(data.law_ids)
     return environment().get_template("report.html.j2").render(
         d=data,
+        law_entries=law_entries,
+        law_note=law_note,
         views=all_views,
         single=single,
         version=__version__,

@@ -101,16 +101,16 @@ def populate(root: Path) -> None:
                account="acc-002", customer=HOLDER_B, province="浙江", seats=5, extra="{}")
         record(con, "chats", holder=HOLDER_A, evidence_sha256=SHA_CHAT, sheet=None, row_no=7,
                chat="银行王经理", sender="李某", receiver="王某", sent_at=start, text=CHAT_TEXT, extra="{}")
-        finding(con, label="impersonation", rule="impersonation.bank", law="pipl.10,aucl2019.6",
+        finding(con, label="impersonation", rule="impersonation.bank", law="pipl.10,aucl.confusion",
                 holder=HOLDER_A, kind="calls", field="transcript", evidence_sha256=SHA_CALLS, sheet="Sheet1",
                 row_no=2, span_start=HIT_BANK[0], span_end=HIT_BANK[1], quote="工商银行", score=0.97)
-        finding(con, label="false_promise", rule="promise.no_credit_check", law="ad.28",
+        finding(con, label="false_promise", rule="promise.no_credit_check", law="adlaw.28",
                 holder=HOLDER_A, kind="calls", field="transcript", evidence_sha256=SHA_CALLS, sheet="Sheet1",
                 row_no=2, span_start=HIT_PROMISE[0], span_end=HIT_PROMISE[1], quote="不看征信", score=0.95)
-        finding(con, label="false_promise", rule="promise.no_credit_check", law="ad.28",
+        finding(con, label="false_promise", rule="promise.no_credit_check", law="adlaw.28",
                 holder=HOLDER_B, kind="calls", field="transcript", evidence_sha256=SHA_CALLS_B, sheet=None,
                 row_no=2, span_start=0, span_end=4, quote="不看征信", score=0.9)
-        finding(con, label="bribery", rule="bribery.kickback", law="aucl2019.7", holder=HOLDER_A,
+        finding(con, label="bribery", rule="bribery.kickback", law="aucl.bribery", holder=HOLDER_A,
                 kind="chats", field="text", evidence_sha256=SHA_CHAT, sheet=None, row_no=7,
                 span_start=CHAT_TEXT.index("好处费"), span_end=CHAT_TEXT.index("好处费") + 3, quote="好处费")
         # A finding whose cited row does not exist: the report must say so.

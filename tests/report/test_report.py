@@ -301,3 +301,12 @@ def test_cli_report_prints_paths_and_rejects_bad_input(case_dir: Path, capsys: p
 def test_holder_a_scope_in_case_report(masked: dict[str, Path]) -> None:
     html = masked["html"].read_text(encoding="utf-8")
     assert f"被检查单位：{HOLDER_A}" in html and f"被检查单位：{HOLDER_B}" in html
+
+
+def test_provisions_cite_the_text_in_force_at_the_conduct(masked: dict[str, Path]) -> None:
+    html = masked["html"].read_text(encoding="utf-8")
+    # the calls are of 2025-07-20: before the 2025 Anti-Unfair Competition Law took effect (2025-10-15)
+    assert "中华人民共和国反不正当竞争法（2019）第六条" in html
+    assert "中华人民共和国反不正当竞争法（2019）第七条" in html  # bribery in the chat
+    assert "ad.43（目录中无此条）" in html  # an id the catalog lacks is shown as such
+    assert "附录：法律依据" in html and "法律条文目录版本" in html
