@@ -103,7 +103,8 @@ LINKS: dict[str, str] = {
     "complaint_respondent": """
         SELECT k.consumer, 'holder:' || canon(c.respondent), 'complained_of',
                c.evidence_sha256, c.sheet, c.row_no
-        FROM complaints c JOIN consumer_keys k ON k.phone = c.complainant WHERE c.respondent IS NOT NULL""",
+        FROM complaints c JOIN consumer_keys k ON k.phone = c.complainant
+        WHERE canon(c.respondent) IN (SELECT canonical FROM known_parties)""",
     "complainant_listed": """
         SELECT k.consumer, 'list:' || c.evidence_sha256 || ':' || coalesce(c.sheet, ''), 'listed_in',
                c.evidence_sha256, c.sheet, c.row_no
@@ -115,12 +116,25 @@ LINKS: dict[str, str] = {
 }
 
 
-def build(con: duckdb.DuckDBPyConnection, key: bytes) -> dict[str, int]:
-    """Fill ``entities`` and ``links``; needs the temp table ``name_map``. Returns counts by type."""
+def load_name_map(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp tables ``name_map`` (from ``resolution``) and ``known_parties`` (holders and the
+    vendor's customers), and the macro ``canon(name)``."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE name_map AS "
+        "SELECT record_name, canonical_name AS canonical, source FROM resolution"
+    )
     con.execute(
         "CREATE OR REPLACE TEMP MACRO canon(x) AS "
         "coalesce((SELECT max(canonical) FROM name_map WHERE record_name = x), x)"
     )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE known_parties AS
+        SELECT DISTINCT canonical FROM name_map WHERE source IN ('holder', 'accounts.customer')"""
+    )
+
+
+def build(con: duckdb.DuckDBPyConnection, key: bytes) -> dict[str, int]:
+    """Fill ``entities`` and ``links``; needs ``load_name_map`` first. Returns counts by type."""
     _upstreams(con)
     _consumer_keys(con, key)
     con.execute(
@@ -176,7 +190,11 @@ def complaint_paths(con: duckdb.DuckDBPyConnection) -> None:
         FROM complaints c JOIN number_holder h ON h.number = c.caller
         UNION
         SELECT 'holder:' || canon(respondent), evidence_sha256, sheet, row_no, 'respondent'
-        FROM complaints WHERE respondent IS NOT NULL"""
+        FROM complaints WHERE canon(respondent) IN (SELECT canonical FROM known_parties)
+        UNION
+        SELECT l.dst, c.evidence_sha256, c.sheet, c.row_no, 'signature ' || substr(l.src, 11)
+        FROM complaints c JOIN links l
+          ON l.relation = 'sent_by' AND l.src IN ('signature:' || c.respondent, 'signature:【' || c.respondent || '】')"""
     )
 
 

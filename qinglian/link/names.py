@@ -27,10 +27,14 @@ CITIES: tuple[str, ...] = (
     "成都", "贵阳", "昆明", "西安", "兰州", "南宁", "海口", "三亚", "沈阳", "大连", "长春", "哈尔滨",
     "石家庄", "太原", "呼和浩特", "银川", "西宁", "乌鲁木齐", "拉萨",
 )
+_HAN = "[\u4e00-\u9fff]"
 _REGION_RE = re.compile(
-    "^(?:(?:" + "|".join(PROVINCES) + ")(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)?)?"
-    "(?:(?:" + "|".join(CITIES) + ")市?)?"
+    "^(?:(?:" + "|".join(PROVINCES) + ")(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)?"
+    f"|{_HAN}{{2,3}}省)?"
+    "(?:(?:" + "|".join(CITIES) + f")市?|{_HAN}{{2,3}}市)?"
+    f"(?:{_HAN}{{1,3}}[区县])?"
 )
+_DIVISION_RE = re.compile(f"({_HAN}{{1,3}}[区县]|{_HAN}{{2,3}}市|{_HAN}{{2,3}}省)$")
 _BRACKETS_RE = re.compile(r"[（(\[【]([^）)\]】]*)[）)\]】]")
 _SPACE_RE = re.compile(r"[\s·・.,，、\-_]+")
 _HAN_NAME_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
@@ -60,23 +64,32 @@ def _strip_suffixes(text: str, suffixes: tuple[str, ...]) -> str:
 
 
 def _region_of(text: str) -> str | None:
+    """The most specific place a name gives: a district or county, else a city, else a province."""
+    for pattern in (f"{_HAN}{{1,3}}[区县]$", f"{_HAN}{{2,3}}市"):
+        found = re.search(pattern, text)
+        if found:
+            return re.split("[市省]", found.group(0).removesuffix("市"))[-1] or None
     for name in (*CITIES, *PROVINCES):
         if name in text:
             return name
-    return None
+    found = re.search(f"{_HAN}{{2,3}}省", text)
+    return found.group(0).removesuffix("省") if found else None
 
 
 def normalise(raw: str) -> NameParts:
     """Split a company or person name into the parts resolution compares."""
     clean = unicodedata.normalize("NFKC", raw)
     clean = _SPACE_RE.sub("", clean)
+    if clean.startswith("【") and clean.endswith("】"):  # an SMS signature used as a name
+        clean = clean[1:-1]
     region: str | None = None
     for inner in _BRACKETS_RE.findall(clean):
-        region = region or _region_of(inner)
-    core = _BRACKETS_RE.sub("", clean)
+        if _DIVISION_RE.search(inner) or any(n in inner for n in (*CITIES, *PROVINCES)):
+            region = region or _region_of(inner)
+    core = _BRACKETS_RE.sub("", clean) or clean
     match = _REGION_RE.match(core)
     if match and match.end() > 0 and match.end() < len(core) - 1:
-        region = region or _region_of(match.group(0))
+        region = region or _region_of(match.group(0)) or None
         core = core[match.end():]
     core = _strip_suffixes(core, ORG_FORMS)
     # A region may also sit between the brand and the legal form: XX（深圳）科技 / XX深圳分公司.

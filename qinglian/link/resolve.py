@@ -36,7 +36,12 @@ NAME_COMPARISON: dict[str, Any] = {
     "comparison_levels": [
         _null("core_l IS NULL OR core_r IS NULL"),
         _level("same core name", "core_l = core_r", 0.90, 0.0005),
-        _level("abbreviation (简称)", "core_l = brand_r OR core_r = brand_l", 0.05, 0.0006),
+        _level(
+            "abbreviation (简称)",
+            "core_l = brand_r OR core_r = brand_l OR (brand_l = brand_r AND "
+            "(starts_with(core_l, core_r) OR starts_with(core_r, core_l)))",
+            0.05, 0.0006,
+        ),
         _level("same brand, other trade", "brand_l = brand_r", 0.02, 0.002),
         _level("similar core (Jaro-Winkler ≥ 0.92)", "jaro_winkler_similarity(core_l, core_r) >= 0.92",
                0.02, 0.001),
@@ -49,7 +54,8 @@ REGION_COMPARISON: dict[str, Any] = {
     "comparison_levels": [
         _null("region_l IS NULL OR region_r IS NULL"),
         _level("same region", "region_l = region_r", 0.85, 0.4),
-        _level("different region", "ELSE", 0.15, 0.6),
+        # 演示市东湖区X公司 and 演示市西岭区X公司 are two registered companies
+        _level("different region", "ELSE", 0.005, 0.6),
     ],
 }
 SETTINGS: dict[str, Any] = {
@@ -145,18 +151,23 @@ def _predict(parts: list[Any]) -> list[tuple[int, int, float, float]]:
 
 
 def _unambiguous(edges: list[tuple[int, int]], parts: list[Any]) -> list[tuple[int, int]]:
-    """Drop abbreviation links of a short name (简称) that fits more than one full name:
-    '华信' must not join 华信科技 and 华信网络科技 into one party."""
-    fits: dict[int, set[str]] = {}
+    """Drop the links of a less specific name that fits more than one party: '华信' must not
+    join 华信科技 and 华信网络科技, nor 'X信息咨询有限公司' join X of 东湖区 and X of 西岭区."""
+    fits: dict[int, set[tuple[str, str | None]]] = {}
     for a, b in edges:
-        if parts[a].core != parts[b].core:
-            short, full = (a, b) if len(parts[a].core) < len(parts[b].core) else (b, a)
-            fits.setdefault(short, set()).add(parts[full].core)
-    ambiguous = {node for node, cores in fits.items() if len(cores) > 1}
-    return [
-        (a, b) for a, b in edges
-        if parts[a].core == parts[b].core or (a not in ambiguous and b not in ambiguous)
-    ]
+        pa_, pb_ = parts[a], parts[b]
+        if (pa_.core, pa_.region) == (pb_.core, pb_.region):
+            continue
+        if (pa_.region is None) != (pb_.region is None):
+            vague, exact = (a, b) if pa_.region is None else (b, a)
+        else:
+            vague, exact = (a, b) if len(pa_.core) <= len(pb_.core) else (b, a)
+        fits.setdefault(vague, set()).add((parts[exact].core, parts[exact].region))
+    ambiguous = {
+        node for node, keys in fits.items()
+        if len({core for core, _ in keys}) > 1 or len({r for _, r in keys if r is not None}) > 1
+    }
+    return [(a, b) for a, b in edges if a not in ambiguous and b not in ambiguous]
 
 
 def _components(n: int, edges: list[tuple[int, int]]) -> dict[int, int]:

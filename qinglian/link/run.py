@@ -66,16 +66,6 @@ def _names(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str], set[str]]:
     return names, holders
 
 
-def _load_name_map(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE name_map AS SELECT record_name, canonical_name AS canonical FROM resolution"
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP MACRO canon(x) AS "
-        "coalesce((SELECT max(canonical) FROM name_map WHERE record_name = x), x)"
-    )
-
-
 def link_case(
     case: Case,
     *,
@@ -103,7 +93,7 @@ def link_case(
             con.register("resolution_arrow", table)
             con.execute("INSERT INTO resolution SELECT * FROM resolution_arrow")
             con.unregister("resolution_arrow")
-            _load_name_map(con)
+            entities.load_name_map(con)
             counts = entities.build(con, key)
             entities.complaint_paths(con)
             ranked = upstream.rank(con)
@@ -149,7 +139,7 @@ def targets_case(case: Case, *, user: str | None = None) -> dict[str, list[targe
         con.execute("SET enable_progress_bar = false")
         con.execute("BEGIN")
         try:
-            _load_name_map(con)
+            entities.load_name_map(con)
             entities.complaint_paths(con)
             result = targets.compute(con)
             params = {"findings_present": targets.has_findings(con),

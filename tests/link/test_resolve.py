@@ -45,3 +45,23 @@ def test_normalise_parts() -> None:
     assert parts.core == "华信科技"
     assert parts.brand == "华信"
     assert parts.region == "深圳"
+
+
+def test_district_variants_merge_but_districts_stay_apart() -> None:
+    full = "演示市东湖区鑫达信息咨询有限公司"
+    names = [full, "演示市（东湖区）鑫达信息咨询有限公司", "东湖区鑫达信息咨询有限公司",
+             "演示市东湖区鑫达信息咨询有限责任公司", "演示市西岭区鑫达信息咨询有限公司"]
+    got = _clusters(names, {full})
+    assert {got[n] for n in names[:4]} == {full}
+    assert got["演示市西岭区鑫达信息咨询有限公司"] == "演示市西岭区鑫达信息咨询有限公司"
+
+
+def test_short_name_fitting_two_districts_is_left_alone() -> None:
+    got = _clusters(["演示市东湖区鑫达信息咨询有限公司", "演示市西岭区鑫达信息咨询有限公司", "鑫达信息"])
+    assert got["鑫达信息"] == "鑫达信息"
+    assert len(set(got.values())) == 3
+
+
+def test_short_name_by_truncation_joins_its_company() -> None:
+    got = _clusters(["演示市南港区融通金融服务有限公司", "融通金融"], {"演示市南港区融通金融服务有限公司"})
+    assert got["融通金融"] == "演示市南港区融通金融服务有限公司"
