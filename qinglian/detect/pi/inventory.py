@@ -2,9 +2,10 @@
 with the thresholds of the 2017 interpretation that each holder crosses.
 
 The column part runs in DuckDB (one INSERT … SELECT per mapped column, parameters only);
-free text is scanned in Python over Arrow batches. All hits go to a temporary table
-``_pi_hits`` (holder, evidence file, row, subject, category, sample); a phone number that
-a customer list links to an ID number is counted as that ID's person.
+free text is scanned in Python over Arrow batches. Hits are folded into temporary tables:
+distinct subject keys per holder, file and category (``_pi_keys``), unattributed hits and a
+few samples. A phone number that the holder's customer lists give with an ID number is
+counted as that ID's person.
 """
 
 from __future__ import annotations
@@ -97,21 +98,75 @@ def _check_sql(src: ColumnSource, cols: set[str]) -> tuple[str, list[Any]]:
 
 
 def _column_hits(con: duckdb.DuckDBPyConnection, holder: str | None) -> None:
-    for src in COLUMN_SOURCES:
-        cols = _columns(con, src.table)
-        if src.column not in cols:
+    """One pass per table: the row's subject and every mapped column's check, computed once."""
+    for table in dict.fromkeys(src.table for src in COLUMN_SOURCES):
+        cols = _columns(con, table)
+        sources = [src for src in COLUMN_SOURCES if src.table == table and src.column in cols]
+        if not sources:
             continue
-        subj, subj_p = _subject_sql(src.table, cols)
-        ok, ok_p = _check_sql(src, cols)
+        subj, params = _subject_sql(table, cols)
+        select = [f"{subj} AS subject"]
+        for i, src in enumerate(sources):
+            ok, ok_p = _check_sql(src, cols)
+            raw = src.column + "_raw"
+            sample_col = raw if src.check == "phone" and raw in cols else src.column
+            select.append(f"{ok} AS ok_{i}")
+            select.append(f"CAST(COALESCE({q(sample_col)}, {q(src.column)}) AS VARCHAR) AS sample_{i}")
+            params += ok_p
         where, where_p = _holder_filter(holder)
-        sample_col = src.column + "_raw" if src.check == "phone" and src.column + "_raw" in cols else src.column
         con.execute(
-            "INSERT INTO _pi_hits SELECT holder, evidence_sha256, row_no, subject, ?, sample, ? FROM ("
-            f"SELECT holder, evidence_sha256, row_no, {subj} AS subject,"
-            f" CAST(COALESCE({q(sample_col)}, {q(src.column)}) AS VARCHAR) AS sample, {ok} AS ok"
-            f" FROM {q(src.table)} WHERE {where}) WHERE ok",
-            [src.category, src.mask, *subj_p, *ok_p, *where_p],
+            "CREATE OR REPLACE TEMP TABLE _pi_base AS SELECT holder, evidence_sha256, row_no, "
+            + ", ".join(select)
+            + f" FROM {q(table)} WHERE {where}",
+            [*params, *where_p],
         )
+        for i, src in enumerate(sources):
+            _fold(
+                con,
+                f"SELECT holder, evidence_sha256, row_no, subject, ? AS category, sample_{i} AS sample,"
+                f" ? AS mask FROM _pi_base WHERE ok_{i}",
+                [src.category, src.mask],
+            )
+        if table == "customers" and {"id_number", "phone"} <= cols:
+            _link(con, cols, holder)
+    con.execute("DROP TABLE IF EXISTS _pi_base")
+
+
+def _fold(con: duckdb.DuckDBPyConnection, hits_sql: str, params: list[Any]) -> None:
+    """Reduce hits (holder, evidence_sha256, row_no, subject, category, sample, mask) to distinct
+    subject keys, counts of unattributed hits and a few samples per holder and category."""
+    con.execute(
+        "INSERT INTO _pi_keys SELECT DISTINCT holder, evidence_sha256, subject, category"
+        f" FROM ({hits_sql}) WHERE subject IS NOT NULL",
+        params,
+    )
+    con.execute(
+        f"INSERT INTO _pi_unattr SELECT holder, category, count(*) FROM ({hits_sql})"
+        " WHERE subject IS NULL GROUP BY holder, category",
+        params,
+    )
+    con.execute(
+        "INSERT INTO _pi_samples SELECT holder, category, x.u, x.e, x.r, x.s, x.m FROM ("
+        " SELECT holder, category, unnest(min_by("
+        "  struct_pack(u := subject IS NULL, e := evidence_sha256, r := row_no, s := sample, m := mask),"
+        f"  struct_pack(u := subject IS NULL, e := evidence_sha256, r := row_no), ?)) AS x FROM ({hits_sql})"
+        " WHERE sample IS NOT NULL GROUP BY holder, category)",
+        [SAMPLES_PER_CATEGORY * 4, *params],
+    )
+
+
+def _link(con: duckdb.DuckDBPyConnection, cols: set[str], holder: str | None) -> None:
+    """Phone numbers that a holder's customer lists give with an ID number: that ID's person."""
+    idk, idp = S.id_key(q("id_number"))
+    phk, php = S.phone_key(q("phone"), q("phone_raw") if "phone_raw" in cols else None)
+    where, where_p = _holder_filter(holder)
+    con.execute(
+        "INSERT INTO _pi_link SELECT holder, phk, min(idk) FROM ("
+        f"SELECT holder, {idk} AS idk, {phk} AS phk FROM customers"
+        f" WHERE id_number IS NOT NULL AND {where}) WHERE idk IS NOT NULL AND phk IS NOT NULL"
+        " GROUP BY holder, phk",
+        [*idp, *php, *where_p],
+    )
 
 
 def _row_subject_py(table: str, id_value: str | None, phone_value: str | None) -> str | None:
@@ -190,6 +245,7 @@ def _text_hits(con: duckdb.DuckDBPyConnection, holder: str | None) -> None:
                 _insert_hits(con, out)
                 out = {name: [] for name in _HITS_SCHEMA.names}
         _insert_hits(con, out)
+    _fold(con, "SELECT * FROM _pi_hits", [])
 
 
 def _insert_hits(con: duckdb.DuckDBPyConnection, columns: dict[str, list[Any]]) -> None:
@@ -209,27 +265,28 @@ def _prepare(con: duckdb.DuckDBPyConnection, th: PIThresholds) -> None:
         "CREATE OR REPLACE TEMP TABLE _pi_hits (holder VARCHAR, evidence_sha256 VARCHAR, row_no BIGINT,"
         " subject VARCHAR, category VARCHAR, sample VARCHAR, mask VARCHAR)"
     )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _pi_keys (holder VARCHAR, evidence_sha256 VARCHAR, subject VARCHAR,"
+        " category VARCHAR)"
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _pi_unattr (holder VARCHAR, category VARCHAR, n BIGINT)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _pi_samples (holder VARCHAR, category VARCHAR, u BOOLEAN,"
+        " e VARCHAR, r BIGINT, s VARCHAR, m VARCHAR)"
+    )
     con.execute("CREATE OR REPLACE TEMP TABLE _pi_cat (category VARCHAR, tier INTEGER)")
     con.executemany("INSERT INTO _pi_cat VALUES (?, ?)", [[k, c.tier] for k, c in th.categories.items()])
-    # Phone numbers that a customer list links to an ID number: the same person.
-    cols = _columns(con, "customers")
-    con.execute("CREATE OR REPLACE TEMP TABLE _pi_link (phk VARCHAR, idk VARCHAR)")
-    if {"id_number", "phone"} <= cols:
-        idk, idp = S.id_key(q("id_number"))
-        phk, php = S.phone_key(q("phone"), q("phone_raw") if "phone_raw" in cols else None)
-        con.execute(
-            "INSERT INTO _pi_link SELECT phk, min(idk) FROM ("
-            f"SELECT {idk} AS idk, {phk} AS phk FROM customers) WHERE idk IS NOT NULL AND phk IS NOT NULL"
-            " GROUP BY phk",
-            [*idp, *php],
-        )
+    con.execute("CREATE OR REPLACE TEMP TABLE _pi_link (holder VARCHAR, phk VARCHAR, idk VARCHAR)")
 
 
 def _subjects_view(con: duckdb.DuckDBPyConnection) -> None:
+    """Distinct (holder, file, subject, category, tier), with linked phones counted as their ID."""
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _pi_subj AS SELECT h.holder, h.evidence_sha256, h.row_no,"
-        " COALESCE(l.idk, h.subject) AS subject, h.category, c.tier, h.sample, h.mask"
-        " FROM _pi_hits h LEFT JOIN _pi_link l ON h.subject = l.phk JOIN _pi_cat c USING (category)"
+        "CREATE OR REPLACE TEMP TABLE _pi_subj AS SELECT DISTINCT h.holder, h.evidence_sha256,"
+        " COALESCE(l.idk, h.subject) AS subject, h.category, c.tier"
+        " FROM (SELECT DISTINCT holder, evidence_sha256, subject, category FROM _pi_keys) h"
+        " LEFT JOIN _pi_link l ON h.holder = l.holder AND h.subject = l.phk"
+        " JOIN _pi_cat c USING (category)"
     )
 
 
@@ -250,53 +307,51 @@ def _collect(con: duckdb.DuckDBPyConnection, th: PIThresholds) -> Inventory:
             holders[name] = HolderInventory(holder=name)
         return holders[name]
 
-    for name, n in con.execute(
-        "SELECT holder, count(DISTINCT subject) FROM _pi_subj GROUP BY holder ORDER BY holder"
-    ).fetchall():
-        holder_of(name).subjects = int(n)
-    for name, cat, n, unattributed in con.execute(
-        "SELECT holder, category, count(DISTINCT subject), count(*) FILTER (WHERE subject IS NULL)"
-        " FROM _pi_subj GROUP BY holder, category"
-    ).fetchall():
-        hi = holder_of(name)
-        hi.categories[cat] = int(n)
-        if unattributed:
-            hi.unattributed[cat] = int(unattributed)
     by_tier: dict[str, dict[int, int]] = {}
-    for name, tier, n in con.execute(
-        "SELECT holder, tier, count(DISTINCT subject) FROM _pi_subj GROUP BY holder, tier"
-    ).fetchall():
-        by_tier.setdefault(name, {})[int(tier)] = int(n)
+    files: dict[tuple[str, str], FileCounts] = {}
+    names = dict(con.execute("SELECT sha256, file_name FROM evidence").fetchall())
+    rows = con.execute(
+        "SELECT holder, evidence_sha256, category, tier, count(DISTINCT subject),"
+        " GROUPING(evidence_sha256, category, tier) FROM _pi_subj GROUP BY GROUPING SETS ("
+        " (holder), (holder, category), (holder, tier), (holder, evidence_sha256),"
+        " (holder, evidence_sha256, category)) ORDER BY holder, evidence_sha256 NULLS FIRST, category"
+    ).fetchall()
+    for name, sha, cat, tier, n, grouping in rows:
+        hi = holder_of(name)
+        if grouping == 0b111:
+            hi.subjects = int(n)
+        elif grouping == 0b101:
+            hi.categories[cat] = int(n)
+        elif grouping == 0b110:
+            by_tier.setdefault(name, {})[int(tier)] = int(n)
+        elif grouping in (0b011, 0b001):
+            if (name, sha) not in files:
+                files[(name, sha)] = FileCounts(evidence_sha256=sha, file_name=names.get(sha), subjects=0)
+                hi.files.append(files[(name, sha)])
+            if grouping == 0b011:
+                files[(name, sha)].subjects = int(n)
+            else:
+                files[(name, sha)].categories[cat] = int(n)
     combined: dict[str, dict[int, int]] = {}
     for name, tier, n in con.execute(
         "SELECT holder, tier, count(*) FROM (SELECT holder, subject, min(tier) AS tier FROM _pi_subj"
-        " WHERE subject IS NOT NULL GROUP BY holder, subject) GROUP BY holder, tier"
+        " GROUP BY holder, subject) GROUP BY holder, tier"
     ).fetchall():
         combined.setdefault(name, {})[int(tier)] = int(n)
-    files: dict[tuple[str, str], FileCounts] = {}
-    names = dict(con.execute("SELECT sha256, file_name FROM evidence").fetchall())
-    for name, sha, n in con.execute(
-        "SELECT holder, evidence_sha256, count(DISTINCT subject) FROM _pi_subj"
-        " GROUP BY holder, evidence_sha256 ORDER BY holder, evidence_sha256"
+    for name, cat, n in con.execute(
+        "SELECT holder, category, sum(n) FROM _pi_unattr GROUP BY holder, category"
     ).fetchall():
-        fc = FileCounts(evidence_sha256=sha, file_name=names.get(sha), subjects=int(n))
-        files[(name, sha)] = fc
-        holder_of(name).files.append(fc)
-    for name, sha, cat, n in con.execute(
-        "SELECT holder, evidence_sha256, category, count(DISTINCT subject) FROM _pi_subj"
-        " GROUP BY holder, evidence_sha256, category"
-    ).fetchall():
-        files[(name, sha)].categories[cat] = int(n)
+        holder_of(name).unattributed[cat] = int(n)
+    # Samples: the first rows of each holder and category, rows with a subject first.
+    picked: dict[tuple[str, str], dict[str, str]] = {}
     for name, cat, sample, mask in con.execute(
-        "SELECT holder, category, sample, mask FROM (SELECT *, row_number() OVER ("
-        " PARTITION BY holder, category ORDER BY unattributed, evidence_sha256, row_no, sample) AS rn"
-        " FROM (SELECT holder, category, sample, any_value(mask) AS mask, min(evidence_sha256) AS evidence_sha256,"
-        " min(row_no) AS row_no, bool_and(subject IS NULL) AS unattributed FROM _pi_subj"
-        " WHERE sample IS NOT NULL GROUP BY holder, category, sample))"
-        " WHERE rn <= ? ORDER BY holder, category, rn",
-        [SAMPLES_PER_CATEGORY],
+        "SELECT holder, category, s, m FROM _pi_samples ORDER BY holder, category, u, e, r, s"
     ).fetchall():
-        holder_of(name).samples.setdefault(cat, []).append((str(mask), str(sample)))
+        seen = picked.setdefault((name, cat), {})
+        if len(seen) < SAMPLES_PER_CATEGORY:
+            seen.setdefault(str(sample), str(mask))
+    for (name, cat), seen in picked.items():
+        holder_of(name).samples[cat] = [(m, v) for v, m in seen.items()]
     for name, hi in holders.items():
         hi.tiers = _marks(th, by_tier.get(name, {}))
         hi.combined = sum(n / tier for tier, n in combined.get(name, {}).items())

@@ -197,9 +197,26 @@ def extract(text: str | None) -> list[PIMatch]:
     """Every PI match in a text, in order of position."""
     if not text:
         return []
-    found = find_numbers(text) + find_names(text) + find_addresses(text)
-    found += find_employers(text) + find_credit(text)
+    found: list[PIMatch] = []
+    # Cheap triggers first: most texts (templated SMS, scripts) hold none of these.
+    if _HAS_DIGIT.search(text):
+        found += find_numbers(text)
+    if _NAME_TRIGGER.search(text):
+        found += find_names(text)
+    if _ADDRESS_TRIGGER.search(text):
+        found += find_addresses(text)
+    if _EMPLOYER_TRIGGER.search(text):
+        found += find_employers(text)
+    if _CREDIT_TRIGGER.search(text):
+        found += find_credit(text)
     return sorted(found, key=lambda p: (p.start, p.end))
+
+
+_HAS_DIGIT = re.compile(r"\d{7}|\d[ -]\d{4}[ -]\d{4}")
+_NAME_TRIGGER = re.compile(r"姓名|户名|客户名|联系人|持卡人|借款人|先生|女士|小姐")
+_ADDRESS_TRIGGER = re.compile(r"号|住址|地址|家住|住在")
+_EMPLOYER_TRIGGER = re.compile(r"单位|就职|任职|供职|上班|工作")
+_CREDIT_TRIGGER = re.compile(r"负债|欠|逾期|网贷|征信|信用|贷款余额")
 
 
 # Hints from the header of an unknown column (kept in ``extra``) to what its value is.
