@@ -30,6 +30,7 @@ BATCH_SIZE = 10_000
 BATCH_CHARS = 8_000_000  # a batch also ends when its texts reach this many characters
 MAX_TEXT_CHARS = 100_000  # longer texts are analysed on their first MAX_TEXT_CHARS characters
 FORMATS = ("lines", "csv", "jsonl")
+CSV_FIELD_LIMIT = 16 * MAX_TEXT_CHARS  # a longer CSV field is reported as malformed
 
 _REASONS = {
     "invalid_utf8": ("不是有效的 UTF-8", "invalid UTF-8"),
@@ -46,6 +47,7 @@ class ClassifyStats:
     truncated: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     first_skipped: dict[str, int] = field(default_factory=dict)  # reason -> first line number
+    fatal: QinglianError | None = None  # input that stops reading; raised once the rows before are written
 
     def skip(self, reason: str, line_no: int) -> None:
         self.skipped[reason] += 1
@@ -139,7 +141,24 @@ def _from_csv(src: BinaryIO, column: str, name: str, stats: ClassifyStats) -> It
             hint_en="columns found: " + ", ".join(header[:30]) + "; pick one with --column",
         )
     idx = header.index(column)
-    for row in reader:
+    while True:
+        old_limit = csv.field_size_limit(CSV_FIELD_LIMIT)  # process-wide: restored at once
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            stats.fatal = QinglianError(
+                f"CSV 格式错误：{exc}",
+                f"malformed CSV: {exc}",
+                file=name,
+                row=current[0],
+                hint_zh="检查引号是否成对；之前的行已输出",
+                hint_en="check the quoting; the rows before it were written",
+            )
+            return
+        finally:
+            csv.field_size_limit(old_limit)
         if idx < len(row):
             yield current[0], row[idx]
         else:
@@ -247,6 +266,8 @@ def classify_stream(
         if gc_was_enabled:
             gc.enable()
     dst.flush()
+    if stats.fatal is not None:
+        raise stats.fatal
     return stats
 
 

@@ -22,7 +22,7 @@ PRIOR_LOGIT = -4.0
 # The model's negative evidence is capped here, so that strong rules can still carry a label on text
 # unlike the model's training data (an SMS for a model trained on calls). Marketing has a well
 # matched model and a low floor; the others trust their rules more.
-MODEL_FLOOR = {"marketing": -8.0, "loan": -3.0, "impersonation": -3.0, "fraud": -3.0}
+MODEL_FLOOR = {"marketing": -8.0, "loan": -3.5, "impersonation": -3.0, "fraud": -3.0}
 
 
 @dataclass(frozen=True)

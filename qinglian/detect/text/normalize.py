@@ -119,7 +119,16 @@ def _table() -> dict[int, str]:
         table[cp] = "#"
     for cp in list(range(0x2460, 0x2474)) + list(range(0x2776, 0x2794)):  # circled digits
         table[cp] = "#"
-    for src, dst in {"０": "#", "Ｘ": "x", "×": "x", "＊": "*", "﹡": "*", "✱": "*", "✳": "*"}.items():
+    for src, dst in {
+        "歀": "款",
+        "０": "#",
+        "Ｘ": "x",
+        "×": "x",
+        "＊": "*",
+        "﹡": "*",
+        "✱": "*",
+        "✳": "*",
+    }.items():
         table[ord(src)] = dst
     # Cyrillic and Greek look-alikes of Latin letters.
     lookalike_letters = "а:a е:e о:o р:p с:c у:y х:x к:k м:m т:t в:b н:h ѕ:s і:i ј:j ο:o ν:v ι:i"

@@ -98,7 +98,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "loan.offer",
         "loan",
-        3.5,
+        3.0,
         _UNSOLICITED,
         "The text offers a loan or credit: lending, amounts that can be borrowed, disbursement.",
         keywords=(
@@ -138,7 +138,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "loan.term",
         "loan",
-        1.5,
+        1.0,
         _UNSOLICITED,
         "The text talks about loans or credit products (interest, instalments, credit cards).",
         keywords=(

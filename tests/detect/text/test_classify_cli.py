@@ -101,3 +101,20 @@ def test_batches_give_the_same_result_as_one(
     monkeypatch.setattr(c, "BATCH_SIZE", 4)
     assert run(["classify", str(f)]) == 0
     assert capsys.readouterr().out == whole
+
+
+def test_csv_field_over_the_limit_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+
+    from qinglian.detect.classify import CSV_FIELD_LIMIT
+
+    f = tmp_path / "big.csv"
+    f.write_text('text\n你好\n"' + "长" * (CSV_FIELD_LIMIT + 10) + '"\n', encoding="utf-8")
+    before = csv.field_size_limit()
+    assert run(["--lang", "en", "classify", str(f)]) == 2
+    cap = capsys.readouterr()
+    assert [json.loads(x)["text"] for x in cap.out.splitlines()] == ["你好"]
+    assert "malformed CSV" in cap.err.replace("\n", "") and "row 3" in cap.err
+    assert csv.field_size_limit() == before
