@@ -47,7 +47,7 @@ def test_masked_by_default(pi_case: Path, capsys: pytest.CaptureFixture[str]) ->
     for raw in RAW_VALUES:
         assert raw not in out, raw
     assert "138****5678" in out
-    assert "3101**********1230" in out[:] or IDN[:4] + "*" * 10 + IDN[-4:] in out
+    assert IDN[:4] + "*" * 10 + IDN[-4:] in out
     assert HOLDER_A in out and HOLDER_B in out
     assert "征信信息" in out and "客户名单.xlsx" in out
     assert _actions(pi_case)[-1] == "pi"

@@ -166,3 +166,15 @@ def test_holder_filter_and_unknown_holder(case_dir: Path) -> None:
 
 def test_empty_case(case_dir: Path) -> None:
     assert pi_inventory(open_case(case_dir)).holders == []
+
+
+def test_one_holder_run_matches_the_full_run(case_dir: Path) -> None:
+    idn = make_id()
+    for holder, sha in ((HOLDER_A, SHA1), (HOLDER_B, SHA2)):
+        insert(case_dir, "customers", [{"phone": "+8613812345678", "id_number": idn, "credit_info": "逾期3次"},
+                                       {"phone": "+8613912345678"}], holder=holder, sha=sha)
+        insert(case_dir, "calls", [{"callee": "+8613812345678"}], holder=holder, sha=SHA3)
+    full = pi_inventory(open_case(case_dir)).holder(HOLDER_B)
+    alone = pi_inventory(open_case(case_dir), HOLDER_B).holder(HOLDER_B)
+    assert (alone.subjects, alone.categories, alone.tiers) == (full.subjects, full.categories, full.tiers)
+    assert full.subjects == 2
