@@ -27,8 +27,8 @@ app = typer.Typer(
 case_app = typer.Typer(help="案件工作区 / case workspace", no_args_is_help=True)
 app.add_typer(case_app, name="case")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 CaseDir = Annotated[Path, typer.Argument(help="案件目录 / case folder")]
 UserOpt = Annotated[str | None, typer.Option("--user", help="操作人（默认为系统用户）/ acting user")]
@@ -111,6 +111,77 @@ def ingest(
         out.print(line, markup=False, highlight=False)
 
 
+# ---- pi inventory (qinglian/detect/pi) ------------------------------------------------------
+
+
+@app.command("pi")
+def pi(
+    case_dir: CaseDir,
+    holder: Annotated[str | None, typer.Option("--holder", help="只看该单位 / only this holder")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / machine-readable output")] = False,
+    reveal: Annotated[
+        bool, typer.Option("--reveal", help="显示原始值（记入保管日志）/ show raw values (logged)")
+    ] = False,
+    user: UserOpt = None,
+) -> None:
+    """个人信息清点与入罪数量标准 / PI inventory and the 2017 thresholds."""
+    from qinglian.detect.pi import print_inventory, run_pi
+    from qinglian.detect.pi.render import inventory_json
+    from qinglian.store.case import open_case
+
+    inv = run_pi(open_case(case_dir), holder, reveal=reveal, user=user)
+    if as_json:
+        typer.echo(inventory_json(inv, reveal=reveal))
+    else:
+        print_inventory(inv, out, reveal=reveal)
+
+
+# ---- chain tracing: link (issue 5) ----------------------------------------------------------
+
+
+@app.command("link")
+def link(
+    case_dir: CaseDir,
+    exact_limit: Annotated[
+        int, typer.Option("--exact-limit", help="名单成员数不超过此值时精确计算重叠，否则用 MinHash / exact below")
+    ] = 2_000_000,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="同源名单的包含度阈值 / containment that joins a leak cluster")
+    ] = 0.05,
+    user: UserOpt = None,
+) -> None:
+    """链条追踪：实体、关联、上游排名、名单同源 / trace the chain: entities, upstreams, leak sources."""
+    from qinglian.link.run import link_case
+    from qinglian.store.case import open_case
+
+    result = link_case(open_case(case_dir), exact_limit=exact_limit, threshold=threshold, user=user)
+    for line in result.lines():
+        out.print(line, markup=False, highlight=False)
+
+
+# ---- chain tracing: targets (issue 5) -------------------------------------------------------
+
+
+@app.command("targets")
+def targets_cmd(
+    case_dir: CaseDir,
+    top: Annotated[int, typer.Option("--top", help="显示前 N 名 / show the top N")] = 35,
+    phase: Annotated[str, typer.Option("--phase", help="before | after（检查前/检查后）")] = "after",
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
+    user: UserOpt = None,
+) -> None:
+    """检查对象排名及证据 / rank holders to inspect, with evidence for each reason."""
+    from qinglian.link.run import print_targets, targets_case
+    from qinglian.store.case import open_case
+
+    result = targets_case(open_case(case_dir), user=user)
+    for line in print_targets(result, phase=phase, top=top, as_json=as_json):
+        if as_json:
+            typer.echo(line)
+        else:
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 # ---- text classification (detect/classify) --------------------------------------------------
 
 
@@ -147,29 +218,27 @@ def analyze(case_dir: CaseDir, user: UserOpt = None) -> None:
         out.print(line, markup=False, highlight=False)
 
 
-# ---- pi inventory (qinglian/detect/pi) ------------------------------------------------------
+# ---- report: the case file (qinglian/report) -------------------------------------------------
 
 
-@app.command("pi")
-def pi(
+@app.command("report")
+def report_cmd(
     case_dir: CaseDir,
-    holder: Annotated[str | None, typer.Option("--holder", help="只看该单位 / only this holder")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / machine-readable output")] = False,
+    holder: Annotated[str | None, typer.Option("--holder", help="只出该单位的材料 / one holder only")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="html,pdf,xlsx,ftm 中的一种或几种（逗号分隔）/ formats")
+    ] = "html,pdf,xlsx,ftm",
     reveal: Annotated[
-        bool, typer.Option("--reveal", help="显示原始值（记入保管日志）/ show raw values (logged)")
+        bool, typer.Option("--reveal", help="显示完整个人信息（写入保管日志）/ unmask PI (logged)")
     ] = False,
     user: UserOpt = None,
 ) -> None:
-    """个人信息清点与入罪数量标准 / PI inventory and the 2017 thresholds."""
-    from qinglian.detect.pi import print_inventory, run_pi
-    from qinglian.detect.pi.render import inventory_json
-    from qinglian.store.case import open_case
+    """生成案件材料（HTML、PDF、XLSX、FtM）/ write the case file into CASE/reports/."""
+    from qinglian.report.run import ReportOptions, build_report, parse_formats
 
-    inv = run_pi(open_case(case_dir), holder, reveal=reveal, user=user)
-    if as_json:
-        typer.echo(inventory_json(inv, reveal=reveal))
-    else:
-        print_inventory(inv, out, reveal=reveal)
+    opts = ReportOptions(holder=holder, formats=parse_formats(fmt), reveal=reveal, user=user)
+    for path in build_report(case_dir, opts):
+        out.print(str(path), markup=False, highlight=False, soft_wrap=True)
 
 
 # ---- demo case (qinglian/demo) --------------------------------------------------------------
@@ -193,27 +262,41 @@ def demo_cmd(
         out.print(line, markup=False, highlight=False)
 
 
-# ---- report: the case file (qinglian/report) -------------------------------------------------
+# ---- behaviour analytics (qinglian/detect/behaviour) ----------------------------------------
 
 
-@app.command("report")
-def report_cmd(
-    case_dir: CaseDir,
-    holder: Annotated[str | None, typer.Option("--holder", help="只出该单位的材料 / one holder only")] = None,
-    fmt: Annotated[
-        str, typer.Option("--format", help="html,pdf,xlsx,ftm 中的一种或几种（逗号分隔）/ formats")
-    ] = "html,pdf,xlsx,ftm",
-    reveal: Annotated[
-        bool, typer.Option("--reveal", help="显示完整个人信息（写入保管日志）/ unmask PI (logged)")
-    ] = False,
-    user: UserOpt = None,
+@app.command("score-callers")
+def score_callers_cmd(
+    features: Annotated[Path, typer.Argument(help="特征 CSV（number 列及可选特征列，- 为标准输入）/ features CSV")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="输出 CSV（默认标准输出）/ output CSV (default stdout)")
+    ] = None,
 ) -> None:
-    """生成案件材料（HTML、PDF、XLSX、FtM）/ write the case file into CASE/reports/."""
-    from qinglian.report.run import ReportOptions, build_report, parse_formats
+    """按号码特征给出群呼评分：number,score,flag,reasons / score numbers for mass calling."""
+    from qinglian.detect.behaviour.files import score_csv
 
-    opts = ReportOptions(holder=holder, formats=parse_formats(fmt), reveal=reveal, user=user)
-    for path in build_report(case_dir, opts):
-        out.print(str(path), markup=False, highlight=False, soft_wrap=True)
+    flagged = score_csv(features, out_file)
+    if out_file is not None:
+        err.print(t(f"{flagged} 个号码判定为群呼", f"{flagged} numbers flagged"), markup=False, highlight=False)
+
+
+@app.command("behaviour")
+def behaviour_cmd(
+    calls: Annotated[Path, typer.Option("--calls", help="话单：CSV/Parquet 文件或目录 / CDR file or folder")],
+    out_file: Annotated[Path, typer.Option("--out", help="每个主叫号码一行的指标 CSV / measures CSV")],
+    engine: Annotated[str, typer.Option("--engine", help="duckdb | spark")] = "duckdb",
+    spark_master: Annotated[
+        str | None, typer.Option("--spark-master", help="Spark 地址，默认 local[*] / Spark master URL")
+    ] = None,
+) -> None:
+    """对话单计算通话行为指标与群呼评分 / behaviour measures and scores over call-detail records."""
+    from qinglian.detect.behaviour.files import measures_csv
+
+    result = measures_csv(calls, engine, out_file, spark_master)
+    for line in result.lines():
+        err.print(line, markup=False, highlight=False)
+    for note in result.notes.itertuples():
+        err.print(f"  {note.problem}: {note.count}  {note.detail}", markup=False, highlight=False)
 
 
 # ---- entry point -----------------------------------------------------------------------------
@@ -239,6 +322,8 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print(t("已中断，案件未被改动", "interrupted; the case was not changed"))
         return 130
+    finally:
+        set_language(None)
     return result if isinstance(result, int) else 0
 
 

@@ -35,6 +35,7 @@ from qinglian.ingest.readers.jsonfile import read_json
 from qinglian.store import evidence
 from qinglian.store.case import Case
 from qinglian.store.custody import current_user
+from qinglian.store.db import one
 from qinglian.store.schema import FIELDS, KINDS, NORMALISED_TYPES
 from qinglian.store.sqlident import quote_ident
 
@@ -160,7 +161,7 @@ class _Run:
         depth: int = 1,
     ) -> None:
         sha = evidence.sha256_file(path)
-        prev = self.con.execute("SELECT holder FROM evidence WHERE sha256 = ?", [sha]).fetchone()
+        prev = one(self.con, "SELECT holder FROM evidence WHERE sha256 = ?", [sha])
         if prev is not None or sha in self.seen:
             holder = prev[0] if prev else self.opts.holder
             self.outcomes.append(FileOutcome(display, sha, "duplicate", previous_holder=holder))
@@ -295,10 +296,7 @@ class _Run:
                 self._check_blank(batch, blank_cols, display, sheet)
             self.con.register("__ql_batch", batch)
             try:
-                res = self.con.execute(
-                    insert_sql, [self.opts.holder, self.opts.site, sha, sheet.sheet, *params]
-                )
-                row = res.fetchone()
+                row = one(self.con, insert_sql, [self.opts.holder, self.opts.site, sha, sheet.sheet, *params])
                 rows += int(row[0]) if row else 0
             finally:
                 self.con.unregister("__ql_batch")
@@ -347,9 +345,7 @@ class _Run:
         try:
             for i in cols:
                 c = quote_ident(f"c{i}")
-                row = self.con.execute(
-                    f"SELECT min({quote_ident(ROW_NO)}) FROM __ql_check WHERE trim({c}) <> ''"
-                ).fetchone()
+                row = one(self.con, f"SELECT min({quote_ident(ROW_NO)}) FROM __ql_check WHERE trim({c}) <> ''")
                 if row and row[0] is not None:
                     raise blank_header_error(i, display, sheet.sheet, sheet.header_row, int(row[0]))
         finally:
@@ -365,11 +361,12 @@ class _Run:
         for f in fields:
             bad = f"{quote_ident(f)} IS NULL AND {quote_ident(f + '_raw')} IS NOT NULL"
             parts.append(f"count(*) FILTER (WHERE {bad}), min(row_no) FILTER (WHERE {bad})")
-        row = self.con.execute(
+        row = one(
+            self.con,
             f"SELECT {', '.join(parts)} FROM {quote_ident(kind)} "
             "WHERE evidence_sha256 = ? AND sheet IS NOT DISTINCT FROM ?",
             [sha, sheet],
-        ).fetchone()
+        )
         result: dict[str, tuple[int, int]] = {}
         assert row is not None
         for j, f in enumerate(fields):

@@ -9,12 +9,16 @@ longest-prefix rule, which is ~100x faster than parsing a number per prefix.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import duckdb
+import pyarrow as pa
 from phonenumbers.carrierdata import CARRIER_DATA
 from phonenumbers.geodata import GEOCODE_DATA
 
-_PROVINCE = re.compile(r"^(.+?(?:省|自治区|特别行政区))?(.*)$")
+# Province part of a phonenumbers description: '广东省深圳市', '广西百色市', '内蒙古自治区…'.
+PROVINCE_PATTERN = "^(.+?(?:省|自治区|特别行政区)|广西|新疆|西藏|宁夏|内蒙古)"
+_PROVINCE = re.compile(PROVINCE_PATTERN + "?(.*)$")
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
 
@@ -45,8 +49,31 @@ def lookup_prefix(prefix7: str) -> tuple[str | None, str | None, str | None]:
     return province, city, _longest(CARRIER_DATA, key)
 
 
+@lru_cache(maxsize=1)
+def _tables() -> tuple[pa.Table, pa.Table]:
+    """phonenumbers' Chinese geocoding and carrier prefixes as Arrow tables (built once)."""
+    geo = [(k, v.get("zh") or v.get("en")) for k, v in GEOCODE_DATA.items() if k.startswith("861")]
+    car = [(k, v.get("zh") or v.get("en")) for k, v in CARRIER_DATA.items() if k.startswith("861")]
+
+    def table(rows: list[tuple[str, str | None]]) -> pa.Table:
+        return pa.table({"k": pa.array([r[0] for r in rows]), "v": pa.array([r[1] for r in rows])})
+
+    return table(geo), table(car)
+
+
+def _longest_join(alias: str, table: str, lengths: range) -> tuple[str, str]:
+    joins = " ".join(
+        f"LEFT JOIN {table} {alias}{n} ON {alias}{n}.k = '86' || substr(p, 1, {n})" for n in lengths
+    )
+    value = "coalesce(" + ", ".join(f"{alias}{n}.v" for n in lengths) + ")"
+    return joins, value
+
+
 def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], sha256: str) -> int:
-    """Add the prefixes of one evidence file's mobile numbers that the case does not know yet."""
+    """Add the prefixes of one evidence file's mobile numbers that the case does not know yet.
+
+    Vectorised longest-prefix match in DuckDB against phonenumbers' tables (the rule that
+    ``lookup_prefix`` applies one prefix at a time)."""
     from qinglian.store.sqlident import quote_ident
 
     if not columns:
@@ -56,13 +83,26 @@ def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[
         f"WHERE evidence_sha256 = ? AND {quote_ident(c)} LIKE '+861%'"
         for c in columns
     ]
-    sql = (
-        "SELECT DISTINCT p FROM (" + " UNION ALL ".join(parts) + ") "
-        "WHERE p NOT IN (SELECT prefix FROM phone_prefixes)"
-    )
-    new = [r[0] for r in con.execute(sql, [sha256] * len(columns)).fetchall()]
-    if not new:
-        return 0
-    rows = [(p, *lookup_prefix(p)) for p in new]
-    con.executemany("INSERT INTO phone_prefixes VALUES (?, ?, ?, ?)", rows)
-    return len(rows)
+    geo, car = _tables()
+    con.register("__ql_geo", geo)
+    con.register("__ql_car", car)
+    geo_joins, geo_value = _longest_join("g", "__ql_geo", range(7, 1, -1))
+    car_joins, car_value = _longest_join("c", "__ql_car", range(7, 1, -1))
+    try:
+        rows = con.execute(
+            "INSERT INTO phone_prefixes "
+            "WITH new AS (SELECT DISTINCT p FROM (" + " UNION ALL ".join(parts) + ") "
+            "  WHERE p NOT IN (SELECT prefix FROM phone_prefixes)), "
+            f"looked AS (SELECT p, {geo_value} AS d, {car_value} AS carrier FROM new {geo_joins} {car_joins}) "
+            "SELECT p, "
+            "  CASE WHEN d IN ('北京市', '天津市', '上海市', '重庆市') THEN d "
+            "       ELSE coalesce(nullif(regexp_extract(d, ?, 1), ''), d) END, "
+            "  CASE WHEN d IN ('北京市', '天津市', '上海市', '重庆市') THEN d "
+            "       WHEN regexp_matches(d, ?) THEN nullif(regexp_replace(d, ?, ''), '') END, "
+            "  carrier FROM looked",
+            [sha256] * len(columns) + [PROVINCE_PATTERN] * 3,
+        ).fetchall()
+    finally:
+        con.unregister("__ql_geo")
+        con.unregister("__ql_car")
+    return int(rows[0][0]) if rows else 0

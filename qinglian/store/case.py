@@ -14,6 +14,7 @@ import duckdb
 
 from qinglian.errors import QinglianError
 from qinglian.store import custody
+from qinglian.store.db import one
 from qinglian.store.schema import all_ddl
 
 SCHEMA_VERSION = 1
@@ -97,7 +98,7 @@ class Case:
 
     def head(self) -> tuple[int, str] | None:
         with self.connect(read_only=True) as con:
-            row = con.execute("SELECT seq, hash FROM custody_head").fetchone()
+            row = one(con, "SELECT seq, hash FROM custody_head")
         return (int(row[0]), str(row[1])) if row else None
 
 

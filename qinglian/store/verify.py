@@ -8,6 +8,7 @@ from pathlib import Path
 from qinglian.i18n import t
 from qinglian.store import custody
 from qinglian.store.case import open_case
+from qinglian.store.db import one
 from qinglian.store.evidence import sha256_file
 
 
@@ -41,7 +42,7 @@ def verify_case(root: Path) -> VerifyReport:
         rows = con.execute(
             "SELECT sha256, file_name, stored_path FROM evidence ORDER BY stored_path"
         ).fetchall()
-        head_row = con.execute("SELECT seq, hash FROM custody_head").fetchone()
+        head_row = one(con, "SELECT seq, hash FROM custody_head")
     registered: set[Path] = set()
     for sha, name, stored in rows:
         path = case.root / stored

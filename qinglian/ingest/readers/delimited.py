@@ -32,10 +32,13 @@ SAMPLE_BYTES = 256 * 1024
 BLOCK_SIZE = 16 << 20
 
 
-def _sample_rows(path: Path, codec: str) -> list[str]:
+def _sample_rows(path: Path, display: str, codec: str) -> list[str]:
     with path.open("rb") as fh:
         raw = fh.read(SAMPLE_BYTES)
-    text = codecs.getincrementaldecoder(codec)(errors="replace").decode(raw, final=False)
+    try:
+        text = codecs.getincrementaldecoder(codec)().decode(raw, final=len(raw) < SAMPLE_BYTES)
+    except UnicodeDecodeError as exc:
+        raise _encoding_error(display, codec, raw[: exc.start].count(b"\n") + 1) from exc
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.splitlines()
@@ -96,7 +99,7 @@ def read_delimited(path: Path, display: str, encoding: str | None) -> Iterator[S
             hint_en="check that the export or copy is complete and use the complete file",
         )
     codec = enc.canonical(encoding) if encoding else enc.detect(path)
-    lines = _sample_rows(path, codec)
+    lines = _sample_rows(path, display, codec)
     if not any(line.strip() for line in lines):
         raise QinglianError(
             "文件中没有任何内容（只有空行）",
@@ -156,6 +159,17 @@ def _batches(
         ) from None
 
 
+def _encoding_error(display: str, codec: str, line: int | None) -> QinglianError:
+    return QinglianError(
+        f"文件内容无法按 {codec} 编码读取",
+        f"the file cannot be read as {codec}",
+        file=display,
+        row=line,
+        hint_zh="用 --encoding 指定正确的编码后重新导入，例如 --encoding gbk",
+        hint_en="give the right encoding with --encoding and ingest again, e.g. --encoding gbk",
+    )
+
+
 def _parse_error(
     exc: Exception,
     path: Path,
@@ -184,15 +198,7 @@ def _parse_error(
             hint_en="look for an extra delimiter or an unmatched quote in that row; fix a copy of the file and ingest again",
         )
     if isinstance(exc, UnicodeDecodeError) or "UTF8" in message or "decode" in message.lower():
-        line = _decode_error_row(path, codec)
-        return QinglianError(
-            f"文件内容无法按 {codec} 编码读取",
-            f"the file cannot be read as {codec}",
-            file=display,
-            row=line,
-            hint_zh="用 --encoding 指定正确的编码后重新导入，例如 --encoding gbk",
-            hint_en="give the right encoding with --encoding and ingest again, e.g. --encoding gbk",
-        )
+        return _encoding_error(display, codec, _decode_error_row(path, codec))
     return QinglianError(
         "文件无法解析，可能被截断或引号不配对",
         "the file cannot be parsed; it may be truncated or have an unmatched quote",

@@ -1,0 +1,139 @@
+"""Ingest benchmark: a generated call-log CSV (UTF-8 and GBK) into a fresh case each.
+
+Prints rows/s, seconds and peak RSS of each ingest (run in a child process so RSS is its own),
+and the ratio to DuckDB's bare read_csv of the same UTF-8 file, measured in the same run.
+Targets (issue 2, 2-core machine): >= 500,000 rows/s UTF-8 including normalisation and
+provenance; GBK within 1.5x of UTF-8; peak RSS < 2 GB.
+
+    python bench/ingest.py [--rows 5000000] [--repeat 3] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+HEADERS = ["主叫号码", "被叫号码", "开始时间", "通话时长", "接通状态", "意向等级", "客户说话次数", "任务名称", "坐席账号"]
+
+
+def generate(path: Path, rows: int, seed: int = 1) -> None:
+    """A realistic dialer export: mixed duration forms, Chinese statuses, grades and tasks."""
+    rng = np.random.default_rng(seed)
+    chunk = 1_000_000
+    writer: pacsv.CSVWriter | None = None
+    start = np.datetime64("2025-07-01T08:00:00")
+    for off in range(0, rows, chunk):
+        n = min(chunk, rows - off)
+        callers = (rng.integers(0, 500, n) + 2150000000).astype(str)
+        callers = np.char.add("0", callers)
+        callees = rng.integers(13000000000, 19999999999, n).astype(str)
+        secs = rng.integers(0, 30 * 86400, n)
+        times = (start + secs.astype("timedelta64[s]")).astype(str)
+        times = np.char.replace(times, "T", " ")
+        dur = rng.integers(0, 400, n)
+        form = rng.integers(0, 3, n)
+        d_plain = dur.astype(str)
+        d_cn = np.char.add(np.char.add((dur // 60).astype(str), "分"), np.char.add((dur % 60).astype(str), "秒"))
+        d_hms = np.char.add(
+            "00:", np.char.add(np.char.zfill((dur // 60).astype(str), 2), np.char.add(":", np.char.zfill((dur % 60).astype(str), 2)))
+        )
+        durations = np.where(form == 0, d_plain, np.where(form == 1, d_cn, d_hms))
+        answered = np.where(dur > 0, "已接通", "未接通")
+        grade = np.array(["A", "B", "C", "D"])[rng.integers(0, 4, n)]
+        turns = rng.integers(0, 12, n).astype(str)
+        task = np.char.add("贷款外呼任务", rng.integers(1, 50, n).astype(str))
+        seat = np.char.add("zx", rng.integers(1, 200, n).astype(str))
+        table = pa.table(
+            {h: pa.array(v) for h, v in zip(HEADERS, [callers, callees, times, durations, answered, grade, turns, task, seat], strict=True)}
+        )
+        if writer is None:
+            writer = pacsv.CSVWriter(str(path), table.schema, write_options=pacsv.WriteOptions(quoting_style="none"))
+        writer.write_table(table)
+    assert writer is not None
+    writer.close()
+
+
+def to_gbk(src: Path, dst: Path) -> None:
+    with src.open("r", encoding="utf-8") as fi, dst.open("w", encoding="gbk", newline="") as fo:
+        shutil.copyfileobj(fi, fo, 1 << 22)
+
+
+CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from qinglian.store.case import init_case
+from qinglian.ingest.api import IngestOptions, ingest_files
+case = init_case(Path(sys.argv[1]), "bench", user="bench")
+t0 = time.perf_counter()
+res = ingest_files(case, [Path(sys.argv[2])], IngestOptions(holder="bench", user="bench"))
+dt = time.perf_counter() - t0
+print(json.dumps({"seconds": dt, "rows": res.rows, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+DUCK = """
+import json, resource, sys, time, duckdb
+t0 = time.perf_counter()
+con = duckdb.connect()
+con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?, all_varchar=true)", [sys.argv[1]])
+n = con.execute("SELECT count(*) FROM t").fetchone()[0]
+dt = time.perf_counter() - t0
+print(json.dumps({"seconds": dt, "rows": n, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def child(code: str, *args: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=5_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workdir", type=Path, default=None)
+    a = ap.parse_args()
+    work = Path(a.workdir or tempfile.mkdtemp(prefix="qinglian-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    utf8, gbk = work / "calls_utf8.csv", work / "calls_gbk.csv"
+    t0 = time.perf_counter()
+    generate(utf8, a.rows)
+    to_gbk(utf8, gbk)
+    print(f"generated {a.rows:,} rows ({utf8.stat().st_size / 1e6:.0f} MB UTF-8) in {time.perf_counter() - t0:.1f} s")
+    results: dict[str, list[dict[str, float]]] = {"duckdb read_csv": [], "ingest UTF-8": [], "ingest GBK": []}
+    for i in range(a.repeat):
+        results["duckdb read_csv"].append(child(DUCK, str(utf8)))
+        for label, f in (("ingest UTF-8", utf8), ("ingest GBK", gbk)):
+            case = work / f"case-{label.split()[-1]}-{i}"
+            shutil.rmtree(case, ignore_errors=True)
+            r = child(CHILD, str(case), str(f))
+            assert r["rows"] == a.rows, r
+            results[label].append(r)
+            shutil.rmtree(case, ignore_errors=True)
+    med = {k: statistics.median(r["seconds"] for r in v) for k, v in results.items()}
+    rss = {k: max(r["rss_mb"] for r in v) for k, v in results.items()}
+    print(f"{'step':<18}{'median s':>10}{'rows/s':>14}{'peak RSS MB':>14}")
+    for k in results:
+        print(f"{k:<18}{med[k]:>10.2f}{a.rows / med[k]:>14,.0f}{rss[k]:>14,.0f}")
+    print(f"ratio ingest UTF-8 / duckdb read_csv time: {med['ingest UTF-8'] / med['duckdb read_csv']:.2f}x")
+    print(f"ratio ingest GBK / ingest UTF-8 time:      {med['ingest GBK'] / med['ingest UTF-8']:.2f}x (target <= 1.5)")
+    print(f"targets: UTF-8 >= 500,000 rows/s -> {'met' if a.rows / med['ingest UTF-8'] >= 500_000 else 'NOT met'}; "
+          f"peak RSS < 2048 MB -> {'met' if max(rss['ingest UTF-8'], rss['ingest GBK']) < 2048 else 'NOT met'}")
+    if a.workdir is None:
+        shutil.rmtree(work, ignore_errors=True)
+    _ = resource
+
+
+if __name__ == "__main__":
+    main()
