@@ -218,29 +218,6 @@ def analyze(case_dir: CaseDir, user: UserOpt = None) -> None:
         out.print(line, markup=False, highlight=False)
 
 
-# ---- report: the case file (qinglian/report) -------------------------------------------------
-
-
-@app.command("report")
-def report_cmd(
-    case_dir: CaseDir,
-    holder: Annotated[str | None, typer.Option("--holder", help="只出该单位的材料 / one holder only")] = None,
-    fmt: Annotated[
-        str, typer.Option("--format", help="html,pdf,xlsx,ftm 中的一种或几种（逗号分隔）/ formats")
-    ] = "html,pdf,xlsx,ftm",
-    reveal: Annotated[
-        bool, typer.Option("--reveal", help="显示完整个人信息（写入保管日志）/ unmask PI (logged)")
-    ] = False,
-    user: UserOpt = None,
-) -> None:
-    """生成案件材料（HTML、PDF、XLSX、FtM）/ write the case file into CASE/reports/."""
-    from qinglian.report.run import ReportOptions, build_report, parse_formats
-
-    opts = ReportOptions(holder=holder, formats=parse_formats(fmt), reveal=reveal, user=user)
-    for path in build_report(case_dir, opts):
-        out.print(str(path), markup=False, highlight=False, soft_wrap=True)
-
-
 # ---- demo case (qinglian/demo) --------------------------------------------------------------
 
 
@@ -297,6 +274,29 @@ def behaviour_cmd(
         err.print(line, markup=False, highlight=False)
     for note in result.notes.itertuples():
         err.print(f"  {note.problem}: {note.count}  {note.detail}", markup=False, highlight=False)
+
+
+# ---- report: the case file (qinglian/report) -------------------------------------------------
+
+
+@app.command("report")
+def report_cmd(
+    case_dir: CaseDir,
+    holder: Annotated[str | None, typer.Option("--holder", help="只出该单位的材料 / one holder only")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="html,pdf,xlsx,ftm 中的一种或几种（逗号分隔）/ formats")
+    ] = "html,pdf,xlsx,ftm",
+    reveal: Annotated[
+        bool, typer.Option("--reveal", help="显示完整个人信息（写入保管日志）/ unmask PI (logged)")
+    ] = False,
+    user: UserOpt = None,
+) -> None:
+    """生成案件材料（HTML、PDF、XLSX、FtM）/ write the case file into CASE/reports/."""
+    from qinglian.report.run import ReportOptions, build_report, parse_formats
+
+    opts = ReportOptions(holder=holder, formats=parse_formats(fmt), reveal=reveal, user=user)
+    for path in build_report(case_dir, opts):
+        out.print(str(path), markup=False, highlight=False, soft_wrap=True)
 
 
 # ---- entry point -----------------------------------------------------------------------------

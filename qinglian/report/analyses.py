@@ -30,6 +30,7 @@ EXPECTED: tuple[Expected, ...] = (
     Expected("behaviour", "呼叫与短信行为分析", "call/SMS behaviour", prefix="behaviour_"),
     Expected("list_order", "按名单顺序拨打", "list-order dialling", tables=("list_order",)),
     Expected("intent", "意向分级", "intent grading", tables=("intent_grades",)),
+    Expected("campaigns", "群发活动（同模板短信、话术）", "campaigns", tables=("campaigns",)),
     Expected("link", "实体与关联", "entities and links", tables=("entities", "links")),
     Expected("upstream", "上游排名", "upstream ranking", tables=("upstream",)),
     Expected("leak", "名单重合与泄露源", "list overlaps and leak sources",

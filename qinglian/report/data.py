@@ -324,7 +324,7 @@ LINK_TABLES: tuple[tuple[str, str], ...] = (
 def _other_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], redactor: Redactor,
                   holder: str | None, limit: int, scope: Scope) -> None:
     names = sorted(n for n in tables if n.startswith("behaviour_"))
-    names += [n for n in ("list_order", "intent_grades") if n in tables]
+    names += [n for n in ("list_order", "intent_grades", "campaigns") if n in tables]
     for n in names:
         cols = tables[n]
         if holder is not None and "holder" not in cols:

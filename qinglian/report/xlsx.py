@@ -155,7 +155,8 @@ def record_evidence_rows(con: duckdb.DuckDBPyConnection, kind: str, fields: list
             yield [row[0], *values, redactor.text(row[-4]), row[-3], row[-2], row[-1]]
 
 
-OTHER_TABLES: tuple[str, ...] = ("pi_inventory", "list_order", "intent_grades", "targets", "upstream",
+OTHER_TABLES: tuple[str, ...] = ("pi_inventory", "list_order", "intent_grades", "campaigns", "targets",
+                                 "upstream",
                                  "list_overlaps", "leak_clusters", "entities", "links")
 
 
@@ -170,6 +171,11 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, data: ReportData, path: Path) -> 
             runs = "；".join(f"{r.analysis} {r.version} {r.ran_at} {r.params}" for r in a.runs)
             summary.append([f"分析：{a.title}", f"{a.status_text}；{runs}" if runs else a.status_text])
         book.table("概要", ["项目", "内容"], summary)
+        book.table("证据文件", ["证据 SHA-256", "文件名", "压缩包内路径", "被检查单位", "记录类型", "行数", "导入时间"], (
+            [sha, redactor.text(name), redactor.text(member), who, kind, rows, at]
+            for sha, name, member, who, kind, rows, at in con.execute(
+                "SELECT sha256, file_name, member_path, holder, kind, rows, ingested_at FROM evidence "
+                "WHERE (? IS NULL OR holder = ?) ORDER BY holder, file_name", [holder, holder]).fetchall()))
         for analysis, label, _n in ev.finding_types(con, data.case_scope.holder):
             book.table(f"发现-{LABEL_ZH.get(label, label)}-{analysis}", FINDING_COLUMNS,
                        finding_rows(con, redactor, analysis, label, holder))
