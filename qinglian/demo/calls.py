@@ -252,6 +252,7 @@ def _robocall_holder(ctx: Ctx, h: Holder, k: int) -> tuple[list[dict[str, Any]],
     cat = {key: np.concatenate([p[key] for p in pieces]) for key in pieces[0]}
     order = np.argsort(cat["ts"], kind="stable")
     cat = {key: v[order] for key, v in cat.items()}
+    h.callers = list(dict.fromkeys(cat["caller"].tolist()))  # the numbers its calls really show
     ctx.answered[h.name] = {
         "caller": cat["caller"][cat["answered"]],
         "idx": cat["idx"][cat["answered"]],

@@ -38,7 +38,7 @@ SOURCES = (
 )
 # share of each source's members taken from the sources before it
 XLSX_MAX_ROWS = 3000
-_OVERLAP = {"credit": 0.0, "loanapp": 0.08, "enterprise": 0.10}
+_OVERLAP = {"credit": 0.0, "loanapp": 0.03, "enterprise": 0.03}
 
 
 def source_members(ctx: Ctx) -> dict[str, np.ndarray]:

@@ -11,7 +11,7 @@ import numpy as np
 
 from qinglian.demo.context import Ctx
 from qinglian.demo.exports import Columns, Written, iso_times, slash_times, to_datetime, write_csv, write_xlsx
-from qinglian.demo.texts import OPTOUT_REPLIES, SMS_TEMPLATES, SmsTemplate
+from qinglian.demo.texts import EVASIONS, OPTOUT_REPLIES, SMS_TEMPLATES, SmsTemplate
 from qinglian.demo.world import Holder
 
 _HEADERS = (
@@ -204,15 +204,19 @@ def _contents(
     host = f"{acc[-3:]}{_codes(rng, 1, 3)[0]}.example"
     codes = np.array(_codes(rng, 512))[rng.integers(0, 512, n)].tolist()
     variant = rng.integers(0, 2, n).tolist()
+    evasion = EVASIONS[int(rng.integers(len(EVASIONS)))] if h.violating else {}
+    dodge = (rng.random(n) < 0.5).tolist()
     out = []
     for k, (ti, nm) in enumerate(zip(t_idx.tolist(), names.tolist(), strict=True)):
         t = templates[ti]
         prefix = t.variants[variant[k] % len(t.variants)]
-        out.append(
-            t.text.format(
-                sig=h.signature + prefix, name=nm, amount=amount[k], link=f"http://{host}/{codes[k]}"
-            )
+        text = t.text.format(
+            sig=h.signature + prefix, name=nm, amount=amount[k], link=f"http://{host}/{codes[k]}"
         )
+        if dodge[k]:
+            for plain, tricked in evasion.items():
+                text = text.replace(plain, tricked)
+        out.append(text)
     return out
 
 

@@ -130,7 +130,7 @@ SMS_TEMPLATES: tuple[SmsTemplate, ...] = (
     ),
     SmsTemplate(
         "fund_loan",
-        "{sig}{name}先生/女士：您的公积金贷款已预审通过，可贷{amount}元，年化3.6%，"
+        "{sig}{name}先生/女士：这里是住房公积金管理中心，您的公积金贷款已预审通过，可贷{amount}元，年化3.6%，"
         "请于今日内登录 {link} 确认",
         True,
         ("impersonation", "loan", "false_promise"),
@@ -208,4 +208,14 @@ COMPLAINT_CALL = (
 COMPLAINT_SMS = (
     "收到贷款营销短信，回复退订后仍然继续发送，短信签名{sig}",
     "短信冒充银行信用卡中心，称额度提升，要求点链接",
+)
+
+# How senders dodge carriers' keyword filters: spacing, look-alike or same-sound characters,
+# traditional forms. Each violating SMS account uses one style on part of its messages.
+EVASIONS: tuple[dict[str, str], ...] = (
+    {},
+    {"贷款": "贷 款", "征信": "征-信", "低息": "低.息"},
+    {"贷款": "袋款", "秒批": "秒 批", "黑户": "嘿户"},
+    {"贷款": "貸款", "额度": "額度", "银行": "銀行"},
+    {"贷": "代", "包装": "包 装"},
 )

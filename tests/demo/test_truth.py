@@ -54,10 +54,10 @@ def test_impersonation_only_in_violating_holders_files(demo: Manifest, truth: di
     for h in impersonating:
         assert h["violating"]
         text = holder_text(demo, h["name"])
-        assert "信用卡中心" in text or "个人贷款中心" in text or "消费金融部" in text
+        assert any(g in text for g in ("信用卡中心", "个人贷款中心", "消费金融部", "公积金管理中心"))
     for name in truth["compliant_holders"]:
         text = holder_text(demo, name)
-        for marker in ("信用卡中心", "不看征信", "黑户", "包装征信", "好处费", "返点"):
+        for marker in ("信用卡中心", "公积金管理中心", "不看征信", "黑户", "包装征信", "好处费", "返点"):
             assert marker not in text, (name, marker)
 
 
@@ -79,7 +79,7 @@ def test_lists_from_one_leak_source_share_consumers(demo: Manifest, truth: dict[
             (same if source_of[a] == source_of[b] else cross).append(overlap)
     assert min(same) > 0.1
     assert np.mean(same) > 3 * np.mean(cross)
-    assert max(cross) < min(same)
+    assert max(cross) < 0.05 < 0.1 < min(same)
     # the sources themselves overlap: some consumers are in lists of two sources
     assert sum(cross) > 0
 
