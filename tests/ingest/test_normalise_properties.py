@@ -1,0 +1,81 @@
+"""Property tests: every written form of the same phone, duration or time normalises to one value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import duckdb
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qinglian.ingest.normalise import install_macros
+
+
+@pytest.fixture(scope="module")
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    c = duckdb.connect()
+    install_macros(c)
+    yield c
+    c.close()
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str, value: object) -> object:
+    return con.execute(sql, [value]).fetchall()[0][0]
+
+
+mobiles = st.builds(lambda p, r: f"1{p}{r:09d}", st.sampled_from("3456789"), st.integers(0, 10**9 - 1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(number=mobiles, form=st.integers(0, 4))
+def test_phone_forms(con: duckdb.DuckDBPyConnection, number: str, form: int) -> None:
+    written = [
+        number,
+        f"+86{number}",
+        f"+86 {number[:3]}-{number[3:7]}-{number[7:]}",
+        f"0086{number}",
+        f"{number}.0",
+    ][form]
+    assert one(con, "SELECT ql_phone(?)", written) == "+86" + number
+
+
+@settings(max_examples=60, deadline=None)
+@given(seconds=st.integers(0, 5 * 3600))
+def test_duration_forms(con: duckdb.DuckDBPyConnection, seconds: int) -> None:
+    h, m, s = seconds // 3600, seconds % 3600 // 60, seconds % 60
+    forms = [
+        str(seconds),
+        f"{seconds}秒",
+        f"{h:02d}:{m:02d}:{s:02d}",
+        f"{seconds // 60}分{s}秒",
+        (f"{h}小时" if h else "") + (f"{m}分" if m else "") + f"{s}秒",
+    ]
+    for f in forms:
+        assert one(con, "SELECT ql_duration(?)", f) == float(seconds), f
+
+
+@settings(max_examples=60, deadline=None)
+@given(ts=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2035, 12, 31)).map(lambda d: d.replace(microsecond=0)))
+def test_timestamp_forms(con: duckdb.DuckDBPyConnection, ts: datetime) -> None:
+    forms = [
+        ts.strftime("%Y-%m-%d %H:%M:%S"),
+        f"{ts.year}/{ts.month}/{ts.day} {ts.hour}:{ts.minute:02d}:{ts.second:02d}",
+        f"{ts.year}年{ts.month}月{ts.day}日 {ts.hour}时{ts.minute}分{ts.second}秒",
+        ts.strftime("%Y%m%d%H%M%S"),
+        ts.strftime("%Y-%m-%dT%H:%M:%S+08:00"),
+    ]
+    for f in forms:
+        assert one(con, "SELECT ql_ts(?)", f) == ts, f
+
+
+def test_excel_serial_and_epoch(con: duckdb.DuckDBPyConnection) -> None:
+    assert one(con, "SELECT ql_ts(?)", "45858.375") == datetime(2025, 7, 20, 9, 0)
+    assert one(con, "SELECT ql_ts(?)", "1753000000") == datetime(2025, 7, 20, 16, 26, 40)
+    assert one(con, "SELECT ql_ts(?)", "2025-07-20T01:01:00Z") == datetime(2025, 7, 20, 9, 1)
+
+
+@pytest.mark.parametrize("bad", ["138****5678", "12345", "abc", "1.38123E+10", ""])
+def test_unparsable_phones_are_null(con: duckdb.DuckDBPyConnection, bad: str) -> None:
+    assert one(con, "SELECT ql_phone(nullif(?, ''))", bad) is None

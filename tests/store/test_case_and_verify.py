@@ -1,0 +1,129 @@
+"""Case workspace, custody chain and `verify`: altered, removed and inserted things are caught."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from qinglian.store import custody
+from qinglian.store.case import open_case
+from tests.helpers import cli, query
+
+CSV = "主叫,被叫号码,开始时间,通话时长\n02112345678,13812345678,2025-07-20 09:00,30\n"
+
+
+@pytest.fixture()
+def loaded(case_dir: Path, tmp_path: Path) -> Path:
+    f = tmp_path / "calls.csv"
+    f.write_text(CSV)
+    g = tmp_path / "cust.csv"
+    g.write_text("姓名,手机号\n张三,13812345678\n")
+    assert cli("ingest", case_dir, f, "--holder", "甲公司", "--user", "investigator1") == 0
+    assert cli("ingest", case_dir, g, "--holder", "甲公司") == 0
+    return case_dir
+
+
+def _verify(case_dir: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    capsys.readouterr()
+    code = cli("verify", case_dir)
+    c = capsys.readouterr()
+    return code, c.out + c.err
+
+
+def test_init_layout(tmp_path: Path) -> None:
+    root = tmp_path / "新案件"
+    assert cli("case", "init", root, "--name", "某贷款中介案", "--agency", "某区市场监管局") == 0
+    assert {p.name for p in root.iterdir()} >= {"case.toml", "evidence", "case.duckdb", "custody.jsonl", "reports"}
+    meta = open_case(root).meta()
+    assert meta["name"] == "某贷款中介案" and meta["agency"] == "某区市场监管局" and meta["schema_version"] == 1
+    entry = json.loads((root / "custody.jsonl").read_text().splitlines()[0])
+    assert entry["action"] == "case.init" and entry["prev"] == custody.GENESIS and entry["seq"] == 1
+
+
+def test_init_refuses_existing_case(case_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("case", "init", case_dir, "--name", "x") == 2
+    assert "已经有一个案件" in capsys.readouterr().err
+
+
+def test_open_non_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("verify", tmp_path) == 2
+    assert "qinglian case init" in capsys.readouterr().err
+
+
+def test_log_records_user_tool_and_arguments(loaded: Path) -> None:
+    entries = custody.read_entries(loaded / "custody.jsonl")
+    assert [e["action"] for e in entries] == ["case.init", "ingest", "ingest"]
+    ingest = entries[1]
+    assert ingest["user"] == "investigator1"
+    assert ingest["tool"].startswith("qinglian ")
+    assert ingest["args"]["holder"] == "甲公司"
+    assert ingest["details"]["evidence"][0]["rows"] == 1
+    for prev, cur in zip(entries, entries[1:], strict=False):
+        assert cur["prev"] == prev["hash"]
+
+
+def test_verify_intact(loaded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _verify(loaded, capsys)
+    assert code == 0 and "完好" in out and "2 个证据文件" in out
+
+
+def test_verify_catches_changed_byte(loaded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stored = loaded / str(query(loaded, "SELECT stored_path FROM evidence WHERE file_name = 'calls.csv'")[0][0])
+    os.chmod(stored, 0o644)
+    data = bytearray(stored.read_bytes())
+    data[-3] ^= 1
+    stored.write_bytes(bytes(data))
+    code, out = _verify(loaded, capsys)
+    assert code == 1
+    assert "证据文件被改动" in out and "calls.csv" in out
+
+
+def test_verify_catches_removed_and_inserted_evidence(loaded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stored = loaded / str(query(loaded, "SELECT stored_path FROM evidence WHERE file_name = 'cust.csv'")[0][0])
+    stored.unlink()
+    (loaded / "evidence" / "planted.csv").write_text("x")
+    code, out = _verify(loaded, capsys)
+    assert code == 1
+    assert "证据文件缺失" in out and "cust.csv" in out
+    assert "未登记的文件" in out and "planted.csv" in out
+
+
+def test_verify_catches_edited_log_line(loaded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = loaded / "custody.jsonl"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("investigator1", "someone_else")
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out = _verify(loaded, capsys)
+    assert code == 1
+    assert "第 2 行" in out and "被修改" in out
+
+
+def test_verify_catches_removed_log_entry(loaded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = loaded / "custody.jsonl"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    log.write_text("\n".join([lines[0], lines[2]]) + "\n", encoding="utf-8")
+    code, out = _verify(loaded, capsys)
+    assert code == 1 and "链接断开" in out
+
+
+def test_verify_catches_truncated_log_tail(loaded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = loaded / "custody.jsonl"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    log.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    code, out = _verify(loaded, capsys)
+    assert code == 1 and "末尾" in out
+
+
+def test_verify_catches_inserted_forged_entry(loaded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = loaded / "custody.jsonl"
+    entries = custody.read_entries(log)
+    forged = dict(entries[0], action="ingest", seq=2)
+    forged["hash"] = custody.entry_hash(forged)
+    lines = log.read_text(encoding="utf-8").splitlines()
+    lines.insert(1, json.dumps(forged, ensure_ascii=False))
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out = _verify(loaded, capsys)
+    assert code == 1 and "链接断开" in out and "序号" in out
