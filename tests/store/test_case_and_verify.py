@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -61,7 +62,7 @@ def test_log_records_user_tool_and_arguments(loaded: Path) -> None:
     assert ingest["tool"].startswith("qinglian ")
     assert ingest["args"]["holder"] == "甲公司"
     assert ingest["details"]["evidence"][0]["rows"] == 1
-    for prev, cur in zip(entries, entries[1:], strict=False):
+    for prev, cur in itertools.pairwise(entries):
         assert cur["prev"] == prev["hash"]
 
 
