@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -19,19 +20,24 @@ from qinglian.detect.text.rules import LABELS, RULES, Rule, rules_for
 RULE_LABEL = np.array([LABELS.index(r.label) for r in RULES], dtype=np.int64)
 RULE_WEIGHT = np.array([r.weight for r in RULES], dtype=np.float64)
 PRIOR_LOGIT = -4.0
+SHORT_TEXT = 10.0  # normalised characters below which the model's say is scaled down
 # The model's negative evidence is capped here, so that strong rules can still carry a label on text
 # unlike the model's training data (an SMS for a model trained on calls). Marketing has a well
 # matched model and a low floor; the others trust their rules more.
 MODEL_FLOOR = {"marketing": -8.0, "loan": -3.5, "impersonation": -3.0, "fraud": -3.0}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TextBatch:
     """Normalised texts of a batch, their rule matches and the model's log-odds per label."""
 
     texts: list[str]
     matches: Matches
     model_logits: dict[str, np.ndarray]
+
+    @cached_property
+    def lengths(self) -> np.ndarray:
+        return np.fromiter(map(len, self.texts), dtype=np.float64, count=len(self.texts))
 
     @property
     def size(self) -> int:
@@ -67,7 +73,10 @@ def _combine(batch: TextBatch, label: str, model_scale: float = 1.0) -> Detectio
     if base is None:
         logit = np.full(batch.size, PRIOR_LOGIT) + bonus
     else:
-        logit = np.maximum(base * model_scale, MODEL_FLOOR.get(label, PRIOR_LOGIT)) + bonus
+        # A very short text ("你好", "收到") is little evidence: pull the model toward the prior.
+        trust = np.minimum(1.0, batch.lengths / SHORT_TEXT)
+        model = trust * base * model_scale + (1 - trust) * PRIOR_LOGIT
+        logit = np.maximum(model, MODEL_FLOOR.get(label, PRIOR_LOGIT)) + bonus
     return Detection(_sigmoid(logit), support)
 
 

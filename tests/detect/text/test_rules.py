@@ -149,3 +149,8 @@ def test_prefilters_never_change_the_matches(shared_data: object) -> None:
         return sorted(zip(m.text.tolist(), m.rule.tolist(), m.start.tolist(), m.end.tolist(), strict=True))  # type: ignore[attr-defined]
 
     assert key(default_matcher().find(norm)) == key(plain.find(norm))
+
+
+def test_short_everyday_replies_are_not_flagged() -> None:
+    res = classify_texts(["你好", "好的", "收到", "在吗", "谢谢"])
+    assert (res.scores < 0.5).all()
