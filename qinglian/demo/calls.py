@@ -302,6 +302,7 @@ def _write_dialer_file(ctx: Ctx, h: Holder, k: int, script: Script, cat: dict[st
         shape = "utf-8"
     time_form = "xlsx" if shape == "xlsx" else ("iso", "slash")[k % 2]
     cols = _dialer_columns(ctx, h, variant, script, cat, time_form, dur_form)
+    _count_grades(ctx, h, cat)
     base = f"{h.short}_AI外呼记录"
     if shape == "xlsx":
         written = write_xlsx(
@@ -320,6 +321,14 @@ def _write_dialer_file(ctx: Ctx, h: Holder, k: int, script: Script, cat: dict[st
     else:
         written = write_csv(ctx.files / f"{base}.csv", cols, encoding=shape)
         ctx.record(f"{base}.csv", h.name, h.site, "calls", written)
+
+
+def _count_grades(ctx: Ctx, h: Holder, cat: dict[str, Any]) -> None:
+    """Calls per intent grade, as the holder's dialer export shows them."""
+    grades = grade(cat["answered"], cat["dur"], cat["turns"])
+    values, counts = np.unique(grades, return_counts=True)
+    per_holder = ctx.truth.setdefault("intent_grades", {})
+    per_holder[h.name] = {str(v): int(c) for v, c in zip(values.tolist(), counts.tolist(), strict=True)}
 
 
 def _consented_dialer(ctx: Ctx, h: Holder) -> None:
@@ -349,6 +358,7 @@ def _consented_dialer(ctx: Ctx, h: Holder) -> None:
     }
     ctx.label(h.name, COMPLIANT_SCRIPT.labels)
     cols = _dialer_columns(ctx, h, h.idx % 3, COMPLIANT_SCRIPT, cat, "iso", "plain")
+    _count_grades(ctx, h, cat)
     name = f"{h.short}_外呼记录.csv"
     ctx.record(name, h.name, h.site, "calls", write_csv(ctx.files / name, cols))
 

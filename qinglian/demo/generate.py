@@ -70,6 +70,9 @@ def _write_truth(ctx: Ctx, seed: int) -> None:
     files_of: dict[str, list[str]] = {}
     for e in ctx.manifest.entries:
         files_of.setdefault(e.holder, []).append(e.name)
+    consumers: dict[str, set[int]] = {}
+    for lst in ctx.lists:
+        consumers.setdefault(lst["holder"], set()).update(lst["idx"].tolist())
     holders = [
         {
             "name": h.name,
@@ -86,6 +89,7 @@ def _write_truth(ctx: Ctx, seed: int) -> None:
             "boss": h.boss,
             "staff": h.staff,
             "files": files_of.get(h.name, []),
+            "consumers_in_lists": len(consumers.get(h.name, ())),
         }
         for h in w.holders
     ]

@@ -260,3 +260,19 @@ def test_bribes_are_in_payments_and_chats(demo: Manifest, truth: dict[str, Any])
         for holder in s["holders"]:
             assert s["name"] in holder_text(demo, holder)
     assert staff
+
+
+def test_intent_grade_counts_match_the_dialer_exports(demo: Manifest, truth: dict[str, Any]) -> None:
+    assert len(truth["intent_grades"]) >= 20
+    for holder, grades in truth["intent_grades"].items():
+        rows = [r for e in entries(demo, "calls", holder) for r in read_rows(demo, e)]
+        found = Counter(str(col(r, ("意向等级", "客户意向", "意向级别"))) for r in rows)
+        assert dict(found) == grades
+
+
+def test_consumer_counts_per_holder(demo: Manifest, truth: dict[str, Any]) -> None:
+    for h in truth["holders"]:
+        phones: set[str] = set()
+        for e in entries(demo, "customers", h["name"]):
+            phones |= {as_phone(col(r, PHONE_COLS)) for r in read_rows(demo, e)}
+        assert len(phones) == h["consumers_in_lists"] > 0
