@@ -32,6 +32,7 @@ class Params:
     bands: int = 21
     shingle: int = 3
     seed: int = 1
+    containment: float = 1.1  # > 1: off
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -40,6 +41,7 @@ class Params:
             "bands": self.bands,
             "shingle": self.shingle,
             "seed": self.seed,
+            "containment": self.containment,
         }
 
 
@@ -85,6 +87,7 @@ def cluster_texts(
             bands=p.bands,
             k=p.shingle,
             seed=p.seed,
+            containment=p.containment,
         )
         members = distinct_idx[long]
         first = np.full(sub.max() + 1, len(exact), dtype=np.int64)

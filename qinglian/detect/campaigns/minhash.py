@@ -19,6 +19,8 @@ _U64 = np.uint64
 _MIX1 = _U64(0xBF58476D1CE4E5B9)
 _MIX2 = _U64(0x94D049BB133111EB)
 _CHUNK_SHINGLES = 2_000_000
+# containment alone never merges a pair less similar than this
+JAC_FLOOR = 0.45
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -119,6 +121,16 @@ def estimated_jaccard(sig: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarr
     return out
 
 
+def estimated_containment(jaccard: np.ndarray, size_i: np.ndarray, size_j: np.ndarray) -> np.ndarray:
+    """Share of the smaller set inside the larger, from Jaccard and the set sizes.
+
+    |A∩B| = J·(|A|+|B|)/(1+J); a message that drops a phrase of its campaign's template
+    is almost wholly contained in it even when their Jaccard similarity is low.
+    """
+    inter = jaccard * (size_i + size_j) / (1.0 + jaccard)
+    return np.minimum(inter / np.maximum(np.minimum(size_i, size_j), 1), 1.0)
+
+
 def near_duplicate_groups(
     docs: Sequence[str],
     threshold: float = 0.5,
@@ -126,14 +138,26 @@ def near_duplicate_groups(
     bands: int = 16,
     k: int = 3,
     seed: int = 1,
+    containment: float = 1.1,
+    min_contained: int = 16,
 ) -> np.ndarray:
-    """A group id per document: connected components of pairs with estimated Jaccard ≥ threshold."""
+    """A group id per document: connected components of near-duplicate pairs.
+
+    A pair is near-duplicate when its estimated Jaccard similarity reaches ``threshold``,
+    or when the shorter document (of at least ``min_contained`` characters) lies within the
+    longer one to at least ``containment`` (off by default: a value above 1).
+    """
     n = len(docs)
     if n == 0:
         return np.empty(0, dtype=np.int64)
     sig = minhash_signatures(docs, num_perm=num_perm, k=k, seed=seed)
     i, j = candidate_pairs(sig, bands=bands)
-    keep = estimated_jaccard(sig, i, j) >= threshold
+    jac = estimated_jaccard(sig, i, j)
+    keep = jac >= threshold
+    if containment <= 1.0 and len(i):
+        sizes = np.fromiter((len(d) for d in docs), dtype=np.float64, count=n)
+        contained = estimated_containment(jac, sizes[i], sizes[j]) >= containment
+        keep |= contained & (np.minimum(sizes[i], sizes[j]) >= min_contained) & (jac >= JAC_FLOOR)
     i, j = i[keep], j[keep]
     graph = coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)

@@ -155,6 +155,7 @@ def make_campaigns(n: int, seed: int = 7) -> list[Campaign]:
             templates.append(t)
     out = []
     for i, t in enumerate(templates):
+        t = t.replace("{bank}", rng.choice(_BANKS))  # a campaign names one bank
         variants = [t]
         for _ in range(rng.randint(0, 3)):
             variants.append(_edit(t, rng))
@@ -232,7 +233,6 @@ def _fill(t: str, c: Campaign, acct: int, rng: random.Random) -> str:
         "phone": _phone(rng),
         "date": _date(rng),
         "rate": f"{rng.choice((0.2, 0.3, 0.35, 0.5, 1, 3.6, 4.8))}%",
-        "bank": rng.choice(_BANKS),
         "wx": "".join(rng.choice("abcdefghjkmnpqrstuvwxyz") for _ in range(2))
         + str(rng.randint(1000, 99999)),
         "minutes": str(rng.choice((3, 5, 10, 30))),

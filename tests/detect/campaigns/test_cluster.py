@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qinglian.detect.campaigns import adjusted_rand, cluster_campaigns, cluster_texts, purity
+from qinglian.detect.campaigns import Params, adjusted_rand, cluster_campaigns, cluster_texts, purity
 from qinglian.detect.campaigns.synth import generate
 
 LIMIT = [
@@ -59,3 +59,13 @@ def test_generated_campaigns_are_recovered() -> None:
 def test_input_types_agree() -> None:
     texts = [*LIMIT, *PACKAGING]
     assert np.array_equal(cluster_campaigns(texts), cluster_campaigns(np.array(texts, dtype=object)))
+
+
+def test_containment_merges_a_variant_that_drops_phrases() -> None:
+    full = (
+        "【安心金融】尊敬的张伟先生，您在我行的5万元备用金已审批通过，无需抵押，当天到账，额度循环使用，"
+        "点击 https://t.cn/A6 领取，退订回T"
+    )
+    short = "【安心金融】尊敬的李娜先生，您在我行的3万元备用金已审批通过，点击 t.cn/x 领取"  # Jaccard ~0.5
+    assert len(set(cluster_campaigns([full, short]).tolist())) == 2  # containment is off by default
+    assert len(set(cluster_campaigns([full, short], Params(containment=0.8)).tolist())) == 1
