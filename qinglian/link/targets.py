@@ -194,7 +194,7 @@ def pi_inventory(con: duckdb.DuckDBPyConnection) -> Scores:
     cols = set(columns_of(con, "pi_inventory"))
     if "holder" not in cols:
         return {}
-    amount = next((c for c in ("records", "count", "n", "rows", "total") if c in cols), None)
+    amount = next((c for c in ("subjects", "records", "count", "n", "rows", "total") if c in cols), None)
     total = f"sum(TRY_CAST({quote_ident(amount)} AS DOUBLE))" if amount else "count(*)"
     has_ev = {"evidence_sha256", "row_no"} <= cols
     ev_expr = (
@@ -211,6 +211,79 @@ def pi_inventory(con: duckdb.DuckDBPyConnection) -> Scores:
             f"个人信息清点：{float(n or 0):.0f} 条", f"personal information inventoried: {float(n or 0):.0f} records",
             cite(ev)))
     return out
+
+
+LIST_ORDER_SPEARMAN = 0.8
+LIST_ORDER_RUN_SHARE = 0.5
+
+
+def behaviour_flags(con: duckdb.DuckDBPyConnection) -> Scores:
+    """Accounts and calling numbers the behaviour analysis flagged as mass calling."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for table, key, prefix in (("behaviour_accounts", "account", "account:"),
+                               ("behaviour_numbers", "number", "number:")):
+        if has_table(con, table) and {key, "flag"} <= set(columns_of(con, table)):
+            parts.append(
+                f"SELECT ? || CAST({quote_ident(key)} AS VARCHAR) AS src FROM {quote_ident(table)} "
+                "WHERE TRY_CAST(flag AS BOOLEAN)"
+            )
+            params.append(prefix)
+    if not parts:
+        return {}
+    out: Scores = {}
+    for hid, n, names, ev in _grouped(
+        con,
+        f"""SELECT l.dst, count(DISTINCT l.src), list(DISTINCT substr(l.src, strpos(l.src, ':') + 1))[1:5],
+                   list((l.evidence_sha256, l.sheet, l.row_no) ORDER BY l.row_no)[1:5]
+        FROM ({' UNION '.join(parts)}) f JOIN links l ON l.src = f.src
+        WHERE l.relation IN ('used_by', 'held_by') GROUP BY l.dst""",
+        params,
+    ):
+        who = "、".join(str(x) for x in names)
+        out[hid] = (2.0 + math.log1p(int(n)), reason(
+            f"行为分析认定 {n} 个账户/号码为批量外呼（{who}）",
+            f"behaviour analysis flags {n} accounts/numbers as mass calling ({who})", cite(ev)))
+    return out
+
+
+def list_order_table(con: duckdb.DuckDBPyConnection) -> Scores:
+    """Lists the behaviour analysis found dialled in row order (table ``list_order``)."""
+    if not has_table(con, "list_order"):
+        return {}
+    needed = {"evidence_sha256", "sheet", "account", "spearman", "longest_run_share", "run_first_row"}
+    if not needed <= set(columns_of(con, "list_order")):
+        return {}
+    out: Scores = {}
+    for hid, n, accounts, ev in _grouped(
+        con,
+        """SELECT l.src, count(*), list(DISTINCT o.account)[1:3],
+                  list((o.evidence_sha256, o.sheet, o.run_first_row))[1:5]
+        FROM list_order o
+        JOIN links l ON l.relation = 'holds_list'
+         AND l.dst = 'list:' || o.evidence_sha256 || ':' || coalesce(o.sheet, '')
+        WHERE o.spearman >= ? OR o.longest_run_share >= ?
+        GROUP BY l.src""",
+        [LIST_ORDER_SPEARMAN, LIST_ORDER_RUN_SHARE],
+    ):
+        who = "、".join(str(x) for x in accounts if x is not None)
+        out[hid] = (3.0, reason(
+            f"{n} 份客户名单被按行序拨打（账户 {who}）", f"{n} customer lists dialled in row order (accounts {who})",
+            cite(_existing(con, ev))))
+    return out
+
+
+def _existing(con: duckdb.DuckDBPyConnection, ev: list[Any]) -> list[Any]:
+    """Keep the citations that are rows of the customers table."""
+    keep = []
+    for sha, sheet, row_no in ev:
+        hit = con.execute(
+            "SELECT count(*) FROM customers WHERE evidence_sha256 = ? AND sheet IS NOT DISTINCT FROM ? AND row_no = ?",
+            [sha, sheet, row_no],
+        ).fetchone()
+        if hit and hit[0]:
+            keep.append((sha, sheet, row_no))
+    return keep
 
 
 def customer_lists(con: duckdb.DuckDBPyConnection) -> Scores:
@@ -261,7 +334,9 @@ def _first_rows(con: duckdb.DuckDBPyConnection, holder: str) -> list[Any]:
 
 
 BEFORE: tuple[Feature, ...] = (complaints, vendor_accounts, upstream_volume, local)
-AFTER: tuple[Feature, ...] = (findings, pi_inventory, list_order, bribery, customer_lists, activity)
+AFTER: tuple[Feature, ...] = (
+    findings, pi_inventory, list_order, list_order_table, behaviour_flags, bribery, customer_lists, activity,
+)
 
 
 def _candidates(con: duckdb.DuckDBPyConnection, phase: str) -> list[str]:

@@ -137,3 +137,22 @@ def test_targets_order_and_citations(linked: Path) -> None:
     assert [r[0] for r in runs] == ["link", "targets"]
     log = (linked / "custody.jsonl").read_text(encoding="utf-8")
     assert '"link"' in log and '"targets"' in log
+
+
+def test_behaviour_tables_raise_the_holder_they_point_to(hand_case: Path, agency_key_env: bytes) -> None:
+    case = open_case(hand_case)
+    with case.connect() as con:
+        con.execute("CREATE TABLE behaviour_accounts (account VARCHAR, score DOUBLE, flag BOOLEAN)")
+        con.execute("INSERT INTO behaviour_accounts VALUES ('A3', 0.9, TRUE), ('A1', 0.1, FALSE)")
+        con.execute(
+            "CREATE TABLE list_order (evidence_sha256 VARCHAR, sheet VARCHAR, account VARCHAR, list_rows BIGINT, "
+            "spearman DOUBLE, longest_run_share DOUBLE, run_first_row BIGINT)"
+        )
+        con.execute("INSERT INTO list_order VALUES (?, NULL, 'A3', 200, 0.99, 0.9, 5)", [sha("hongda_list")])
+    link_case(case)
+    after = {t.holder: t for t in targets_case(case)["after"]}
+    texts = [r["reason_en"] for r in after[HONGDA].reasons]
+    assert any("flags 1 accounts/numbers as mass calling (A3)" in x for x in texts)
+    order = next(r for r in after[HONGDA].reasons if "dialled in row order" in r["reason_en"])
+    assert order["evidence"] == [{"evidence_sha256": sha("hongda_list"), "sheet": None, "row_no": 5}]
+    assert not any("mass calling" in r["reason_en"] for r in after[HUAXIN].reasons)
