@@ -2,8 +2,9 @@
 
 The texts (already normalised) are joined with newlines and read as one array of code points;
 n-grams of 1 to 3 characters that do not cross a newline are hashed into ``n_features`` buckets.
-A text's row holds binary presence times IDF, L2-normalised — the same as a TF-IDF char n-gram
-vectoriser with ``binary=True``, but hashed and about twenty times faster.
+A text's row holds n-gram counts times IDF, divided by a norm over occurrences (see
+``_occurrence_norms``) — a hashed TF-IDF char n-gram vectoriser, several times faster than
+scikit-learn's because no Python runs per text.
 """
 
 from __future__ import annotations
