@@ -15,7 +15,7 @@ import json
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,6 +32,7 @@ BATCH_SIZE = 10_000
 BATCH_CHARS = 8_000_000  # a batch also ends when its texts reach this many characters
 MAX_TEXT_CHARS = 100_000  # longer texts are analysed on their first MAX_TEXT_CHARS characters
 FORMATS = ("lines", "csv", "jsonl")
+READ_CHUNK = 4 << 20  # bytes read at a time from a one-text-per-line input
 CSV_FIELD_LIMIT = 16 * MAX_TEXT_CHARS  # a longer CSV field is reported as malformed
 
 _REASONS = {
@@ -88,9 +89,53 @@ def _decoded_lines(src: BinaryIO, stats: ClassifyStats) -> Iterator[tuple[int, s
         yield no, line
 
 
-def _from_lines(src: BinaryIO, stats: ClassifyStats) -> Iterator[tuple[int, str]]:
-    for no, line in _decoded_lines(src, stats):
-        yield no, line.rstrip("\r\n")
+def _line_blocks(src: BinaryIO, stats: ClassifyStats) -> Iterator[list[str]]:
+    """Texts of a one-text-per-line input, read and decoded a few MB at a time."""
+    no = 0  # lines consumed so far
+    rest = b""
+    first = True
+    while True:
+        chunk = src.read(READ_CHUNK)
+        if not chunk:
+            break
+        data = rest + chunk
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            rest = data
+            continue
+        rest = data[cut + 1 :]
+        block = data[:cut]
+        yield _decode_block(block, no, first, stats)
+        no += block.count(b"\n") + 1
+        first = False
+    if rest:
+        yield _decode_block(rest, no, first, stats)
+
+
+def _decode_block(block: bytes, no: int, first: bool, stats: ClassifyStats) -> list[str]:
+    """Decode the lines of a block (line numbers start after ``no``); invalid and empty lines are counted."""
+    invalid: set[int] = set()
+    try:
+        lines = block.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        lines = []
+        for i, raw in enumerate(block.split(b"\n")):
+            try:
+                lines.append(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                stats.skip("invalid_utf8", no + i + 1)
+                invalid.add(i)
+                lines.append("")
+    if first and lines:
+        lines[0] = lines[0].removeprefix("\ufeff")
+    if b"\r" in block:
+        lines = [x.rstrip("\r") for x in lines]
+    texts = [x for x in lines if x and not x.isspace()]
+    if len(texts) + len(invalid) != len(lines):
+        for i, x in enumerate(lines):
+            if (not x or x.isspace()) and i not in invalid:
+                stats.skip("empty", no + i + 1)
+    return texts
 
 
 def _from_jsonl(src: BinaryIO, column: str, stats: ClassifyStats) -> Iterator[tuple[int, str]]:
@@ -167,8 +212,10 @@ def _from_csv(src: BinaryIO, column: str, name: str, stats: ClassifyStats) -> It
             stats.skip("no_field", current[0])
 
 
-def read_texts(src: BinaryIO, fmt: str, column: str | None, name: str, stats: ClassifyStats) -> Iterator[str]:
-    """The texts of an input stream, skipping (and counting) the lines that cannot be used."""
+def read_blocks(
+    src: BinaryIO, fmt: str, column: str | None, name: str, stats: ClassifyStats
+) -> Iterator[list[str]]:
+    """The texts of an input stream in blocks, skipping (and counting) the lines that cannot be used."""
     if fmt not in FORMATS:
         raise QinglianError(
             f"未知的输入格式：{fmt}",
@@ -177,16 +224,24 @@ def read_texts(src: BinaryIO, fmt: str, column: str | None, name: str, stats: Cl
             hint_en="use lines, csv or jsonl",
         )
     if fmt == "lines":
-        items: Iterable[tuple[int, str]] = _from_lines(src, stats)
-    elif fmt == "jsonl":
-        items = _from_jsonl(src, column or "text", stats)
-    else:
-        items = _from_csv(src, column or "text", name, stats)
+        yield from _line_blocks(src, stats)
+        return
+    items = (
+        _from_jsonl(src, column or "text", stats)
+        if fmt == "jsonl"
+        else _from_csv(src, column or "text", name, stats)
+    )
+    block: list[str] = []
     for no, text in items:
         if not text.strip():
             stats.skip("empty", no)
             continue
-        yield text
+        block.append(text)
+        if len(block) >= 1000:
+            yield block
+            block = []
+    if block:
+        yield block
 
 
 def guess_format(path: str, column: str | None) -> str:
@@ -198,15 +253,18 @@ def guess_format(path: str, column: str | None) -> str:
     return "csv" if column else "lines"
 
 
-def _batches(texts: Iterator[str]) -> Iterator[list[str]]:
+def _batches(blocks: Iterator[list[str]]) -> Iterator[list[str]]:
     batch: list[str] = []
     chars = 0
-    for text in texts:
-        batch.append(text)
-        chars += len(text)
-        if len(batch) >= BATCH_SIZE or chars >= BATCH_CHARS:
-            yield batch
-            batch, chars = [], 0
+    for block in blocks:
+        while block:
+            room = BATCH_SIZE - len(batch)
+            take, block = block[:room], block[room:]
+            batch.extend(take)
+            chars += sum(map(len, take))
+            if len(batch) >= BATCH_SIZE or chars >= BATCH_CHARS:
+                yield batch
+                batch, chars = [], 0
     if batch:
         yield batch
 
@@ -292,7 +350,7 @@ def _classify_batches(
     stats: ClassifyStats,
     writer: _Writer,
 ) -> None:
-    for batch in _batches(read_texts(src, fmt, column, name, stats)):
+    for batch in _batches(read_blocks(src, fmt, column, name, stats)):
         analysed = batch
         if any(len(x) > MAX_TEXT_CHARS for x in batch):
             analysed = [x[:MAX_TEXT_CHARS] for x in batch]

@@ -118,3 +118,20 @@ def test_csv_field_over_the_limit_is_a_clear_error(
     assert [json.loads(x)["text"] for x in cap.out.splitlines()] == ["你好"]
     assert "malformed CSV" in cap.err.replace("\n", "") and "row 3" in cap.err
     assert csv.field_size_limit() == before
+
+
+def test_small_read_chunks_give_the_same_output(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import qinglian.detect.classify as c
+
+    f = tmp_path / "in.txt"
+    f.write_bytes("\ufeff低息贷款\r\n\n".encode() + b"\xff\n" + "不看征信 秒批\n最后一行".encode())
+    assert run(["--lang", "en", "classify", str(f)]) == 0
+    whole = capsys.readouterr()
+    monkeypatch.setattr(c, "READ_CHUNK", 5)
+    assert run(["--lang", "en", "classify", str(f)]) == 0
+    small = capsys.readouterr()
+    assert small.out == whole.out
+    assert [json.loads(x)["text"] for x in small.out.splitlines()] == ["低息贷款", "不看征信 秒批", "最后一行"]
+    assert "first at line 3" in small.err and "first at line 2" in small.err
