@@ -1,0 +1,44 @@
+"""Every command has help text, in Chinese and English (a command without help fails this test)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import typer
+
+from qinglian.cli import app
+from tests.helpers import cli
+
+
+def _commands() -> list[tuple[str, Any]]:
+    root = typer.main.get_command(app)
+    found: list[tuple[str, Any]] = []
+    for name, cmd in root.commands.items():  # type: ignore[attr-defined]
+        if hasattr(cmd, "commands"):
+            found += [(f"{name} {sub}", c) for sub, c in cmd.commands.items()]
+        else:
+            found.append((name, cmd))
+    return found
+
+
+def test_expected_commands_exist() -> None:
+    names = {n for n, _ in _commands()}
+    assert {"case init", "ingest", "verify", "pi", "classify", "analyze", "score-callers", "behaviour",
+            "link", "targets", "report", "demo"} <= names
+
+
+@pytest.mark.parametrize("name,cmd", _commands(), ids=[n for n, _ in _commands()])
+def test_every_command_has_bilingual_help(name: str, cmd: Any) -> None:
+    help_text = (cmd.help or "").strip()
+    assert help_text, f"{name} has no help"
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in help_text), f"{name} help has no Chinese"
+    assert any(ch.isascii() and ch.isalpha() for ch in help_text), f"{name} help has no English"
+    for p in cmd.params:
+        if getattr(p, "param_type_name", "") == "option":
+            assert p.help, f"{name} option {p.name} has no help"
+
+
+def test_help_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("--help") == 0
+    assert "ingest" in capsys.readouterr().out
