@@ -22,6 +22,7 @@ import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from qinglian.errors import QinglianError
+from qinglian.store.sqlident import quote_ident
 
 EngineName = Literal["duckdb", "spark"]
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
@@ -50,6 +51,18 @@ class Engine:
             return self.backend.table(name)
         frame = self.spark.createDataFrame(data.to_pandas() if data.num_rows else _empty_pandas(data))
         frame.createOrReplaceTempView(name)
+        return self.backend.table(name)
+
+    def materialize(self, expr: ibis.Table) -> ibis.Table:
+        """Compute a table once and keep it for the expressions built on it (temp table / cached view)."""
+        name = f"_ql_mat_{next(_names)}"
+        sql = self.backend.compile(expr)  # compiled by ibis from the expression, not pasted input
+        if self.name == "duckdb":
+            self.backend.con.execute(f"CREATE TEMP TABLE {quote_ident(name)} AS {sql}")
+        else:
+            frame = self.spark.sql(sql).cache()
+            frame.count()
+            frame.createOrReplaceTempView(name)
         return self.backend.table(name)
 
     def to_arrow(self, expr: ibis.Expr) -> pa.Table:

@@ -5,7 +5,7 @@ Measures are ibis expressions (calls.py, sms.py, list_order.py, intent.py) over 
 call table of cdr.py, so they run unchanged on DuckDB and Spark (qinglian.store.engine).
 """
 
-from qinglian.detect.behaviour.pipeline import analyze_behaviour, compute_case, measure_files
+from qinglian.detect.behaviour.pipeline import analyze_behaviour, compute_case, measure_files, run_behaviour
 from qinglian.detect.behaviour.score import score_callers
 
-__all__ = ["analyze_behaviour", "compute_case", "measure_files", "score_callers"]
+__all__ = ["analyze_behaviour", "compute_case", "measure_files", "run_behaviour", "score_callers"]

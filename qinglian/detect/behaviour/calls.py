@@ -114,16 +114,20 @@ def call_measures(
     )
     gap_stats = gap_stats.select(key, "gap_median_s", gap_cv=_ratio(gap_stats._gap_sd, gap_stats._gap_mean))
 
-    # Concurrency: +1 at each connected call's start, -1 at its end; ends sort first at a tie.
+    # Concurrency, with row numbers only (much cheaper than a running sum): sort the starts
+    # and ends of connected calls (whole seconds, end rounded up, ends first at a tie); at a
+    # start that is the a-th start and the r-th event, 2a - r calls are in progress.
     connected = c.filter(c.dur > 0)
-    starts = connected.select(key, at=connected.t.cast("float64"), delta=ibis.literal(1, "int64"))
+    sw = ibis.window(group_by=connected[key], order_by=connected.t)
+    starts = connected.select(key, at=connected.t * 2 + 1, a=ibis.row_number().over(sw))
     ends = connected.select(
-        key, at=connected.t.cast("float64") + connected.dur, delta=ibis.literal(-1, "int64")
+        key, at=(connected.t + connected.dur.ceil().cast("int64")) * 2, a=ibis.null("int64")
     )
     events = starts.union(ends, distinct=False)
-    cw = ibis.cumulative_window(group_by=events[key], order_by=[events.at, events.delta])
-    running = events.select(key, live=events.delta.sum().over(cw))
-    concurrency = running.group_by(key).aggregate(max_concurrent=running.live.max())
+    ew = ibis.window(group_by=events[key], order_by=events.at)
+    ranked = events.mutate(r=ibis.row_number().over(ew))
+    ranked = ranked.filter(ranked.a.notnull())
+    concurrency = ranked.group_by(key).aggregate(max_concurrent=(2 * ranked.a - ranked.r).max() + 1)
 
     out = base.left_join(gap_stats, key).drop(f"{key}_right")
     out = out.left_join(concurrency, key).drop(f"{key}_right")

@@ -20,6 +20,7 @@ from qinglian.detect.behaviour.intent import INTENT_COLUMNS, intent_grades
 from qinglian.detect.behaviour.list_order import LIST_ORDER_COLUMNS, first_calls, list_order
 from qinglian.detect.behaviour.score import score_frame
 from qinglian.detect.behaviour.sms import SMS_COLUMNS, prepare_sms, sms_measures
+from qinglian.i18n import t
 from qinglian.store.engine import Engine, duckdb_engine, make_engine, read_files, spark_engine
 
 ANALYSIS = "behaviour"
@@ -64,6 +65,38 @@ class BehaviourResult:
     list_order: pd.DataFrame = field(default_factory=pd.DataFrame)
     intent: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def summary(self) -> dict[str, Any]:
+        def flagged(frame: pd.DataFrame) -> int:
+            return int(frame["flag"].sum()) if "flag" in frame and len(frame) else 0
+
+        return {
+            "numbers": len(self.numbers),
+            "flagged_numbers": flagged(self.numbers),
+            "accounts": len(self.accounts),
+            "flagged_accounts": flagged(self.accounts),
+            "holders": len(self.holders),
+            "sms_keys": len(self.sms),
+            "list_order_pairs": len(self.list_order),
+            "intent_grades": len(self.intent),
+            "notes": len(self.notes),
+        }
+
+    def lines(self) -> list[str]:
+        s = self.summary()
+        return [
+            t(
+                f"通话行为：{s['numbers']} 个主叫号码，其中 {s['flagged_numbers']} 个判定为群呼号码；"
+                f"{s['accounts']} 个账号（{s['flagged_accounts']} 个群呼）；名单顺序拨打比对 {s['list_order_pairs']} 组",
+                f"call behaviour: {s['numbers']} calling numbers, {s['flagged_numbers']} flagged as mass-calling; "
+                f"{s['accounts']} accounts ({s['flagged_accounts']} flagged); {s['list_order_pairs']} list/account "
+                "pairs checked for list-order dialling",
+            ),
+            t(
+                f"数据问题记录 {s['notes']} 条（见 behaviour_notes）",
+                f"{s['notes']} data notes (behaviour_notes)",
+            ),
+        ]
 
 
 def _notes(rows: list[tuple[str, str, int, str]]) -> pd.DataFrame:
@@ -120,6 +153,7 @@ def measure_files(path: Path, engine: Engine, thresholds: Thresholds | None = No
     raw = read_files(engine, path)
     mapping = canonical_columns(list(raw.columns), str(path))
     prepared = prepare_calls(raw, th.measures, rename=mapping)
+    prepared = Prepared(calls=engine.materialize(prepared.calls), problems=prepared.problems)
     numbers = _collect(engine, call_measures(prepared.calls, "caller", th.measures))
     numbers = scored(numbers.rename(columns={"caller": "number"}), "number", th)
     notes = _notes(call_notes(engine, prepared, "calls"))
@@ -145,6 +179,7 @@ def compute_case(engine: Engine, thresholds: Thresholds | None = None) -> Behavi
     m = th.measures
     calls_raw = engine.table("calls")
     prepared = prepare_calls(calls_raw, m)
+    prepared = Prepared(calls=engine.materialize(prepared.calls), problems=prepared.problems)
     complaints = engine.table("complaints")
     complained = complaints.filter(
         complaints.complainant.notnull() & complaints.received_at.notnull()
@@ -230,9 +265,12 @@ def analyze_behaviour(
     *,
     spark_master: str | None = None,
     thresholds: Thresholds | None = None,
-    user: str | None = None,
 ) -> BehaviourResult:
-    """Compute every behaviour measure of a case, store them in its tables, log the run."""
+    """Compute every behaviour measure of a case and replace its stored tables, in one transaction.
+
+    Records the run in ``analysis_runs``; like the other analyses it does not write the custody
+    log (``qinglian analyze`` logs all analyses at once; :func:`run_behaviour` logs a run alone).
+    """
     th = thresholds or default_thresholds()
     eng = _case_tables(engine, con, spark_master)
     result = compute_case(eng, th)  # a Spark session is left running for the next analysis
@@ -240,6 +278,7 @@ def analyze_behaviour(
     con.execute("BEGIN TRANSACTION")
     try:
         _store(con, result)
+        con.execute("DELETE FROM analysis_runs WHERE analysis = ?", [ANALYSIS])
         con.execute(
             "INSERT INTO analysis_runs VALUES (?, ?, ?, ?)",
             [ANALYSIS, VERSION, datetime.now(), json.dumps(params)],
@@ -248,12 +287,15 @@ def analyze_behaviour(
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    details = {
-        "numbers": len(result.numbers),
-        "flagged_numbers": int(result.numbers["flag"].sum()) if len(result.numbers) else 0,
-        "accounts": len(result.accounts),
-        "lists_pairs": len(result.list_order),
-        "notes": len(result.notes),
-    }
-    case.log(f"analyze.{ANALYSIS}", params, user=user, details=details, con=con)
+    return result
+
+
+def run_behaviour(
+    case: Any, engine: str = "duckdb", *, spark_master: str | None = None, user: str | None = None
+) -> BehaviourResult:
+    """Behaviour analytics on their own (outside ``qinglian analyze``), written to the custody log."""
+    with case.connect() as con:
+        result = analyze_behaviour(case, con, engine, spark_master=spark_master)
+        params = {"engine": engine, "spark_master": spark_master}
+        case.log(f"analyze.{ANALYSIS}", params, user=user, details=result.summary(), con=con)
     return result

@@ -4,13 +4,12 @@ import json
 
 import pytest
 
-from qinglian.detect.behaviour import analyze_behaviour
+from qinglian.detect.behaviour import analyze_behaviour, run_behaviour
 
 
 @pytest.fixture()
 def analysed(behaviour_case):  # type: ignore[no-untyped-def]
-    with behaviour_case.connect() as con:
-        analyze_behaviour(behaviour_case, con)
+    run_behaviour(behaviour_case, user="tester")
     return behaviour_case
 
 
@@ -84,6 +83,10 @@ def test_run_is_recorded(analysed) -> None:  # type: ignore[no-untyped-def]
     assert len(runs) == 1 and json.loads(runs[0]["params"])["engine"] == "duckdb"
     log = analysed.custody_path.read_text(encoding="utf-8")
     assert "analyze.behaviour" in log
+    # a second run replaces the tables and the run record instead of piling up
+    run_behaviour(analysed)
+    assert len(_rows(analysed, "SELECT * FROM analysis_runs WHERE analysis = 'behaviour'")) == 1
+    assert len(_rows(analysed, "SELECT * FROM list_order")) == 1
 
 
 def test_no_grade_column_is_said_not_invented(case_dir) -> None:  # type: ignore[no-untyped-def]
