@@ -172,9 +172,9 @@ def generate(n_calls: int = 10_000_000, days: int = 7, seed: int = 7) -> Synthet
         number = 17_000_000_000 + rid
         account = rid // 6  # dialer accounts of six numbers
         hard = rng.random() < 0.12
-        rate = rng.uniform(60, 160) if hard else float(np.exp(rng.uniform(np.log(150), np.log(3000))))
+        line_rate = rng.uniform(60, 160) if hard else float(np.exp(rng.uniform(np.log(150), np.log(3000))))
         active = int(rng.integers(1, days + 1))
-        k_calls = max(20, int(rng.poisson(rate * active)))
+        k_calls = max(20, int(rng.poisson(line_rate * active)))
         cpc = rng.uniform(1.0, 1.6)
         m = max(1, int(k_calls / cpc))
         targets = rng.choice(consumers, m)
