@@ -58,9 +58,12 @@ DDL: tuple[str, ...] = (
 _SOURCES: tuple[tuple[str, str], ...] = (
     (
         "sms",
-        """SELECT holder, evidence_sha256, sheet, row_no, account, signature, sent_at AS ts,
+        r"""SELECT holder, evidence_sha256, sheet, row_no, account, signature, sent_at AS ts,
                   content AS text
-           FROM sms WHERE content IS NOT NULL AND trim(content) <> ''
+           FROM sms
+           WHERE content IS NOT NULL AND trim(content) <> ''
+             -- consumers' replies (上行, 回复, MO) are not sends of a campaign
+             AND (status IS NULL OR NOT regexp_matches(status, '上行|回复|^\s*MO\s*$'))
            ORDER BY evidence_sha256, sheet, row_no""",
     ),
     (

@@ -25,6 +25,8 @@ SENDS = [
     ("acct9", "好店", 23, 9, SHOP.format(d=2)),
     ("acct9", "好店", 23, 10, "今天的会议改到下午三点"),
 ]
+# consumers' replies in the platform log: never a campaign, however many
+REPLIES = [("acct1", None, 21, 9, "退订"), ("acct2", None, 21, 10, "退订")]
 
 
 def _load(con: duckdb.DuckDBPyConnection) -> None:
@@ -44,6 +46,23 @@ def _load(con: duckdb.DuckDBPyConnection) -> None:
                 f"+861380000{i:04d}",
                 datetime(2025, 7, day, hour),
                 text,
+            ],
+        )
+    for i, (account, sig, day, hour, text) in enumerate(REPLIES):
+        con.execute(
+            """INSERT INTO sms (holder, evidence_sha256, sheet, row_no, account, signature,
+                                sent_at, content, status)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                "甲公司",
+                SHA_A,
+                "Sheet1",
+                100 + i,
+                account,
+                sig,
+                datetime(2025, 7, day, hour),
+                text,
+                "上行回复",
             ],
         )
     con.execute(
