@@ -189,7 +189,7 @@ def write_calls(ctx: Ctx) -> None:
 def _robocall_holder(ctx: Ctx, h: Holder, k: int) -> tuple[list[dict[str, Any]], int]:
     rng = ctx.rng
     lists = [x for x in ctx.lists if x["holder"] == h.name]
-    numbers = phone_strings(ctx.phones.take(len(h.accounts) * int(rng.integers(4, 11))))
+    numbers = phone_strings(ctx.phones.take(len(h.accounts) * int(rng.integers(2, 5))))
     h.callers = numbers
     per_acc = np.array_split(np.array(numbers), len(h.accounts))
     script = _pick_script(ctx, h)
