@@ -84,6 +84,8 @@ def score_frame(frame: pd.DataFrame, thresholds: Thresholds | None = None) -> pd
             hits += is_hit
             if rule.volume:
                 volume_hit |= is_hit
+        if rule.weight == 0:  # informational only: never a reason
+            continue
         op = "≥" if rule.direction == "high" else "≤"
         for j in np.flatnonzero(is_hit):
             reasons[j].append(f"{name}={_fmt(values[j])} {op} {_fmt(rule.threshold)}")
