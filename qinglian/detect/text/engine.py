@@ -68,20 +68,14 @@ def _hits(texts: Sequence[str], norm: list[str], batch: TextBatch, on: date | No
     if not len(m):
         return out
     cites = rule_citations(on)
-    order = np.lexsort((m.end, m.start, m.text))
-    seen: set[tuple[int, int, int, int]] = set()
+    order = np.lexsort((m.end, m.rule, m.start, m.text))
+    t_, r_, s_, e_ = m.text[order], m.rule[order], m.start[order], m.end[order]
+    keep = np.ones(t_.shape[0], dtype=bool)  # drop exact repeats (same text, rule and span)
+    keep[1:] = (t_[1:] != t_[:-1]) | (r_[1:] != r_[:-1]) | (s_[1:] != s_[:-1]) | (e_[1:] != e_[:-1])
     maps: dict[int, Normalized] = {}
     for t, r, s, e in zip(
-        m.text[order].tolist(),
-        m.rule[order].tolist(),
-        m.start[order].tolist(),
-        m.end[order].tolist(),
-        strict=True,
+        t_[keep].tolist(), r_[keep].tolist(), s_[keep].tolist(), e_[keep].tolist(), strict=True
     ):
-        key = (t, r, s, e)
-        if key in seen:
-            continue
-        seen.add(key)
         original = texts[t]
         if len(original) != len(norm[t]):
             nm = maps.get(t)
