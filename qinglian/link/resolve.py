@@ -38,8 +38,9 @@ NAME_COMPARISON: dict[str, Any] = {
         _level("same core name", "core_l = core_r", 0.90, 0.0005),
         _level(
             "abbreviation (简称)",
-            "core_l = brand_r OR core_r = brand_l OR (brand_l = brand_r AND "
-            "(starts_with(core_l, core_r) OR starts_with(core_r, core_l)))",
+            "core_l = brand_r OR core_r = brand_l "
+            "OR (length(core_r) >= 3 AND starts_with(core_l, core_r)) "
+            "OR (length(core_l) >= 3 AND starts_with(core_r, core_l))",
             0.05, 0.0006,
         ),
         _level("same brand, other trade", "brand_l = brand_r", 0.02, 0.002),

@@ -92,16 +92,15 @@ def upstream_volume(con: duckdb.DuckDBPyConnection) -> Scores:
     return out
 
 
-def local(con: duckdb.DuckDBPyConnection) -> Scores:
-    """Holders in the province where the complaints concentrate."""
+def local(con: duckdb.DuckDBPyConnection, weight: float = 3.0) -> Scores:
+    """Local holders: those inspected here, and the vendor's customers in the province where
+    the complaints concentrate."""
     row = con.execute(
         """SELECT e.detail->>'province' AS p, count(*) FROM complaint_holder c
         JOIN entities e ON e.entity_id = c.holder_id WHERE e.detail->>'province' IS NOT NULL
         GROUP BY p ORDER BY 2 DESC, p LIMIT 1"""
     ).fetchone()
-    if not row:
-        return {}
-    province = str(row[0])
+    province = str(row[0]) if row else None
     out: Scores = {}
     for hid, ev in _grouped(
         con,
@@ -110,8 +109,23 @@ def local(con: duckdb.DuckDBPyConnection) -> Scores:
         WHERE l.relation = 'held_by' AND e.detail->>'province' = ? GROUP BY l.dst""",
         [province],
     ):
-        out[hid] = (1.0, reason(f"本地单位（{province}，投诉集中地）",
-                                f"local holder ({province}, where the complaints concentrate)", cite(ev)))
+        out[hid] = (weight, reason(f"本地单位（{province}，投诉集中地）",
+                                   f"local holder ({province}, where the complaints concentrate)", cite(ev)))
+    for hid, sites, ev in _grouped(
+        con,
+        """SELECT 'holder:' || canon(holder), list(DISTINCT site) FILTER (WHERE site IS NOT NULL)[1:2],
+                  [min((evidence_sha256, sheet, row_no))]
+        FROM (SELECT holder, site, evidence_sha256, sheet, row_no FROM calls
+              UNION ALL SELECT holder, site, evidence_sha256, sheet, row_no FROM sms
+              UNION ALL SELECT holder, site, evidence_sha256, sheet, row_no FROM customers
+              UNION ALL SELECT holder, site, evidence_sha256, sheet, row_no FROM chats)
+        GROUP BY holder""",
+    ):
+        if hid in out:
+            continue
+        where = "、".join(str(x) for x in sites or [])
+        out[hid] = (weight, reason(f"本地已查获单位（{where or '检查现场'}）",
+                                   f"local holder with seized records ({where or 'inspected site'})", cite(ev)))
     return out
 
 
@@ -120,31 +134,34 @@ def local(con: duckdb.DuckDBPyConnection) -> Scores:
 
 def findings(con: duckdb.DuckDBPyConnection) -> Scores:
     """Findings of the content and behaviour analyses on the holder's records."""
-    out: Scores = {}
+    merged: dict[str, tuple[int, set[str], set[str], list[Any]]] = {}
     for hid, n, labels, laws, ev in _grouped(
         con,
-        """SELECT 'holder:' || canon(holder), count(*), list(DISTINCT label ORDER BY label),
-                  list(DISTINCT law ORDER BY law) FILTER (WHERE law IS NOT NULL),
-                  list((evidence_sha256, sheet, row_no) ORDER BY label, evidence_sha256, row_no)
-        FROM findings WHERE holder IS NOT NULL GROUP BY 1""",
+        """WITH f AS (SELECT holder, label, law, evidence_sha256, sheet, row_no FROM findings
+                      WHERE holder IS NOT NULL),
+        counts AS (SELECT holder, count(*) AS n, list(DISTINCT label) AS labels,
+                          list(DISTINCT law) FILTER (WHERE law IS NOT NULL) AS laws
+                   FROM f GROUP BY holder),
+        firsts AS (SELECT holder, list(first ORDER BY label)[1:5] AS ev
+                   FROM (SELECT holder, label, min((evidence_sha256, sheet, row_no)) AS first
+                         FROM f GROUP BY holder, label)
+                   GROUP BY holder)
+        SELECT 'holder:' || canon(c.holder), c.n, c.labels, c.laws, fi.ev
+        FROM counts c JOIN firsts fi USING (holder)""",
     ):
-        picks = _spread(ev, labels)
-        text = "、".join(str(x) for x in labels[:6])
-        law = "；".join(str(x) for x in (laws or [])[:3])
-        out[hid] = (2.0 * len(labels) + math.log1p(int(n)), reason(
+        old = merged.get(hid, (0, set(), set(), []))
+        merged[hid] = (old[0] + int(n), old[1] | {str(x) for x in labels},
+                       old[2] | {str(x) for x in laws or []}, old[3] + list(ev))
+    out: Scores = {}
+    for hid, (n, label_set, law_set, ev) in merged.items():
+        labels = sorted(label_set)
+        text = "、".join(labels[:6])
+        law = "；".join(sorted(law_set)[:3])
+        out[hid] = (2.0 * len(labels) + math.log1p(n), reason(
             f"{n} 条分析发现，{len(labels)} 类：{text}" + (f"（依据：{law}）" if law else ""),
-            f"{n} findings of {len(labels)} kinds: {', '.join(str(x) for x in labels[:6])}"
-            + (f" (law: {law})" if law else ""),
-            cite(picks)))
+            f"{n} findings of {len(labels)} kinds: {', '.join(labels[:6])}" + (f" (law: {law})" if law else ""),
+            cite(ev)))
     return out
-
-
-def _spread(ev: list[Any], labels: list[Any]) -> list[Any]:
-    """Citations spread over the labels: ev is sorted by label, take the first rows of each."""
-    if not ev:
-        return []
-    step = max(1, len(ev) // max(1, min(len(labels), 5)))
-    return [ev[i] for i in range(0, len(ev), step)][:5]
 
 
 def _labelled(con: duckdb.DuckDBPyConnection, patterns: tuple[str, ...]) -> list[tuple[Any, ...]]:
@@ -154,7 +171,7 @@ def _labelled(con: duckdb.DuckDBPyConnection, patterns: tuple[str, ...]) -> list
         con,
         f"""SELECT 'holder:' || canon(holder), count(*),
                    list((evidence_sha256, sheet, row_no) ORDER BY evidence_sha256, row_no)[1:5]
-        FROM findings WHERE holder IS NOT NULL AND ({where}) GROUP BY 1""",
+        FROM findings WHERE holder IS NOT NULL AND ({where}) GROUP BY holder""",
         params,
     )
 
@@ -312,9 +329,9 @@ def activity(con: duckdb.DuckDBPyConnection) -> Scores:
     out: Scores = {}
     for hid, n, ev in _grouped(
         con,
-        """SELECT 'holder:' || canon(holder), count(*), list((evidence_sha256, sheet, row_no))[1:3]
+        """SELECT 'holder:' || canon(holder), count(*), [min((evidence_sha256, sheet, row_no))]
         FROM (SELECT holder, evidence_sha256, sheet, row_no FROM calls
-              UNION ALL SELECT holder, evidence_sha256, sheet, row_no FROM sms) GROUP BY 1""",
+              UNION ALL SELECT holder, evidence_sha256, sheet, row_no FROM sms) GROUP BY holder""",
     ):
         out[hid] = (0.5 * math.log1p(int(n)), reason(
             f"查获外呼/短信记录 {n} 条", f"{n} call/SMS records seized", cite(ev)))
@@ -324,16 +341,17 @@ def activity(con: duckdb.DuckDBPyConnection) -> Scores:
 def _first_rows(con: duckdb.DuckDBPyConnection, holder: str) -> list[Any]:
     for kind in RECORD_KINDS:
         rows = con.execute(
-            f"SELECT evidence_sha256, sheet, row_no FROM {quote_ident(kind)} WHERE canon(holder) = ? "
+            f"SELECT evidence_sha256, sheet, row_no FROM {quote_ident(kind)} "
+            "WHERE holder = ? OR holder IN (SELECT record_name FROM name_map WHERE canonical = ?) "
             "ORDER BY row_no LIMIT 1",
-            [holder],
+            [holder, holder],
         ).fetchall()
         if rows:
             return list(rows)
     return []
 
 
-BEFORE: tuple[Feature, ...] = (complaints, vendor_accounts, upstream_volume, local)
+BEFORE: tuple[Feature, ...] = (complaints, vendor_accounts, upstream_volume, local, activity)
 AFTER: tuple[Feature, ...] = (
     findings, pi_inventory, list_order, list_order_table, behaviour_flags, bribery, customer_lists, activity,
 )
