@@ -151,7 +151,7 @@ def findings(con: duckdb.DuckDBPyConnection) -> Scores:
     ):
         old = merged.get(hid, (0, set(), set(), []))
         merged[hid] = (old[0] + int(n), old[1] | {str(x) for x in labels},
-                       old[2] | {str(x) for x in laws or []}, old[3] + list(ev))
+                       old[2] | _laws(laws or []), old[3] + list(ev))
     out: Scores = {}
     for hid, (n, label_set, law_set, ev) in merged.items():
         labels = sorted(label_set)
@@ -161,6 +161,19 @@ def findings(con: duckdb.DuckDBPyConnection) -> Scores:
             f"{n} 条分析发现，{len(labels)} 类：{text}" + (f"（依据：{law}）" if law else ""),
             f"{n} findings of {len(labels)} kinds: {', '.join(labels[:6])}" + (f" (law: {law})" if law else ""),
             cite(ev)))
+    return out
+
+
+def _laws(values: list[Any]) -> set[str]:
+    """Law references; a finding may hold one as text or several as a JSON list."""
+    out: set[str] = set()
+    for value in values:
+        text = str(value)
+        try:
+            parsed = json.loads(text) if text.startswith("[") else text
+        except ValueError:
+            parsed = text
+        out.update(str(x) for x in (parsed if isinstance(parsed, list) else [parsed]))
     return out
 
 

@@ -156,3 +156,10 @@ def test_behaviour_tables_raise_the_holder_they_point_to(hand_case: Path, agency
     order = next(r for r in after[HONGDA].reasons if "dialled in row order" in r["reason_en"])
     assert order["evidence"] == [{"evidence_sha256": sha("hongda_list"), "sheet": None, "row_no": 5}]
     assert not any("mass calling" in r["reason_en"] for r in after[HUAXIN].reasons)
+
+
+def test_law_lists_are_flattened() -> None:
+    from qinglian.link.targets import _laws
+
+    assert _laws(['["个人信息保护法第十条", "刑法第二百五十三条之一"]', "广告法第二十八条"]) == {
+        "个人信息保护法第十条", "刑法第二百五十三条之一", "广告法第二十八条"}
