@@ -430,9 +430,9 @@ def gather_scope(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], r
     s.daily = [_daily(con, "calls", "started_at", holder), _daily(con, "sms", "sent_at", holder)]
     s.call_stats = _calls_stats(con, holder)
     s.sms_stats = _sms_stats(con, holder)
-    s.scripts_total, s.scripts = ev.quoted(con, redactor, holder=holder, exclude_labels=("bribery",),
+    s.scripts_total, s.scripts = ev.quoted(con, redactor, holder=holder, bribery=False,
                                            limit=limit)
-    s.bribery_total, s.bribery = ev.quoted(con, redactor, holder=holder, labels=("bribery",), limit=limit)
+    s.bribery_total, s.bribery = ev.quoted(con, redactor, holder=holder, bribery=True, limit=limit)
     s.intent = _intent(con, holder)
     _payments(con, redactor, holder, limit, s)
     _other_tables(con, tables, redactor, holder, limit, s)
@@ -455,6 +455,7 @@ def gather(
 ) -> ReportData:
     """The whole report's content. With ``holder`` only that holder's scope (and no case scope)."""
     redactor = Redactor(reveal)
+    ev.prepare(con)
     tables = schema_tables(con)
     all_holders = holders(con)
     full_chain = chain(con, tables, redactor)

@@ -118,33 +118,51 @@ def split_law(law: str | None) -> list[str]:
     return [p for p in s.replace(";", ",").replace(" ", ",").split(",") if p]
 
 
-def resolved_expr() -> str:
-    """A CASE over the record kinds: does (evidence_sha256, sheet, row_no) exist in f.kind's table."""
-    parts = []
-    for k in KINDS:
-        parts.append(
-            f"WHEN '{k}' THEN EXISTS (SELECT 1 FROM {quote_ident(k)} r "
-            "WHERE r.evidence_sha256 = f.evidence_sha256 AND r.sheet IS NOT DISTINCT FROM f.sheet "
-            "AND r.row_no = f.row_no)"
-        )
-    return "CASE f.kind " + " ".join(parts) + " ELSE FALSE END"
-
-
 # The field that dates a record's conduct (decides which text of a law was in force).
 TIME_FIELD: dict[str, str] = {"calls": "started_at", "sms": "sent_at", "chats": "sent_at",
                               "complaints": "received_at", "payments": "paid_at", "accounts": "opened_at"}
 
+# Joins a findings row (alias f) to its resolution (alias x: resolved, on_), see ``prepare``.
+REFS_JOIN = (
+    "LEFT JOIN report_refs x ON x.kind IS NOT DISTINCT FROM f.kind "
+    "AND x.evidence_sha256 IS NOT DISTINCT FROM f.evidence_sha256 "
+    "AND x.sheet IS NOT DISTINCT FROM f.sheet AND x.row_no IS NOT DISTINCT FROM f.row_no"
+)
 
-def conduct_expr() -> str:
-    """A CASE over the record kinds: the cited record's date, NULL when unknown."""
-    parts = []
-    for k, ts in TIME_FIELD.items():
-        parts.append(
-            f"WHEN '{k}' THEN (SELECT max(r.{quote_ident(ts)}) FROM {quote_ident(k)} r "
-            "WHERE r.evidence_sha256 = f.evidence_sha256 AND r.sheet IS NOT DISTINCT FROM f.sheet "
-            "AND r.row_no = f.row_no)"
-        )
-    return "CASE f.kind " + " ".join(parts) + " ELSE NULL END"
+
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Resolve every cited record once (two temp tables), so per-scope queries stay cheap.
+
+    ``report_refs``: each distinct (kind, sha, sheet, row) that findings cite, whether that row
+    exists in its record table and the record's date. ``report_hits``: text-detector hits
+    grouped per record (bribery apart), with their spans. Done once per connection.
+    """
+    done = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name IN ('report_refs', 'report_hits')"
+    ).fetchone()
+    if done and done[0] == 2:
+        return
+    record_rows = " UNION ALL ".join(
+        f"SELECT '{k}' AS kind, evidence_sha256, sheet, row_no, "
+        f"max({quote_ident(TIME_FIELD[k]) if k in TIME_FIELD else 'NULL::TIMESTAMP'}) AS ts "
+        f"FROM {quote_ident(k)} GROUP BY ALL"
+        for k in KINDS
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE report_refs AS "
+        "WITH c AS (SELECT DISTINCT kind, evidence_sha256, sheet, row_no FROM findings) "
+        "SELECT c.*, r.row_no IS NOT NULL AS resolved, r.ts AS on_ FROM c "
+        f"LEFT JOIN ({record_rows}) r ON r.kind = c.kind AND r.evidence_sha256 = c.evidence_sha256 "
+        "AND r.sheet IS NOT DISTINCT FROM c.sheet AND r.row_no = c.row_no"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE report_hits AS "
+        "SELECT f.kind, f.field, f.evidence_sha256, f.sheet, f.row_no, f.label = 'bribery' AS bribe, "
+        "any_value(f.holder) AS holder, max(f.score) AS s, "
+        "list(struct_pack(label := f.label, rule := f.rule, law := f.law, s := f.span_start, "
+        "e := f.span_end, q := f.quote) ORDER BY f.span_start) AS hits "
+        "FROM findings f WHERE f.analysis = 'text' GROUP BY ALL"
+    )
 
 
 def _scope_where(holder: str | None, label: str | None, analysis: str | None) -> tuple[str, list[Any]]:
@@ -194,8 +212,8 @@ def iter_findings(
     sql = (
         "SELECT f.analysis, f.label, f.score, f.rule, f.law, f.holder, f.kind, f.field, "
         "f.evidence_sha256, f.sheet, f.row_no, f.quote, e.file_name, "
-        f"{resolved_expr()} AS resolved, {conduct_expr()} AS on_ "
-        f"FROM findings f LEFT JOIN evidence e ON e.sha256 = f.evidence_sha256{where} "
+        "coalesce(x.resolved, FALSE), x.on_ "
+        f"FROM findings f LEFT JOIN evidence e ON e.sha256 = f.evidence_sha256 {REFS_JOIN}{where} "
         "ORDER BY f.label, f.score DESC NULLS LAST, f.evidence_sha256, f.sheet, f.row_no"
     )
     if limit is not None:
@@ -273,29 +291,28 @@ def quoted(
     redactor: Redactor,
     *,
     holder: str | None = None,
-    labels: tuple[str, ...] | None = None,
-    exclude_labels: tuple[str, ...] = (),
+    bribery: bool = False,
     limit: int = 50,
 ) -> tuple[int, list[Quoted]]:
-    """Records with text-detector hits, highest score first: (records in scope, first ``limit``)."""
-    conds = ["f.analysis = 'text'"]
-    params: list[Any] = []
+    """Records with text-detector hits (bribery hits, or all others), highest score first.
+
+    Returns (records in scope, the first ``limit``). Needs ``prepare(con)``.
+    """
+    where = "WHERE f.bribe = ?"
+    params: list[Any] = [bribery]
     if holder is not None:
-        conds.append("f.holder = ?")
+        where += " AND f.holder = ?"
         params.append(holder)
-    if labels:
-        conds.append("list_contains(?, f.label)")
-        params.append(list(labels))
-    if exclude_labels:
-        conds.append("NOT list_contains(?, f.label)")
-        params.append(list(exclude_labels))
-    where = " WHERE " + " AND ".join(conds)
-    group = "f.kind, f.field, f.evidence_sha256, f.sheet, f.row_no"
-    total_row = con.execute(
-        f"SELECT count(*) FROM (SELECT DISTINCT {group} FROM findings f{where})", params
-    ).fetchone()
+    total_row = con.execute(f"SELECT count(*) FROM report_hits f {where}", params).fetchone()
     total = int(total_row[0]) if total_row else 0
-    rows = _quoted_rows(con, group, where, params, limit)
+    rows = con.execute(
+        f"WITH g AS (SELECT * FROM report_hits f {where} "
+        "ORDER BY s DESC NULLS LAST, evidence_sha256, sheet, row_no LIMIT ?) "
+        "SELECT f.kind, f.field, f.evidence_sha256, f.sheet, f.row_no, f.holder, f.s, f.hits, e.file_name, "
+        f"coalesce(x.resolved, FALSE), x.on_ FROM g f LEFT JOIN evidence e ON e.sha256 = f.evidence_sha256 "
+        f"{REFS_JOIN} ORDER BY f.s DESC NULLS LAST, f.evidence_sha256, f.sheet, f.row_no",
+        [*params, limit],
+    ).fetchall()
     out: list[Quoted] = []
     for kind, fld, sha, sheet, row_no, hold, score, hits, fname, resolved, on in rows:
         cit = Citation(str(kind or ""), str(sha or ""), redactor.text(str(fname)) if fname else
@@ -314,18 +331,3 @@ def quoted(
             q.note = "（未找到原始记录，仅显示检测器摘录）"
         out.append(q)
     return total, out
-
-
-def _quoted_rows(con: duckdb.DuckDBPyConnection, group: str, where: str, params: list[Any],
-                 limit: int) -> list[tuple[Any, ...]]:
-    sql = (
-        f"WITH g AS (SELECT {group}, any_value(f.holder) holder, max(f.score) s, "
-        "list(struct_pack(label := f.label, rule := f.rule, law := f.law, s := f.span_start, "
-        "e := f.span_end, q := f.quote) ORDER BY f.span_start) hits "
-        f"FROM findings f{where} GROUP BY {group} "
-        "ORDER BY s DESC NULLS LAST, evidence_sha256, sheet, row_no LIMIT ?) "
-        "SELECT f.kind, f.field, f.evidence_sha256, f.sheet, f.row_no, f.holder, f.s, f.hits, e.file_name, "
-        f"{resolved_expr()}, {conduct_expr()} FROM g f LEFT JOIN evidence e ON e.sha256 = f.evidence_sha256 "
-        "ORDER BY f.s DESC NULLS LAST, f.evidence_sha256, f.sheet, f.row_no"
-    )
-    return con.execute(sql, [*params, limit]).fetchall()

@@ -21,7 +21,7 @@ from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
 from qinglian.report.data import LABEL_ZH
-from qinglian.report.evidence import resolved_expr
+from qinglian.report.evidence import REFS_JOIN, prepare, split_law
 from qinglian.report.privacy import Redactor
 
 # Ids are SHA-1 hex with the digits spelt as letters: no run of digits in an id can be
@@ -222,25 +222,32 @@ class Exporter:
             yield link
 
     def findings(self) -> Iterator[EntityProxy]:
-        """Each finding as a Note on the Call/Message it cites (other kinds: on the Document)."""
+        """One Note per cited record with its findings, on the Call/Message/Payment (else the Document)."""
         schema_of = {"calls": "Call", "sms": "Message", "chats": "Message", "payments": "Payment"}
+        prepare(self.con)
         where, params = self._where("f")
-        for an, label, rule, law, kind, sha, sheet, row_no, quote, i, resolved, known in self._rows(
-            "SELECT analysis, label, rule, law, kind, evidence_sha256, sheet, row_no, quote, "
-            f"row_number() OVER (), {resolved_expr()}, "
-            "EXISTS (SELECT 1 FROM evidence e WHERE e.sha256 = f.evidence_sha256) "
-            f"FROM findings f{where}", params
+        for kind, sha, sheet, row_no, labels, rules, law_values, quotes, resolved, known in self._rows(
+            "SELECT f.kind, f.evidence_sha256, f.sheet, f.row_no, list(DISTINCT f.label ORDER BY f.label), "
+            "list(DISTINCT f.rule ORDER BY f.rule), list(DISTINCT f.law ORDER BY f.law), "
+            "list(DISTINCT f.quote ORDER BY f.quote)[1:5], bool_or(coalesce(x.resolved, FALSE)), "
+            "bool_or(e.sha256 IS NOT NULL) "
+            f"FROM findings f LEFT JOIN evidence e ON e.sha256 = f.evidence_sha256 {REFS_JOIN}{where} "
+            "GROUP BY f.kind, f.evidence_sha256, f.sheet, f.row_no", params
         ):
             if sha is None:
                 continue
-            note = self.make("Note", "finding", i, an, label, sha, sheet, row_no)
+            note = self.make("Note", "findings", kind, sha, sheet, row_no)
             if resolved and kind in schema_of:
                 note.add("entity", self.make(schema_of[kind], sha, sheet, row_no).id)
             elif known:
                 note.add("entity", self.make("Document", sha).id)
-            note.add("name", f"{LABEL_ZH.get(str(label), str(label))}：{rule or ''}")
+            names = "、".join(LABEL_ZH.get(str(lab), str(lab)) for lab in labels)
+            note.add("name", f"检测发现：{names}")
+            law_ids = sorted({i for v in law_values if v for i in split_law(str(v))})
             where_text = self.record_id(sha, sheet, row_no or 0) + ("" if resolved else "（未找到该证据行）")
-            note.add("description", f"法律依据：{law or '—'}；摘录：{self.r.text(quote)}；出处：{where_text}")
+            note.add("description", f"规则：{'、'.join(str(r) for r in rules if r)}；法律依据："
+                                    f"{'、'.join(law_ids) or '—'}；摘录："
+                                    f"{' / '.join(self.r.text(q) for q in quotes if q)}；出处：{where_text}")
             yield note
 
     def all(self) -> Iterator[EntityProxy]:

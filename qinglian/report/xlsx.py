@@ -110,7 +110,9 @@ def finding_rows(con: duckdb.DuckDBPyConnection, redactor: Redactor, analysis: s
         text_col = f"r.{quote_ident(str(fld))}" if joinable else "NULL"
         record = (f"LEFT JOIN {quote_ident(str(kind))} r ON r.evidence_sha256 = f.evidence_sha256 "
                   "AND r.sheet IS NOT DISTINCT FROM f.sheet AND r.row_no = f.row_no") if joinable else ""
-        resolved = "r.row_no IS NOT NULL" if joinable else ev.resolved_expr()
+        resolved = "r.row_no IS NOT NULL" if joinable else "coalesce(x.resolved, FALSE)"
+        if not joinable:
+            record = ev.REFS_JOIN
         cur = con.execute(
             "SELECT f.analysis, f.label, f.score, f.rule, f.law, f.holder, f.kind, f.field, f.quote, "
             f"{text_col}, e.file_name, f.evidence_sha256, f.sheet, f.row_no, {resolved} "
@@ -163,6 +165,7 @@ OTHER_TABLES: tuple[str, ...] = ("pi_inventory", "list_order", "intent_grades", 
 def write_xlsx(con: duckdb.DuckDBPyConnection, data: ReportData, path: Path) -> Path:
     redactor = Redactor(data.reveal)
     holder = data.case_scope.holder
+    ev.prepare(con)
     book = Book(path)
     try:
         summary = [["案件", data.case_name], ["办案单位", data.agency], ["生成时间", data.generated_at],
