@@ -61,14 +61,6 @@ def _tables() -> tuple[pa.Table, pa.Table]:
     return table(geo), table(car)
 
 
-def _longest_join(alias: str, table: str, lengths: range) -> tuple[str, str]:
-    joins = " ".join(
-        f"LEFT JOIN {table} {alias}{n} ON {alias}{n}.k = '86' || substr(p, 1, {n})" for n in lengths
-    )
-    value = "coalesce(" + ", ".join(f"{alias}{n}.v" for n in lengths) + ")"
-    return joins, value
-
-
 def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], sha256: str) -> int:
     """Add the prefixes of one evidence file's mobile numbers that the case does not know yet.
 
@@ -86,14 +78,15 @@ def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[
     geo, car = _tables()
     con.register("__ql_geo", geo)
     con.register("__ql_car", car)
-    geo_joins, geo_value = _longest_join("g", "__ql_geo", range(7, 1, -1))
-    car_joins, car_value = _longest_join("c", "__ql_car", range(7, 1, -1))
     try:
         rows = con.execute(
             "INSERT INTO phone_prefixes "
             "WITH new AS (SELECT DISTINCT p FROM (" + " UNION ALL ".join(parts) + ") "
             "  WHERE p NOT IN (SELECT prefix FROM phone_prefixes)), "
-            f"looked AS (SELECT p, {geo_value} AS d, {car_value} AS carrier FROM new {geo_joins} {car_joins}) "
+            "cand AS (SELECT p, '86' || substr(p, 1, n) AS k, n FROM new, range(2, 8) r(n)), "
+            "geo AS (SELECT p, arg_max(v, n) AS d FROM cand JOIN __ql_geo USING (k) GROUP BY p), "
+            "car AS (SELECT p, arg_max(v, n) AS carrier FROM cand JOIN __ql_car USING (k) GROUP BY p), "
+            "looked AS (SELECT p, d, carrier FROM new LEFT JOIN geo USING (p) LEFT JOIN car USING (p)) "
             "SELECT p, "
             "  CASE WHEN d IN ('北京市', '天津市', '上海市', '重庆市') THEN d "
             "       ELSE coalesce(nullif(regexp_extract(d, ?, 1), ''), d) END, "

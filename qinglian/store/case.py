@@ -64,7 +64,9 @@ class Case:
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to case.duckdb; a locked store becomes a clear error."""
         try:
-            con = duckdb.connect(str(self.db_path), read_only=read_only)
+            con = duckdb.connect(
+                str(self.db_path), read_only=read_only, config={"enable_progress_bar": False}
+            )
         except duckdb.IOException as exc:
             raise QinglianError(
                 "案件库正被另一个程序使用，无法打开",
