@@ -64,9 +64,7 @@ class Case:
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to case.duckdb; a locked store becomes a clear error."""
         try:
-            con = duckdb.connect(
-                str(self.db_path), read_only=read_only, config={"enable_progress_bar": False}
-            )
+            con = duckdb.connect(str(self.db_path), read_only=read_only)
         except duckdb.IOException as exc:
             raise QinglianError(
                 "案件库正被另一个程序使用，无法打开",
@@ -75,6 +73,7 @@ class Case:
                 hint_zh="等其他 qinglian 命令结束后再试",
                 hint_en="wait for the other qinglian command to finish, then retry",
             ) from exc
+        con.execute("SET enable_progress_bar = false")
         try:
             yield con
         finally:
