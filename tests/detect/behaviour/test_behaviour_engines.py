@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -18,7 +19,8 @@ from qinglian.store.engine import duckdb_engine, spark_engine
 
 def _sample_csv(tmp: Path) -> Path:
     """100,000 synthetic calls written as text, plus bad rows, split over two files."""
-    calls = generate(80_000, days=3, seed=11).calls.slice(0, 100_000)
+    calls = generate(140_000, days=3, seed=11).calls.slice(0, 100_000)
+    assert calls.num_rows == 100_000
     text = calls.set_column(2, "started_at", pc.strftime(calls["started_at"], "%Y-%m-%d %H:%M:%S"))
     text = text.set_column(3, "duration_s", pc.cast(calls["duration_s"], pa.string()))
     bad = pa.table(
@@ -78,3 +80,21 @@ def test_duckdb_and_spark_give_identical_measures(tmp_path: Path) -> None:
     assert problems["negative_duration"] == 1 and problems["absurd_duration"] == 1
     assert problems["missing_start"] == 1 and problems["missing_callee"] == 1
     assert problems["foreign_offset"] == 2 and "mixed_time_zones" in problems
+
+
+@pytest.mark.spark
+def test_case_analysis_on_spark_matches_duckdb(behaviour_case) -> None:  # type: ignore[no-untyped-def]
+    from qinglian.detect.behaviour import analyze_behaviour
+
+    with behaviour_case.connect() as con:
+        on_duck = analyze_behaviour(behaviour_case, con, "duckdb")
+        on_spark = analyze_behaviour(behaviour_case, con, "spark", spark_master="local[2]")
+        runs = con.execute("SELECT params FROM analysis_runs WHERE analysis = 'behaviour'").fetchall()
+    assert len(runs) == 1 and '"spark"' in runs[0][0]
+    _assert_same(on_duck.numbers.to_dict("records"), on_spark.numbers.to_dict("records"))
+    for attr in ("list_order", "intent", "notes"):
+        left, right = getattr(on_duck, attr), getattr(on_spark, attr)
+        pd.testing.assert_frame_equal(
+            left.reset_index(drop=True), right.reset_index(drop=True), check_dtype=False
+        )
+    pd.testing.assert_frame_equal(on_duck.sms, on_spark.sms, check_dtype=False)
