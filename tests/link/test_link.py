@@ -163,3 +163,12 @@ def test_law_lists_are_flattened() -> None:
 
     assert _laws(['["个人信息保护法第十条", "刑法第二百五十三条之一"]', "广告法第二十八条"]) == {
         "个人信息保护法第十条", "刑法第二百五十三条之一", "广告法第二十八条"}
+
+
+def test_empty_case_links_and_ranks_nothing(case_dir: Path, agency_key_env: bytes) -> None:
+    case = open_case(case_dir)
+    result = link_case(case)
+    assert result.leaks.lists == 0 and result.links == 0
+    assert targets_case(case) == {"before": [], "after": []}
+    for table in ("entities", "links", "resolution", "upstream", "list_overlaps", "leak_clusters", "targets"):
+        assert _q(case_dir, f"SELECT count(*) FROM {quote_ident(table)}") == [(0,)]
