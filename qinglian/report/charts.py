@@ -80,5 +80,5 @@ def daily_svg(days: list[tuple[date, int]], title: str, peak: tuple[date, int] |
             ax.set_ylim(0, peak[1] * 1.2 + 1)
         fig.autofmt_xdate(bottom=0.24)
         ax.spines[["top", "right"]].set_visible(False)
-        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.24, top=0.86)
+        fig.subplots_adjust(left=0.13, right=0.98, bottom=0.24, top=0.86)
         return to_svg(fig, tight=False)

@@ -16,7 +16,7 @@ import duckdb
 
 from qinglian.privacy import mask_text
 from qinglian.report import laws
-from qinglian.report.privacy import Redactor
+from qinglian.report.privacy import Redactor, hash_text
 from qinglian.store.schema import KINDS, field_names
 from qinglian.store.sqlident import quote_ident
 
@@ -34,7 +34,12 @@ class Citation:
 
     @property
     def short(self) -> str:
-        return self.sha256[:HASH_PREFIX]
+        return hash_text(self.sha256[:HASH_PREFIX])
+
+    @property
+    def sha_attr(self) -> str:
+        """The full hash for machine use (data-sha), digit runs cut as in ``hash_text``."""
+        return hash_text(self.sha256)
 
     @property
     def text(self) -> str:

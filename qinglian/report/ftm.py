@@ -22,7 +22,7 @@ from followthemoney.proxy import EntityProxy
 
 from qinglian.report.data import LABEL_ZH
 from qinglian.report.evidence import REFS_JOIN, prepare, split_law
-from qinglian.report.privacy import Redactor
+from qinglian.report.privacy import Redactor, hash_text
 
 # Ids are SHA-1 hex with the digits spelt as letters: no run of digits in an id can be
 # mistaken for (or scanned as) a phone number.
@@ -74,13 +74,13 @@ class Exporter:
 
     def document(self, sha: str, file_name: str | None) -> EntityProxy:
         e = self.make("Document", sha)
-        e.add("fileName", self.r.text(file_name) or sha[:12])
-        e.add("summary", f"SHA-256 {sha}")  # FtM's contentHash holds SHA-1 only
+        e.add("fileName", self.r.text(file_name) or hash_text(sha[:12]))
+        e.add("summary", f"SHA-256 {hash_text(sha)}")  # FtM's contentHash holds SHA-1 only
         return e
 
     @staticmethod
     def record_id(sha: str, sheet: str | None, row_no: int) -> str:
-        return f"{sha[:12]}/{sheet or ''}/{row_no}"
+        return f"{hash_text(sha[:12])}/{sheet or ''}/{row_no}"
 
     def _where(self, alias: str = "r") -> tuple[str, list[Any]]:
         if self.holder is None:

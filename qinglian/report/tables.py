@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from qinglian.report.privacy import Redactor
+from qinglian.report.privacy import Redactor, hash_text
 from qinglian.store.sqlident import quote_ident
 
 
@@ -40,7 +40,7 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 def short_hash(value: Any) -> Any:
     """A bare SHA-256 shown as its 12-character prefix (as citations do)."""
     if isinstance(value, str) and _SHA256.fullmatch(value):
-        return value[:12]
+        return hash_text(value[:12])
     return value
 
 

@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from qinglian.report import evidence as ev
 from qinglian.report.data import KIND_ZH, LABEL_ZH, ReportData
-from qinglian.report.privacy import Redactor
+from qinglian.report.privacy import Redactor, hash_text
 from qinglian.report.tables import schema_tables
 from qinglian.store.schema import KINDS, field_names
 from qinglian.store.sqlident import quote_ident
@@ -127,7 +127,7 @@ def finding_rows(con: duckdb.DuckDBPyConnection, redactor: Redactor, analysis: s
                  ok) in rows:
                 yield [an, LABEL_ZH.get(str(lab), str(lab)), score, rule, law, hold,
                        KIND_ZH.get(str(k), k), f, redactor.text(quote), redactor.text(text),
-                       redactor.text(fname), sha, sheet, row_no, bool(ok)]
+                       redactor.text(fname), hash_text(str(sha or "")), sheet, row_no, bool(ok)]
 
 
 def generic_rows(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
@@ -154,7 +154,7 @@ def record_evidence_rows(con: duckdb.DuckDBPyConnection, kind: str, fields: list
     while rows := cur.fetchmany(10_000):
         for row in rows:
             values = [redactor.cell(f, v) for f, v in zip(fields, row[1:1 + len(fields)], strict=True)]
-            yield [row[0], *values, redactor.text(row[-4]), row[-3], row[-2], row[-1]]
+            yield [row[0], *values, redactor.text(row[-4]), hash_text(str(row[-3])), row[-2], row[-1]]
 
 
 OTHER_TABLES: tuple[str, ...] = ("pi_inventory", "list_order", "intent_grades", "campaigns", "targets",
@@ -175,7 +175,7 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, data: ReportData, path: Path) -> 
             summary.append([f"分析：{a.title}", f"{a.status_text}；{runs}" if runs else a.status_text])
         book.table("概要", ["项目", "内容"], summary)
         book.table("证据文件", ["证据 SHA-256", "文件名", "压缩包内路径", "被检查单位", "记录类型", "行数", "导入时间"], (
-            [sha, redactor.text(name), redactor.text(member), who, kind, rows, at]
+            [hash_text(str(sha)), redactor.text(name), redactor.text(member), who, kind, rows, at]
             for sha, name, member, who, kind, rows, at in con.execute(
                 "SELECT sha256, file_name, member_path, holder, kind, rows, ingested_at FROM evidence "
                 "WHERE (? IS NULL OR holder = ?) ORDER BY holder, file_name", [holder, holder]).fetchall()))

@@ -112,4 +112,22 @@ def test_redactor_cells() -> None:
     assert r.cell("number", "+8613912345678") == "139****5678"
     assert r.cell("reasons", "外呼 13912345678") == "外呼 139****5678"
     assert r.cell("score", 0.5) == 0.5
+    assert r.cell("note", "a" * 40 + " 13912345678") == "a" * 40 + " 139****5678"
     assert Redactor(True).cell("number", "+8613912345678") == "+8613912345678"
+
+
+def test_hashes_never_print_as_mobile_numbers() -> None:
+    import hashlib
+
+    from qinglian.report.privacy import hash_text
+
+    hashes = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(20_000)]
+    risky = [h for h in hashes if MOBILE.search(h)]
+    assert risky  # plain SHA-256 hex does hold such runs now and then
+    for h in hashes:
+        shown = hash_text(h)
+        assert not MOBILE.search(shown)
+        assert not MOBILE.search(hash_text(h[:12]))
+        assert shown.replace("-", "") == h
+        assert Redactor(False).cell("list_id", f"{h}:Sheet1") == f"{shown}:Sheet1"
+    assert hash_text("ab13912345678901cd") == "ab13912345-678901cd"
