@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -59,7 +60,15 @@ def environment() -> jinja2.Environment:
     )
 
 
-def render_html(data: ReportData, *, single: bool = False) -> str:
+# A PDF with a chapter per holder grows long and WeasyPrint slow; past this many holders the
+# case PDF keeps the case chapter only and points to the HTML/XLSX and `--holder` PDFs.
+PDF_MAX_HOLDER_CHAPTERS = 8
+
+
+def render_html(data: ReportData, *, single: bool = False, for_pdf: bool = False) -> str:
+    omit_holders = for_pdf and len(data.holder_scopes) > PDF_MAX_HOLDER_CHAPTERS
+    if omit_holders:
+        data = dataclasses.replace(data, holder_scopes=[])
     scopes = [data.case_scope, *data.holder_scopes]
     all_views = [views(s, f"s{i}", 25 if i == 0 else 10) for i, s in enumerate(scopes)]
     status = {a.key: a for a in data.analyses}
@@ -71,6 +80,7 @@ def render_html(data: ReportData, *, single: bool = False) -> str:
     law_entries, law_note = laws.appendix(data.law_ids)
     return environment().get_template("report.html.j2").render(
         d=data,
+        omitted_holders=omit_holders,
         law_entries=law_entries,
         law_note=law_note,
         views=all_views,

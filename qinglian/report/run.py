@@ -96,13 +96,14 @@ def build_report(case_dir: Path, opts: ReportOptions) -> list[Path]:
             )
         data = gather(con, case_name=str(meta.get("name", case.root.name)), agency=str(meta.get("agency", "")),
                       holder=opts.holder, reveal=opts.reveal, limit=opts.limit, holder_limit=opts.holder_limit)
-        html = render_html(data, single=opts.holder is not None) if {"html", "pdf"} & set(opts.formats) else ""
+        single = opts.holder is not None
+        html = render_html(data, single=single) if "html" in opts.formats else ""
         for fmt in opts.formats:
             path = case.reports_dir / (stem + SUFFIX[fmt])
             if fmt == "html":
                 _atomic(path, lambda p: p.write_text(html, encoding="utf-8"))
             elif fmt == "pdf":
-                _atomic(path, lambda p: write_pdf(html, p))
+                _atomic(path, lambda p: write_pdf(render_html(data, single=single, for_pdf=True), p))
             elif fmt == "xlsx":
                 _atomic(path, lambda p: write_xlsx(con, data, p))
             else:

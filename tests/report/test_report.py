@@ -311,3 +311,17 @@ def test_provisions_cite_the_text_in_force_at_the_conduct(masked: dict[str, Path
     assert "中华人民共和国反不正当竞争法（2019）第七条" in html  # bribery in the chat
     assert "ad.43（目录中无此条）" in html  # an id the catalog lacks is shown as such
     assert "附录：法律依据" in html and "法律条文目录版本" in html
+
+
+def test_pdf_html_keeps_only_the_case_chapter_when_there_are_many_holders(
+    small_case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qinglian.report import html as html_mod
+    from qinglian.report.data import gather
+
+    with open_case(small_case).connect() as con:
+        data = gather(con, case_name="c", agency="")
+    monkeypatch.setattr(html_mod, "PDF_MAX_HOLDER_CHAPTERS", 1)
+    for_pdf = html_mod.render_html(data, for_pdf=True)
+    assert f"被检查单位：{HOLDER_A}" not in for_pdf and "本 PDF 只含全案章节" in for_pdf
+    assert f"被检查单位：{HOLDER_A}" in html_mod.render_html(data)
