@@ -33,7 +33,7 @@ from qinglian.link.run import link_case, targets_case
 from qinglian.store.case import open_case
 case = open_case(sys.argv[1])
 t0 = time.perf_counter()
-r = link_case(case, key=b"bench-key")
+r = link_case(case, key=b"bench-key", sketch_k=int(sys.argv[2]))
 t1 = time.perf_counter()
 targets_case(case)
 t2 = time.perf_counter()
@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sources", type=int, default=40)
     ap.add_argument("--min-shared", type=int, default=20)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--sketch-k", type=int, default=2048, help="bottom-k sketch size")
     ap.add_argument("--dir", type=Path, default=None, help="keep the bench case here")
     args = ap.parse_args(argv)
 
@@ -130,8 +131,10 @@ def main(argv: list[str] | None = None) -> int:
         del table
         print(f"generated and loaded {args.rows:,} rows in {args.lists} lists: {time.perf_counter() - t0:.1f} s")
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", CHILD, str(root)], capture_output=True, text=True,
-                              env={**os.environ, "QINGLIAN_LANG": "en"})
+        proc = subprocess.run(
+            [sys.executable, "-c", CHILD, str(root), str(args.sketch_k)],
+            capture_output=True, text=True, env={**os.environ, "QINGLIAN_LANG": "en"},
+        )
         wall = time.perf_counter() - start
         if proc.returncode != 0:
             print(proc.stdout, proc.stderr, file=sys.stderr)

@@ -19,7 +19,7 @@ import pyarrow as pa
 from qinglian.link.sql import reset_table
 
 EXACT_LIMIT = 2_000_000
-SKETCH_K = 1024
+SKETCH_K = 2048
 MIN_SHARED = 3  # consumers (exact) or sketch matches (MinHash) before a pair is reported
 CLUSTER_CONTAINMENT = 0.05  # lists join a cluster when one holds this share of the other
 

@@ -72,6 +72,7 @@ def link_case(
     key: bytes | None = None,
     exact_limit: int = leaks.EXACT_LIMIT,
     threshold: float = leaks.CLUSTER_CONTAINMENT,
+    sketch_k: int = leaks.SKETCH_K,
     user: str | None = None,
 ) -> LinkResult:
     key = key if key is not None else agency_key()
@@ -97,14 +98,14 @@ def link_case(
             counts = entities.build(con, key)
             entities.complaint_paths(con)
             ranked = upstream.rank(con)
-            leak = leaks.compute(con, exact_limit=exact_limit, threshold=threshold)
+            leak = leaks.compute(con, exact_limit=exact_limit, threshold=threshold, sketch_k=sketch_k)
             row = con.execute("SELECT count(*) FROM links").fetchone()
             result = LinkResult(
                 entities=counts, links=int(row[0]) if row else 0, names=len(decisions),
                 merged=sum(1 for d in decisions if d.record_name != d.canonical_name),
                 upstream=ranked, leaks=leak,
             )
-            params = {"exact_limit": exact_limit, "threshold": threshold, "sketch_k": leaks.SKETCH_K,
+            params = {"exact_limit": exact_limit, "threshold": threshold, "sketch_k": sketch_k,
                       "method": leak.method}
             _record_run(con, "link", params)
             case.log("link", params, user=user, details=_details(result), con=con)
