@@ -14,6 +14,7 @@ from qinglian.report import laws
 from qinglian.report.charts import daily_svg
 from qinglian.report.data import KIND_ZH, LABEL_ZH, ReportData, Scope
 from qinglian.report.graph import chain_svg
+from qinglian.report.tables import Table
 
 
 @dataclass
@@ -63,12 +64,34 @@ def environment() -> jinja2.Environment:
 # A PDF with a chapter per holder grows long and WeasyPrint slow; past this many holders the
 # case PDF keeps the case chapter only and points to the HTML/XLSX and `--holder` PDFs.
 PDF_MAX_HOLDER_CHAPTERS = 8
+# Rows per table in the PDF (WeasyPrint lays out long tables slowly); the rest is in the XLSX.
+PDF_MAX_ROWS = 60
+
+
+def _trim_table(t: Table | None, k: int) -> Table | None:
+    return None if t is None else dataclasses.replace(t, rows=t.rows[:k])
+
+
+def trim(scope: Scope, k: int) -> Scope:
+    """The scope with every list cut to ``k`` rows (totals kept, so the notes say what was cut)."""
+    return dataclasses.replace(
+        scope,
+        scripts=scope.scripts[:k],
+        bribery=scope.bribery[:k],
+        findings=scope.findings[:k],
+        payments=_trim_table(scope.payments, k),
+        behaviour=[t for t in (_trim_table(b, k) for b in scope.behaviour) if t is not None],
+        link_tables=[t for t in (_trim_table(b, k) for b in scope.link_tables) if t is not None],
+    )
 
 
 def render_html(data: ReportData, *, single: bool = False, for_pdf: bool = False) -> str:
     omit_holders = for_pdf and len(data.holder_scopes) > PDF_MAX_HOLDER_CHAPTERS
     if omit_holders:
         data = dataclasses.replace(data, holder_scopes=[])
+    if for_pdf:
+        data = dataclasses.replace(data, case_scope=trim(data.case_scope, PDF_MAX_ROWS),
+                                   holder_scopes=[trim(h, PDF_MAX_ROWS) for h in data.holder_scopes])
     scopes = [data.case_scope, *data.holder_scopes]
     all_views = [views(s, f"s{i}", 25 if i == 0 else 10) for i, s in enumerate(scopes)]
     status = {a.key: a for a in data.analyses}

@@ -325,3 +325,5 @@ def test_pdf_html_keeps_only_the_case_chapter_when_there_are_many_holders(
     for_pdf = html_mod.render_html(data, for_pdf=True)
     assert f"被检查单位：{HOLDER_A}" not in for_pdf and "本 PDF 只含全案章节" in for_pdf
     assert f"被检查单位：{HOLDER_A}" in html_mod.render_html(data)
+    monkeypatch.setattr(html_mod, "PDF_MAX_ROWS", 1)
+    assert "共 5 条，显示前 1 条，完整内容见 XLSX" in html_mod.render_html(data, for_pdf=True)
