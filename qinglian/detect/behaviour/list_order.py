@@ -37,6 +37,8 @@ LIST_ORDER_COLUMNS: tuple[str, ...] = (
 def first_calls(calls: ibis.Table, customers: ibis.Table) -> ibis.Table:
     """(evidence_sha256, sheet, account, row_no, t, list_rows) for every listed phone an account called."""
     lists = customers.filter(customers.phone.notnull())
+    # CSV lists have no sheet (NULL): join on '' so they are not lost in the equality join
+    lists = lists.mutate(sheet=lists.sheet.fill_null(""))
     rows = lists.group_by(["evidence_sha256", "sheet", "phone"]).aggregate(row_no=lists.row_no.min())
     sizes = rows.group_by(["evidence_sha256", "sheet"]).aggregate(list_rows=rows.count())
     c = calls.filter(calls.callee.notnull())
@@ -84,7 +86,7 @@ def list_order(pairs: pd.DataFrame, min_rows: int) -> pd.DataFrame:
         out.append(
             {
                 "evidence_sha256": sha,
-                "sheet": sheet,
+                "sheet": sheet or None,
                 "account": account,
                 "list_rows": list_rows,
                 "dialled": len(g),

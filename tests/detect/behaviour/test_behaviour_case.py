@@ -102,3 +102,14 @@ def test_no_grade_column_is_said_not_invented(case_dir) -> None:  # type: ignore
         result = analyze_behaviour(case, con)
     assert result.intent.empty
     assert "no_intent_grade" in set(result.notes["problem"])
+
+
+def test_list_order_found_for_csv_lists_without_sheet(behaviour_case) -> None:  # type: ignore[no-untyped-def]
+    """CSV customer lists have sheet NULL; they must not drop out of the list/call join."""
+    with behaviour_case.connect() as con:
+        con.execute("UPDATE customers SET sheet = NULL")
+    run_behaviour(behaviour_case, user="tester")
+    rows = _rows(behaviour_case, "SELECT * FROM list_order")
+    assert len(rows) == 1
+    assert rows[0]["sheet"] is None and rows[0]["dialled"] == 30
+    assert rows[0]["spearman"] == pytest.approx(1.0)
