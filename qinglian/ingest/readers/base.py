@@ -85,3 +85,14 @@ def blank_header_error(
         hint_zh="在原文件副本中为该列补上表头后重新导入",
         hint_en="give the column a header in a copy of the file and ingest again",
     )
+
+
+def encoding_error(display: str, codec: str, line: int | None = None) -> QinglianError:
+    return QinglianError(
+        f"文件内容无法按 {codec} 编码读取",
+        f"the file cannot be read as {codec}",
+        file=display,
+        row=line,
+        hint_zh="用 --encoding 指定正确的编码后重新导入，例如 --encoding gbk",
+        hint_en="give the right encoding with --encoding and ingest again, e.g. --encoding gbk",
+    )

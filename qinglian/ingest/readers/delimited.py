@@ -24,6 +24,7 @@ from qinglian.ingest.readers.base import (
     SheetData,
     check_headers,
     column_names,
+    encoding_error,
     find_header,
 )
 
@@ -38,7 +39,7 @@ def _sample_rows(path: Path, display: str, codec: str) -> list[str]:
     try:
         text = codecs.getincrementaldecoder(codec)().decode(raw, final=len(raw) < SAMPLE_BYTES)
     except UnicodeDecodeError as exc:
-        raise _encoding_error(display, codec, raw[: exc.start].count(b"\n") + 1) from exc
+        raise encoding_error(display, codec, raw[: exc.start].count(b"\n") + 1) from exc
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.splitlines()
@@ -159,17 +160,6 @@ def _batches(
         ) from None
 
 
-def _encoding_error(display: str, codec: str, line: int | None) -> QinglianError:
-    return QinglianError(
-        f"文件内容无法按 {codec} 编码读取",
-        f"the file cannot be read as {codec}",
-        file=display,
-        row=line,
-        hint_zh="用 --encoding 指定正确的编码后重新导入，例如 --encoding gbk",
-        hint_en="give the right encoding with --encoding and ingest again, e.g. --encoding gbk",
-    )
-
-
 def _parse_error(
     exc: Exception,
     path: Path,
@@ -198,7 +188,7 @@ def _parse_error(
             hint_en="look for an extra delimiter or an unmatched quote in that row; fix a copy of the file and ingest again",
         )
     if isinstance(exc, UnicodeDecodeError) or "UTF8" in message or "decode" in message.lower():
-        return _encoding_error(display, codec, _decode_error_row(path, codec))
+        return encoding_error(display, codec, _decode_error_row(path, codec))
     return QinglianError(
         "文件无法解析，可能被截断或引号不配对",
         "the file cannot be parsed; it may be truncated or have an unmatched quote",

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from qinglian.errors import QinglianError
 from qinglian.ingest import encoding as enc
-from qinglian.ingest.readers.base import ROW_NO, SheetData, column_names
+from qinglian.ingest.readers.base import ROW_NO, SheetData, column_names, encoding_error
 
 BATCH_ROWS = 50_000
 
@@ -78,13 +78,7 @@ def read_json(path: Path, display: str, encoding: str | None) -> Iterator[SheetD
         try:
             text = path.read_text(encoding=codec)
         except UnicodeDecodeError as exc:
-            raise QinglianError(
-                f"文件内容无法按 {codec} 编码读取",
-                f"the file cannot be read as {codec}",
-                file=display,
-                hint_zh="用 --encoding 指定正确的编码",
-                hint_en="give the right encoding with --encoding",
-            ) from exc
+            raise encoding_error(display, codec) from exc
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -127,11 +121,5 @@ def read_json(path: Path, display: str, encoding: str | None) -> Iterator[SheetD
     try:
         headers = list(dict.fromkeys(k for _, obj in lines() for k in obj))  # first pass: all keys
     except UnicodeDecodeError as exc:
-        raise QinglianError(
-            f"文件内容无法按 {codec} 编码读取",
-            f"the file cannot be read as {codec}",
-            file=display,
-            hint_zh="用 --encoding 指定正确的编码",
-            hint_en="give the right encoding with --encoding",
-        ) from exc
+        raise encoding_error(display, codec) from exc
     yield SheetData(None, 0, headers, _sheet(lines(), headers))
