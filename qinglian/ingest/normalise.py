@@ -30,6 +30,8 @@ MACROS: tuple[str, ...] = (
         ELSE NULL END""",
     r"""CREATE OR REPLACE TEMP MACRO ql_phone(s) AS CASE
         WHEN s IS NULL OR contains(s, '*') THEN NULL
+        WHEN length(s) = 11 AND regexp_full_match(s, '1[3-9][0-9]{9}') THEN '+86' || s
+        WHEN regexp_full_match(s, '0[1-9][0-9]{8,10}') THEN '+86' || substr(s, 2)
         ELSE ql_phone_core(ql_phone_digits(s)) END""",
     # --- timestamps ---
     r"""CREATE OR REPLACE TEMP MACRO ql_ts_text(s) AS
@@ -38,7 +40,9 @@ MACROS: tuple[str, ...] = (
             '日\s*', ' ', 'g'), '[时点]', ':', 'g'), '分', ':', 'g'), '(秒|:$|:\s*$)', '', 'g')""",
     f"""CREATE OR REPLACE TEMP MACRO ql_ts_local(s) AS
         try_strptime(trim(ql_ts_text(s)), [{_TS_FORMATS}])""",
-    r"""CREATE OR REPLACE TEMP MACRO ql_ts(s) AS CASE
+    r"""CREATE OR REPLACE TEMP MACRO ql_ts(s) AS coalesce(
+        try_strptime(s, '%Y-%m-%d %H:%M:%S'), ql_ts_any(s))""",
+    r"""CREATE OR REPLACE TEMP MACRO ql_ts_any(s) AS CASE
         WHEN s IS NULL OR trim(s) = '' THEN NULL
         WHEN regexp_full_match(trim(s), '[2-7][0-9]{4}(\.[0-9]+)?') THEN
             TIMESTAMP '1899-12-30 00:00:00'
@@ -69,7 +73,9 @@ MACROS: tuple[str, ...] = (
             + coalesce(CAST(nullif(regexp_extract(t, '([0-9]+)(分钟|分|m)', 1), '') AS DOUBLE), 0) * 60
             + coalesce(CAST(nullif(regexp_extract(t, '([0-9]+(\.[0-9]+)?)(秒|s)', 1), '') AS DOUBLE), 0)
         ELSE NULL END""",
-    r"""CREATE OR REPLACE TEMP MACRO ql_duration(s) AS ql_dur_t(ql_dur_text(s))""",
+    r"""CREATE OR REPLACE TEMP MACRO ql_duration(s) AS CASE
+        WHEN regexp_full_match(s, '[0-9]{1,6}') THEN CAST(s AS DOUBLE)
+        ELSE ql_dur_t(ql_dur_text(s)) END""",
     # --- booleans (answered / connected) ---
     r"""CREATE OR REPLACE TEMP MACRO ql_bool(s) AS CASE
         WHEN lower(trim(s)) IN ('1', 'true', 't', 'y', 'yes', '是', '接通', '已接通', '成功', '呼叫成功',
