@@ -9,7 +9,7 @@ scikit-learn's because no Python runs per text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,28 +30,34 @@ def hashed_entries(texts: Sequence[str], n_features: int = N_FEATURES) -> tuple[
     """(text index, bucket) of every n-gram occurrence; repeated n-grams appear repeatedly (term counts)."""
     if not texts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    for r, c in _ngram_buckets(texts, n_features):
+        rows.append(r)
+        cols.append(c.astype(np.int64))
+    return np.concatenate(rows).astype(np.int64), np.concatenate(cols)
+
+
+def _ngram_buckets(texts: Sequence[str], n_features: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Per n-gram length: (text index, hash bucket) of every n-gram occurrence, in text order."""
     cps = _codepoints(texts)
     is_nl = cps == _NL
     doc = np.cumsum(is_nl) - is_nl  # text index of every position (its newline belongs to it)
     mask = np.uint64(n_features - 1)
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
     length = cps.shape[0]
     with np.errstate(over="ignore"):
-        for k in NGRAMS:
-            if length < k:
+        for size in NGRAMS:
+            if length < size:
                 continue
-            m = length - k + 1
-            h = np.full(m, _SEEDS[k], dtype=np.uint64)
+            m = length - size + 1
+            h = np.full(m, _SEEDS[size], dtype=np.uint64)
             bad = np.zeros(m, dtype=bool)
-            for j in range(k):
+            for j in range(size):
                 h = (h ^ cps[j : j + m]) * _MULT
                 bad |= is_nl[j : j + m]
             h ^= h >> np.uint64(29)
             good = ~bad
-            rows.append(doc[:m][good])
-            cols.append((h[good] & mask).astype(np.int64))
-    return np.concatenate(rows).astype(np.int64), np.concatenate(cols)
+            yield doc[:m][good], h[good] & mask
 
 
 def _occurrence_norms(r: np.ndarray, w: np.ndarray, n: int) -> np.ndarray:
@@ -115,29 +121,12 @@ def scores_with_table(texts: Sequence[str], table: np.ndarray, intercept: np.nda
     if n == 0:
         return out[:, :k] + intercept
     n_features = table.shape[0]
-    cps = _codepoints(texts)
-    is_nl = cps == _NL
-    doc = np.cumsum(is_nl) - is_nl
-    mask = np.uint64(n_features - 1)
-    length = cps.shape[0]
-    with np.errstate(over="ignore"):
-        for size in NGRAMS:
-            if length < size:
-                continue
-            m = length - size + 1
-            h = np.full(m, _SEEDS[size], dtype=np.uint64)
-            bad = np.zeros(m, dtype=bool)
-            for j in range(size):
-                h = (h ^ cps[j : j + m]) * _MULT
-                bad |= is_nl[j : j + m]
-            h ^= h >> np.uint64(29)
-            good = ~bad
-            rows = doc[:m][good]  # sorted: positions run in text order
-            cols = (h[good] & mask).astype(np.int32)
-            indptr = np.zeros(n + 1, dtype=np.int64)
-            np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-            x = sp.csr_matrix((np.ones(cols.shape[0], dtype=np.float64), cols, indptr), shape=(n, n_features))
-            out += x @ table
+    for rows, buckets in _ngram_buckets(texts, n_features):  # rows sorted: positions run in text order
+        cols = buckets.astype(np.int32)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        x = sp.csr_matrix((np.ones(cols.shape[0], dtype=np.float64), cols, indptr), shape=(n, n_features))
+        out += x @ table
     norms = np.sqrt(out[:, k])
     norms[norms == 0] = 1.0
     return out[:, :k] / norms[:, None] + intercept
