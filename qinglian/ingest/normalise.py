@@ -17,6 +17,17 @@ _TS_FORMATS = (
     "'%Y%m%d%H%M%S', '%Y%m%d', '%m-%d-%Y %H:%M:%S', '%m-%d-%Y %H:%M', '%m-%d-%Y'"
 )
 
+# Spellings of a connected / not connected call, lower case and trimmed.
+_TRUE = (
+    "'1', 'true', 't', 'y', 'yes', '是', '接通', '已接通', '成功', '呼叫成功', "
+    "'已应答', '应答', '通话', '已通话', 'answered', 'connected', 'success'"
+)
+_FALSE = (
+    "'0', 'false', 'f', 'n', 'no', '否', '未接通', '未接', '失败', '呼叫失败', "
+    "'无人接听', '未应答', '拒接', '关机', '空号', '停机', '占线', '忙', '用户忙', '无法接通', "
+    "'busy', 'noanswer', 'no answer', 'failed', 'unanswered'"
+)
+
 MACROS: tuple[str, ...] = (
     # --- phones ---
     r"""CREATE OR REPLACE TEMP MACRO ql_phone_digits(s) AS
@@ -73,22 +84,34 @@ MACROS: tuple[str, ...] = (
             + coalesce(CAST(nullif(regexp_extract(t, '([0-9]+)(分钟|分|m)', 1), '') AS DOUBLE), 0) * 60
             + coalesce(CAST(nullif(regexp_extract(t, '([0-9]+(\.[0-9]+)?)(秒|s)', 1), '') AS DOUBLE), 0)
         ELSE NULL END""",
+    # Fast paths first (plain seconds, H:MM:SS, M分S秒): each gives exactly what ql_dur_t gives
+    # for that form, without the text clean-up that the general path repeats per branch.
     r"""CREATE OR REPLACE TEMP MACRO ql_duration(s) AS CASE
         WHEN regexp_full_match(s, '[0-9]{1,6}') THEN CAST(s AS DOUBLE)
+        WHEN regexp_full_match(s, '[0-9]{1,6}:[0-9]{1,2}:[0-9]{1,2}') THEN
+            CAST(split_part(s, ':', 1) AS DOUBLE) * 3600 + CAST(split_part(s, ':', 2) AS DOUBLE) * 60
+            + CAST(split_part(s, ':', 3) AS DOUBLE)
+        WHEN regexp_full_match(s, '[0-9]{1,6}分[0-9]{1,2}秒') THEN
+            CAST(split_part(s, '分', 1) AS DOUBLE) * 60 + CAST(rtrim(split_part(s, '分', 2), '秒') AS DOUBLE)
         ELSE ql_dur_t(ql_dur_text(s)) END""",
     # --- booleans (answered / connected) ---
-    r"""CREATE OR REPLACE TEMP MACRO ql_bool(s) AS CASE
-        WHEN lower(trim(s)) IN ('1', 'true', 't', 'y', 'yes', '是', '接通', '已接通', '成功', '呼叫成功',
-            '已应答', '应答', '通话', '已通话', 'answered', 'connected', 'success') THEN TRUE
-        WHEN lower(trim(s)) IN ('0', 'false', 'f', 'n', 'no', '否', '未接通', '未接', '失败', '呼叫失败',
-            '无人接听', '未应答', '拒接', '关机', '空号', '停机', '占线', '忙', '用户忙', '无法接通',
-            'busy', 'noanswer', 'no answer', 'failed', 'unanswered') THEN FALSE
+    f"""CREATE OR REPLACE TEMP MACRO ql_bool_any(s) AS CASE
+        WHEN lower(trim(s)) IN ({_TRUE}) THEN TRUE
+        WHEN lower(trim(s)) IN ({_FALSE}) THEN FALSE
         ELSE NULL END""",
+    # Exact spellings first (no lower/trim per row); anything else through ql_bool_any.
+    f"""CREATE OR REPLACE TEMP MACRO ql_bool(s) AS CASE
+        WHEN s IN ({_TRUE}) THEN TRUE
+        WHEN s IN ({_FALSE}) THEN FALSE
+        ELSE ql_bool_any(s) END""",
     # --- integers and amounts ---
-    r"""CREATE OR REPLACE TEMP MACRO ql_int(s) AS CASE
+    r"""CREATE OR REPLACE TEMP MACRO ql_int_any(s) AS CASE
         WHEN regexp_full_match(trim(s), '-?[0-9]+(\.0+)?\s*(次|轮|个|人|席)?') THEN
             TRY_CAST(regexp_extract(trim(s), '-?[0-9]+') AS BIGINT)
         ELSE NULL END""",
+    r"""CREATE OR REPLACE TEMP MACRO ql_int(s) AS CASE
+        WHEN regexp_full_match(s, '[0-9]{1,18}') THEN CAST(s AS BIGINT)
+        ELSE ql_int_any(s) END""",
     r"""CREATE OR REPLACE TEMP MACRO ql_amount_t(t) AS CASE
         WHEN regexp_full_match(t, '-?[0-9]+(\.[0-9]+)?') THEN CAST(t AS DOUBLE)
         WHEN regexp_full_match(t, '-?[0-9]+(\.[0-9]+)?万') THEN CAST(rtrim(t, '万') AS DOUBLE) * 10000

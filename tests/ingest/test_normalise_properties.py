@@ -79,3 +79,30 @@ def test_excel_serial_and_epoch(con: duckdb.DuckDBPyConnection) -> None:
 @pytest.mark.parametrize("bad", ["138****5678", "12345", "abc", "1.38123E+10", ""])
 def test_unparsable_phones_are_null(con: duckdb.DuckDBPyConnection, bad: str) -> None:
     assert one(con, "SELECT ql_phone(nullif(?, ''))", bad) is None
+
+
+# The fast paths (exact forms checked first) must give what the general normalisers give.
+_dur_text = st.text(alphabet="0123456789:分秒小时 .sm", max_size=12)
+_int_text = st.text(alphabet="0123456789 -.次", max_size=22)
+_bool_text = st.sampled_from(["1", "0", "是", "否", "已接通", "未接通", " 接通", "YES", "No", "忙", "x", "", "t"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_dur_text)
+def test_duration_fast_paths_agree_with_general(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    fast, general = con.execute("SELECT ql_duration(?), ql_dur_t(ql_dur_text(?))", [text, text]).fetchall()[0]
+    assert fast == general, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_int_text)
+def test_int_fast_path_agrees_with_general(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    fast, general = con.execute("SELECT ql_int(?), ql_int_any(?)", [text, text]).fetchall()[0]
+    assert fast == general, text
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=_bool_text)
+def test_bool_fast_path_agrees_with_general(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    fast, general = con.execute("SELECT ql_bool(?), ql_bool_any(?)", [text, text]).fetchall()[0]
+    assert fast == general, text
