@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
@@ -134,6 +135,52 @@ class IngestResult:
             )
         )
         return out
+
+
+class _BatchStream:
+    """A sheet's batches as one Arrow stream for DuckDB, checked for data under blank headers.
+
+    DuckDB calls into the stream from its worker threads, so nothing here touches the
+    connection; an error raised while reading (a malformed row, a bad byte) is kept and
+    raised again in place of the error DuckDB reports for the aborted scan.
+    """
+
+    def __init__(self, sheet: SheetData, blank_cols: list[int], display: str) -> None:
+        self.sheet = sheet
+        self.blank_cols = blank_cols
+        self.display = display
+        self.failure: BaseException | None = None
+
+    def reader(self) -> pa.RecordBatchReader | None:
+        """None when the sheet has no data rows at all."""
+        batches = iter(self.sheet.batches)
+        first = next(batches, None)
+        if first is None:
+            return None
+        self._check_blank(first)
+        schema = first.schema
+        return pa.RecordBatchReader.from_batches(schema, self._batches(first, batches, schema))
+
+    def _batches(self, first: pa.Table, rest: Iterator[pa.Table], schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+        try:
+            yield from first.to_batches()
+            for table in rest:
+                self._check_blank(table)
+                if table.schema != schema:
+                    table = table.cast(schema)
+                yield from table.to_batches()
+        except BaseException as exc:
+            self.failure = exc
+            raise
+
+    def _check_blank(self, table: pa.Table) -> None:
+        """Data under a column without a header is an error (which field would it be?)."""
+        for i in self.blank_cols:
+            col = pc.utf8_trim(table.column(f"c{i}").cast(pa.string()), " ")
+            mask = pc.fill_null(pc.not_equal(col, ""), False)
+            if pc.any(mask).as_py():
+                first = pc.min(pc.filter(table.column(ROW_NO), mask)).as_py()
+                raise blank_header_error(i, self.display, self.sheet.sheet, self.sheet.header_row, int(first))
 
 
 class _Run:
@@ -291,13 +338,19 @@ class _Run:
             )
         insert_sql, params, blank_cols = self._insert_sql(kind, sheet.headers, mapping)
         rows = 0
-        for batch in sheet.batches:
-            if blank_cols:
-                self._check_blank(batch, blank_cols, display, sheet)
-            self.con.register("__ql_batch", batch)
+        stream = _BatchStream(sheet, blank_cols, display)
+        reader = stream.reader()
+        if reader is not None:
+            # One INSERT over the whole sheet: DuckDB pulls the batches as it goes (the reader
+            # parses the next block while other threads normalise and write the last ones).
+            self.con.register("__ql_batch", reader)
             try:
                 row = one(self.con, insert_sql, [self.opts.holder, self.opts.site, sha, sheet.sheet, *params])
-                rows += int(row[0]) if row else 0
+                rows = int(row[0]) if row else 0
+            except duckdb.Error:
+                if stream.failure is not None:
+                    raise stream.failure from None
+                raise
             finally:
                 self.con.unregister("__ql_batch")
         unparsed = self._unparsed(kind, mapping, sha, sheet.sheet)
@@ -345,17 +398,6 @@ class _Run:
         )
         blank = [i for i, h in enumerate(headers) if not h]
         return sql, params, blank
-
-    def _check_blank(self, batch: pa.Table, cols: list[int], display: str, sheet: SheetData) -> None:
-        self.con.register("__ql_check", batch)
-        try:
-            for i in cols:
-                c = quote_ident(f"c{i}")
-                row = one(self.con, f"SELECT min({quote_ident(ROW_NO)}) FROM __ql_check WHERE trim({c}) <> ''")
-                if row and row[0] is not None:
-                    raise blank_header_error(i, display, sheet.sheet, sheet.header_row, int(row[0]))
-        finally:
-            self.con.unregister("__ql_check")
 
     def _unparsed(
         self, kind: str, mapping: dict[int, str], sha: str, sheet: str | None
