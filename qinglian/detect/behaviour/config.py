@@ -23,6 +23,10 @@ class FeatureRule(_Strict):
     threshold: float
     weight: float
     volume: bool = False
+    # Volume features only: the level the feature must reach for a flag to be possible at all
+    # (defaults to `threshold`). A gate below the threshold lets a line that is clearly a dialer
+    # on every other count be flagged at moderate volume; it never flags on volume alone.
+    gate: float | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> FeatureRule:
@@ -32,7 +36,15 @@ class FeatureRule(_Strict):
             raise ValueError("direction low needs threshold < normal")
         if self.weight < 0:
             raise ValueError("weight must be >= 0")
+        if self.gate is not None and not self.volume:
+            raise ValueError("gate is only for volume features")
+        if self.gate is not None and self.direction == "high" and not self.normal < self.gate <= self.threshold:
+            raise ValueError("gate must lie above normal and at most at threshold")
         return self
+
+    def gate_passed(self, value: float) -> bool:
+        gate = self.threshold if self.gate is None else self.gate
+        return value >= gate if self.direction == "high" else value <= gate
 
     def subscore(self, value: float) -> float:
         """0 at `normal`, 1 at or beyond `threshold`, linear in between."""

@@ -4,8 +4,8 @@ Each feature present gets a sub-score in [0, 1] between its `normal` and `thresh
 values (thresholds.yaml); the score is the weighted mean over the features present, so
 a missing column or an empty cell is left out rather than counted as innocent or guilty.
 A flag needs the score at or above `flag_score`, at least `min_hits` features at or
-beyond their thresholds, one of them a volume feature, and at least `min_features`
-features present. `reasons` names every feature that hit, with its value and threshold.
+beyond their thresholds, a volume feature at or beyond its `gate` (its threshold when no
+gate is set), and at least `min_features` features present. `reasons` names every feature that hit, with its value and threshold.
 """
 
 from __future__ import annotations
@@ -83,7 +83,8 @@ def score_frame(frame: pd.DataFrame, thresholds: Thresholds | None = None) -> pd
         if rule.weight > 0:
             hits += is_hit
             if rule.volume:
-                volume_hit |= is_hit
+                gate = rule.threshold if rule.gate is None else rule.gate
+                volume_hit |= ok & ((values >= gate) if rule.direction == "high" else (values <= gate))
         if rule.weight == 0:  # informational only: never a reason
             continue
         op = "≥" if rule.direction == "high" else "≤"

@@ -125,3 +125,43 @@ def test_behaviour_cli_on_csv(tmp_path: Path) -> None:
     assert got.loc["+8613800000002", "calls"] == 2 and got.loc["+8613800000002", "distinct_callees"] == 1
     notes = pd.read_csv(Path(str(dest) + ".notes.csv")).set_index("problem")["count"]
     assert notes["missing_callee"] == 1 and notes["foreign_offset"] == 1
+
+
+SLOW_DIALER = {  # one seat working a small list: moderate volume, otherwise a dialer on every count
+    "number": "+8617000000002",
+    "calls": 420,
+    "distinct_callees": 350,
+    "outgoing_share": 0.93,
+    "mean_duration_s": 15.0,
+    "median_duration_s": 0.0,
+    "handsets": 4,
+    "active_days": 7,
+}
+BUSY_PERSON = {  # short calls, never called back, but a person's volume: below the gate
+    "number": "+8613800000001",
+    "calls": 150,
+    "distinct_callees": 140,
+    "outgoing_share": 1.0,
+    "mean_duration_s": 8.0,
+    "median_duration_s": 0.0,
+    "handsets": 4,
+    "active_days": 7,
+}
+
+
+def test_volume_gate_below_threshold_flags_a_slow_dialer_not_a_person_or_courier() -> None:
+    out = _score([SLOW_DIALER, BUSY_PERSON, COURIER])
+    slow = out.loc[SLOW_DIALER["number"]]
+    assert bool(slow["flag"])  # 50 distinct callees a day: past the gate (40), below the threshold
+    assert "distinct_callees_per_day" not in slow["reasons"]  # the gate is not a hit
+    assert not out.loc[BUSY_PERSON["number"], "flag"]  # 20 a day: under the gate
+    assert out.loc[COURIER["number"], "score"] < 0.7  # well clear of flag_score
+
+
+def test_gate_only_for_volume_features(tmp_path: Path) -> None:
+    text = Path(load_thresholds.__code__.co_filename).parent.parent.parent / "data" / "thresholds.yaml"
+    bad = text.read_text(encoding="utf-8").replace("    weight: 1.5\n", "    weight: 1.5\n    gate: 2.0\n", 1)
+    path = tmp_path / "th.yaml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(QinglianError):
+        load_thresholds(path)
