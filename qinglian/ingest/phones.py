@@ -8,18 +8,32 @@ longest-prefix rule, which is ~100x faster than parsing a number per prefix.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import duckdb
+import phonenumbers
 import pyarrow as pa
-from phonenumbers.carrierdata import CARRIER_DATA
-from phonenumbers.geodata import GEOCODE_DATA
+import pyarrow.parquet as pq
+
+from qinglian.store.db import one
 
 # Province part of a phonenumbers description: '广东省深圳市', '广西百色市', '内蒙古自治区…'.
 PROVINCE_PATTERN = "^(.+?(?:省|自治区|特别行政区)|广西|新疆|西藏|宁夏|内蒙古)"
 _PROVINCE = re.compile(PROVINCE_PATTERN + "?(.*)$")
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+
+
+def _data() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    """phonenumbers' geocoding and carrier prefix tables (imported on first use: ~2 s)."""
+    from phonenumbers.carrierdata import CARRIER_DATA
+    from phonenumbers.geodata import GEOCODE_DATA
+
+    return GEOCODE_DATA, CARRIER_DATA
 
 
 def _longest(table: dict[str, dict[str, str]], key: str) -> str | None:
@@ -45,15 +59,17 @@ def split_region(description: str | None) -> tuple[str | None, str | None]:
 def lookup_prefix(prefix7: str) -> tuple[str | None, str | None, str | None]:
     """(province, city, carrier) of a 7-digit mobile prefix such as '1381234'."""
     key = "86" + prefix7
-    province, city = split_region(_longest(GEOCODE_DATA, key))
-    return province, city, _longest(CARRIER_DATA, key)
+    geodata, carrierdata = _data()
+    province, city = split_region(_longest(geodata, key))
+    return province, city, _longest(carrierdata, key)
 
 
 @lru_cache(maxsize=1)
 def _tables() -> tuple[pa.Table, pa.Table]:
     """phonenumbers' Chinese geocoding and carrier prefixes as Arrow tables (built once)."""
-    geo = [(k, v.get("zh") or v.get("en")) for k, v in GEOCODE_DATA.items() if k.startswith("861")]
-    car = [(k, v.get("zh") or v.get("en")) for k, v in CARRIER_DATA.items() if k.startswith("861")]
+    geodata, carrierdata = _data()
+    geo = [(k, v.get("zh") or v.get("en")) for k, v in geodata.items() if k.startswith("861")]
+    car = [(k, v.get("zh") or v.get("en")) for k, v in carrierdata.items() if k.startswith("861")]
 
     def table(rows: list[tuple[str, str | None]]) -> pa.Table:
         return pa.table({"k": pa.array([r[0] for r in rows]), "v": pa.array([r[1] for r in rows])})
@@ -61,11 +77,78 @@ def _tables() -> tuple[pa.Table, pa.Table]:
     return table(geo), table(car)
 
 
+# Longest-prefix match of the 7-digit prefixes in ``new`` (column p) against phonenumbers'
+# tables; parameters: PROVINCE_PATTERN three times.
+_RESOLVE = (
+    "cand AS (SELECT p, '86' || substr(p, 1, n) AS k, n FROM new, range(2, 8) r(n)), "
+    "geo AS (SELECT p, arg_max(v, n) AS d FROM cand JOIN __ql_geo USING (k) GROUP BY p), "
+    "car AS (SELECT p, arg_max(v, n) AS carrier FROM cand JOIN __ql_car USING (k) GROUP BY p), "
+    "looked AS (SELECT p, d, carrier FROM new LEFT JOIN geo USING (p) LEFT JOIN car USING (p)) "
+    "SELECT p AS prefix, "
+    "  CASE WHEN d IN ('北京市', '天津市', '上海市', '重庆市') THEN d "
+    "       ELSE coalesce(nullif(regexp_extract(d, ?, 1), ''), d) END AS province, "
+    "  CASE WHEN d IN ('北京市', '天津市', '上海市', '重庆市') THEN d "
+    "       WHEN regexp_matches(d, ?) THEN nullif(regexp_replace(d, ?, ''), '') END AS city, "
+    "  carrier FROM looked"
+)
+_CACHE_COLUMNS = ["prefix", "province", "city", "carrier"]
+
+
+def _resolve(con: duckdb.DuckDBPyConnection, new_sql: str, params: list[Any]) -> str:
+    """Register phonenumbers' tables on ``con``; the SQL that resolves the prefixes of ``new_sql``."""
+    geo, car = _tables()
+    con.register("__ql_geo", geo)
+    con.register("__ql_car", car)
+    params += [PROVINCE_PATTERN] * 3
+    return f"WITH new AS ({new_sql}), {_RESOLVE}"
+
+
+def _cache_file() -> Path:
+    base = os.environ.get("QINGLIAN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "qinglian"
+    )
+    key = hashlib.sha256((_RESOLVE + PROVINCE_PATTERN).encode()).hexdigest()[:12]
+    return Path(base) / f"cn-mobile-prefixes-{phonenumbers.__version__}-{key}.parquet"
+
+
+@lru_cache(maxsize=1)
+def resolved_prefixes() -> pa.Table | None:
+    """Province, city and carrier of every prefix 1000000-1999999 that phonenumbers knows.
+
+    Resolving all of them takes seconds (mostly loading phonenumbers' tables), so it is done
+    once per phonenumbers version and kept in the user's cache folder; None when that folder
+    cannot be written (callers then resolve just the prefixes they need)."""
+    path = _cache_file()
+    try:
+        table = pq.read_table(path)
+        if table.column_names == _CACHE_COLUMNS:
+            return table
+    except (OSError, pa.ArrowException):
+        pass
+    with duckdb.connect() as mem:
+        params: list[Any] = []
+        sql = _resolve(mem, "SELECT CAST(i AS VARCHAR) AS p FROM range(1000000, 2000000) t(i)", params)
+        table = mem.sql(
+            f"SELECT * FROM ({sql}) WHERE province IS NOT NULL OR city IS NOT NULL OR carrier IS NOT NULL "
+            "ORDER BY prefix",
+            params=params,
+        ).to_arrow_table()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    except OSError:
+        return None
+    return table
+
+
 def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], sha256: str) -> int:
     """Add the prefixes of one evidence file's mobile numbers that the case does not know yet.
 
     Vectorised longest-prefix match in DuckDB against phonenumbers' tables (the rule that
-    ``lookup_prefix`` applies one prefix at a time)."""
+    ``lookup_prefix`` applies one prefix at a time), read from the resolved cache for the
+    7-digit prefixes that ingest produces."""
     from qinglian.store.sqlident import quote_ident
 
     if not columns:
@@ -75,27 +158,37 @@ def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[
         f"WHERE evidence_sha256 = ? AND {quote_ident(c)} LIKE '+861%'"
         for c in columns
     ]
-    geo, car = _tables()
-    con.register("__ql_geo", geo)
-    con.register("__ql_car", car)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE __ql_new AS SELECT DISTINCT p FROM (" + " UNION ALL ".join(parts) + ") "
+        "WHERE p NOT IN (SELECT prefix FROM phone_prefixes)",
+        [sha256] * len(columns),
+    )
+    added = 0
     try:
-        rows = con.execute(
-            "INSERT INTO phone_prefixes "
-            "WITH new AS (SELECT DISTINCT p FROM (" + " UNION ALL ".join(parts) + ") "
-            "  WHERE p NOT IN (SELECT prefix FROM phone_prefixes)), "
-            "cand AS (SELECT p, '86' || substr(p, 1, n) AS k, n FROM new, range(2, 8) r(n)), "
-            "geo AS (SELECT p, arg_max(v, n) AS d FROM cand JOIN __ql_geo USING (k) GROUP BY p), "
-            "car AS (SELECT p, arg_max(v, n) AS carrier FROM cand JOIN __ql_car USING (k) GROUP BY p), "
-            "looked AS (SELECT p, d, carrier FROM new LEFT JOIN geo USING (p) LEFT JOIN car USING (p)) "
-            "SELECT p, "
-            "  CASE WHEN d IN ('北京市', '天津市', '上海市', '重庆市') THEN d "
-            "       ELSE coalesce(nullif(regexp_extract(d, ?, 1), ''), d) END, "
-            "  CASE WHEN d IN ('北京市', '天津市', '上海市', '重庆市') THEN d "
-            "       WHEN regexp_matches(d, ?) THEN nullif(regexp_replace(d, ?, ''), '') END, "
-            "  carrier FROM looked",
-            [sha256] * len(columns) + [PROVINCE_PATTERN] * 3,
-        ).fetchall()
+        cached = resolved_prefixes()
+        rest = "SELECT p FROM __ql_new"
+        if cached is not None:
+            con.register("__ql_pfx", cached)
+            try:
+                row = one(
+                    con,
+                    "INSERT INTO phone_prefixes SELECT n.p, r.province, r.city, r.carrier "
+                    "FROM __ql_new n LEFT JOIN __ql_pfx r ON r.prefix = n.p "
+                    "WHERE regexp_full_match(n.p, '1[0-9]{6}')",
+                )
+            finally:
+                con.unregister("__ql_pfx")
+            added += int(row[0]) if row else 0
+            rest += " WHERE NOT regexp_full_match(p, '1[0-9]{6}')"
+        if cached is None or one(con, f"SELECT count(*) FROM ({rest})") != (0,):
+            params: list[Any] = []
+            sql = _resolve(con, rest, params)
+            try:
+                row = one(con, f"INSERT INTO phone_prefixes {sql}", params)
+            finally:
+                con.unregister("__ql_geo")
+                con.unregister("__ql_car")
+            added += int(row[0]) if row else 0
     finally:
-        con.unregister("__ql_geo")
-        con.unregister("__ql_car")
-    return int(rows[0][0]) if rows else 0
+        con.execute("DROP TABLE IF EXISTS __ql_new")
+    return added

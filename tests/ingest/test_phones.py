@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
-from qinglian.ingest.phones import lookup_prefix, split_region
+import duckdb
+import pytest
+
+from qinglian.ingest import phones
+from qinglian.ingest.phones import lookup_prefix, register_prefixes, split_region
+from qinglian.store.schema import all_ddl
 from tests.helpers import cli, query
 
 
@@ -23,3 +29,44 @@ def test_sql_prefix_lookup_agrees_with_one_by_one_lookup(case_dir: Path, tmp_pat
     for p in prefixes:
         assert got[p] == lookup_prefix(p), p
     assert got["1381234"][2] == "中国移动"
+
+
+def _register(prefixes: list[str]) -> dict[str, tuple[object, ...]]:
+    con = duckdb.connect()
+    try:
+        con.execute(next(d for d in all_ddl() if "phone_prefixes" in d))
+        con.execute(
+            "CREATE TABLE calls AS SELECT 'x' AS evidence_sha256, '+86' || p || '0000' AS callee "
+            "FROM unnest(?) t(p)",
+            [prefixes],
+        )
+        register_prefixes(con, "calls", ["callee"], "x")
+        return {r[0]: tuple(r[1:]) for r in con.execute("SELECT * FROM phone_prefixes").fetchall()}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("cache", ["fresh", "corrupt", "unwritable"])
+def test_prefix_cache_gives_the_one_by_one_lookup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: str
+) -> None:
+    """The resolved-prefix cache (built once per phonenumbers version) changes nothing: a fresh,
+    a corrupt (rebuilt) and an unwritable cache folder all give ``lookup_prefix``'s answers."""
+    folder = tmp_path / "cache"
+    if cache == "unwritable":
+        folder.write_text("a file where the folder should be")
+    monkeypatch.setenv("QINGLIAN_CACHE_DIR", str(folder))
+    phones.resolved_prefixes.cache_clear()
+    if cache == "corrupt":
+        folder.mkdir()
+        phones._cache_file().write_bytes(b"not parquet")
+    rng = random.Random(7)
+    prefixes = sorted({str(rng.randrange(1000000, 2000000)) for _ in range(300)} | {"1381234", "1010000"})
+    try:
+        got = _register(prefixes)
+    finally:
+        phones.resolved_prefixes.cache_clear()
+    assert set(got) == set(prefixes)
+    for p in prefixes:
+        assert got[p] == lookup_prefix(p), p
+    assert phones._cache_file().is_file() == (cache != "unwritable")
