@@ -55,11 +55,10 @@ def _unless_in_analyze(name: str) -> Runner:
 
 
 def _report(fn: Any, case: Case, user: str | None) -> Any:
-    """The case file as HTML. The whole-case PDF of the demo is too slow to lay out with WeasyPrint
-    (known problem, see the report issue); per-holder PDFs: qinglian report CASE --holder H --format pdf."""
+    """The case file as HTML (every holder's chapter) and PDF (the case chapter, tables capped)."""
     from qinglian.report.run import ReportOptions
 
-    return fn(case.root, ReportOptions(formats=("html",), user=user))
+    return fn(case.root, ReportOptions(formats=("html", "pdf"), user=user))
 
 
 STEPS: tuple[Step, ...] = (

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from qinglian.labels import LABEL_ZH
 from qinglian.link.evidence import Reason, cite, reason
 from qinglian.link.sql import columns_of, has_table, reset_table, row_count
 from qinglian.store.sqlident import quote_ident
@@ -155,7 +156,7 @@ def findings(con: duckdb.DuckDBPyConnection) -> Scores:
     out: Scores = {}
     for hid, (n, label_set, law_set, ev) in merged.items():
         labels = sorted(label_set)
-        text = "、".join(labels[:6])
+        text = "、".join(LABEL_ZH.get(x, x) for x in labels[:6])
         law = "；".join(sorted(law_set)[:3])
         out[hid] = (2.0 * len(labels) + math.log1p(n), reason(
             f"{n} 条分析发现，{len(labels)} 类：{text}" + (f"（依据：{law}）" if law else ""),

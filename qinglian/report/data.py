@@ -9,6 +9,7 @@ when present and named as not run when absent.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +19,9 @@ import duckdb
 from qinglian.report import analyses as an
 from qinglian.report import evidence as ev
 from qinglian.report.privacy import Redactor
+from qinglian.report.reasons import ReasonReader
+from qinglian.report.specs import CODES, shown_columns
+from qinglian.report.specs import title as spec_title
 from qinglian.report.tables import Table, read_table, schema_tables
 from qinglian.store.schema import KINDS
 from qinglian.store.sqlident import quote_ident
@@ -25,12 +29,6 @@ from qinglian.store.sqlident import quote_ident
 KIND_ZH: dict[str, str] = {
     "calls": "通话记录", "sms": "短信发送记录", "customers": "客户名单", "chats": "聊天记录",
     "complaints": "投诉", "accounts": "平台账号", "payments": "付款记录",
-}
-
-LABEL_ZH: dict[str, str] = {
-    "marketing": "商业营销", "loan": "贷款营销", "impersonation": "冒充银行/机构",
-    "false_promise": "虚假承诺", "credit_packaging": "包装征信", "pi_exposure": "泄露个人信息",
-    "bribery": "商业贿赂", "fraud": "诈骗风险",
 }
 
 BRIBERY_WORDS: tuple[str, ...] = ("好处费", "回扣", "返点", "打点", "内部关系", "辛苦费", "感谢费",
@@ -177,6 +175,7 @@ class ReportData:
     holder_scopes: list[Scope]
     tables: dict[str, list[str]]
     law_ids: set[str] = field(default_factory=set)
+    target_order: list[str] = field(default_factory=list)  # holders best first (targets table)
 
     @property
     def not_run(self) -> list[an.AnalysisStatus]:
@@ -313,30 +312,53 @@ def _payments(con: duckdb.DuckDBPyConnection, redactor: Redactor, holder: str | 
     )
 
 
-LINK_TABLES: tuple[tuple[str, str], ...] = (
-    ("targets", "检查目标排序"),
-    ("upstream", "上游排名（供应商、平台、账号）"),
-    ("list_overlaps", "名单重合（包含度、Jaccard）"),
-    ("leak_clusters", "共同泄露源的名单聚类"),
-)
+LINK_TABLES: tuple[str, ...] = ("targets", "upstream", "list_overlaps", "leak_clusters")
+
+
+def _converters(table: str, reader: ReasonReader) -> dict[str, Callable[[Any], Any]]:
+    """Cells shown in words: reasons with their citations, list ids as file names, codes."""
+    conv: dict[str, Callable[[Any], Any]] = {"reasons": reader.cell}
+    for col in ("list_a", "list_b", "list_id") + (("evidence_sha256",) if table == "list_order" else ()):
+        conv[col] = reader.list_name
+    for col, words in CODES.items():
+        conv[col] = _in_words(col, words, reader.redactor)
+    conv["fingerprint_detail"] = reader.why
+    return conv
+
+
+def _in_words(col: str, words: dict[str, str], redactor: Redactor) -> Callable[[Any], Any]:
+    def show(v: Any) -> Any:
+        return words.get(str(v), redactor.cell(col, v))
+
+    return show
+
+
+def _read(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], redactor: Redactor, reader: ReasonReader,
+          holder: str | None, limit: int) -> Table:
+    shown, headers = shown_columns(table, cols)
+    order = ["phase"] if table == "targets" and "phase" in cols else None
+    return read_table(con, table, shown, redactor, title=spec_title(table, table), holder=holder, limit=limit,
+                      headers=headers, convert=_converters(table, reader), order_by=order)
 
 
 def _other_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], redactor: Redactor,
                   holder: str | None, limit: int, scope: Scope) -> None:
+    reader = ReasonReader(con, redactor)
     names = sorted(n for n in tables if n.startswith("behaviour_"))
     names += [n for n in ("list_order", "intent_grades", "campaigns") if n in tables]
     for n in names:
         cols = tables[n]
         if holder is not None and "holder" not in cols:
             continue
-        scope.behaviour.append(read_table(con, n, cols, redactor, title=n, holder=holder, limit=limit))
-    for n, title in LINK_TABLES:
+        scope.behaviour.append(_read(con, n, cols, redactor, reader, holder, limit))
+    for n in LINK_TABLES:
         if n not in tables:
             continue
         cols = tables[n]
         if holder is not None and "holder" not in cols:
             continue
-        scope.link_tables.append(read_table(con, n, cols, redactor, title=title, holder=holder, limit=limit))
+        scope.link_tables.append(_read(con, n, cols, redactor, reader, holder, limit))
+    reader.resolve()
 
 
 def chain(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], redactor: Redactor) -> Chain:
@@ -466,7 +488,13 @@ def gather(
         case_scope = gather_scope(con, tables, redactor, None, limit, full_chain)
         holder_scopes = [gather_scope(con, tables, redactor, h, holder_limit, full_chain)
                          for h in all_holders]
+    target_order: list[str] = []
+    if {"phase", "rank", "holder"} <= set(tables.get("targets", [])):
+        rows = con.execute("SELECT holder, min(rank) FILTER (WHERE phase = 'after') a, min(rank) b "
+                           "FROM targets GROUP BY 1 ORDER BY a NULLS LAST, b NULLS LAST, 1").fetchall()
+        target_order = [str(r[0]) for r in rows]
     return ReportData(
+        target_order=target_order,
         case_name=case_name,
         agency=agency,
         generated_at=datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -20,7 +20,7 @@ import duckdb
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
-from qinglian.report.data import LABEL_ZH
+from qinglian.labels import LABEL_ZH
 from qinglian.report.evidence import REFS_JOIN, prepare, split_law
 from qinglian.report.privacy import Redactor, hash_text
 

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 import jinja2
 
 from qinglian import __version__
+from qinglian.labels import LABEL_ZH
 from qinglian.report import analyses as an
 from qinglian.report import laws
 from qinglian.report.charts import daily_svg
-from qinglian.report.data import KIND_ZH, LABEL_ZH, ReportData, Scope
+from qinglian.report.data import KIND_ZH, ReportData, Scope
 from qinglian.report.graph import chain_svg
+from qinglian.report.reasons import Reasons
 from qinglian.report.tables import Table
 
 
@@ -52,24 +54,36 @@ def views(scope: Scope, key: str, graph_per_layer: int) -> Views:
 
 
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("qinglian.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.tests["reasons"] = lambda v: isinstance(v, Reasons)
+    return env
 
 
 # A PDF with a chapter per holder grows long and WeasyPrint slow; past this many holders the
-# case PDF keeps the case chapter only and points to the HTML/XLSX and `--holder` PDFs.
+# case PDF keeps the chapters of the best-ranked inspection targets only (none when targets
+# did not run) and points to the HTML/XLSX and `--holder` PDFs for the others.
 PDF_MAX_HOLDER_CHAPTERS = 8
 # Rows per table in the PDF (WeasyPrint lays out long tables slowly); the rest is in the XLSX.
 PDF_MAX_ROWS = 60
+# Reasons per row and citations per reason in the PDF.
+PDF_MAX_REASONS = 5
+PDF_MAX_CITATIONS = 3
+
+
+def _trim_cell(v: object) -> object:
+    return v.trimmed(PDF_MAX_REASONS, PDF_MAX_CITATIONS) if isinstance(v, Reasons) else v
 
 
 def _trim_table(t: Table | None, k: int) -> Table | None:
-    return None if t is None else dataclasses.replace(t, rows=t.rows[:k])
+    if t is None:
+        return None
+    return dataclasses.replace(t, rows=[[_trim_cell(v) for v in r] for r in t.rows[:k]])
 
 
 def trim(scope: Scope, k: int) -> Scope:
@@ -88,7 +102,9 @@ def trim(scope: Scope, k: int) -> Scope:
 def render_html(data: ReportData, *, single: bool = False, for_pdf: bool = False) -> str:
     omit_holders = for_pdf and len(data.holder_scopes) > PDF_MAX_HOLDER_CHAPTERS
     if omit_holders:
-        data = dataclasses.replace(data, holder_scopes=[])
+        top = data.target_order[:PDF_MAX_HOLDER_CHAPTERS]
+        by_name = {s.holder: s for s in data.holder_scopes}
+        data = dataclasses.replace(data, holder_scopes=[by_name[h] for h in top if h in by_name])
     if for_pdf:
         data = dataclasses.replace(data, case_scope=trim(data.case_scope, PDF_MAX_ROWS),
                                    holder_scopes=[trim(h, PDF_MAX_ROWS) for h in data.holder_scopes])

@@ -8,6 +8,7 @@ never breaks a report.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,11 @@ class Table:
     note: str = ""
     name: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    headers: list[str] = field(default_factory=list)  # shown above the columns; the names if empty
+
+    @property
+    def shown_headers(self) -> list[str]:
+        return self.headers or self.columns
 
     @property
     def truncated(self) -> bool:
@@ -76,17 +82,22 @@ def read_table(
     title: str,
     holder: str | None = None,
     limit: int | None = 50,
+    headers: list[str] | None = None,
+    convert: dict[str, Callable[[Any], Any]] | None = None,
+    order_by: list[str] | None = None,
 ) -> Table:
     """Rows of any table, filtered to a holder when it has a ``holder`` column, best first.
 
-    Ordering: flagged rows, then highest ``score``, then ``rank`` ascending, where present.
+    Ordering: flagged rows, then highest ``score``, then ``rank`` ascending, where present
+    (``order_by`` columns, when given, come first). Cells go through the redactor, except
+    ``convert``'s columns, whose functions see the raw value and do their own masking.
     """
     where = ""
     params: list[Any] = []
     if holder is not None and "holder" in columns:
         where = " WHERE holder = ?"
         params.append(holder)
-    order: list[str] = []
+    order: list[str] = [quote_ident(c) for c in order_by or []]
     if "flag" in columns:
         order.append(f"{quote_ident('flag')} DESC NULLS LAST")
     if "score" in columns:
@@ -102,8 +113,10 @@ def read_table(
     if limit is not None:
         sql += " LIMIT ?"
         params = [*params, limit]
+    conv = convert or {}
     rows = [
-        [short_hash(redactor.cell(c, v)) for c, v in zip(columns, r, strict=True)]
+        [conv[c](v) if c in conv else short_hash(redactor.cell(c, v)) for c, v in zip(columns, r, strict=True)]
         for r in con.execute(sql, params).fetchall()
     ]
-    return Table(title=title, columns=list(columns), rows=rows, total=total, name=table)
+    return Table(title=title, columns=list(columns), rows=rows, total=total, name=table,
+                 headers=list(headers or []))

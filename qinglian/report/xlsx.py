@@ -17,8 +17,9 @@ import duckdb
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from qinglian.labels import LABEL_ZH
 from qinglian.report import evidence as ev
-from qinglian.report.data import KIND_ZH, LABEL_ZH, ReportData
+from qinglian.report.data import KIND_ZH, ReportData
 from qinglian.report.privacy import Redactor, hash_text
 from qinglian.report.tables import schema_tables
 from qinglian.store.schema import KINDS, field_names

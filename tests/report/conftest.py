@@ -153,6 +153,16 @@ def add_other_tables(root: Path) -> None:
                     "reasons VARCHAR)")
         insert(con, "targets", {"phase": "after", "rank": 1, "holder": HOLDER_A, "score": 0.9,
                                 "reasons": "冒充银行话术；名单 30 条"})
+        # as the link stage writes them: JSON reasons with evidence rows (one row does not exist)
+        insert(con, "targets", {"phase": "before", "rank": 1, "holder": HOLDER_B, "score": 12.5,
+                                "reasons": json.dumps([
+                                    {"reason_zh": "3 宗投诉指向该单位", "reason_en": "3 complaints",
+                                     "evidence": [{"evidence_sha256": SHA_CALLS_B, "sheet": None, "row_no": 2},
+                                                  {"evidence_sha256": SHA_ACC, "sheet": "账号", "row_no": 3}],
+                                     "weight": 9.0},
+                                    {"reason_zh": "供应商账户表列有该单位账户", "reason_en": "accounts",
+                                     "evidence": [{"evidence_sha256": SHA_ACC, "sheet": "账号", "row_no": 77}],
+                                     "weight": 1.0}], ensure_ascii=False)})
         insert(con, "analysis_runs", {"analysis": "behaviour", "version": "0.2.0",
                                       "ran_at": datetime(2025, 7, 22, 12, 0), "params": json.dumps({})})
 

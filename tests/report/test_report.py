@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -16,6 +17,7 @@ from conftest import (
     CONSUMERS,
     HOLDER_A,
     HOLDER_B,
+    SHA_ACC,
     SHA_CALLS_B,
     SHA_SMS,
     add_other_tables,
@@ -23,9 +25,11 @@ from conftest import (
 )
 
 from qinglian.cli import run
+from qinglian.report.privacy import hash_text
 from qinglian.report.run import ReportOptions, build_report
 from qinglian.store import custody
 from qinglian.store.case import init_case, open_case
+from qinglian.store.schema import KINDS
 from qinglian.store.sqlident import quote_ident
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -92,7 +96,9 @@ def test_every_html_citation_resolves_to_an_evidence_row(masked: dict[str, Path]
     assert len(cites) >= 8
     unresolved = 0
     for bad, kind, sha, sheet, row in cites:
-        exists = row_exists(masked["case"], kind, sha.replace("-", ""), sheet or None, int(row))
+        # a reason's citation names no record kind until it resolves: it must then exist nowhere
+        exists = any(row_exists(masked["case"], k, sha.replace("-", ""), sheet or None, int(row))
+                     for k in ([kind] if kind else KINDS))
         if bad:
             unresolved += 1
             assert not exists, (kind, sha[:12], sheet, row)
@@ -256,6 +262,12 @@ def test_full_case_shows_the_other_analyses(masked: dict[str, Path]) -> None:
     assert "情节特别严重" in html  # 600 credit records >= 10 x 50
     assert "behaviour 0.2.0" in html
     assert "检查目标排序" in html and "冒充银行话术" in html
+    # JSON reasons are shown as sentences with their citations, never as raw JSON
+    assert "3 宗投诉指向该单位" in html and "reason_zh" not in html
+    assert f'data-kind="calls" data-sha="{hash_text(SHA_CALLS_B)}" data-sheet="" data-row="2"' in html
+    assert f'data-kind="accounts" data-sha="{SHA_ACC}" data-sheet="账号" data-row="3"' in html
+    assert f'<span class="cite unresolved" data-kind="" data-sha="{SHA_ACC}" data-sheet="账号" data-row="77"' in html
+    assert "检查前（投诉与账户表）" in html  # coded values in words
     assert "<svg" in html and "峰值日 2025-07-21" in html  # daily chart and peak day of calls
     assert "泄露源" in html
 
@@ -324,6 +336,11 @@ def test_pdf_html_keeps_only_the_case_chapter_when_there_are_many_holders(
     monkeypatch.setattr(html_mod, "PDF_MAX_HOLDER_CHAPTERS", 1)
     for_pdf = html_mod.render_html(data, for_pdf=True)
     assert f"被检查单位：{HOLDER_A}" not in for_pdf and "本 PDF 只含全案章节" in for_pdf
+    # with an inspection-target ranking, the best-ranked holder keeps its chapter
+    ranked = dataclasses.replace(data, target_order=[HOLDER_B, HOLDER_A])
+    for_pdf = html_mod.render_html(ranked, for_pdf=True)
+    assert f"被检查单位：{HOLDER_B}" in for_pdf and f"被检查单位：{HOLDER_A}" not in for_pdf
+    assert "只含检查目标排序前 1 名单位的分章" in for_pdf
     assert f"被检查单位：{HOLDER_A}" in html_mod.render_html(data)
     monkeypatch.setattr(html_mod, "PDF_MAX_ROWS", 1)
     assert "共 5 条，显示前 1 条，完整内容见 XLSX" in html_mod.render_html(data, for_pdf=True)
