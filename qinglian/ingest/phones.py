@@ -120,7 +120,7 @@ def resolved_prefixes() -> pa.Table | None:
     cannot be written (callers then resolve just the prefixes they need)."""
     path = _cache_file()
     try:
-        table = pq.read_table(path)
+        table = pq.ParquetFile(path).read()
         if table.column_names == _CACHE_COLUMNS:
             return table
     except (OSError, pa.ArrowException):

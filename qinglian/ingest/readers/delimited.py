@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -26,6 +25,7 @@ from qinglian.ingest.readers.base import (
     column_names,
     encoding_error,
     find_header,
+    row_numbers,
 )
 
 DELIMITERS = (",", "\t", ";", "|")
@@ -151,7 +151,7 @@ def _batches(
         )
         for batch in reader:
             n = batch.num_rows
-            row_no = pa.array(np.arange(next_row, next_row + n, dtype=np.int64))
+            row_no = row_numbers(next_row, n)
             next_row += n
             yield pa.Table.from_batches([batch]).append_column(ROW_NO, row_no)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
