@@ -26,6 +26,9 @@ app = typer.Typer(
 )
 case_app = typer.Typer(help="案件工作区 / case workspace", no_args_is_help=True)
 app.add_typer(case_app, name="case")
+exchange_app = typer.Typer(help="跨案件名单比对（假名化）/ match lists across cases (pseudonymised)",
+                           no_args_is_help=True)
+app.add_typer(exchange_app, name="exchange")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -156,6 +159,37 @@ def link(
 
     result = link_case(open_case(case_dir), exact_limit=exact_limit, threshold=threshold, user=user)
     for line in result.lines():
+        out.print(line, markup=False, highlight=False)
+
+
+# ---- chain tracing: cross-case list exchange (issue 5) --------------------------------------
+
+
+@exchange_app.command("export")
+def exchange_export(
+    case_dir: CaseDir,
+    out_file: Annotated[Path, typer.Argument(help="导出的 .parquet 文件 / the .parquet file to write")],
+    user: UserOpt = None,
+) -> None:
+    """把本案客户名单导出为假名（机构密钥 HMAC），供其他案件比对 / export the lists as keyed pseudonyms."""
+    from qinglian.link.exchange import export_lists
+    from qinglian.store.case import open_case
+
+    for line in export_lists(open_case(case_dir), out_file, user=user).lines():
+        out.print(line, markup=False, highlight=False)
+
+
+@exchange_app.command("match")
+def exchange_match(
+    case_dir: CaseDir,
+    files: Annotated[list[Path], typer.Argument(help="其他案件导出的 .parquet 文件 / other cases' exports")],
+    user: UserOpt = None,
+) -> None:
+    """比对其他案件的假名名单与本案名单的重合 / measure overlaps with other cases' lists."""
+    from qinglian.link.exchange import match_lists
+    from qinglian.store.case import open_case
+
+    for line in match_lists(open_case(case_dir), files, user=user).lines():
         out.print(line, markup=False, highlight=False)
 
 

@@ -21,6 +21,10 @@ OUTPUT_DDL: dict[str, str] = {
     "leak_clusters": "cluster_id BIGINT, list_id VARCHAR, holder VARCHAR, file_name VARCHAR, "
     "fingerprint VARCHAR, fingerprint_detail JSON",
     "targets": "phase VARCHAR, rank BIGINT, holder VARCHAR, score DOUBLE, reasons JSON",
+    # kept across `link` runs: filled by `exchange match` from other cases' exports
+    "cross_case_overlaps": "source_sha256 VARCHAR, their_case VARCHAR, their_holder VARCHAR, their_file VARCHAR, "
+    "their_list VARCHAR, holder VARCHAR, our_file VARCHAR, our_list VARCHAR, their_size BIGINT, our_size BIGINT, "
+    "shared BIGINT, containment_theirs_in_ours DOUBLE, containment_ours_in_theirs DOUBLE, jaccard DOUBLE",
 }
 
 

@@ -312,7 +312,7 @@ def _payments(con: duckdb.DuckDBPyConnection, redactor: Redactor, holder: str | 
     )
 
 
-LINK_TABLES: tuple[str, ...] = ("targets", "upstream", "list_overlaps", "leak_clusters")
+LINK_TABLES: tuple[str, ...] = ("targets", "upstream", "list_overlaps", "leak_clusters", "cross_case_overlaps")
 
 
 def _converters(table: str, reader: ReasonReader) -> dict[str, Callable[[Any], Any]]:

@@ -66,6 +66,11 @@ SPECS: dict[str, TableSpec] = {
     "leak_clusters": TableSpec("共同泄露源的名单聚类", (
         ("cluster_id", "聚类"), ("holder", "被检查单位"), ("file_name", "名单文件"),
         ("fingerprint", "名单类型（字段指纹）"), ("fingerprint_detail", "判断依据"))),
+    "cross_case_overlaps": TableSpec("与其他案件名单的重合（假名比对）", (
+        ("their_case", "其他案件"), ("their_holder", "对方单位"), ("their_file", "对方名单"),
+        ("holder", "本案单位"), ("our_file", "本案名单"), ("their_size", "对方人数"), ("our_size", "本案人数"),
+        ("shared", "共有"), ("containment_theirs_in_ours", "对方含于本案"),
+        ("containment_ours_in_theirs", "本案含于对方"), ("jaccard", "Jaccard"))),
 }
 
 # Values of a few coded columns, in words.

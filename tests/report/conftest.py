@@ -163,6 +163,15 @@ def add_other_tables(root: Path) -> None:
                                     {"reason_zh": "供应商账户表列有该单位账户", "reason_en": "accounts",
                                      "evidence": [{"evidence_sha256": SHA_ACC, "sheet": "账号", "row_no": 77}],
                                      "weight": 1.0}], ensure_ascii=False)})
+        from qinglian.link.sql import reset_table
+
+        reset_table(con, "cross_case_overlaps")
+        insert(con, "cross_case_overlaps", {"source_sha256": "9" * 64, "their_case": "外地案件", "their_holder": "外地公司",
+                                            "their_file": "外地名单.csv", "their_list": "x:", "holder": HOLDER_A,
+                                            "our_file": "客户名单.xlsx", "our_list": SHA_CUST + ":名单",
+                                            "their_size": 40, "our_size": 30, "shared": 12,
+                                            "containment_theirs_in_ours": 0.3, "containment_ours_in_theirs": 0.4,
+                                            "jaccard": 12 / 58})
         insert(con, "analysis_runs", {"analysis": "behaviour", "version": "0.2.0",
                                       "ran_at": datetime(2025, 7, 22, 12, 0), "params": json.dumps({})})
 
