@@ -366,35 +366,53 @@ class _Run:
     ) -> tuple[str, list[Any], list[int]]:
         by_field = {f: i for i, f in mapping.items()}
         cols = ["holder", "site", "evidence_sha256", "sheet", "row_no"]
-        exprs = ["?", "?", "?", "?", quote_ident(ROW_NO)]
+        outer = ["?", "?", "?", "?", "r"]
+        inner = [f"{quote_ident(ROW_NO)} AS r"]
         params: list[Any] = []
-        for f in FIELDS[kind]:
+        for j, f in enumerate(FIELDS[kind]):
             i = by_field.get(f.name)
             src = f"nullif({quote_ident(f'c{i}')}, '')" if i is not None else "NULL"
             if f.type in NORMALISED_TYPES:
+                # The raw text is kept where normalisation failed (NULL where it worked: the
+                # original stays in the evidence file at sheet/row_no); writing it for every
+                # row would double the string data the store compresses.
                 cols += [f.name, f.name + "_raw"]
-                exprs += [f"{TYPE_MACRO[f.type]}({src})" if i is not None else "NULL", src]
+                if i is None:
+                    outer += ["NULL", "NULL"]
+                else:
+                    inner += [f"{TYPE_MACRO[f.type]}({src}) AS n{j}", f"{src} AS s{j}"]
+                    outer += [f"n{j}", f"CASE WHEN n{j} IS NULL THEN s{j} END"]
             else:
                 cols.append(f.name)
-                exprs.append(src)
+                if i is None:
+                    outer.append("NULL")
+                else:
+                    inner.append(f"{src} AS s{j}")
+                    outer.append(f"s{j}")
         extra_cols = [i for i, h in enumerate(headers) if i not in mapping and h]
         if extra_cols:
-            exprs.append("json_object(" + ", ".join(f"?, {quote_ident(f'c{i}')}" for i in extra_cols) + ")")
+            inner.append(
+                "json_object("
+                + ", ".join(f"?, {quote_ident(f'c{i}')}" for i in extra_cols)
+                + ") AS x"
+            )
+            outer.append("x")
             params += [headers[i] for i in extra_cols]
         else:
-            exprs.append("NULL")
+            outer.append("NULL")
         cols.append("extra")
         names = [f"c{i}" for i in range(len(headers))]
         # A row counts when any cell has more than spaces; the cheap test on the first cell
-        # (a printable ASCII first character) settles almost every row before the full one.
+        # (a printable ASCII first character) settles almost every row before the full one
+        # (CASE, not OR: DuckDB evaluates both sides of an OR for every row).
         first = quote_ident(names[0])
         nonblank = (
-            f"(ascii({first}) BETWEEN 33 AND 126) OR "
-            "trim(concat(" + ", ".join(quote_ident(n) for n in names) + ")) <> ''"
+            f"CASE WHEN {first} >= '!' AND {first} < chr(127) THEN TRUE "
+            "ELSE trim(concat(" + ", ".join(quote_ident(n) for n in names) + ")) <> '' END"
         )
         sql = (
             f"INSERT INTO {quote_ident(kind)} ({', '.join(quote_ident(c) for c in cols)}) "
-            f"SELECT {', '.join(exprs)} FROM __ql_batch WHERE {nonblank}"
+            f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM __ql_batch WHERE {nonblank})"
         )
         blank = [i for i, h in enumerate(headers) if not h]
         return sql, params, blank

@@ -3,7 +3,9 @@
 Every record table carries the provenance columns ``holder``, ``site``,
 ``evidence_sha256``, ``sheet`` and ``row_no`` (1-based row as a spreadsheet shows it),
 ``extra`` (unknown source columns as a JSON object, never dropped) and, for each
-normalised field, ``<field>_raw`` with the value exactly as it was in the file.
+normalised field, ``<field>_raw``: the value exactly as it was in the file where it could
+not be normalised (``<field>`` is then NULL), NULL where normalisation worked (the original
+text stays in the evidence file, at ``sheet`` / ``row_no``).
 
 Times are ``TIMESTAMP`` holding Asia/Shanghai wall-clock time (inputs with an explicit
 offset are converted). Phone numbers are E.164 strings (``+8613812345678``); the
@@ -31,7 +33,7 @@ SQL_TYPES: dict[str, str] = {
     "id_number": "VARCHAR",
 }
 
-# Types whose normalisation can fail; they keep a ``<field>_raw`` column.
+# Types whose normalisation can fail; they keep a ``<field>_raw`` column (set where it failed).
 NORMALISED_TYPES: frozenset[str] = frozenset(
     {"phone", "timestamp", "duration", "int", "bool", "amount", "id_number"}
 )

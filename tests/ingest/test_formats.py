@@ -186,3 +186,32 @@ def test_english_messages(case_dir: Path, tmp_path: Path, capsys: pytest.Capture
     f = write(tmp_path / "calls.csv", CALLS + ROWS[0] + "\n")
     assert cli("--lang", "en", "ingest", case_dir, f, "--holder", "A") == 0
     assert "1 rows as calls, header on row 1" in capsys.readouterr().out
+
+
+def test_raw_kept_only_where_normalisation_failed(case_dir: Path, tmp_path: Path) -> None:
+    f = write(tmp_path / "bad.csv", CALLS + "02112345678,138****5678,不详,很久,已接通,A,x\n" + ROWS[0] + "\n")
+    assert cli("ingest", case_dir, f, "--holder", "甲公司") == 0
+    raw = "caller_raw, callee_raw, started_at_raw, duration_s_raw, answered_raw, consumer_turns_raw"
+    assert query(case_dir, f"SELECT {raw} FROM calls WHERE row_no = 2") == [
+        (None, "138****5678", "不详", "很久", None, "x")
+    ]
+    assert query(case_dir, f"SELECT {raw} FROM calls WHERE row_no = 3") == [(None,) * 6]
+
+
+def test_rows_of_spaces_are_skipped_and_row_numbers_kept(case_dir: Path, tmp_path: Path) -> None:
+    text = (
+        "主叫,被叫号码,开始时间,通话时长\n"
+        "02112345678,13812345678,2025-07-20 09:00,30\n"
+        "  ,   , ,\n"
+        ",13912345678,,\n"
+        " ,13712345678,,\n"
+        "\u3000,13612345678,,\n"
+    )
+    f = write(tmp_path / "spaces.csv", text)
+    assert cli("ingest", case_dir, f, "--holder", "甲公司") == 0
+    assert query(case_dir, "SELECT row_no, callee FROM calls ORDER BY row_no") == [
+        (2, "+8613812345678"),
+        (4, "+8613912345678"),
+        (5, "+8613712345678"),
+        (6, "+8613612345678"),
+    ]
