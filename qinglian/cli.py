@@ -37,6 +37,12 @@ CaseDir = Annotated[Path, typer.Argument(help="案件目录 / case folder")]
 UserOpt = Annotated[str | None, typer.Option("--user", help="操作人（默认为系统用户）/ acting user")]
 
 
+def _say(lines: list[str]) -> None:
+    """Print a result's lines as plain text (seized names may hold [brackets])."""
+    for line in lines:
+        out.print(line, markup=False, highlight=False)
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"qinglian {__version__}")
@@ -110,8 +116,7 @@ def ingest(
         holder=holder, site=site, kind=kind, encoding=encoding, sheet=sheet, mapping=mapping or [], user=user
     )
     result = ingest_files(case, files, opts)
-    for line in result.lines():
-        out.print(line, markup=False, highlight=False)
+    _say(result.lines())
 
 
 # ---- pi inventory (qinglian/detect/pi) ------------------------------------------------------
@@ -158,8 +163,7 @@ def link(
     from qinglian.store.case import open_case
 
     result = link_case(open_case(case_dir), exact_limit=exact_limit, threshold=threshold, user=user)
-    for line in result.lines():
-        out.print(line, markup=False, highlight=False)
+    _say(result.lines())
 
 
 # ---- chain tracing: cross-case list exchange (issue 5) --------------------------------------
@@ -175,8 +179,7 @@ def exchange_export(
     from qinglian.link.exchange import export_lists
     from qinglian.store.case import open_case
 
-    for line in export_lists(open_case(case_dir), out_file, user=user).lines():
-        out.print(line, markup=False, highlight=False)
+    _say(export_lists(open_case(case_dir), out_file, user=user).lines())
 
 
 @exchange_app.command("match")
@@ -189,8 +192,7 @@ def exchange_match(
     from qinglian.link.exchange import match_lists
     from qinglian.store.case import open_case
 
-    for line in match_lists(open_case(case_dir), files, user=user).lines():
-        out.print(line, markup=False, highlight=False)
+    _say(match_lists(open_case(case_dir), files, user=user).lines())
 
 
 # ---- chain tracing: targets (issue 5) -------------------------------------------------------
@@ -248,8 +250,7 @@ def analyze(case_dir: CaseDir, user: UserOpt = None) -> None:
     from qinglian.store.case import open_case
 
     result = analyze_case(open_case(case_dir), user=user)
-    for line in result.lines():
-        out.print(line, markup=False, highlight=False)
+    _say(result.lines())
 
 
 # ---- demo case (qinglian/demo) --------------------------------------------------------------
@@ -269,8 +270,7 @@ def demo_cmd(
     from qinglian.demo import run_demo
 
     result = run_demo(out_dir, seed=seed, scale=scale, force=force, user=user)
-    for line in result.lines():
-        out.print(line, markup=False, highlight=False)
+    _say(result.lines())
 
 
 # ---- behaviour analytics (qinglian/detect/behaviour) ----------------------------------------

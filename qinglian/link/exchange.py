@@ -23,6 +23,7 @@ from qinglian.i18n import t
 from qinglian.link.keys import agency_key
 from qinglian.link.sql import reset_table
 from qinglian.store.case import Case
+from qinglian.store.evidence import sha256_file
 
 FORMAT = "qinglian-pseudonyms/1"
 HEX = 16  # 64 bits: for 10^7 consumers the chance of any collision is about 3 in a million
@@ -94,7 +95,7 @@ def export_lists(case: Case, out: Path, *, user: str | None = None) -> ExportRes
             f"FROM read_parquet('{_sql_path(tmp)}')").fetchone() or (0, 0, 0)
         tmp.replace(out)
         case.log("exchange.export", {"out": str(out)}, user=user,
-                 details={"sha256": _sha256(out), "lists": lists, "rows": rows, "key_check": key_check(key)},
+                 details={"sha256": sha256_file(out), "lists": lists, "rows": rows, "key_check": key_check(key)},
                  con=con)
     return ExportResult(out, int(lists), int(consumers), int(rows))
 
@@ -115,7 +116,7 @@ class MatchResult:
 def match_lists(case: Case, files: list[Path], *, user: str | None = None) -> MatchResult:
     key = agency_key()
     opad, ipad = hmac_pads(key)
-    sources = [(p, _sha256(_readable(p))) for p in files]
+    sources = [(p, sha256_file(_readable(p))) for p in files]
     with case.connect() as con:
         for p, _ in sources:
             _check_file(con, p, key)
@@ -211,11 +212,4 @@ def _check_file(con: duckdb.DuckDBPyConnection, p: Path, key: bytes) -> None:
 def _sql_path(p: Path) -> str:
     return str(p).replace("'", "''")
 
-
-def _sha256(p: Path) -> str:
-    h = hashlib.sha256()
-    with p.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
+from qinglian.store.evidence import sha256_file
 
 FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "ftm")
 SUFFIX = {"html": ".html", "pdf": ".pdf", "xlsx": ".xlsx", "ftm": ".ftm.jsonl"}
@@ -53,14 +54,6 @@ def file_stem(holder: str | None, reveal: bool) -> str:
         slug = re.sub(r"[^\w-]+", "_", holder, flags=re.UNICODE).strip("_")[:40] or "holder"
         stem = f"单位材料-{slug}-{hashlib.sha1(holder.encode()).hexdigest()[:8]}"
     return stem + ("-revealed" if reveal else "")
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
@@ -115,7 +108,7 @@ def build_report(case_dir: Path, opts: ReportOptions) -> list[Path]:
             {"holder": opts.holder, "formats": list(opts.formats), "reveal": opts.reveal},
             user=opts.user,
             details={
-                "outputs": [{"file": p.name, "sha256": _sha256(p)} for p in paths],
+                "outputs": [{"file": p.name, "sha256": sha256_file(p)} for p in paths],
                 "analyses": {a.key: a.status for a in data.analyses},
                 "note": t("报告含未遮蔽的个人信息", "report holds unmasked PI") if opts.reveal else "",
             },
