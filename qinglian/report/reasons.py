@@ -40,6 +40,14 @@ class Reasons:
     items: tuple[Reason, ...] = ()
     more: int = 0  # reasons not shown
 
+    def as_text(self) -> str:
+        """One numbered line per reason with its citations (for spreadsheet cells)."""
+        lines = []
+        for i, r in enumerate(self.items, 1):
+            cites = "；".join(c.text for c in r.citations) + (f"；另 {r.more} 处" if r.more else "")
+            lines.append(f"{i}. {r.text}" + (f"（证据：{cites}）" if cites else ""))
+        return "\n".join(lines)
+
     def trimmed(self, reasons: int, citations: int, chars: int = TEXT_LIMIT) -> Reasons:
         kept = tuple(
             dataclasses.replace(
@@ -66,7 +74,8 @@ class ReasonReader:
 
     con: duckdb.DuckDBPyConnection
     redactor: Redactor
-    per_reason: int = 10  # citations kept per reason (the XLSX has them all)
+    per_reason: int = 10  # citations kept per reason
+    track: bool = True  # keep the cells for ``resolve`` (off when streaming a whole table)
     _files: dict[str, str] | None = None
     _pending: list[Reasons] = field(default_factory=list)
 
@@ -114,7 +123,8 @@ class ReasonReader:
             items.append(Reason(self.redactor.text(text), cites, max(0, len(refs) - self.per_reason),
                                 float(weight) if isinstance(weight, int | float) else None))
         out = Reasons(tuple(items))
-        self._pending.append(out)
+        if self.track:
+            self._pending.append(out)
         return out
 
     def _citation(self, e: dict[str, Any]) -> Citation:

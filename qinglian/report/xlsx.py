@@ -21,6 +21,7 @@ from qinglian.labels import LABEL_ZH
 from qinglian.report import evidence as ev
 from qinglian.report.data import KIND_ZH, ReportData
 from qinglian.report.privacy import Redactor, hash_text
+from qinglian.report.reasons import ReasonReader, Reasons
 from qinglian.report.tables import schema_tables
 from qinglian.store.schema import KINDS, field_names
 from qinglian.store.sqlident import quote_ident
@@ -133,6 +134,8 @@ def finding_rows(con: duckdb.DuckDBPyConnection, redactor: Redactor, analysis: s
 
 def generic_rows(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
                  redactor: Redactor, holder: str | None = None) -> Iterable[list[Any]]:
+    reader = ReasonReader(con, redactor, per_reason=1_000_000, track=False)
+    reader.files()  # read before the cursor opens: a second query would end it
     cols = ", ".join(quote_ident(c) for c in columns)
     sql, params = f"SELECT {cols} FROM {quote_ident(table)}", []
     if holder is not None and "holder" in columns:
@@ -140,7 +143,14 @@ def generic_rows(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
     cur = con.execute(sql, params)
     while rows := cur.fetchmany(10_000):
         for r in rows:
-            yield [redactor.cell(c, v) for c, v in zip(columns, r, strict=True)]
+            yield [_reasons_text(reader, v) if c == "reasons" else redactor.cell(c, v)
+                   for c, v in zip(columns, r, strict=True)]
+
+
+def _reasons_text(reader: ReasonReader, value: Any) -> Any:
+    """Reasons as numbered lines with every citation; a plain string stays as it is (masked)."""
+    cell = reader.cell(value)
+    return cell.as_text() if isinstance(cell, Reasons) else cell
 
 
 def record_evidence_rows(con: duckdb.DuckDBPyConnection, kind: str, fields: list[str],

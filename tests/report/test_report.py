@@ -241,6 +241,11 @@ def test_xlsx_has_one_sheet_per_finding_type(masked: dict[str, Path]) -> None:
     titles = {t for t, _ in xlsx_cells(masked["xlsx"])}
     assert {"发现-冒充银行_机构-text", "发现-虚假承诺-text", "发现-商业贿赂-text", "发现-贷款营销-text"} <= titles
     assert {"概要", "每日通话短信", "付款", "pi_inventory", "behaviour_numbers", "leak_clusters"} <= titles
+    # reasons with evidence are numbered lines with their citations, not JSON
+    targets = [row for t, row in xlsx_cells(masked["xlsx"]) if t == "targets"]
+    cells = [v for row in targets for v in row if isinstance(v, str) and "3 宗投诉" in v]
+    assert cells and cells[0].startswith("1. 3 宗投诉指向该单位（证据：") and "\n2. 供应商账户表" in cells[0]
+    assert "第 77 行" in cells[0] and "reason_zh" not in cells[0]
 
 
 # ---- what ran and what did not ------------------------------------------------------------------
