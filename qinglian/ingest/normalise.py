@@ -85,14 +85,18 @@ MACROS: tuple[str, ...] = (
             + coalesce(CAST(nullif(regexp_extract(t, '([0-9]+(\.[0-9]+)?)(秒|s)', 1), '') AS DOUBLE), 0)
         ELSE NULL END""",
     # Fast paths first (plain seconds, H:MM:SS, M分S秒): each gives exactly what ql_dur_t gives
-    # for that form, without the text clean-up that the general path repeats per branch.
+    # for that form, without the text clean-up that the general path repeats per branch, and
+    # cut by position (strpos/substr) rather than split_part, which builds a list per value.
+    r"""CREATE OR REPLACE TEMP MACRO ql_hms(s, i, j) AS
+        CAST(substr(s, 1, i - 1) AS BIGINT) * 3600 + CAST(substr(s, i + 1, j - 1) AS BIGINT) * 60
+        + CAST(substr(s, i + j + 1) AS BIGINT)""",
     r"""CREATE OR REPLACE TEMP MACRO ql_duration(s) AS CASE
-        WHEN regexp_full_match(s, '[0-9]{1,6}') THEN CAST(s AS DOUBLE)
+        WHEN regexp_full_match(s, '[0-9]{1,6}') THEN CAST(CAST(s AS BIGINT) AS DOUBLE)
         WHEN regexp_full_match(s, '[0-9]{1,6}:[0-9]{1,2}:[0-9]{1,2}') THEN
-            CAST(split_part(s, ':', 1) AS DOUBLE) * 3600 + CAST(split_part(s, ':', 2) AS DOUBLE) * 60
-            + CAST(split_part(s, ':', 3) AS DOUBLE)
+            CAST(ql_hms(s, strpos(s, ':'), strpos(substr(s, strpos(s, ':') + 1), ':')) AS DOUBLE)
         WHEN regexp_full_match(s, '[0-9]{1,6}分[0-9]{1,2}秒') THEN
-            CAST(split_part(s, '分', 1) AS DOUBLE) * 60 + CAST(rtrim(split_part(s, '分', 2), '秒') AS DOUBLE)
+            CAST(CAST(substr(s, 1, strpos(s, '分') - 1) AS BIGINT) * 60
+                 + CAST(substr(s, strpos(s, '分') + 1, length(s) - strpos(s, '分') - 1) AS BIGINT) AS DOUBLE)
         ELSE ql_dur_t(ql_dur_text(s)) END""",
     # --- booleans (answered / connected) ---
     f"""CREATE OR REPLACE TEMP MACRO ql_bool_any(s) AS CASE
