@@ -17,6 +17,11 @@ from qinglian.store.schema import KINDS
 from qinglian.store.sqlident import quote_ident
 
 UPSTREAM_MIN_ACCOUNTS = 50  # a log holding this many accounts is a vendor's / platform's, not a seat list
+# A payee that this many holders pay for dialling or SMS services is a vendor or platform even when
+# nothing was seized from it (rent, salaries and the like do not match the memo words).
+UPSTREAM_MIN_PAYERS = 3
+SERVICE_MEMO = "短信|群发|通道|签名|外呼|坐席|语音|机器人|线路|呼叫|话术|号码|SIP|sip"
+SMS_MEMO = "短信|群发|通道|签名"
 _HAN = r"[\x{4e00}-\x{9fff}]"
 _BANK = (
     r"((?:工商|建设|农业|中国|交通|招商|浦发|民生|兴业|光大|中信|平安|华夏|广发|邮储|邮政储蓄|浙商|渤海|恒丰"
@@ -199,7 +204,8 @@ def complaint_paths(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _upstreams(con: duckdb.DuckDBPyConnection) -> None:
-    """Vendors and platforms: holders of an account table, or of logs spanning many accounts."""
+    """Vendors and platforms: holders of an account table, of logs spanning many accounts, or
+    payees that several holders pay for dialling or SMS services."""
     con.execute(
         """CREATE OR REPLACE TEMP TABLE upstreams AS
         WITH acc AS (
@@ -212,11 +218,20 @@ def _upstreams(con: duckdb.DuckDBPyConnection) -> None:
             SELECT canon(holder) AS holder, 'platform' AS type FROM sms GROUP BY 1
             HAVING count(DISTINCT account) >= ?
             UNION ALL
-            SELECT canon(holder), 'vendor' FROM calls GROUP BY 1 HAVING count(DISTINCT account) >= ?)
+            SELECT canon(holder), 'vendor' FROM calls GROUP BY 1 HAVING count(DISTINCT account) >= ?),
+        pay AS (
+            SELECT canon(payee) AS holder,
+                   CASE WHEN bool_or(regexp_matches(memo, ?)) THEN 'platform' ELSE 'vendor' END AS type
+            FROM payments
+            WHERE payee IS NOT NULL AND regexp_matches(coalesce(memo, ''), ?)
+            GROUP BY 1 HAVING count(DISTINCT canon(holder)) >= ?)
         SELECT holder, CASE WHEN in_sms > in_calls THEN 'platform' ELSE 'vendor' END AS type FROM acc
         UNION
-        SELECT holder, min(type) FROM logs WHERE holder NOT IN (SELECT holder FROM acc) GROUP BY holder""",
-        [UPSTREAM_MIN_ACCOUNTS, UPSTREAM_MIN_ACCOUNTS],
+        SELECT holder, min(type) FROM logs WHERE holder NOT IN (SELECT holder FROM acc) GROUP BY holder
+        UNION
+        SELECT holder, type FROM pay
+        WHERE holder NOT IN (SELECT holder FROM acc) AND holder NOT IN (SELECT holder FROM logs)""",
+        [UPSTREAM_MIN_ACCOUNTS, UPSTREAM_MIN_ACCOUNTS, SMS_MEMO, SERVICE_MEMO, UPSTREAM_MIN_PAYERS],
     )
 
 

@@ -12,7 +12,7 @@ from qinglian.link.run import link_case, targets_case
 from qinglian.store.case import open_case
 from qinglian.store.sqlident import quote_ident
 
-from .conftest import HONGDA, HUAXIN, VENDOR, XINYUAN, sha
+from .conftest import HONGDA, HUAXIN, VENDOR, XINYUAN, evidence, insert, rows, sha
 
 
 @pytest.fixture()
@@ -104,6 +104,25 @@ def test_upstream_ranks_the_vendor_as_common_upstream(linked: Path) -> None:
     assert "common upstream of 5" in json.loads(str(reasons))[0]["reason_en"]
     top_account = _q(linked, "SELECT name FROM upstream WHERE type = 'account' ORDER BY rank LIMIT 1")
     assert top_account[0][0] in {"A1", "A2"}
+
+
+def test_payee_paid_by_several_holders_for_sms_is_a_platform(hand_case: Path, agency_key_env: bytes) -> None:
+    """Nothing seized from the SMS platform: its customers' payments make it an upstream; rent does not."""
+    case = open_case(hand_case)
+    with case.connect() as con:
+        for holder in (HUAXIN, HONGDA, XINYUAN):
+            ev = evidence(con, "pay_" + holder, holder, "payments")
+            insert(con, "payments", rows(ev, holder, [
+                {"payer": holder, "payee": "云信通讯有限公司", "amount": 5000.0, "memo": "短信充值"},
+                {"payer": holder, "payee": "某物业管理有限公司", "amount": 8000.0, "memo": "房租"},
+            ]))
+    link_case(case)
+    ups = dict(_q(hand_case, "SELECT name, type FROM upstream WHERE type <> 'account'"))
+    assert ups.get("云信通讯有限公司") == "platform" and "某物业管理有限公司" not in ups
+    served, reasons = _q(hand_case, "SELECT holders_served, reasons FROM upstream WHERE name = '云信通讯有限公司'")[0]
+    assert served == 3
+    cited = json.loads(str(reasons))[0]["evidence"]
+    assert {c["evidence_sha256"] for c in cited} <= {sha("pay_" + h) for h in (HUAXIN, HONGDA, XINYUAN)}
 
 
 def test_bank_staff_named_in_chat(linked: Path) -> None:
