@@ -5,7 +5,10 @@ and the ratio to DuckDB's bare read_csv of the same UTF-8 file, measured in the 
 Targets (issue 2, 2-core machine): >= 500,000 rows/s UTF-8 including normalisation and
 provenance; GBK within 1.5x of UTF-8; peak RSS < 2 GB.
 
-    python bench/ingest.py [--rows 5000000] [--repeat 3] [--workdir DIR]
+    python bench/ingest.py [--rows 5000000] [--repeat 3] [--workdir DIR] [--profile]
+
+--profile adds one ingest of the UTF-8 file that prints wall and CPU seconds per SQL
+statement and per step (hash, copy), to see where the time goes.
 """
 
 from __future__ import annotations
@@ -93,6 +96,57 @@ print(json.dumps({"seconds": dt, "rows": n, "rss_mb": resource.getrusage(resourc
 """
 
 
+PROFILE = """
+import contextlib, json, resource, sys, time
+from pathlib import Path
+import qinglian.ingest.api as api
+import qinglian.store.evidence as ev
+from qinglian.store.case import Case, init_case
+
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+steps = []
+def timed(label, fn):
+    def wrapper(*a, **k):
+        t, c = time.perf_counter(), cpu()
+        try:
+            return fn(*a, **k)
+        finally:
+            steps.append((time.perf_counter() - t, cpu() - c, label(a) if callable(label) else label))
+    return wrapper
+
+class Con:
+    def __init__(self, con):
+        self._con = con
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+    def execute(self, sql, params=None):
+        f = timed(" ".join(sql.split())[:90], self._con.execute)
+        return f(sql) if params is None else f(sql, params)
+    def commit(self):
+        return timed("COMMIT", self._con.commit)()
+
+plain_connect = Case.connect
+@contextlib.contextmanager
+def connect(self, read_only=False):
+    with plain_connect(self, read_only) as con:
+        yield Con(con)
+Case.connect = connect
+ev.sha256_file = timed("sha256 of the file", ev.sha256_file)
+ev.stage = timed("copy into evidence/", ev.stage)
+case = init_case(Path(sys.argv[1]), "bench", user="bench")
+steps.clear()
+t0, c0 = time.perf_counter(), cpu()
+res = api.ingest_files(case, [Path(sys.argv[2])], api.IngestOptions(holder="bench", user="bench"))
+print(f"ingest: {time.perf_counter() - t0:.2f} s wall, {cpu() - c0:.2f} s CPU, {res.rows:,} rows")
+for wall, c, label in steps:
+    if wall >= 0.01:
+        print(f"  {wall:7.2f} s wall {c:7.2f} s CPU  {label}")
+"""
+
+
 def child(code: str, *args: str) -> dict[str, float]:
     out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -103,6 +157,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=5_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--profile", action="store_true", help="also print where one UTF-8 ingest spends its time")
     a = ap.parse_args()
     work = Path(a.workdir or tempfile.mkdtemp(prefix="qinglian-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -111,6 +166,12 @@ def main() -> None:
     generate(utf8, a.rows)
     to_gbk(utf8, gbk)
     print(f"generated {a.rows:,} rows ({utf8.stat().st_size / 1e6:.0f} MB UTF-8) in {time.perf_counter() - t0:.1f} s")
+    if a.profile:
+        case = work / "case-profile"
+        shutil.rmtree(case, ignore_errors=True)
+        out = subprocess.run([sys.executable, "-c", PROFILE, str(case), str(utf8)], check=True, capture_output=True, text=True)
+        print(out.stdout, end="")
+        shutil.rmtree(case, ignore_errors=True)
     results: dict[str, list[dict[str, float]]] = {"duckdb read_csv": [], "ingest UTF-8": [], "ingest GBK": []}
     for i in range(a.repeat):
         results["duckdb read_csv"].append(child(DUCK, str(utf8)))
