@@ -18,7 +18,8 @@ from typing import Any
 import duckdb
 import phonenumbers
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
+import pyarrow.ipc as ipc
 
 from qinglian.store.db import one
 
@@ -108,7 +109,7 @@ def _cache_file() -> Path:
         os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "qinglian"
     )
     key = hashlib.sha256((_RESOLVE + PROVINCE_PATTERN).encode()).hexdigest()[:12]
-    return Path(base) / f"cn-mobile-prefixes-{phonenumbers.__version__}-{key}.parquet"
+    return Path(base) / f"cn-mobile-prefixes-{phonenumbers.__version__}-{key}.arrow"
 
 
 @lru_cache(maxsize=1)
@@ -120,7 +121,8 @@ def resolved_prefixes() -> pa.Table | None:
     cannot be written (callers then resolve just the prefixes they need)."""
     path = _cache_file()
     try:
-        table = pq.ParquetFile(path).read()
+        with pa.memory_map(str(path)) as source:
+            table = ipc.open_file(source).read_all()
         if table.column_names == _CACHE_COLUMNS:
             return table
     except (OSError, pa.ArrowException):
@@ -136,7 +138,13 @@ def resolved_prefixes() -> pa.Table | None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        pq.write_table(table, tmp)
+        # Arrow IPC, memory-mapped when read (a parquet file takes ~0.3 s to decode each time);
+        # the repeated region names dictionary-encoded.
+        table = table.set_column(1, "province", pc.dictionary_encode(table.column("province")))
+        table = table.set_column(2, "city", pc.dictionary_encode(table.column("city")))
+        table = table.set_column(3, "carrier", pc.dictionary_encode(table.column("carrier")))
+        with ipc.new_file(str(tmp), table.schema) as writer:
+            writer.write_table(table)
         os.replace(tmp, path)
     except OSError:
         return None
