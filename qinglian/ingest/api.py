@@ -137,6 +137,10 @@ class IngestResult:
         return out
 
 
+# What DuckDB's trim() strips (Unicode space separators), for the same test in pyarrow.
+_SPACES = " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+
+
 class _BatchStream:
     """A sheet's batches as one Arrow stream for DuckDB, checked for data under blank headers.
 
@@ -176,7 +180,7 @@ class _BatchStream:
     def _check_blank(self, table: pa.Table) -> None:
         """Data under a column without a header is an error (which field would it be?)."""
         for i in self.blank_cols:
-            col = pc.utf8_trim(table.column(f"c{i}").cast(pa.string()), " ")
+            col = pc.utf8_trim(table.column(f"c{i}").cast(pa.string()), _SPACES)
             mask = pc.fill_null(pc.not_equal(col, ""), False)
             if pc.any(mask).as_py():
                 first = pc.min(pc.filter(table.column(ROW_NO), mask)).as_py()

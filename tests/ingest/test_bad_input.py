@@ -216,3 +216,10 @@ def test_large_file_is_streamed_in_batches(tmp_path: Path, monkeypatch: pytest.M
         last = batch.column("__row_no")[-1].as_py()
     assert len(sizes) > 10 and max(sizes) < 1000
     assert sum(sizes) == 20000 and last == 20001
+
+
+def test_blank_header_column_with_only_spaces_is_fine(case_dir: Path, tmp_path: Path) -> None:
+    f = tmp_path / "spaces.csv"
+    f.write_text("主叫,被叫号码,,开始时间\n02112345678,13812345678, \u3000 ,2025-07-20\n")
+    assert cli("ingest", case_dir, f, "--holder", "甲") == 0
+    assert query(case_dir, "SELECT count(*) FROM calls") == [(1,)]
