@@ -41,8 +41,8 @@ def measure(engine: Engine, calls: pa.Table, accounts: bool = True) -> tuple[flo
     th = default_thresholds()
     start = time.perf_counter()
     raw = engine.load(calls)
-    prepared = prepare_calls(raw, th.measures)
-    clean = engine.materialize(prepared.calls)
+    prepared = prepare_calls(raw, th.measures, materialize=engine.materialize)
+    clean = prepared.calls
     numbers = engine.to_arrow(call_measures(clean, "caller", th.measures)).to_pandas()
     if accounts:
         engine.to_arrow(call_measures(clean, "account", th.measures))

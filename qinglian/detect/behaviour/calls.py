@@ -73,70 +73,110 @@ def _ratio(num: ibis.Value, den: ibis.Value) -> ibis.Value:
     return ibis.cases((den > 0, num.cast("float64") / den.cast("float64")), else_=ibis.null("float64"))
 
 
+@ibis.udf.agg.builtin(name="bit_or")
+def _bit_or(value: int) -> int:  # type: ignore[empty-body]
+    """The engines' own BIT_OR aggregate (ibis compiles its bit_or() for DuckDB only)."""
+
+
+def _popcount24(mask: ibis.Value) -> ibis.Value:
+    """How many of the low 24 bits of an integer are set (the hours of the day in a mask)."""
+    return sum((((mask >> h) & 1) for h in range(1, 24)), (mask & 1))
+
+
 def call_measures(
     calls: ibis.Table,
     key: str,
     settings: MeasureSettings,
     objections: ibis.Table | None = None,
 ) -> ibis.Table:
-    """One row per value of `key` ("caller", "account" or "holder") with every call measure."""
+    """One row per value of `key` ("caller", "account" or "holder") with every call measure.
+
+    Two passes over the calls of each key: one grouping for the counts and durations, and
+    one narrow ordered pass (start times only) for the gaps, the active days and whether any
+    call started while the one before it was still connected. Concurrency is counted only
+    for the keys where calls overlap at all (elsewhere it is 1, or 0 without a connected call).
+    """
+    ids = "cid" in calls.columns and "eid" in calls.columns
+    # group and order by the integer ids of cdr.py where the table has them (same figures)
+    k = "cid" if ids and key == "caller" else key
+    callee = "eid" if ids else "callee"
     c = calls.filter(calls[key].notnull())
-    hour = (c.t % 86400) // 3600
+    hour = ((c.t % 86400) // 3600).cast("int32")
     has_dur = c.dur.notnull()
-    base = c.group_by(key).aggregate(
+    label = {key: c[key].min()} if k != key else {}
+    base = c.group_by(k).aggregate(
+        **label,
         calls=c.count(),
-        active_days=(c.t // 86400).nunique(),
-        active_hours=hour.nunique(),
-        distinct_callees=c.callee.nunique(),
-        _calls_with_callee=c.callee.count(),
+        _hours=_bit_or(ibis.literal(1, "int32") << hour),
+        distinct_callees=c[callee].nunique(),
+        _calls_with_callee=c[callee].count(),
         answer_rate=_share(c.answered.coalesce(c.dur > 0)),
         short_share=_share(c.dur < settings.short_call_s, where=has_dur),
         mean_duration_s=c.dur.mean(),
         median_duration_s=c.dur.median(),
         max_duration_s=c.dur.max(),
         outside_hours_share=_share((hour < settings.day_start_hour) | (hour >= settings.day_end_hour)),
-        numbers=c.caller.nunique(),
+        numbers=ibis.literal(1, "int64") if key == "caller" else c["cid" if ids else "caller"].nunique(),
         _handsets=c.handset.nunique(),
         _handset_rows=c.handset.count(),
-    )
-    base = base.mutate(
-        calls_per_day=_ratio(base.calls, base.active_days),
-        calls_per_callee=_ratio(base._calls_with_callee, base.distinct_callees),
-        handsets=ibis.cases((base._handset_rows > 0, base._handsets), else_=ibis.null("int64")),
+        _connected=(c.dur > 0).cast("int64").sum(),
     )
 
-    # Gaps between consecutive starts, within a calling session.
-    w = ibis.window(group_by=c[key], order_by=c.t)
-    gaps = c.select(key, gap=(c.t - c.t.lag().over(w)).cast("float64"))
-    gaps = gaps.filter(gaps.gap.notnull() & (gaps.gap <= settings.session_gap_s))
-    gap_stats = gaps.group_by(key).aggregate(
-        gap_median_s=gaps.gap.median(), _gap_mean=gaps.gap.mean(), _gap_sd=gaps.gap.std(how="pop")
+    narrow = c.select(
+        k, "t", _end=ibis.cases((c.dur > 0, c.t + c.dur.ceil().cast("int64")), else_=ibis.null("int64"))
     )
-    gap_stats = gap_stats.select(key, "gap_median_s", gap_cv=_ratio(gap_stats._gap_sd, gap_stats._gap_mean))
+    w = ibis.window(group_by=narrow[k], order_by=narrow.t)
+    prev_t = narrow.t.lag().over(w)
+    ordered = narrow.select(
+        k,
+        _gap=(narrow.t - prev_t).cast("float64"),
+        _new_day=prev_t.isnull() | ((narrow.t // 86400) != (prev_t // 86400)),
+        # a start while the call before it was still connected: if no two consecutive calls
+        # overlap, no two calls do (the earlier of an overlapping pair overlaps its successor)
+        _overlap=(narrow._end.lag().over(w) > narrow.t).coalesce(False),
+    )
+    # gaps within a calling session (a CASE, not a filter: Spark's percentile needs it so)
+    gap = ibis.cases((ordered._gap <= settings.session_gap_s, ordered._gap), else_=ibis.null("float64"))
+    timing = ordered.group_by(k).aggregate(
+        active_days=ordered._new_day.cast("int64").sum(),
+        gap_median_s=gap.median(),
+        _gap_mean=gap.mean(),
+        _gap_sd=gap.std(how="pop"),
+        _overlaps=ordered._overlap.cast("int64").sum(),
+    )
 
-    # Concurrency, with row numbers only (much cheaper than a running sum): sort the starts
-    # and ends of connected calls (whole seconds, end rounded up, ends first at a tie); at a
-    # start that is the a-th start and the r-th event, 2a - r calls are in progress.
-    connected = c.filter(c.dur > 0)
-    sw = ibis.window(group_by=connected[key], order_by=connected.t)
-    starts = connected.select(key, at=connected.t * 2 + 1, a=ibis.row_number().over(sw))
-    ends = connected.select(
-        key, at=(connected.t + connected.dur.ceil().cast("int64")) * 2, a=ibis.null("int64")
+    # Concurrency where calls overlap. With ranks counted from the latest event (so that
+    # equal times tie, whatever order an engine puts them in): at a call's start, the calls in
+    # progress are the starts up to then minus the ends up to then (an end in the same second
+    # as a start comes first) = rank among events - 2 * rank among starts.
+    busy = timing.filter(timing._overlaps > 0).select(k)
+    conn = c.filter(c.dur > 0).semi_join(busy, k)
+    starts = conn.select(
+        k,
+        ev=conn.t * 2 + 1,
+        a=ibis.rank().over(ibis.window(group_by=conn[k], order_by=ibis.desc(conn.t))),
     )
+    ends = conn.select(k, ev=(conn.t + conn.dur.ceil().cast("int64")) * 2, a=ibis.null("int64"))
     events = starts.union(ends, distinct=False)
-    ew = ibis.window(group_by=events[key], order_by=events.at)
-    ranked = events.mutate(r=ibis.row_number().over(ew))
+    ranked = events.mutate(r=ibis.rank().over(ibis.window(group_by=events[k], order_by=ibis.desc(events.ev))))
     ranked = ranked.filter(ranked.a.notnull())
-    concurrency = ranked.group_by(key).aggregate(max_concurrent=(2 * ranked.a - ranked.r).max() + 1)
+    concurrency = ranked.group_by(k).aggregate(_max_live=(ranked.r - 2 * ranked.a).max())
 
-    out = base.left_join(gap_stats, key).drop(f"{key}_right")
-    out = out.left_join(concurrency, key).drop(f"{key}_right")
-    out = out.mutate(max_concurrent=out.max_concurrent.coalesce(0))
+    out = base.inner_join(timing, k)
+    out = out.left_join(concurrency, k).drop(f"{k}_right")
+    out = out.mutate(
+        active_hours=_popcount24(out._hours).cast("int64"),
+        calls_per_day=_ratio(out.calls, out.active_days),
+        calls_per_callee=_ratio(out._calls_with_callee, out.distinct_callees),
+        handsets=ibis.cases((out._handset_rows > 0, out._handsets), else_=ibis.null("int64")),
+        gap_cv=_ratio(out._gap_sd, out._gap_mean),
+        max_concurrent=out._max_live.coalesce(ibis.cases((out._connected > 0, 1), else_=0)).cast("int64"),
+    )
 
     if key == "caller":
-        rcv = calls.filter(calls.callee.notnull())
-        received = rcv.group_by("callee").aggregate(_received=rcv.count())
-        out = out.left_join(received, out.caller == received.callee).drop("callee")
+        rcv = calls.filter(calls[callee].notnull())
+        received = rcv.group_by(callee).aggregate(_received=rcv.count())
+        out = out.left_join(received, out[k] == received[callee]).drop(callee)
         out = out.mutate(outgoing_share=_ratio(out.calls, out.calls + out._received.coalesce(0)))
     else:
         out = out.mutate(outgoing_share=ibis.null("float64"))

@@ -14,6 +14,7 @@ exported twice is counted once; explicit UTC offsets other than +08:00 are conve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import ibis
@@ -78,12 +79,21 @@ def canonical_columns(columns: list[str], source: str) -> dict[str, str]:
     return mapping
 
 
+CLEAN_COLUMNS = ("holder", "account", "caller", "callee", "t", "dur", "answered", "handset")
+_FLAGS = ("_neg", "_absurd", "_end_before", "_has_offset", "_foreign")
+
+
 @dataclass(frozen=True)
 class Prepared:
-    """Clean calls plus the ibis expressions that count each kind of bad input."""
+    """Clean calls plus the ibis expression that counts each kind of bad input.
+
+    `calls` has the clean columns plus `cid` and `eid`: dense integer ids of the caller and
+    the callee in one numbering (so a number's calls made and received meet on one id);
+    the measures group and order by these instead of the text of the numbers.
+    """
 
     calls: ibis.Table
-    problems: ibis.Table  # one row: rows_in, bad_time, negative_duration, ...
+    problems: ibis.Table  # one row: rows_in, missing_start, ..., duplicate_rows
 
 
 def _start_parts(col: ibis.Value) -> dict[str, ibis.Value]:
@@ -141,12 +151,16 @@ def _as_text(col: ibis.Value) -> ibis.Value:
 
 
 def prepare_calls(
-    raw: ibis.Table, settings: MeasureSettings, rename: dict[str, str] | None = None
+    raw: ibis.Table,
+    settings: MeasureSettings,
+    rename: dict[str, str] | None = None,
+    materialize: Callable[[ibis.Table], ibis.Table] | None = None,
 ) -> Prepared:
     """Clean a call table whose columns are (or are renamed to) the canonical call fields.
 
     Built in stages (each a projection of the one before) so that no engine sees one parsing
-    expression copied into many places.
+    expression copied into many places. `materialize` (an engine's ``materialize``) computes
+    the intermediate tables once; without it the result is a plain expression.
     """
     if rename:
         raw = raw.rename({canon: src for src, canon in rename.items()})
@@ -196,20 +210,42 @@ def prepare_calls(
     step = s5.mutate(
         dur=ibis.cases((s5._neg | s5._absurd | s5._end_before, ibis.null("float64")), else_=s5.dur0)
     )
-    usable = step.filter(step.t.notnull() & step.caller.notnull())
-    clean = usable.select(
-        "holder", "account", "caller", "callee", "t", "dur", "answered", "handset"
-    ).distinct()
-    as_int = lambda b: b.cast("int64").sum().coalesce(0)  # noqa: E731
-    problems = step.aggregate(
-        rows_in=step.count(),
-        missing_start=as_int(step.t.isnull()),
-        missing_caller=as_int(step.caller.isnull()),
-        missing_callee=as_int(step.callee.isnull()),
-        negative_duration=as_int(step._neg),
-        absurd_duration=as_int(step._absurd),
-        end_before_start=as_int(step._end_before),
-        with_utc_offset=as_int(step._has_offset),
-        foreign_offset=as_int(step._foreign),
+    # One grouping does both jobs: rows that agree on every clean column are one call (a
+    # duplicate export), and the per-group counts of raw rows and of each problem give the
+    # bad-input counts without parsing the input twice.
+    grouped = step.group_by(list(CLEAN_COLUMNS)).aggregate(
+        _n=step.count(), **{f: step[f].cast("int64").sum().cast("int64") for f in _FLAGS}
     )
-    return Prepared(calls=clean, problems=problems)
+    return _finish(grouped, materialize or (lambda expr: expr))
+
+
+def _finish(grouped: ibis.Table, materialize: Callable[[ibis.Table], ibis.Table]) -> Prepared:
+    grouped = materialize(grouped)
+    usable = grouped.t.notnull() & grouped.caller.notnull()
+    g = grouped
+
+    def total(cond: ibis.Value | None = None) -> ibis.Value:
+        n = g._n if cond is None else ibis.cases((cond, g._n), else_=0)
+        return n.sum().coalesce(0).cast("int64")
+
+    problems = g.aggregate(
+        rows_in=total(),
+        missing_start=total(g.t.isnull()),
+        missing_caller=total(g.caller.isnull()),
+        missing_callee=total(g.callee.isnull()),
+        negative_duration=g._neg.sum().coalesce(0).cast("int64"),
+        absurd_duration=g._absurd.sum().coalesce(0).cast("int64"),
+        end_before_start=g._end_before.sum().coalesce(0).cast("int64"),
+        with_utc_offset=g._has_offset.sum().coalesce(0).cast("int64"),
+        foreign_offset=g._foreign.sum().coalesce(0).cast("int64"),
+        duplicate_rows=total(usable) - ibis.cases((usable, 1), else_=0).sum().coalesce(0).cast("int64"),
+    )
+    clean = g.filter(usable).select(*CLEAN_COLUMNS)
+    named = clean.select(number=clean.caller).union(
+        clean.filter(clean.callee.notnull()).select(number=clean.callee), distinct=True
+    )
+    numbers = materialize(named.mutate(_id=ibis.row_number().over(ibis.window(order_by=named.number))))
+    callers = numbers.select(caller=numbers.number, cid=numbers._id)
+    callees = numbers.select(callee=numbers.number, eid=numbers._id)
+    with_ids = clean.inner_join(callers, "caller").left_join(callees, "callee").drop("callee_right")
+    return Prepared(calls=materialize(with_ids.select(*CLEAN_COLUMNS, "cid", "eid")), problems=problems)

@@ -106,9 +106,6 @@ def _notes(rows: list[tuple[str, str, int, str]]) -> pd.DataFrame:
 def call_notes(engine: Engine, prepared: Prepared, scope: str) -> list[tuple[str, str, int, str]]:
     """Bad-input counts for a prepared call table (zero counts left out, rows_in always kept)."""
     counts = engine.to_arrow(prepared.problems).to_pylist()[0]
-    usable = int(counts["rows_in"]) - int(counts["missing_start"]) - int(counts["missing_caller"])
-    distinct = engine.to_arrow(prepared.calls.count())
-    counts["duplicate_rows"] = usable - int(distinct.as_py() if hasattr(distinct, "as_py") else distinct)
     rows: list[tuple[str, str, int, str]] = []
     for name, (zh, en) in PROBLEMS.items():
         n = int(counts.get(name) or 0)
@@ -152,8 +149,7 @@ def measure_files(path: Path, engine: Engine, thresholds: Thresholds | None = No
     th = thresholds or default_thresholds()
     raw = read_files(engine, path)
     mapping = canonical_columns(list(raw.columns), str(path))
-    prepared = prepare_calls(raw, th.measures, rename=mapping)
-    prepared = Prepared(calls=engine.materialize(prepared.calls), problems=prepared.problems)
+    prepared = prepare_calls(raw, th.measures, rename=mapping, materialize=engine.materialize)
     numbers = _collect(engine, call_measures(prepared.calls, "caller", th.measures))
     numbers = scored(numbers.rename(columns={"caller": "number"}), "number", th)
     notes = _notes(call_notes(engine, prepared, "calls"))
@@ -178,8 +174,7 @@ def compute_case(engine: Engine, thresholds: Thresholds | None = None) -> Behavi
     th = thresholds or default_thresholds()
     m = th.measures
     calls_raw = engine.table("calls")
-    prepared = prepare_calls(calls_raw, m)
-    prepared = Prepared(calls=engine.materialize(prepared.calls), problems=prepared.problems)
+    prepared = prepare_calls(calls_raw, m, materialize=engine.materialize)
     complaints = engine.table("complaints")
     complained = complaints.filter(
         complaints.complainant.notnull() & complaints.received_at.notnull()
