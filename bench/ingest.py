@@ -5,7 +5,7 @@ and the ratio to DuckDB's bare read_csv of the same UTF-8 file, measured in the 
 Targets (issue 2, 2-core machine): >= 500,000 rows/s UTF-8 including normalisation and
 provenance; GBK within 1.5x of UTF-8; peak RSS < 2 GB.
 
-    python bench/ingest.py [--rows 5000000] [--repeat 3] [--workdir DIR] [--profile]
+    python bench/ingest.py [--rows 5000000] [--repeat 3] [--workdir DIR [--reuse]] [--profile]
 
 --profile adds one ingest of the UTF-8 file that prints wall and CPU seconds per SQL
 statement and per step (hash, copy), to see where the time goes.
@@ -183,15 +183,21 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=5_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--reuse", action="store_true", help="keep the files already generated in --workdir")
     ap.add_argument("--profile", action="store_true", help="also print where one UTF-8 ingest spends its time")
     a = ap.parse_args()
     work = Path(a.workdir or tempfile.mkdtemp(prefix="qinglian-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     utf8, gbk = work / "calls_utf8.csv", work / "calls_gbk.csv"
-    t0 = time.perf_counter()
-    generate(utf8, a.rows)
-    to_gbk(utf8, gbk)
-    print(f"generated {a.rows:,} rows ({utf8.stat().st_size / 1e6:.0f} MB UTF-8) in {time.perf_counter() - t0:.1f} s")
+    marker = work / "rows.txt"
+    if a.reuse and utf8.exists() and gbk.exists() and marker.exists() and marker.read_text() == str(a.rows):
+        print(f"reusing the {a.rows:,}-row files in {work}")
+    else:
+        t0 = time.perf_counter()
+        generate(utf8, a.rows)
+        to_gbk(utf8, gbk)
+        marker.write_text(str(a.rows))
+        print(f"generated {a.rows:,} rows ({utf8.stat().st_size / 1e6:.0f} MB UTF-8) in {time.perf_counter() - t0:.1f} s")
     if a.profile:
         case = work / "case-profile"
         shutil.rmtree(case, ignore_errors=True)
