@@ -190,7 +190,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     utf8, gbk = work / "calls_utf8.csv", work / "calls_gbk.csv"
     marker = work / "rows.txt"
-    if a.reuse and utf8.exists() and gbk.exists() and marker.exists() and marker.read_text() == str(a.rows):
+    if a.reuse and utf8.exists() and gbk.exists() and marker.exists() and marker.read_text().strip() == str(a.rows):
         print(f"reusing the {a.rows:,}-row files in {work}")
     else:
         t0 = time.perf_counter()
