@@ -304,7 +304,7 @@ def _payments(con: duckdb.DuckDBPyConnection, redactor: Redactor, holder: str | 
     for payer, payee, amount, paid_at, memo, hint, sha, fname, sheet, row_no in rows:
         cit = ev.Citation("payments", str(sha), redactor.text(str(fname or "")), str(sheet or ""),
                           int(row_no), True)
-        out.append([redactor.text(payer), redactor.text(payee), amount, paid_at, redactor.text(memo),
+        out.append([redactor.cell("payer", payer), redactor.cell("payee", payee), amount, paid_at, redactor.text(memo),
                     "是" if hint else "", cit])
     scope.payments = Table(
         title="付款记录", columns=["付款方", "收款方", "金额（元）", "时间", "备注", "贿赂提示", "证据"],
@@ -358,7 +358,30 @@ def _other_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], 
         if holder is not None and "holder" not in cols:
             continue
         scope.link_tables.append(_read(con, n, cols, redactor, reader, holder, limit))
+    if holder is None and {"record_name", "canonical_name", "match_weight"} <= set(tables.get("resolution", [])):
+        scope.link_tables.append(_resolution(con, redactor, limit))
     reader.resolve()
+
+
+
+def _resolution(con: duckdb.DuckDBPyConnection, redactor: Redactor, limit: int) -> Table:
+    """Names merged by the resolver, with the Splink match weight that merged them."""
+    where = "WHERE record_name IS DISTINCT FROM canonical_name"
+    total = int(_one(con, f"SELECT count(*) FROM resolution {where}", []) or 0)
+    rows = con.execute(
+        f"SELECT canonical_name, record_name, source, match_weight, match_probability FROM resolution {where} "
+        "ORDER BY canonical_name, match_weight DESC LIMIT ?", [limit]).fetchall()
+
+    def name(v: Any) -> Any:
+        return redactor.cell("name", v)
+
+    return Table(
+        title="名称归并（Splink 概率匹配，附匹配权重）", name="resolution", total=total,
+        columns=["canonical_name", "record_name", "source", "match_weight", "match_probability"],
+        headers=["归并为", "原记录名称", "来源字段", "匹配权重", "匹配概率"],
+        rows=[[name(c), name(r), str(src or ""), round(float(w), 2) if w is not None else None,
+               round(float(pr), 4) if pr is not None else None] for c, r, src, w, pr in rows],
+    )
 
 
 def chain(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], redactor: Redactor) -> Chain:

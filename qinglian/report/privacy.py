@@ -1,7 +1,8 @@
 """The report's masking policy: every value that reaches an output passes through a ``Redactor``.
 
-Without ``--reveal`` phone-like columns are masked with ``mask_phone`` and every other string
-with ``mask_text`` (mobiles, ID and card numbers inside free text); with ``--reveal`` values
+Without ``--reveal`` phone-like columns are masked with ``mask_phone``, person names in name-like
+columns with ``mask_name`` and every other string with ``mask_text`` (mobiles, ID and card numbers
+inside free text); with ``--reveal`` values
 pass unchanged (and the run is written to the custody log by ``run.py``).
 """
 
@@ -11,13 +12,25 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from qinglian.privacy import mask_id, mask_phone, mask_text
+from qinglian.privacy import mask_id, mask_name, mask_phone, mask_text
 
 # Column names (in any table) whose values are phone numbers.
 PHONE_COLUMNS: frozenset[str] = frozenset(
     {"caller", "callee", "recipient", "phone", "number", "complainant", "calling_number", "msisdn"}
 )
 ID_COLUMNS: frozenset[str] = frozenset({"id_number"})
+# Column names whose values may be a person's name (or an organisation's, which stays).
+NAME_COLUMNS: frozenset[str] = frozenset(
+    {"name", "payer", "payee", "sender", "receiver", "staff", "contact", "record_name", "canonical_name"}
+)
+_PERSON = re.compile(r"[\u4e00-\u9fff·]{2,4}")
+_ORGANISATION = re.compile(r"公司|中心|银行|平台|集团|事务所|工作室|商行|店|部|厂|社|局|院|会|所|处")
+
+
+def person_like(value: str) -> bool:
+    """Two to four Chinese characters naming no organisation: treated as a person's name."""
+    v = re.sub(r"\s+", "", value)
+    return bool(_PERSON.fullmatch(v)) and not _ORGANISATION.search(v)
 
 
 _HEX_ID = re.compile(r"[0-9a-f]{32,}")
@@ -55,6 +68,8 @@ class Redactor:
             return mask_phone(value) if any(c.isdigit() for c in value) else mask_text(value)
         if col in ID_COLUMNS:
             return mask_id(value)
+        if col in NAME_COLUMNS and person_like(value):
+            return mask_name(value)
         return mask_text(value)
 
 

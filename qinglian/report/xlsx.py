@@ -170,7 +170,8 @@ def record_evidence_rows(con: duckdb.DuckDBPyConnection, kind: str, fields: list
 
 OTHER_TABLES: tuple[str, ...] = ("pi_inventory", "list_order", "intent_grades", "campaigns", "targets",
                                  "upstream",
-                                 "list_overlaps", "leak_clusters", "cross_case_overlaps", "entities", "links")
+                                 "list_overlaps", "leak_clusters", "cross_case_overlaps", "resolution", "entities",
+                                 "links")
 
 
 def write_xlsx(con: duckdb.DuckDBPyConnection, data: ReportData, path: Path) -> Path:

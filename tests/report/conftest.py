@@ -165,6 +165,13 @@ def add_other_tables(root: Path) -> None:
                                      "weight": 1.0}], ensure_ascii=False)})
         from qinglian.link.sql import reset_table
 
+        reset_table(con, "resolution")
+        insert(con, "resolution", {"cluster_id": "N1", "record_name": "某某信息咨询", "canonical_name": HOLDER_A,
+                                   "match_weight": 2.13, "match_probability": 0.81, "source": "complaints.respondent"})
+        insert(con, "resolution", {"cluster_id": "N2", "record_name": "孟杨", "canonical_name": "孟杨",
+                                   "match_weight": None, "match_probability": None, "source": "payments.payee"})
+        insert(con, "resolution", {"cluster_id": "N2", "record_name": "孟 杨", "canonical_name": "孟杨",
+                                   "match_weight": 5.0, "match_probability": 0.97, "source": "payments.payee"})
         reset_table(con, "cross_case_overlaps")
         insert(con, "cross_case_overlaps", {"source_sha256": "9" * 64, "their_case": "外地案件", "their_holder": "外地公司",
                                             "their_file": "外地名单.csv", "their_list": "x:", "holder": HOLDER_A,

@@ -274,6 +274,9 @@ def test_full_case_shows_the_other_analyses(masked: dict[str, Path]) -> None:
     assert f'<span class="cite unresolved" data-kind="" data-sha="{SHA_ACC}" data-sheet="账号" data-row="77"' in html
     assert "检查前（投诉与账户表）" in html  # coded values in words
     assert "与其他案件名单的重合（假名比对）" in html and "外地名单.csv" in html
+    # why names were merged: the Splink match weight; person names masked, identical names not listed
+    assert "名称归并" in html and "某某信息咨询" in html and "2.13" in html
+    assert "孟杨" not in html and "孟 杨" not in html and "孟*" in html
     assert "<svg" in html and "峰值日 2025-07-21" in html  # daily chart and peak day of calls
     assert "泄露源" in html
 

@@ -111,6 +111,11 @@ def test_redactor_cells() -> None:
     r = Redactor(False)
     assert r.cell("number", "+8613912345678") == "139****5678"
     assert r.cell("reasons", "外呼 13912345678") == "外呼 139****5678"
+    # person names in name-like columns are masked; organisations and account ids are not
+    assert r.cell("payee", "孟杨") == "孟*" and r.cell("name", "欧阳娜娜") == "欧***"
+    assert r.cell("payee", "示例云信通讯有限公司") == "示例云信通讯有限公司"
+    assert r.cell("name", "zh310370") == "zh310370" and r.cell("memo", "孟杨") == "孟杨"
+    assert Redactor(reveal=True).cell("payee", "孟杨") == "孟杨"
     assert r.cell("score", 0.5) == 0.5
     assert r.cell("note", "a" * 40 + " 13912345678") == "a" * 40 + " 139****5678"
     assert Redactor(True).cell("number", "+8613912345678") == "+8613912345678"
