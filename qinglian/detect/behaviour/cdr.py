@@ -22,6 +22,8 @@ import ibis.expr.datatypes as dt
 
 from qinglian.detect.behaviour.config import MeasureSettings
 from qinglian.errors import QinglianError
+from qinglian.store.engine import Engine
+from qinglian.store.sqlident import quote_ident
 
 SHANGHAI_OFFSET_S = 8 * 3600
 
@@ -155,12 +157,14 @@ def prepare_calls(
     settings: MeasureSettings,
     rename: dict[str, str] | None = None,
     materialize: Callable[[ibis.Table], ibis.Table] | None = None,
+    release: Callable[[ibis.Table], None] | None = None,
 ) -> Prepared:
     """Clean a call table whose columns are (or are renamed to) the canonical call fields.
 
     Built in stages (each a projection of the one before) so that no engine sees one parsing
     expression copied into many places. `materialize` (an engine's ``materialize``) computes
-    the intermediate tables once; without it the result is a plain expression.
+    the intermediate tables once; without it the result is a plain expression. `release`
+    frees a materialized intermediate table once the clean calls are built.
     """
     if rename:
         raw = raw.rename({canon: src for src, canon in rename.items()})
@@ -216,10 +220,14 @@ def prepare_calls(
     grouped = step.group_by(list(CLEAN_COLUMNS)).aggregate(
         _n=step.count(), **{f: step[f].cast("int64").sum().cast("int64") for f in _FLAGS}
     )
-    return _finish(grouped, materialize or (lambda expr: expr))
+    return _finish(grouped, materialize or (lambda expr: expr), release)
 
 
-def _finish(grouped: ibis.Table, materialize: Callable[[ibis.Table], ibis.Table]) -> Prepared:
+def _finish(
+    grouped: ibis.Table,
+    materialize: Callable[[ibis.Table], ibis.Table],
+    release: Callable[[ibis.Table], None] | None,
+) -> Prepared:
     grouped = materialize(grouped)
     usable = grouped.t.notnull() & grouped.caller.notnull()
     g = grouped
@@ -248,4 +256,19 @@ def _finish(grouped: ibis.Table, materialize: Callable[[ibis.Table], ibis.Table]
     callers = numbers.select(caller=numbers.number, cid=numbers._id)
     callees = numbers.select(callee=numbers.number, eid=numbers._id)
     with_ids = clean.inner_join(callers, "caller").left_join(callees, "callee").drop("callee_right")
-    return Prepared(calls=materialize(with_ids.select(*CLEAN_COLUMNS, "cid", "eid")), problems=problems)
+    calls = materialize(with_ids.select(*CLEAN_COLUMNS, "cid", "eid"))
+    if release is not None:  # the bad-input counts are one row: keep them, free the grouped rows
+        problems = materialize(problems)
+        release(grouped)
+        release(numbers)
+    return Prepared(calls=calls, problems=problems)
+
+
+def release_table(engine: Engine, table: ibis.Table) -> None:
+    """Free a table made by ``engine.materialize`` (a DuckDB temp table or a cached Spark view)."""
+    name = table.get_name()
+    if engine.name == "duckdb":
+        engine.backend.con.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+    else:
+        engine.spark.catalog.uncacheTable(name)
+        engine.spark.catalog.dropTempView(name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from qinglian.detect.behaviour.calls import MEASURE_COLUMNS, call_measures
-from qinglian.detect.behaviour.cdr import Prepared, canonical_columns, prepare_calls
+from qinglian.detect.behaviour.cdr import Prepared, canonical_columns, prepare_calls, release_table
 from qinglian.detect.behaviour.config import Thresholds, default_thresholds
 from qinglian.detect.behaviour.intent import INTENT_COLUMNS, intent_grades
 from qinglian.detect.behaviour.list_order import LIST_ORDER_COLUMNS, first_calls, list_order
@@ -149,7 +150,9 @@ def measure_files(path: Path, engine: Engine, thresholds: Thresholds | None = No
     th = thresholds or default_thresholds()
     raw = read_files(engine, path)
     mapping = canonical_columns(list(raw.columns), str(path))
-    prepared = prepare_calls(raw, th.measures, rename=mapping, materialize=engine.materialize)
+    prepared = prepare_calls(
+        raw, th.measures, rename=mapping, materialize=engine.materialize, release=partial(release_table, engine)
+    )
     numbers = _collect(engine, call_measures(prepared.calls, "caller", th.measures))
     numbers = scored(numbers.rename(columns={"caller": "number"}), "number", th)
     notes = _notes(call_notes(engine, prepared, "calls"))
@@ -174,7 +177,7 @@ def compute_case(engine: Engine, thresholds: Thresholds | None = None) -> Behavi
     th = thresholds or default_thresholds()
     m = th.measures
     calls_raw = engine.table("calls")
-    prepared = prepare_calls(calls_raw, m, materialize=engine.materialize)
+    prepared = prepare_calls(calls_raw, m, materialize=engine.materialize, release=partial(release_table, engine))
     complaints = engine.table("complaints")
     complained = complaints.filter(
         complaints.complainant.notnull() & complaints.received_at.notnull()
