@@ -95,6 +95,11 @@ class Quoted:
         return sorted({h.label for h in self.hits})
 
     @property
+    def rules(self) -> list[str]:
+        """Each rule that hit, once, in the order of the text (a rule may hit several spans)."""
+        return list(dict.fromkeys(h.rule or h.label for h in self.hits))
+
+    @property
     def law_ids(self) -> list[str]:
         out: set[str] = set()
         for h in self.hits:

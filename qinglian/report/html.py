@@ -53,6 +53,11 @@ def views(scope: Scope, key: str, graph_per_layer: int) -> Views:
     return v
 
 
+def _token(v: object) -> bool:
+    """A short Latin identifier (account, code): laid out unbroken so columns keep their width."""
+    return isinstance(v, str) and 0 < len(v) <= 16 and v.isascii() and not any(c.isspace() for c in v)
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("qinglian.report", "templates"),
@@ -62,6 +67,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.tests["reasons"] = lambda v: isinstance(v, Reasons)
+    env.tests["token"] = _token
     return env
 
 
