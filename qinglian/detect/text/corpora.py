@@ -3,9 +3,12 @@
 Used by training (``make model``) and by bench/eval_text.py; never at run time.
 
 Splits are by *template group*: texts are normalised (digits and ``x`` masks become ``#``), runs of
-``#``, spaces and punctuation are collapsed, and texts sharing the collapsed form, its first or last
-third (at least 12 characters) are joined into one group (union-find). A group's split is decided by a hash
-of its smallest member, so every variant of a template lands on the same side, reproducibly.
+``#``, spaces and punctuation are collapsed, and texts are joined into one group (union-find) when they
+share the collapsed form, its first or last third (at least 12 characters), or are near-duplicates by
+character 3-gram shingles (Jaccard >= 0.4, or >= 70 % of the shorter text's shingles in the longer,
+the shorter having at least 8): variants of one template that differ in names, codes, links, a prefix
+such as "//转自…" or a signature. A group's split is decided by a hash of its smallest member, so
+every variant of a template lands on the same side, reproducibly.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
 
 from qinglian.detect.text.normalize import normalize_batch
 
@@ -69,6 +75,13 @@ def template_groups(texts: list[str]) -> list[int]:
             i = parent[i]
         return i
 
+    def union(a: int, b: int) -> None:
+        a, b = find(a), find(b)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
+    for a, b in near_duplicate_pairs(keys):
+        union(a, b)
     first: dict[str, int] = {}
     for i, k in enumerate(keys):
         probes = [("f", k)]
@@ -79,10 +92,50 @@ def template_groups(texts: list[str]) -> list[int]:
             key = kind + p
             j = first.setdefault(key, i)
             if j != i:
-                a, b = find(i), find(j)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
+                union(i, j)
     return [find(i) for i in range(len(texts))]
+
+
+NEAR_JACCARD = 0.4
+NEAR_CONTAINMENT = 0.7
+NEAR_MIN_SHINGLES = 8
+
+
+def near_duplicate_pairs(keys: list[str], common: float = 0.01, chunk: int = 4000) -> list[tuple[int, int]]:
+    """Pairs (i < j) of collapsed texts that are near-duplicates by distinct character 3-gram shingles.
+
+    Shingles found in more than ``common`` of the texts ("#月#日", "您好#") are ignored; the rest are
+    compared all against all with a sparse product, a chunk of rows at a time.
+    """
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, k in enumerate(keys):
+        for s in {k[j : j + 3] for j in range(len(k) - 2)}:
+            rows.append(i)
+            cols.append(vocab.setdefault(s, len(vocab)))
+    n = len(keys)
+    if not rows:
+        return []
+    x = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (np.asarray(rows), np.asarray(cols))), shape=(n, len(vocab))
+    )
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    x = sp.csr_matrix(x[:, np.flatnonzero(df <= max(2.0, common * n))])
+    size = np.diff(x.indptr).astype(np.float64)
+    xt = sp.csr_matrix(x.T)
+    out: list[tuple[int, int]] = []
+    for lo in range(0, n, chunk):
+        s = sp.coo_matrix(x[lo : lo + chunk] @ xt)
+        r, c, v = s.row.astype(np.int64) + lo, s.col.astype(np.int64), s.data.astype(np.float64)
+        upper = r < c
+        r, c, v = r[upper], c[upper], v[upper]
+        smaller = np.minimum(size[r], size[c])
+        jaccard = v / np.maximum(size[r] + size[c] - v, 1.0)
+        contained = (v / np.maximum(smaller, 1.0) >= NEAR_CONTAINMENT) & (smaller >= NEAR_MIN_SHINGLES)
+        keep = (jaccard >= NEAR_JACCARD) | contained
+        out += list(zip(r[keep].tolist(), c[keep].tolist(), strict=True))
+    return out
 
 
 def assign_splits(texts: list[str], test: float = 0.2, dev: float = 0.1, salt: str = "qinglian") -> list[str]:

@@ -113,8 +113,30 @@ def scoring_table(idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.hstack([idf[:, None] * coef, (idf**2)[:, None]]).astype(np.float64))
 
 
-def scores_with_table(texts: Sequence[str], table: np.ndarray, intercept: np.ndarray) -> np.ndarray:
-    """Decision values from a ``scoring_table``: one sparse × dense product per n-gram length."""
+# Length buckets (normalised characters): < 5, 5-9, 10-14, 15-19, 20-29, >= 30. A model may carry one
+# offset per bucket and label: very short texts ("联系电话：…", "好的") are rarely advertisements.
+LENGTH_EDGES = np.array([5, 10, 15, 20, 30])
+N_LENGTH_BUCKETS = len(LENGTH_EDGES) + 1
+
+
+def length_buckets(texts: Sequence[str]) -> np.ndarray:
+    """Length bucket (0 … N_LENGTH_BUCKETS - 1) of every text."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    return np.searchsorted(LENGTH_EDGES, lengths, side="right")
+
+
+def length_matrix(texts: Sequence[str]) -> sp.csr_matrix:
+    """One-hot length buckets, for training the per-bucket offsets."""
+    n = len(texts)
+    b = length_buckets(texts)
+    return sp.csr_matrix((np.ones(n, dtype=np.float32), (np.arange(n), b)), shape=(n, N_LENGTH_BUCKETS))
+
+
+def scores_with_table(
+    texts: Sequence[str], table: np.ndarray, intercept: np.ndarray, length_coef: np.ndarray | None = None
+) -> np.ndarray:
+    """Decision values from a ``scoring_table``: one sparse × dense product per n-gram length,
+    plus, if given, the offset of each text's length bucket (``length_coef``: buckets × models)."""
     n = len(texts)
     k = table.shape[1] - 1
     out = np.zeros((n, k + 1), dtype=np.float64)
@@ -129,4 +151,7 @@ def scores_with_table(texts: Sequence[str], table: np.ndarray, intercept: np.nda
         out += x @ table
     norms = np.sqrt(out[:, k])
     norms[norms == 0] = 1.0
-    return out[:, :k] / norms[:, None] + intercept
+    scores = out[:, :k] / norms[:, None] + intercept
+    if length_coef is not None:
+        scores += length_coef[length_buckets(texts)]
+    return scores

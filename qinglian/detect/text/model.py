@@ -1,4 +1,6 @@
-"""The shipped statistical model: hashed char 1-3-gram TF-IDF and one logistic regression per label.
+"""The shipped statistical model: hashed char 1-3-gram TF-IDF and one linear model per label, plus an
+optional offset per label and text-length bucket (features.LENGTH_EDGES; zero unless a label was
+trained with ``--nbsvm``, see qinglian/detect/train.py).
 
 Stored in qinglian/detect/models/text_model.npz (float16 weights, a few MB), written by
 ``make model`` (qinglian.detect.train) and loaded once.
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qinglian.detect.text.features import scores_with_table, scoring_table
+from qinglian.detect.text.features import N_LENGTH_BUCKETS, scores_with_table, scoring_table
 from qinglian.errors import QinglianError
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "text_model.npz"
@@ -26,6 +28,7 @@ class TextModel:
     coef: np.ndarray  # (n_features, n_labels) float32
     intercept: np.ndarray  # (n_labels,) float64
     version: str
+    length_coef: np.ndarray | None = None  # (N_LENGTH_BUCKETS, n_labels) float64: offset per length bucket
 
     @cached_property
     def table(self) -> np.ndarray:
@@ -33,7 +36,7 @@ class TextModel:
 
     def logits(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Log-odds per label for already normalised texts."""
-        scores = scores_with_table(texts, self.table, self.intercept)
+        scores = scores_with_table(texts, self.table, self.intercept, self.length_coef)
         return {label: scores[:, j] for j, label in enumerate(self.labels)}
 
     def save(self, path: Path = MODEL_PATH) -> None:
@@ -45,6 +48,11 @@ class TextModel:
             coef=self.coef.astype(np.float16),
             intercept=self.intercept.astype(np.float64),
             version=np.array(self.version),
+            length_coef=(
+                np.zeros((N_LENGTH_BUCKETS, len(self.labels)))
+                if self.length_coef is None
+                else self.length_coef
+            ).astype(np.float64),
         )
 
 
@@ -64,6 +72,7 @@ def load_model(path: Path = MODEL_PATH) -> TextModel:
             coef=np.ascontiguousarray(z["coef"].astype(np.float32)),
             intercept=z["intercept"].astype(np.float64),
             version=str(z["version"]),
+            length_coef=z["length_coef"].astype(np.float64) if "length_coef" in z.files else None,
         )
 
 

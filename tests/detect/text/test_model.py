@@ -1,0 +1,82 @@
+"""The hashed n-gram model: length-bucket offsets, saving/loading, and the leak-free template split."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from qinglian.detect.text import corpora
+from qinglian.detect.text.features import (
+    N_LENGTH_BUCKETS,
+    count_matrix,
+    fit_idf,
+    length_buckets,
+    length_matrix,
+)
+from qinglian.detect.text.model import TextModel, load_model, shipped_model
+
+
+def test_length_buckets() -> None:
+    texts = ["", "好的", "a" * 5, "a" * 14, "a" * 15, "a" * 29, "a" * 30, "a" * 500]
+    assert length_buckets(texts).tolist() == [0, 0, 1, 2, 3, 4, 5, 5]
+    m = length_matrix(texts)
+    assert m.shape == (len(texts), N_LENGTH_BUCKETS)
+    assert np.asarray(m.sum(axis=1)).ravel().tolist() == [1.0] * len(texts)
+
+
+def _toy_model(n_features: int = 1 << 10, length_coef: np.ndarray | None = None) -> TextModel:
+    rng = np.random.default_rng(0)
+    idf = fit_idf(count_matrix(["优惠活动", "你好", "明天见"], n_features))
+    coef = rng.normal(size=(n_features, 2)).astype(np.float32)
+    return TextModel(("a", "b"), idf, coef, np.array([0.5, -0.5]), "toy", length_coef=length_coef)
+
+
+def test_length_offsets_shift_scores_per_bucket() -> None:
+    texts = ["好", "全场五折欢迎光临", "x" * 40]
+    plain = _toy_model()
+    offsets = np.zeros((N_LENGTH_BUCKETS, 2))
+    offsets[:, 0] = np.arange(N_LENGTH_BUCKETS)
+    shifted = _toy_model(length_coef=offsets)
+    a, b = plain.logits(texts), shifted.logits(texts)
+    np.testing.assert_allclose(b["a"] - a["a"], offsets[length_buckets(texts), 0], atol=1e-9)
+    np.testing.assert_allclose(b["b"], a["b"], atol=1e-9)
+
+
+def test_save_load_round_trip(tmp_path: Path) -> None:
+    offsets = np.linspace(-1, 1, N_LENGTH_BUCKETS * 2).reshape(N_LENGTH_BUCKETS, 2)
+    model = _toy_model(length_coef=offsets)
+    path = tmp_path / "m.npz"
+    model.save(path)
+    back = load_model(path)
+    assert back.labels == ("a", "b")
+    assert back.length_coef is not None
+    np.testing.assert_allclose(back.length_coef, offsets)
+    texts = ["优惠活动欢迎光临", "明天见"]
+    for label in ("a", "b"):  # float16 weights on disk: close, not equal
+        np.testing.assert_allclose(back.logits(texts)[label], model.logits(texts)[label], atol=0.05)
+
+
+def test_shipped_model_has_length_offsets() -> None:
+    model = shipped_model()
+    assert model.length_coef is not None and model.length_coef.shape == (N_LENGTH_BUCKETS, len(model.labels))
+
+
+def test_template_groups_join_variants_of_one_template() -> None:
+    base = "感谢致电柯桥子墨永和豆浆店，本店特色有现磨豆浆、盖浇饭、套餐、点心类等，同时也可提供外卖"
+    texts = [
+        "就使用我的邀请码2d7893下载并登录浙江移动手机营业厅",
+        "就使用我的邀请码njxxwx下载并登录浙江移动手机营业厅",  # another code
+        base + "，地址：港越路xxx号【子墨】",
+        "//转自13800138000：" + base + "，订餐热线：xxxxxxxxxxx卢",  # prefix, other tail
+        "明天下午三点在三楼会议室开会，请准时参加",  # unrelated
+    ]
+    g = corpora.template_groups(texts)
+    assert g[0] == g[1]
+    assert g[2] == g[3]
+    assert len({g[0], g[2], g[4]}) == 3
+
+
+def test_near_duplicate_pairs_ignore_unrelated_texts() -> None:
+    keys = ["今天天气很好我们去公园散步吧", "全场五折欢迎光临本店选购", "今天天气很好我们去公园散步吗"]
+    assert corpora.near_duplicate_pairs(keys) == [(0, 2)]
