@@ -43,7 +43,8 @@ def measure(engine: Engine, calls: pa.Table, accounts: bool = True) -> tuple[flo
     start = time.perf_counter()
     raw = engine.load(calls)
     prepared = prepare_calls(
-        raw, th.measures, materialize=engine.materialize, release=partial(release_table, engine)
+        raw, th.measures, materialize=engine.materialize, release=partial(release_table, engine),
+        number_ids=engine.name == "duckdb",
     )
     clean = prepared.calls
     numbers = engine.to_arrow(call_measures(clean, "caller", th.measures)).to_pandas()

@@ -158,13 +158,16 @@ def prepare_calls(
     rename: dict[str, str] | None = None,
     materialize: Callable[[ibis.Table], ibis.Table] | None = None,
     release: Callable[[ibis.Table], None] | None = None,
+    number_ids: bool = True,
 ) -> Prepared:
     """Clean a call table whose columns are (or are renamed to) the canonical call fields.
 
     Built in stages (each a projection of the one before) so that no engine sees one parsing
     expression copied into many places. `materialize` (an engine's ``materialize``) computes
     the intermediate tables once; without it the result is a plain expression. `release`
-    frees a materialized intermediate table once the clean calls are built.
+    frees a materialized intermediate table once the clean calls are built. `number_ids` adds
+    dense integer ids of the numbers (`cid`, `eid`), which make DuckDB's groupings cheaper; Spark
+    numbers rows in one partition, so it is better off grouping on the numbers themselves.
     """
     if rename:
         raw = raw.rename({canon: src for src, canon in rename.items()})
@@ -220,13 +223,14 @@ def prepare_calls(
     grouped = step.group_by(list(CLEAN_COLUMNS)).aggregate(
         _n=step.count(), **{f: step[f].cast("int64").sum().cast("int64") for f in _FLAGS}
     )
-    return _finish(grouped, materialize or (lambda expr: expr), release)
+    return _finish(grouped, materialize or (lambda expr: expr), release, number_ids)
 
 
 def _finish(
     grouped: ibis.Table,
     materialize: Callable[[ibis.Table], ibis.Table],
     release: Callable[[ibis.Table], None] | None,
+    number_ids: bool = True,
 ) -> Prepared:
     grouped = materialize(grouped)
     usable = grouped.t.notnull() & grouped.caller.notnull()
@@ -249,6 +253,12 @@ def _finish(
         duplicate_rows=total(usable) - ibis.cases((usable, 1), else_=0).sum().coalesce(0).cast("int64"),
     )
     clean = g.filter(usable).select(*CLEAN_COLUMNS)
+    if not number_ids:
+        calls = materialize(clean)
+        if release is not None:
+            problems = materialize(problems)
+            release(grouped)
+        return Prepared(calls=calls, problems=problems)
     named = clean.select(number=clean.caller).union(
         clean.filter(clean.callee.notnull()).select(number=clean.callee), distinct=True
     )

@@ -151,7 +151,8 @@ def measure_files(path: Path, engine: Engine, thresholds: Thresholds | None = No
     raw = read_files(engine, path)
     mapping = canonical_columns(list(raw.columns), str(path))
     prepared = prepare_calls(
-        raw, th.measures, rename=mapping, materialize=engine.materialize, release=partial(release_table, engine)
+        raw, th.measures, rename=mapping, materialize=engine.materialize, release=partial(release_table, engine),
+        number_ids=engine.name == "duckdb",
     )
     numbers = _collect(engine, call_measures(prepared.calls, "caller", th.measures))
     numbers = scored(numbers.rename(columns={"caller": "number"}), "number", th)
@@ -177,7 +178,8 @@ def compute_case(engine: Engine, thresholds: Thresholds | None = None) -> Behavi
     th = thresholds or default_thresholds()
     m = th.measures
     calls_raw = engine.table("calls")
-    prepared = prepare_calls(calls_raw, m, materialize=engine.materialize, release=partial(release_table, engine))
+    prepared = prepare_calls(calls_raw, m, materialize=engine.materialize, release=partial(release_table, engine),
+                             number_ids=engine.name == "duckdb")
     complaints = engine.table("complaints")
     complained = complaints.filter(
         complaints.complainant.notnull() & complaints.received_at.notnull()
