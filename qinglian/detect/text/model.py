@@ -72,7 +72,9 @@ def load_model(path: Path = MODEL_PATH) -> TextModel:
             coef=np.ascontiguousarray(z["coef"].astype(np.float32)),
             intercept=z["intercept"].astype(np.float64),
             version=str(z["version"]),
-            length_coef=z["length_coef"].astype(np.float64) if "length_coef" in z.files else None,
+            # all-zero offsets (no label trained with them) are skipped at scoring time
+            length_coef=(z["length_coef"].astype(np.float64)
+                         if "length_coef" in z.files and np.any(z["length_coef"]) else None),
         )
 
 
