@@ -14,7 +14,7 @@ from qinglian.detect.text.features import (
     length_buckets,
     length_matrix,
 )
-from qinglian.detect.text.model import TextModel, load_model, shipped_model
+from qinglian.detect.text.model import MODEL_PATH, TextModel, load_model, shipped_model
 
 
 def test_length_buckets() -> None:
@@ -57,9 +57,12 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
         np.testing.assert_allclose(back.logits(texts)[label], model.logits(texts)[label], atol=0.05)
 
 
-def test_shipped_model_has_length_offsets() -> None:
-    model = shipped_model()
-    assert model.length_coef is not None and model.length_coef.shape == (N_LENGTH_BUCKETS, len(model.labels))
+def test_shipped_model_length_offsets_are_loaded_only_when_trained() -> None:
+    """The shipped model trains no length offsets (all zero in the file): loading skips them."""
+    with np.load(MODEL_PATH) as z:
+        stored = z["length_coef"]
+    assert stored.shape == (N_LENGTH_BUCKETS, len(shipped_model().labels))
+    assert (shipped_model().length_coef is None) == (not np.any(stored))
 
 
 def test_template_groups_join_variants_of_one_template() -> None:
