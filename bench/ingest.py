@@ -73,11 +73,10 @@ def to_gbk(src: Path, dst: Path) -> None:
         shutil.copyfileobj(fi, fo, 1 << 22)
 
 
-CHILD = """
-import json, resource, sys, time
+# VmHWM: the child's own peak. ru_maxrss survives exec on Linux, so a child started from the
+# bench (which held the generated columns) would report the bench's peak.
+PEAK_RSS = """
 def peak_rss_mb():
-    # VmHWM: this process's own peak. ru_maxrss survives exec on Linux, so a child started
-    # from the bench (which held the generated columns) would report the bench's peak.
     try:
         for line in open("/proc/self/status"):
             if line.startswith("VmHWM:"):
@@ -85,7 +84,11 @@ def peak_rss_mb():
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-from pathlib import Path
+"""
+
+CHILD = """
+import json, resource, sys, time
+""" + PEAK_RSS + """from pathlib import Path
 from qinglian.store.case import init_case
 from qinglian.ingest.api import IngestOptions, ingest_files
 case = init_case(Path(sys.argv[1]), "bench", user="bench")
@@ -100,17 +103,7 @@ print(json.dumps({"seconds": dt, "cpu_s": cpu, "rows": res.rows, "rss_mb": peak_
 
 DUCK = """
 import json, resource, sys, time, duckdb
-def peak_rss_mb():
-    # VmHWM: this process's own peak. ru_maxrss survives exec on Linux, so a child started
-    # from the bench (which held the generated columns) would report the bench's peak.
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-r0 = resource.getrusage(resource.RUSAGE_SELF)
+""" + PEAK_RSS + """r0 = resource.getrusage(resource.RUSAGE_SELF)
 t0 = time.perf_counter()
 con = duckdb.connect()
 con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?, all_varchar=true)", [sys.argv[1]])
