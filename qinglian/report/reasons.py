@@ -62,13 +62,6 @@ class Reasons:
 
 
 @dataclass
-class _Ref:
-    sha: str
-    sheet: str | None
-    row_no: int | None
-
-
-@dataclass
 class ReasonReader:
     """Turns reason cells into ``Reasons``; ``resolve`` then checks every cited row at once."""
 
