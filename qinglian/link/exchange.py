@@ -21,7 +21,7 @@ from qinglian import __version__
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
 from qinglian.link.keys import agency_key
-from qinglian.link.sql import reset_table
+from qinglian.link.sql import has_table, reset_table
 from qinglian.store.case import Case
 from qinglian.store.evidence import sha256_file
 
@@ -122,7 +122,8 @@ def match_lists(case: Case, files: list[Path], *, user: str | None = None) -> Ma
             _check_file(con, p, key)
         con.execute("BEGIN TRANSACTION")
         try:
-            _ensure_table(con)
+            if not has_table(con, "cross_case_overlaps"):
+                reset_table(con, "cross_case_overlaps")
             con.execute(
                 f"""CREATE OR REPLACE TEMP TABLE ours AS
                 SELECT DISTINCT c.holder, c.evidence_sha256, coalesce(c.sheet, '') AS sheet, e.file_name,
@@ -168,14 +169,6 @@ def match_lists(case: Case, files: list[Path], *, user: str | None = None) -> Ma
                  details={"sources": [{"file": p.name, "sha256": s} for p, s in sources], "pairs": pairs,
                           "version": __version__}, con=con)
     return MatchResult(len(sources), their_lists, pairs)
-
-
-def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'cross_case_overlaps' "
-                         "AND NOT temporary").fetchone()
-    if exists and exists[0]:
-        return
-    reset_table(con, "cross_case_overlaps")
 
 
 def _readable(p: Path) -> Path:
