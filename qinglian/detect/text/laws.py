@@ -22,12 +22,29 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Verified = Literal["official", "text", "secondary", "unchecked"]
+"""How a version's article number and summary were checked.
+
+- ``official``: against the official gazette / NPC database text;
+- ``text``: against a full text of that version in a public copy named in ``source``;
+- ``secondary``: against secondary material (commentaries, news, partial quotes) named in ``source``;
+- ``unchecked``: not checked against any text.
+"""
+
+
 class Version(_Strict):
     text_version: str
     article: str
     effective: date
     summary: str
-    verified: Literal["official", "secondary", "unchecked"]
+    verified: Verified
+    source: str | None = None  # where it was checked (URL or repository/path@commit)
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Version:
+        if self.verified != "unchecked" and not (self.source or "").strip():
+            raise ValueError(f"{self.article}: verified: {self.verified} needs a source")
+        return self
 
 
 class Provision(_Strict):
