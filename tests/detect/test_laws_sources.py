@@ -75,3 +75,11 @@ def test_pi_interpretation_thresholds() -> None:
     assert v.article == "第五条" and v.effective == date(2017, 6, 1)
     for n in ("五十条", "五百条", "五千条"):
         assert n in v.summary
+
+
+def test_sms_rules_cite_the_2026_revision_from_may_2026() -> None:
+    p = catalog().get("sms_rules.18")
+    assert p.in_force(date(2026, 4, 30)).article == "第十八条"
+    new = p.in_force(date(2026, 5, 1))
+    assert new.text_version == "2026" and "第二十一条" in new.article and "第二十三条" in new.article
+    assert p.cite(date(2026, 6, 1)) == "通信短信息服务管理规定（2026）第二十一条、第二十三条"
