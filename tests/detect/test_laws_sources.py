@@ -66,7 +66,8 @@ def test_advertising_law_cites_the_2021_text_for_recent_conduct() -> None:
     for pid, article in (("adlaw.28", "第二十八条"), ("adlaw.43", "第四十三条")):
         p = catalog().get(pid)
         assert p.in_force(date(2024, 6, 1)).text_version == "2021"
-        assert p.in_force(date(2020, 6, 1)).text_version == "2015"
+        assert p.in_force(date(2020, 6, 1)).text_version == "2018"
+        assert p.in_force(date(2016, 6, 1)).text_version == "2015"
         assert {v.article for v in p.versions} == {article}
 
 
