@@ -3,7 +3,9 @@
 Labels and their training data (train and dev splits; test splits are held out, see
 qinglian/detect/text/corpora.py for the template-deduplicated split):
 
-- ``marketing``: cn_sms_spam label (1 = commercial marketing).
+- ``marketing``: cn_sms_spam label (1 = commercial marketing), plus extra negatives: teleantifraud's
+  normal service calls (train+dev) and each of their turns, and one punctuated copy of every normal
+  message (``punctuation_variants``). See "Marketing" below.
 - ``loan``: weak label on cn_sms_spam — marketing *and* a loan word in the normalised text.
 - ``fraud``: teleantifraud (8 fraud types vs normal service calls) + antifraud_sft_golfxiao
   eval0902 (speaker names neutralised; dialogues near-duplicating test0902 dropped) + cn_sms_spam
@@ -11,17 +13,32 @@ qinglian/detect/text/corpora.py for the template-deduplicated split):
 - ``impersonation``: teleantifraud bank/customer-service/courier/identity-theft/phishing calls
   vs normal calls and investment scams (kidnap and lottery scams left out) + cn_sms_spam negatives.
 
-Models: logistic regressions on the hashed char 1-3-gram TF-IDF (the shipped model).
+Models: linear models on the hashed char 1-3-gram TF-IDF (``loan``, ``fraud``, ``impersonation``:
+logistic regressions; ``marketing``: see below), so scoring stays one sparse product.
 
-``--nbsvm marketing`` trains instead an NB-weighted linear SVM (NBSVM: each feature scaled by its
-naive-Bayes log-count ratio, Wang & Manning 2012) with an offset per text-length bucket, mapped to
-log-odds by Platt scaling on 5-fold template-grouped CV. On cn_sms_spam it scores higher (grouped CV
-on train+dev F1 0.986 vs 0.974; held-out test 0.989 vs 0.975) but it is not shipped: most of the
-gain comes from artefacts of that corpus — its normal messages are short fragments cut at
-punctuation (no normal text contains "，", "。" or "！"; 84 % of ads contain "，"), and the NB
-weighting and length offsets amplify them, so ordinary SMS such as "您的快递已到，请到门口取件"
-or "你好，在吗？" score ~1.0 as marketing (0.2 and 0.4 with the shipped model). Features without
-punctuation generalise but score 0.953 on the corpus. See issue 3.
+Marketing. cn_sms_spam's normal messages are short fragments cut at punctuation: no normal text
+contains "，", "。" or "！" while 84 % of ads contain "，". A model trained on it alone learns
+"punctuation = advertising": the former shipped model (a plain logistic regression, held-out test F1
+0.975) flagged 100 % of teleantifraud's normal service calls, 73 % of golfxiao's non-fraud dialogues
+and about half of a set of hand-written ordinary SMS (bench/eval_text.py) as marketing. The shipped
+marketing model is the mean of the log-odds of a logistic regression and of an NBSVM (each feature
+scaled by its naive-Bayes log-count ratio, Wang & Manning 2012; Platt-scaled on the grouped CV), both
+over the n-grams and an offset per length bucket, both trained with the extra negatives above, so
+that punctuation, sentence shape and service vocabulary are no evidence by themselves. It keeps the
+corpus figures (5-fold template-grouped CV on train+dev F1 0.972, held-out test 0.975) and brings
+those positive rates to ~0, ~2 % and 15 %.
+
+The issue's target, test F1 >= 0.985, is not reached honestly: what separates 0.975 from ~0.986 is the
+artefact. ``--nbsvm marketing`` trains the NBSVM with length offsets on cn_sms_spam alone (grouped
+CV 0.986, held-out test 0.989): ordinary SMS such as "您的快递已到，请到门口取件" or "你好，在吗？"
+then score ~1.0 as marketing, and so do ~all dialogues. Not shipped. (Taking the minimum of that
+model and the shipped one shifted up by 2-3 log-odds reaches grouped CV 0.982-0.984 but doubles the
+hand-written false-positive rate and lets 10-15 % of dialogues through: it buys the split, not
+generalisation.) Leaving punctuation out of the features instead generalises but scores 0.953.
+Tried, not used: golfxiao's non-fraud dialogues and turns as negatives (lower CV F1; they would also
+leak into the golfxiao probe), fraud-news paragraphs (``corpora.news_lines``; slightly lower dialogue
+rates, -0.003 CV F1), char 4-grams (no gain), lower weights for the extra negatives (no gain).
+See issue 3.
 
 Usage: python -m qinglian.detect.train [--data DIR] [--out FILE] [--nbsvm LABEL ...]
 """
@@ -29,8 +46,11 @@ Usage: python -m qinglian.detect.train [--data DIR] [--out FILE] [--nbsvm LABEL 
 from __future__ import annotations
 
 import argparse
+import random
+import re
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +78,11 @@ NB_ALPHA = 1.0  # smoothing of the naive-Bayes counts
 CV_FOLDS = 5
 SEED = 20251125
 TRAIN = ["train", "dev"]
-MODEL_VERSION = "text-2"
+MODEL_VERSION = "text-3"
+MARKETING_C = 20.0
+
+
+_HAN = re.compile("[\u4e00-\u9fff]")
 
 
 def nb_ratio(x: sp.csr_matrix, y: np.ndarray, alpha: float = NB_ALPHA) -> np.ndarray:
@@ -100,6 +124,102 @@ def fit_nbsvm_calibrated(
     return a * w[: x.shape[1]], a * w[x.shape[1] :], a * b + a0, cv
 
 
+def _fit_lr(x: sp.csr_matrix, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+    clf = LogisticRegression(
+        C=c, solver="liblinear", class_weight="balanced", max_iter=1000, random_state=SEED
+    ).fit(x, y)
+    return clf.coef_[0].astype(np.float64), float(clf.intercept_[0])
+
+
+def fit_marketing(
+    norm: list[str], y: np.ndarray, groups: list[int], extra: list[str], idf: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float, dict[str, float]]:
+    """The marketing model: the mean of two linear models' log-odds, both over the n-grams and the
+    length buckets, both trained on cn_sms_spam plus the extra negatives plus punctuated copies of
+    the normal messages (``punctuation_variants``):
+
+    - a logistic regression (C = MARKETING_C);
+    - an NBSVM (``_fit_nbsvm``), mapped to log-odds by Platt scaling on the cross-validation.
+
+    Returns (n-gram weights, length offsets, intercept) and the figures of 5-fold template-grouped
+    cross-validation on cn_sms_spam (extra negatives and punctuated copies only ever in training
+    folds; a fold's copies are made from its own normal messages).
+    """
+    x = tfidf_matrix(norm, idf)
+    lengths = length_matrix(norm)
+    x_extra = tfidf_matrix(extra, idf)
+    l_extra = length_matrix(extra)
+    nf = x.shape[1]
+
+    def fit(rows: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, float]:
+        copies = punctuation_variants([norm[i] for i in rows if y[i] == 0])
+        xs = sp.vstack([x[rows], x_extra, tfidf_matrix(copies, idf)], format="csr")
+        ls = sp.vstack([lengths[rows], l_extra, length_matrix(copies)], format="csr")
+        ys = np.concatenate([y[rows], np.zeros(len(extra) + len(copies), dtype=y.dtype)])
+        w_lr, b_lr = _fit_lr(sp.hstack([xs, ls], format="csr"), ys, MARKETING_C)
+        w_nb, b_nb = _fit_nbsvm(xs, ls, ys, NBSVM_C)
+        return w_lr, b_lr, w_nb, b_nb
+
+    def decision(w: np.ndarray, b: float, te: np.ndarray) -> np.ndarray:
+        return np.asarray(x[te] @ w[:nf] + lengths[te] @ w[nf:] + b).ravel()
+
+    oof_lr = np.zeros(len(norm))
+    oof_nb = np.zeros(len(norm))
+    for tr, te in GroupKFold(CV_FOLDS).split(x, y, groups):
+        w_lr, b_lr, w_nb, b_nb = fit(tr)
+        oof_lr[te] = decision(w_lr, b_lr, te)
+        oof_nb[te] = decision(w_nb, b_nb, te)
+    platt = LogisticRegression(C=1e4, max_iter=1000).fit(oof_nb[:, None], y)
+    a, a0 = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+    oof = 0.5 * oof_lr + 0.5 * (a * oof_nb + a0)
+    pred = oof >= 0
+    tp = float(np.sum(pred & (y == 1)))
+    cv = {"P": tp / max(pred.sum(), 1), "R": tp / max(y.sum(), 1), "F1": 2 * tp / (pred.sum() + y.sum())}
+    w_lr, b_lr, w_nb, b_nb = fit(np.arange(len(norm)))
+    w = 0.5 * w_lr + 0.5 * a * w_nb
+    return w[:nf], w[nf:], 0.5 * b_lr + 0.5 * (a * b_nb + a0), cv
+
+
+def punctuation_variants(texts: list[str], seed: int = SEED) -> list[str]:
+    """One copy of each (normalised) normal message, punctuated like ordinary writing.
+
+    cn_sms_spam's normal messages are fragments cut at punctuation, so "," "。" "?" "!" otherwise
+    only ever occur in ads. Each copy either joins the message to another normal message with a
+    comma (60 %) or puts a comma between two Chinese characters inside it, then usually ends it
+    with "。", "?" or "!": the model sees that punctuation alone is no sign of an advertisement.
+    """
+    rng = random.Random(seed)
+    out: list[str] = []
+    for t in texts:
+        if rng.random() < 0.6:
+            s = t + "," + texts[rng.randrange(len(texts))]
+        else:
+            cut = [i for i in range(3, len(t) - 2) if _HAN.match(t[i - 1]) and _HAN.match(t[i])]
+            s = t
+            if cut:
+                i = rng.choice(cut)
+                s = t[:i] + "," + t[i:]
+        r = rng.random()
+        out.append(s + ("。" if r < 0.4 else "?" if r < 0.55 else "!" if r < 0.65 else ""))
+    return out
+
+
+@dataclass
+class MarketingData:
+    """cn_sms_spam (train+dev), its template groups, and extra negatives from other corpora."""
+
+    texts: list[str]
+    labels: np.ndarray
+    groups: list[int]
+    extra: list[str]  # not marketing: ordinary service calls and their turns (teleantifraud train+dev)
+
+
+def marketing_data(data: Path) -> MarketingData:
+    texts, ys = corpora.selected(corpora.cn_sms_spam(data), "marketing", TRAIN)
+    dialogues, turns = corpora.normal_dialogues(corpora.teleantifraud(data), TRAIN)
+    return MarketingData(texts, np.asarray(ys), corpora.template_groups(texts), dialogues + turns)
+
+
 def training_sets(data: Path) -> dict[str, tuple[list[str], list[int]]]:
     sms = corpora.cn_sms_spam(data)
     tele = corpora.teleantifraud(data)
@@ -128,7 +248,10 @@ def train(
     t0 = time.time()
     sets = training_sets(data)
     norm: dict[str, list[str]] = {label: normalize_batch(texts) for label, (texts, _) in sets.items()}
-    # IDF over the union of distinct training texts
+    md = marketing_data(data)
+    extra = normalize_batch(md.extra)
+    # IDF over the union of distinct training texts (the extra negatives left out: the other labels'
+    # models stay as they were)
     union = sorted({t for texts in norm.values() for t in texts})
     idf = fit_idf(count_matrix(union, N_FEATURES))
     coefs = np.zeros((N_FEATURES, len(MODEL_LABELS)), dtype=np.float32)
@@ -138,7 +261,14 @@ def train(
         x = tfidf_matrix(norm[label], idf)
         y = np.asarray(sets[label][1])
         note = ""
-        if label in nbsvm:
+        if label == "marketing" and label not in nbsvm:
+            w, wl, b, cv = fit_marketing(norm[label], y, md.groups, extra, idf)
+            coefs[:, j], length_coef[:, j], intercepts[j] = w, wl, b
+            note = (
+                f" + {len(extra)} extra negatives; {CV_FOLDS}-fold grouped CV (model only)"
+                f" P {cv['P']:.4f} R {cv['R']:.4f} F1 {cv['F1']:.4f}"
+            )
+        elif label in nbsvm:
             groups = corpora.template_groups(sets[label][0])
             w, wl, b, cv = fit_nbsvm_calibrated(x, length_matrix(norm[label]), y, groups, NBSVM_C)
             coefs[:, j], length_coef[:, j], intercepts[j] = w, wl, b

@@ -53,6 +53,7 @@ class Corpus:
     texts: list[str] = field(default_factory=list)
     labels: dict[str, list[int | None]] = field(default_factory=dict)  # None: not labelled for it
     split: list[str] = field(default_factory=list)  # "train" | "dev" | "test"
+    turns: list[list[str]] = field(default_factory=list)  # dialogues: the turns of each text, if known
 
 
 def _clean(text: str) -> str:
@@ -177,6 +178,7 @@ def cn_sms_spam(root: Path = DEFAULT_DATA) -> Corpus:
 def teleantifraud(root: Path = DEFAULT_DATA) -> Corpus:
     """10k simulated calls, both sides interleaved: fraud by fraud_type; impersonation by type."""
     texts: list[str] = []
+    turn_lists: list[list[str]] = []
     fraud: list[int | None] = []
     imp: list[int | None] = []
     seen: set[str] = set()
@@ -193,9 +195,10 @@ def teleantifraud(root: Path = DEFAULT_DATA) -> Corpus:
                 seen.add(text)
                 ft = d.get("fraud_type") or ""
                 texts.append(text)
+                turn_lists.append([_clean(t) for t in turns if _clean(t)])
                 fraud.append(int(ft in FRAUD_TYPES))
                 imp.append(None if ft in AMBIGUOUS_IMPERSONATION else int(ft in IMPERSONATION_TYPES))
-    c = Corpus("teleantifraud", texts, {"fraud": fraud, "impersonation": imp})
+    c = Corpus("teleantifraud", texts, {"fraud": fraud, "impersonation": imp}, turns=turn_lists)
     c.split = assign_splits(texts, salt="tele")
     return c
 
@@ -218,6 +221,43 @@ def golfxiao(root: Path = DEFAULT_DATA) -> Corpus:
     c = Corpus("golfxiao", [texts[i] for i in keep], {"fraud": [rows[i][1] for i in keep]})
     c.split = [rows[i][2] for i in keep]
     return c
+
+
+def normal_dialogues(corpus: Corpus, splits: Iterable[str], min_turn: int = 4) -> tuple[list[str], list[str]]:
+    """Non-fraud dialogues of the given splits and their turns of at least ``min_turn`` characters.
+
+    Ordinary service calls (ordering food, booking, customer service) and their single turns: texts
+    with full Chinese punctuation that are not marketing, unlike anything among cn_sms_spam's normal
+    messages. Used as extra negatives for ``marketing``.
+    """
+    want = set(splits)
+    dialogues: list[str] = []
+    turns: list[str] = []
+    for i, (t, y, s) in enumerate(zip(corpus.texts, corpus.labels["fraud"], corpus.split, strict=True)):
+        if y == 0 and s in want:
+            dialogues.append(t)
+            turns += [u for u in corpus.turns[i] if len(u) >= min_turn] if corpus.turns else []
+    return dialogues, turns
+
+
+def news_lines(root: Path = DEFAULT_DATA, min_len: int = 8, max_len: int = 150) -> list[str]:
+    """Distinct paragraphs (8-150 characters) of the fraud news reports of antifraud_sft_golfxiao.
+
+    Ordinary written Chinese with full punctuation (reports, police warnings, quotes), not marketing;
+    no dialogue of test0902 is a news paragraph.
+    """
+    seen: set[str] = set()
+    out: list[str] = []
+    for path in sorted((root / "antifraud_sft_golfxiao" / "Fraud_News_Reports").glob("*.csv")):
+        enc = "gb18030" if path.name == "诈骗(150).csv" else "utf-8-sig"
+        with path.open(encoding=enc, newline="") as fh:
+            for row in csv.DictReader(fh):
+                for line in (row.get("文章正文内容") or "").split("\n"):
+                    line = _clean(line)
+                    if min_len <= len(line) <= max_len and line not in seen:
+                        seen.add(line)
+                        out.append(line)
+    return out
 
 
 def selected(corpus: Corpus, label: str, splits: Iterable[str]) -> tuple[list[str], list[int]]:

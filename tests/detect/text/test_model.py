@@ -83,3 +83,48 @@ def test_template_groups_join_variants_of_one_template() -> None:
 def test_near_duplicate_pairs_ignore_unrelated_texts() -> None:
     keys = ["今天天气很好我们去公园散步吧", "全场五折欢迎光临本店选购", "今天天气很好我们去公园散步吗"]
     assert corpora.near_duplicate_pairs(keys) == [(0, 2)]
+
+
+def test_punctuation_variants_are_reproducible_punctuated_copies() -> None:
+    from qinglian.detect.train import punctuation_variants
+
+    texts = ["今天天气很好我们去公园散步", "老师布置的作业写完了没有", "晚上一起吃饭"]
+    a = punctuation_variants(texts, seed=3)
+    assert a == punctuation_variants(texts, seed=3)
+    assert len(a) == len(texts)
+    for original, copy in zip(texts, a, strict=True):
+        assert "," in copy
+        assert copy.replace(",", "").rstrip("。?!").startswith(original)
+
+
+def test_normal_dialogues_keep_non_fraud_texts_of_the_splits_and_their_turns() -> None:
+    c = corpora.Corpus(
+        "toy",
+        ["请问要点什么 来一份炒饭谢谢", "您的账户异常 请转账到安全账户", "好的 再见"],
+        {"fraud": [0, 1, 0]},
+        split=["train", "train", "test"],
+        turns=[["请问要点什么", "来一份炒饭谢谢"], ["您的账户异常", "请转账到安全账户"], ["好的", "再见"]],
+    )
+    dialogues, turns = corpora.normal_dialogues(c, ["train"])
+    assert dialogues == ["请问要点什么 来一份炒饭谢谢"]
+    assert turns == ["请问要点什么", "来一份炒饭谢谢"]
+
+
+def test_news_lines_reads_distinct_paragraphs(tmp_path: Path) -> None:
+    folder = tmp_path / "antifraud_sft_golfxiao" / "Fraud_News_Reports"
+    folder.mkdir(parents=True)
+    body = "警方提醒：不要点击陌生链接。\n短\n警方提醒：不要点击陌生链接。\n如遇可疑情况，请及时拨打110报警。"
+    (folder / "a.csv").write_text(f'标题,文章正文内容\n标题一,"{body}"\n', encoding="utf-8-sig")
+    assert corpora.news_lines(tmp_path) == ["警方提醒：不要点击陌生链接。", "如遇可疑情况，请及时拨打110报警。"]
+
+
+def test_shipped_model_does_not_take_punctuation_for_advertising() -> None:
+    """cn_sms_spam's normal messages never contain "，": ordinary punctuated SMS must not be marketing."""
+    from qinglian.detect.text.engine import classify_batch
+    from qinglian.detect.text.rules import LABELS
+
+    ordinary = ["您的快递已到，请到门口取件", "你好，在吗？", "好的，我知道了，明天见。"]
+    ads = ["本店周年庆，全场五折，满200减50，欢迎新老顾客光临！"]
+    scores = classify_batch(ordinary + ads).scores[:, LABELS.index("marketing")]
+    assert (scores[: len(ordinary)] < 0.5).all()
+    assert scores[-1] >= 0.5
