@@ -63,10 +63,13 @@ INT_MEASURES = frozenset(
 
 
 def _share(cond: ibis.Value, where: ibis.Value | None = None) -> ibis.Value:
-    num = cond.cast("int64")
-    if where is not None:
-        num = ibis.cases((where, num), else_=ibis.null("int64"))
-    return num.mean()
+    """Share of rows where `cond` is true among those where it is known (and `where` holds).
+
+    Filtered counts rather than the mean of a 0/1 column: DuckDB keeps 128-bit states for
+    integer sums and means, which costs time and memory over a million keys.
+    """
+    known = cond.notnull() if where is None else cond.notnull() & where
+    return _ratio(cond.count(where=known & cond), cond.count(where=known))
 
 
 def _ratio(num: ibis.Value, den: ibis.Value) -> ibis.Value:
@@ -119,7 +122,7 @@ def call_measures(
         numbers=ibis.literal(1, "int64") if key == "caller" else c["cid" if ids else "caller"].nunique(),
         _handsets=c.handset.nunique(),
         _handset_rows=c.handset.count(),
-        _connected=(c.dur > 0).cast("int64").sum(),
+        _connected=c.dur.count(where=c.dur > 0),
     )
 
     narrow = c.select(
@@ -138,11 +141,11 @@ def call_measures(
     # gaps within a calling session (a CASE, not a filter: Spark's percentile needs it so)
     gap = ibis.cases((ordered._gap <= settings.session_gap_s, ordered._gap), else_=ibis.null("float64"))
     timing = ordered.group_by(k).aggregate(
-        active_days=ordered._new_day.cast("int64").sum(),
+        active_days=ordered._new_day.count(where=ordered._new_day),
         gap_median_s=gap.median(),
         _gap_mean=gap.mean(),
         _gap_sd=gap.std(how="pop"),
-        _overlaps=ordered._overlap.cast("int64").sum(),
+        _overlaps=ordered._overlap.count(where=ordered._overlap),
     )
 
     # Concurrency where calls overlap. With ranks counted from the latest event (so that

@@ -10,7 +10,8 @@ gate is set), and at least `min_features` features present. `reasons` names ever
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -58,6 +59,24 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
 
 
+def _reason(head: str, tail: str, value: float) -> str:
+    return f"{head}{_fmt(value)}{tail}"
+
+
+def _append(reasons: np.ndarray, rows: np.ndarray, values: np.ndarray, text: Callable[[float], str]) -> None:
+    """Add the reason `text(value)` to each of `rows` of an object array of "; "-joined reasons.
+
+    Each distinct value is formatted once (on a million numbers, most hits share a few values).
+    """
+    if not len(rows):
+        return
+    distinct, inverse = np.unique(values, return_inverse=True)
+    added = np.array([text(v) for v in distinct.tolist()], dtype=object)[inverse.ravel()]
+    before = reasons[rows]
+    empty = before == ""
+    reasons[rows] = np.where(empty, added, before + "; " + added)
+
+
 def score_frame(frame: pd.DataFrame, thresholds: Thresholds | None = None) -> pd.DataFrame:
     """score, flag, hits and reasons for each row of a feature frame (index kept)."""
     th = thresholds or default_thresholds()
@@ -68,7 +87,7 @@ def score_frame(frame: pd.DataFrame, thresholds: Thresholds | None = None) -> pd
     hits = np.zeros(n, dtype=np.int64)
     volume_hit = np.zeros(n, dtype=bool)
     present = np.zeros(n, dtype=np.int64)
-    reasons: list[list[str]] = [[] for _ in range(n)]
+    reasons = np.full(n, "", dtype=object)  # built per feature, over the rows it hits only
     for name, rule in th.features.items():
         if name not in feats:
             continue
@@ -88,19 +107,20 @@ def score_frame(frame: pd.DataFrame, thresholds: Thresholds | None = None) -> pd
         if rule.weight == 0:  # informational only: never a reason
             continue
         op = "≥" if rule.direction == "high" else "≤"
-        for j in np.flatnonzero(is_hit):
-            reasons[j].append(f"{name}={_fmt(values[j])} {op} {_fmt(rule.threshold)}")
+        rows = np.flatnonzero(is_hit)
+        _append(reasons, rows, values[rows], partial(_reason, f"{name}=", f" {op} {_fmt(rule.threshold)}"))
     score = np.divide(num, den, out=np.zeros(n), where=den > 0)
     enough = present >= th.min_features
     flag = enough & volume_hit & (hits >= th.min_hits) & (score >= th.flag_score)
-    text: list[str] = []
-    for i in range(n):
-        parts = reasons[i]
-        if not enough[i]:
-            parts = [*parts, f"insufficient features ({present[i]} < {th.min_features}): not flagged"]
-        text.append("; ".join(parts))
+    short = np.flatnonzero(~enough)
+    _append(
+        reasons,
+        short,
+        present[short],
+        lambda p: f"insufficient features ({int(p)} < {th.min_features}): not flagged",
+    )
     return pd.DataFrame(
-        {"score": np.round(score, 4), "flag": flag, "hits": hits, "reasons": text}, index=frame.index
+        {"score": np.round(score, 4), "flag": flag, "hits": hits, "reasons": reasons}, index=frame.index
     )
 
 
