@@ -53,6 +53,11 @@ def cite(law_ids: list[str], on: date | datetime | None) -> list[str]:
     return out
 
 
+def _version_label(text_version: str) -> str:
+    """"2021" -> "2021 年文本"; a named text such as "刑法修正案（九）" is shown as it is."""
+    return f"{text_version} 年文本" if text_version.isdigit() else f"{text_version}文本"
+
+
 def appendix(law_ids: set[str]) -> tuple[list[Entry], str]:
     """The catalog entries of the ids a report cites, and the catalog version (or why it is missing)."""
     cat, version = _catalog()
@@ -65,7 +70,8 @@ def appendix(law_ids: set[str]) -> tuple[list[Entry], str]:
         except KeyError:
             out.append(Entry(lid, "（目录中无此条）", "", "", ""))
             continue
-        versions = "；".join(f"{v.text_version} 年文本 {v.article}（{v.effective.isoformat()} 起施行）"
-                            for v in p.versions)
+        versions = "；".join(
+            f"{_version_label(v.text_version)} {v.article}（{v.effective.isoformat()} 起施行）" for v in p.versions
+        )
         out.append(Entry(lid, p.law, p.topic, versions, p.versions[-1].summary))
     return out, f"法律条文目录版本 {version}"

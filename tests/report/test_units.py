@@ -136,3 +136,14 @@ def test_hashes_never_print_as_mobile_numbers() -> None:
         assert shown.replace("-", "") == h
         assert Redactor(False).cell("list_id", f"{h}:Sheet1") == f"{shown}:Sheet1"
     assert hash_text("ab13912345678901cd") == "ab13912345-678901cd"
+
+
+def test_law_appendix_names_each_text_version_readably() -> None:
+    from qinglian.report.laws import appendix
+
+    entries, version = appendix({"criminal.253-1", "pipl.10"})
+    by_id = {e.id: e for e in entries}
+    assert "2021 年文本" in by_id["pipl.10"].versions
+    amended = by_id["criminal.253-1"].versions
+    assert "刑法修正案（九）文本" in amended and "修正案（九） 年文本" not in amended
+    assert version.startswith("法律条文目录版本")
