@@ -32,8 +32,8 @@ The issue's target, test F1 >= 0.985, is not reached honestly: what separates 0.
 artefact. ``--nbsvm marketing`` trains the NBSVM with length offsets on cn_sms_spam alone (grouped
 CV 0.986, held-out test 0.989): ordinary SMS such as "您的快递已到，请到门口取件" or "你好，在吗？"
 then score ~1.0 as marketing, and so do ~all dialogues. Not shipped. (Taking the minimum of that
-model and the shipped one shifted up by 2-3 log-odds reaches grouped CV 0.982-0.984 but doubles the
-hand-written false-positive rate and lets 10-15 % of dialogues through: it buys the split, not
+model and the shipped one shifted up by 2-3 log-odds reaches grouped CV 0.982-0.984 but at least doubles
+the hand-written false-positive rate and lets 10-15 % of dialogues through: it buys the split, not
 generalisation.) Leaving punctuation out of the features instead generalises but scores 0.953.
 Tried, not used: golfxiao's non-fraud dialogues and turns as negatives (lower CV F1; they would also
 leak into the golfxiao probe), fraud-news paragraphs (``corpora.news_lines``; slightly lower dialogue

@@ -1,6 +1,6 @@
 """The shipped statistical model: hashed char 1-3-gram TF-IDF and one linear model per label, plus an
-optional offset per label and text-length bucket (features.LENGTH_EDGES; zero unless a label was
-trained with ``--nbsvm``, see qinglian/detect/train.py).
+optional offset per label and text-length bucket (features.LENGTH_EDGES; trained for ``marketing``
+and for labels trained with ``--nbsvm``, zero for the others, see qinglian/detect/train.py).
 
 Stored in qinglian/detect/models/text_model.npz (float16 weights, a few MB), written by
 ``make model`` (qinglian.detect.train) and loaded once.

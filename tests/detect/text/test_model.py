@@ -58,7 +58,7 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
 
 
 def test_shipped_model_length_offsets_are_loaded_only_when_trained() -> None:
-    """The shipped model trains no length offsets (all zero in the file): loading skips them."""
+    """Length offsets are applied only when some label has them (all-zero offsets are skipped on load)."""
     with np.load(MODEL_PATH) as z:
         stored = z["length_coef"]
     assert stored.shape == (N_LENGTH_BUCKETS, len(shipped_model().labels))
@@ -128,3 +128,21 @@ def test_shipped_model_does_not_take_punctuation_for_advertising() -> None:
     scores = classify_batch(ordinary + ads).scores[:, LABELS.index("marketing")]
     assert (scores[: len(ordinary)] < 0.5).all()
     assert scores[-1] >= 0.5
+
+
+def test_fit_marketing_returns_one_linear_model_with_length_offsets() -> None:
+    from qinglian.detect.train import fit_marketing
+
+    ads = [f"本店{w}大促,全场#折,欢迎光临!" for w in "春夏秋冬周年开业新年国庆端午中秋"]
+    normal = [f"今天{w}天气不错我们去散步" for w in "一二三四五六七八九十"]
+    norm = ads + normal
+    y = np.array([1] * len(ads) + [0] * len(normal))
+    idf = fit_idf(count_matrix(norm))
+    w, offsets, b, cv = fit_marketing(norm, y, list(range(len(norm))), ["好的,请问您要点什么?"], idf)
+    assert w.shape == idf.shape
+    assert offsets.shape == (N_LENGTH_BUCKETS,)
+    assert np.isfinite(b)
+    assert set(cv) == {"P", "R", "F1"}
+    model = TextModel(("marketing",), idf, w[:, None].astype(np.float32), np.array([b]), "toy", offsets[:, None])
+    scores = model.logits(["本店元旦大促,全场#折,欢迎光临!", "今天下午天气不错我们去散步"])["marketing"]
+    assert scores[0] > 0 > scores[1]
