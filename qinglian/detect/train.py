@@ -249,6 +249,8 @@ def train(
     sets = training_sets(data)
     norm: dict[str, list[str]] = {label: normalize_batch(texts) for label, (texts, _) in sets.items()}
     md = marketing_data(data)
+    if md.texts != sets["marketing"][0]:  # the template groups must line up with the texts
+        raise RuntimeError("marketing training texts differ between training_sets and marketing_data")
     extra = normalize_batch(md.extra)
     # IDF over the union of distinct training texts (the extra negatives left out: the other labels'
     # models stay as they were)
