@@ -106,7 +106,8 @@ def call_measures(
     c = calls.filter(calls[key].notnull())
     hour = ((c.t % 86400) // 3600).cast("int32")
     has_dur = c.dur.notnull()
-    label = {key: c[key].min()} if k != key else {}
+    # the number's text, one per id (any value of the group is the one: ids are per number)
+    label = {key: c[key].arbitrary()} if k != key else {}
     base = c.group_by(k).aggregate(
         **label,
         calls=c.count(),
@@ -193,4 +194,7 @@ def call_measures(
         out = out.mutate(calls_after_objection=out._after.coalesce(0))
     else:
         out = out.mutate(calls_after_objection=ibis.null("int64"))
-    return out.select(key, *MEASURE_COLUMNS).order_by(key)
+    # ids are numbered in the order of the numbers' text, so ordering by either is the same
+    if k == key:
+        return out.select(key, *MEASURE_COLUMNS).order_by(key)
+    return out.select(k, key, *MEASURE_COLUMNS).order_by(k).drop(k)
