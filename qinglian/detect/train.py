@@ -36,8 +36,8 @@ model and the shipped one shifted up by 2-3 log-odds reaches grouped CV 0.982-0.
 the hand-written false-positive rate and lets 10-15 % of dialogues through: it buys the split, not
 generalisation.) Leaving punctuation out of the features instead generalises but scores 0.953.
 Tried, not used: golfxiao's non-fraud dialogues and turns as negatives (lower CV F1; they would also
-leak into the golfxiao probe), fraud-news paragraphs (``corpora.news_lines``; slightly lower dialogue
-rates, -0.003 CV F1), char 4-grams (no gain), lower weights for the extra negatives (no gain).
+leak into the golfxiao probe), the fraud-news paragraphs of antifraud_sft_golfxiao (slightly
+lower dialogue rates, -0.003 CV F1), char 4-grams (no gain), lower weights for the extra negatives (no gain).
 See issue 3.
 
 Usage: python -m qinglian.detect.train [--data DIR] [--out FILE] [--nbsvm LABEL ...]

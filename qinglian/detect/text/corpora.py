@@ -240,26 +240,6 @@ def normal_dialogues(corpus: Corpus, splits: Iterable[str], min_turn: int = 4) -
     return dialogues, turns
 
 
-def news_lines(root: Path = DEFAULT_DATA, min_len: int = 8, max_len: int = 150) -> list[str]:
-    """Distinct paragraphs (8-150 characters) of the fraud news reports of antifraud_sft_golfxiao.
-
-    Ordinary written Chinese with full punctuation (reports, police warnings, quotes), not marketing;
-    no dialogue of test0902 is a news paragraph.
-    """
-    seen: set[str] = set()
-    out: list[str] = []
-    for path in sorted((root / "antifraud_sft_golfxiao" / "Fraud_News_Reports").glob("*.csv")):
-        enc = "gb18030" if path.name == "诈骗(150).csv" else "utf-8-sig"
-        with path.open(encoding=enc, newline="") as fh:
-            for row in csv.DictReader(fh):
-                for line in (row.get("文章正文内容") or "").split("\n"):
-                    line = _clean(line)
-                    if min_len <= len(line) <= max_len and line not in seen:
-                        seen.add(line)
-                        out.append(line)
-    return out
-
-
 def selected(corpus: Corpus, label: str, splits: Iterable[str]) -> tuple[list[str], list[int]]:
     """(texts, labels) of one label on the given splits, skipping texts not labelled for it."""
     want = set(splits)

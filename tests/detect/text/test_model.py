@@ -110,14 +110,6 @@ def test_normal_dialogues_keep_non_fraud_texts_of_the_splits_and_their_turns() -
     assert turns == ["请问要点什么", "来一份炒饭谢谢"]
 
 
-def test_news_lines_reads_distinct_paragraphs(tmp_path: Path) -> None:
-    folder = tmp_path / "antifraud_sft_golfxiao" / "Fraud_News_Reports"
-    folder.mkdir(parents=True)
-    body = "警方提醒：不要点击陌生链接。\n短\n警方提醒：不要点击陌生链接。\n如遇可疑情况，请及时拨打110报警。"
-    (folder / "a.csv").write_text(f'标题,文章正文内容\n标题一,"{body}"\n', encoding="utf-8-sig")
-    assert corpora.news_lines(tmp_path) == ["警方提醒：不要点击陌生链接。", "如遇可疑情况，请及时拨打110报警。"]
-
-
 def test_shipped_model_does_not_take_punctuation_for_advertising() -> None:
     """cn_sms_spam's normal messages never contain "，": ordinary punctuated SMS must not be marketing."""
     from qinglian.detect.text.engine import classify_batch
