@@ -3,7 +3,8 @@
 Output, one line per text:
 ``{"text": …, "labels": {8 labels}, "hits": [{"label", "rule", "span": [start, end], "law": […]}]}``
 with spans in the original text. Input is streamed in batches, so memory stays bounded whatever
-the file size. Lines that cannot be used (invalid UTF-8, empty, bad JSON) are skipped and counted;
+the file size; past the first few batches they are classified on every core (a bounded number of
+batches in flight, output in input order). Lines that cannot be used (invalid UTF-8, empty, bad JSON) are skipped and counted;
 the counts go to stderr at the end. Texts are never written to logs or error messages.
 """
 
@@ -11,11 +12,15 @@ from __future__ import annotations
 
 import csv
 import gc
+import io
 import json
+import multiprocessing
+import os
 import re
 import sys
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,6 +36,7 @@ from qinglian.i18n import t
 BATCH_SIZE = 10_000
 BATCH_CHARS = 8_000_000  # a batch also ends when its texts reach this many characters
 MAX_TEXT_CHARS = 100_000  # longer texts are analysed on their first MAX_TEXT_CHARS characters
+SERIAL_BATCHES = 3  # inputs up to this many batches are classified in this process (no start-up cost)
 FORMATS = ("lines", "csv", "jsonl")
 READ_CHUNK = 4 << 20  # bytes read at a time from a one-text-per-line input
 CSV_FIELD_LIMIT = 16 * MAX_TEXT_CHARS  # a longer CSV field is reported as malformed
@@ -350,16 +356,63 @@ def _classify_batches(
     stats: ClassifyStats,
     writer: _Writer,
 ) -> None:
-    for batch in _batches(read_blocks(src, fmt, column, name, stats)):
-        analysed = batch
-        if any(len(x) > MAX_TEXT_CHARS for x in batch):
-            analysed = [x[:MAX_TEXT_CHARS] for x in batch]
-            stats.truncated += sum(len(x) > MAX_TEXT_CHARS for x in batch)
-        res = classify_batch(analysed, on)
-        if analysed is not batch:
-            res = BatchResult(batch, res.scores, res.hits)
-        writer.write(res, dst)
-        stats.texts += len(batch)
+    workers = _worker_count()
+    pool: ProcessPoolExecutor | None = None
+    # batches in input order: rendered here (str) or by a helper process (Future)
+    pending: deque[Future[str] | str] = deque()
+
+    def flush(keep: int) -> None:
+        while len(pending) > keep:
+            done = pending.popleft()
+            dst.write(done if isinstance(done, str) else done.result())
+
+    try:
+        for k, batch in enumerate(_batches(read_blocks(src, fmt, column, name, stats))):
+            if any(len(x) > MAX_TEXT_CHARS for x in batch):
+                stats.truncated += sum(len(x) > MAX_TEXT_CHARS for x in batch)
+            if workers < 2 or k < SERIAL_BATCHES:
+                writer.write(_classified(batch, on), dst)
+            elif k % workers == 0:  # this process takes its share too
+                pending.append(_render(batch, on, writer))
+            else:
+                if pool is None:  # spawn, not fork: the reader may hold threads (pyarrow)
+                    pool = ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("spawn"))
+                pending.append(pool.submit(_render, batch, on))
+            flush(2 * workers)  # bounded: at most two batches per process in flight
+            stats.texts += len(batch)
+        flush(0)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_count() -> int:
+    """Processes for classifying: the cores this process may use (QINGLIAN_WORKERS overrides)."""
+    wanted = os.environ.get("QINGLIAN_WORKERS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _classified(batch: list[str], on: date | None) -> BatchResult:
+    """classify_batch on the texts cut to MAX_TEXT_CHARS, reported with the texts as they were."""
+    if not any(len(x) > MAX_TEXT_CHARS for x in batch):
+        return classify_batch(batch, on)
+    res = classify_batch([x[:MAX_TEXT_CHARS] for x in batch], on)
+    return BatchResult(batch, res.scores, res.hits)
+
+
+_WRITERS: dict[date | None, _Writer] = {}
+
+
+def _render(batch: list[str], on: date | None, writer: _Writer | None = None) -> str:
+    """One batch's JSON lines (in a helper process, or in this one with its writer)."""
+    if writer is None:
+        gc.disable()  # as in classify_stream: the helper's objects are short-lived and acyclic
+        writer = _WRITERS.get(on) or _WRITERS.setdefault(on, _Writer(on))
+    out = io.StringIO()
+    writer.write(_classified(batch, on), out)
+    return out.getvalue()
 
 
 def classify_path(

@@ -135,3 +135,32 @@ def test_small_read_chunks_give_the_same_output(
     assert small.out == whole.out
     assert [json.loads(x)["text"] for x in small.out.splitlines()] == ["低息贷款", "不看征信 秒批", "最后一行"]
     assert "first at line 3" in small.err and "first at line 2" in small.err
+
+
+def test_parallel_batches_give_the_serial_output_in_input_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past SERIAL_BATCHES, batches go to a helper process and this one in turn: same lines, same order."""
+    import io
+
+    from qinglian.detect import classify
+
+    texts = [f"第{i}条：【某某金融】贷款{i}万，当天放款，回T退订" if i % 3 else f"妈，第{i}天我加班" for i in range(700)]
+    texts[350] = "长" * (classify.MAX_TEXT_CHARS + 5)  # truncated for analysis, written whole
+    f = tmp_path / "in.txt"
+    f.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    monkeypatch.setattr(classify, "BATCH_SIZE", 50)
+    monkeypatch.setattr(classify, "SERIAL_BATCHES", 2)
+
+    def output(workers: str) -> tuple[str, int, int]:
+        monkeypatch.setenv("QINGLIAN_WORKERS", workers)
+        out = io.StringIO()
+        stats = classify.classify_path(str(f), out, fmt="lines")
+        return out.getvalue(), stats.texts, stats.truncated
+
+    serial, parallel = output("1"), output("3")
+    assert parallel == serial
+    rows = [json.loads(line) for line in parallel[0].splitlines()]
+    assert [r["text"] for r in rows] == texts
+    assert parallel[1:] == (700, 1)
+    assert rows[1]["labels"]["loan"] >= 0.5 and rows[3]["labels"]["loan"] < 0.5
