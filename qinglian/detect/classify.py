@@ -4,8 +4,8 @@ Output, one line per text:
 ``{"text": …, "labels": {8 labels}, "hits": [{"label", "rule", "span": [start, end], "law": […]}]}``
 with spans in the original text. Input is streamed in batches, so memory stays bounded whatever
 the file size; past the first few batches they are classified on every core (a bounded number of
-batches in flight, output in input order). Lines that cannot be used (invalid UTF-8, empty, bad JSON) are skipped and counted;
-the counts go to stderr at the end. Texts are never written to logs or error messages.
+batches in flight, output in input order). Lines that cannot be used (invalid UTF-8, empty, bad
+JSON) are skipped and counted; the counts go to stderr at the end. Texts are never written to logs or error messages.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -368,8 +369,7 @@ def _classify_batches(
 
     try:
         for k, batch in enumerate(_batches(read_blocks(src, fmt, column, name, stats))):
-            if any(len(x) > MAX_TEXT_CHARS for x in batch):
-                stats.truncated += sum(len(x) > MAX_TEXT_CHARS for x in batch)
+            stats.truncated += sum(len(x) > MAX_TEXT_CHARS for x in batch)
             if workers < 2 or k < SERIAL_BATCHES:
                 writer.write(_classified(batch, on), dst)
             elif k % workers == 0:  # this process takes its share too
@@ -402,14 +402,16 @@ def _classified(batch: list[str], on: date | None) -> BatchResult:
     return BatchResult(batch, res.scores, res.hits)
 
 
-_WRITERS: dict[date | None, _Writer] = {}
+@lru_cache(maxsize=4)
+def _helper_writer(on: date | None) -> _Writer:
+    """A helper process's writer, made on its first batch."""
+    gc.disable()  # as in classify_stream: the helper's objects are short-lived and acyclic
+    return _Writer(on)
 
 
 def _render(batch: list[str], on: date | None, writer: _Writer | None = None) -> str:
     """One batch's JSON lines (in a helper process, or in this one with its writer)."""
-    if writer is None:
-        gc.disable()  # as in classify_stream: the helper's objects are short-lived and acyclic
-        writer = _WRITERS.get(on) or _WRITERS.setdefault(on, _Writer(on))
+    writer = writer or _helper_writer(on)
     out = io.StringIO()
     writer.write(_classified(batch, on), out)
     return out.getvalue()
