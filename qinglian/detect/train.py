@@ -50,7 +50,6 @@ import random
 import re
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -104,6 +103,17 @@ def _fit_nbsvm(x: sp.csr_matrix, lengths: sp.csr_matrix, y: np.ndarray, c: float
     return w, float(svm.intercept_[0])
 
 
+def _platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(slope, intercept) mapping out-of-fold decision values to log-odds (Platt scaling)."""
+    platt = LogisticRegression(C=1e4, max_iter=1000).fit(decision[:, None], y)
+    return float(platt.coef_[0, 0]), float(platt.intercept_[0])
+
+
+def _cv_figures(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    tp = float(np.sum(pred & (y == 1)))
+    return {"P": tp / max(pred.sum(), 1), "R": tp / max(y.sum(), 1), "F1": 2 * tp / (pred.sum() + y.sum())}
+
+
 def fit_nbsvm_calibrated(
     x: sp.csr_matrix, lengths: sp.csr_matrix, y: np.ndarray, groups: list[int], c: float
 ) -> tuple[np.ndarray, np.ndarray, float, dict[str, float]]:
@@ -115,11 +125,8 @@ def fit_nbsvm_calibrated(
     for tr, te in GroupKFold(CV_FOLDS).split(x, y, groups):
         w, b = _fit_nbsvm(x[tr], lengths[tr], y[tr], c)
         oof[te] = x[te] @ w[: x.shape[1]] + lengths[te] @ w[x.shape[1] :] + b
-    platt = LogisticRegression(C=1e4, max_iter=1000).fit(oof[:, None], y)
-    a, a0 = float(platt.coef_[0, 0]), float(platt.intercept_[0])
-    pred = a * oof + a0 >= 0
-    tp = float(np.sum(pred & (y == 1)))
-    cv = {"P": tp / max(pred.sum(), 1), "R": tp / max(y.sum(), 1), "F1": 2 * tp / (pred.sum() + y.sum())}
+    a, a0 = _platt(oof, y)
+    cv = _cv_figures(a * oof + a0 >= 0, y)
     w, b = _fit_nbsvm(x, lengths, y, c)
     return a * w[: x.shape[1]], a * w[x.shape[1] :], a * b + a0, cv
 
@@ -169,12 +176,8 @@ def fit_marketing(
         w_lr, b_lr, w_nb, b_nb = fit(tr)
         oof_lr[te] = decision(w_lr, b_lr, te)
         oof_nb[te] = decision(w_nb, b_nb, te)
-    platt = LogisticRegression(C=1e4, max_iter=1000).fit(oof_nb[:, None], y)
-    a, a0 = float(platt.coef_[0, 0]), float(platt.intercept_[0])
-    oof = 0.5 * oof_lr + 0.5 * (a * oof_nb + a0)
-    pred = oof >= 0
-    tp = float(np.sum(pred & (y == 1)))
-    cv = {"P": tp / max(pred.sum(), 1), "R": tp / max(y.sum(), 1), "F1": 2 * tp / (pred.sum() + y.sum())}
+    a, a0 = _platt(oof_nb, y)
+    cv = _cv_figures(0.5 * oof_lr + 0.5 * (a * oof_nb + a0) >= 0, y)
     w_lr, b_lr, w_nb, b_nb = fit(np.arange(len(norm)))
     w = 0.5 * w_lr + 0.5 * a * w_nb
     return w[:nf], w[nf:], 0.5 * b_lr + 0.5 * (a * b_nb + a0), cv
@@ -204,26 +207,7 @@ def punctuation_variants(texts: list[str], seed: int = SEED) -> list[str]:
     return out
 
 
-@dataclass
-class MarketingData:
-    """cn_sms_spam (train+dev), its template groups, and extra negatives from other corpora."""
-
-    texts: list[str]
-    labels: np.ndarray
-    groups: list[int]
-    extra: list[str]  # not marketing: ordinary service calls and their turns (teleantifraud train+dev)
-
-
-def marketing_data(data: Path) -> MarketingData:
-    texts, ys = corpora.selected(corpora.cn_sms_spam(data), "marketing", TRAIN)
-    dialogues, turns = corpora.normal_dialogues(corpora.teleantifraud(data), TRAIN)
-    return MarketingData(texts, np.asarray(ys), corpora.template_groups(texts), dialogues + turns)
-
-
-def training_sets(data: Path) -> dict[str, tuple[list[str], list[int]]]:
-    sms = corpora.cn_sms_spam(data)
-    tele = corpora.teleantifraud(data)
-    gx = corpora.golfxiao(data)
+def training_sets(sms: corpora.Corpus, tele: corpora.Corpus, gx: corpora.Corpus) -> dict[str, tuple[list[str], list[int]]]:
     sets: dict[str, tuple[list[str], list[int]]] = {}
     sets["marketing"] = corpora.selected(sms, "marketing", TRAIN)
     sets["loan"] = corpora.selected(sms, "loan", TRAIN)
@@ -246,12 +230,12 @@ def train(
     nbsvm: frozenset[str] = frozenset(),
 ) -> TextModel:
     t0 = time.time()
-    sets = training_sets(data)
+    tele = corpora.teleantifraud(data)
+    sets = training_sets(corpora.cn_sms_spam(data), tele, corpora.golfxiao(data))
     norm: dict[str, list[str]] = {label: normalize_batch(texts) for label, (texts, _) in sets.items()}
-    md = marketing_data(data)
-    if md.texts != sets["marketing"][0]:  # the template groups must line up with the texts
-        raise RuntimeError("marketing training texts differ between training_sets and marketing_data")
-    extra = normalize_batch(md.extra)
+    # marketing's extra negatives: ordinary service calls and their turns (teleantifraud train+dev)
+    dialogues, turns = corpora.normal_dialogues(tele, TRAIN)
+    extra = normalize_batch(dialogues + turns)
     # IDF over the union of distinct training texts (the extra negatives left out: the other labels'
     # models stay as they were)
     union = sorted({t for texts in norm.values() for t in texts})
@@ -264,7 +248,8 @@ def train(
         y = np.asarray(sets[label][1])
         note = ""
         if label == "marketing" and label not in nbsvm:
-            w, wl, b, cv = fit_marketing(norm[label], y, md.groups, extra, idf)
+            groups = corpora.template_groups(sets[label][0])
+            w, wl, b, cv = fit_marketing(norm[label], y, groups, extra, idf)
             coefs[:, j], length_coef[:, j], intercepts[j] = w, wl, b
             note = (
                 f" + {len(extra)} extra negatives; {CV_FOLDS}-fold grouped CV (model only)"
@@ -276,16 +261,7 @@ def train(
             coefs[:, j], length_coef[:, j], intercepts[j] = w, wl, b
             note = f"; {CV_FOLDS}-fold grouped CV P {cv['P']:.4f} R {cv['R']:.4f} F1 {cv['F1']:.4f}"
         else:
-            clf = LogisticRegression(
-                C=C_BY_LABEL[label],
-                solver="liblinear",
-                class_weight="balanced",
-                max_iter=1000,
-                random_state=SEED,
-            )
-            clf.fit(x, y)
-            coefs[:, j] = clf.coef_[0]
-            intercepts[j] = clf.intercept_[0]
+            coefs[:, j], intercepts[j] = _fit_lr(x, y, C_BY_LABEL[label])
         if log:
             print(f"{label}: {len(y)} texts, {int(y.sum())} positive{note}", file=sys.stderr)
     model = TextModel(MODEL_LABELS, idf, coefs, intercepts, version=MODEL_VERSION, length_coef=length_coef)
