@@ -37,8 +37,9 @@ test: sysdeps venv
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+# one BLAS thread: with more, the fitted weights differ in the last bits from run to run
 model: venv
-	$(BIN)/python -m qinglian.detect.train
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m qinglian.detect.train
 
 bench: venv
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
