@@ -195,7 +195,7 @@ def teleantifraud(root: Path = DEFAULT_DATA) -> Corpus:
                 seen.add(text)
                 ft = d.get("fraud_type") or ""
                 texts.append(text)
-                turn_lists.append([_clean(t) for t in turns if _clean(t)])
+                turn_lists.append([u for u in map(_clean, turns) if u])
                 fraud.append(int(ft in FRAUD_TYPES))
                 imp.append(None if ft in AMBIGUOUS_IMPERSONATION else int(ft in IMPERSONATION_TYPES))
     c = Corpus("teleantifraud", texts, {"fraud": fraud, "impersonation": imp}, turns=turn_lists)
