@@ -47,7 +47,7 @@ def measure(engine: Engine, calls: pa.Table, accounts: bool = True) -> tuple[flo
         number_ids=engine.name == "duckdb",
     )
     clean = prepared.calls
-    numbers = engine.to_arrow(call_measures(clean, "caller", th.measures)).to_pandas()
+    numbers = engine.to_arrow(call_measures(clean, "caller", th.measures, names=prepared.names)).to_pandas()
     if accounts:
         engine.to_arrow(call_measures(clean, "account", th.measures))
     engine.to_arrow(prepared.problems)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ibis
 
+from qinglian.detect.behaviour.cdr import number_text
 from qinglian.detect.behaviour.config import MeasureSettings
 
 MEASURE_COLUMNS: tuple[str, ...] = (
@@ -86,11 +87,20 @@ def _popcount24(mask: ibis.Value) -> ibis.Value:
     return sum((((mask >> h) & 1) for h in range(1, 24)), (mask & 1))
 
 
+def _distinct_count(c: ibis.Table, k: str, col: str, name: str) -> ibis.Table:
+    """Distinct non-null values of `col` per key, as a grouping of the distinct pairs: cheaper on
+    DuckDB than COUNT(DISTINCT) beside other aggregates (which copies every input row first).
+    Keys with no value are absent (the caller's left join leaves them NULL)."""
+    pairs = c.filter(c[col].notnull()).select(k, col).distinct()
+    return pairs.group_by(k).aggregate(**{name: pairs.count()})
+
+
 def call_measures(
     calls: ibis.Table,
     key: str,
     settings: MeasureSettings,
     objections: ibis.Table | None = None,
+    names: ibis.Table | None = None,
 ) -> ibis.Table:
     """One row per value of `key` ("caller", "account" or "holder") with every call measure.
 
@@ -98,21 +108,18 @@ def call_measures(
     one narrow ordered pass (start times only) for the gaps, the active days and whether any
     call started while the one before it was still connected. Concurrency is counted only
     for the keys where calls overlap at all (elsewhere it is 1, or 0 without a connected call).
+    `names` is cdr.py's table of ids for numbers that are not plain (`Prepared.names`).
     """
     ids = "cid" in calls.columns and "eid" in calls.columns
     # group and order by the integer ids of cdr.py where the table has them (same figures)
     k = "cid" if ids and key == "caller" else key
     callee = "eid" if ids else "callee"
-    c = calls.filter(calls[key].notnull())
+    c = calls.filter(calls[k].notnull())
     hour = ((c.t % 86400) // 3600).cast("int32")
     has_dur = c.dur.notnull()
-    # the number's text, one per id (any value of the group is the one: ids are per number)
-    label = {key: c[key].arbitrary()} if k != key else {}
     base = c.group_by(k).aggregate(
-        **label,
         calls=c.count(),
         _hours=_bit_or(ibis.literal(1, "int32") << hour),
-        distinct_callees=c[callee].nunique(),
         _calls_with_callee=c[callee].count(),
         answer_rate=_share(c.answered.coalesce(c.dur > 0)),
         short_share=_share(c.dur < settings.short_call_s, where=has_dur),
@@ -120,9 +127,6 @@ def call_measures(
         median_duration_s=c.dur.median(),
         max_duration_s=c.dur.max(),
         outside_hours_share=_share((hour < settings.day_start_hour) | (hour >= settings.day_end_hour)),
-        numbers=ibis.literal(1, "int64") if key == "caller" else c["cid" if ids else "caller"].nunique(),
-        _handsets=c.handset.nunique(),
-        _handset_rows=c.handset.count(),
         _connected=c.dur.count(where=c.dur > 0),
     )
 
@@ -168,11 +172,17 @@ def call_measures(
 
     out = base.inner_join(timing, k)
     out = out.left_join(concurrency, k).drop(f"{k}_right")
+    distinct = {"distinct_callees": callee, "handsets": "handset"}
+    if key != "caller":
+        distinct["numbers"] = "cid" if ids else "caller"
+    for name, col in distinct.items():
+        out = out.left_join(_distinct_count(c, k, col, name), k).drop(f"{k}_right")
     out = out.mutate(
         active_hours=_popcount24(out._hours).cast("int64"),
         calls_per_day=_ratio(out.calls, out.active_days),
         calls_per_callee=_ratio(out._calls_with_callee, out.distinct_callees),
-        handsets=ibis.cases((out._handset_rows > 0, out._handsets), else_=ibis.null("int64")),
+        distinct_callees=out.distinct_callees.coalesce(0),
+        numbers=ibis.literal(1, "int64") if key == "caller" else out.numbers,
         gap_cv=_ratio(out._gap_sd, out._gap_mean),
         max_concurrent=out._max_live.coalesce(ibis.cases((out._connected > 0, 1), else_=0)).cast("int64"),
     )
@@ -189,12 +199,14 @@ def call_measures(
         first = objections.group_by("consumer").aggregate(_objected_at=objections.t.min())
         after = c.inner_join(first, c.callee == first.consumer)
         after = after.filter(after.t > after._objected_at)
-        counted = after.group_by(key).aggregate(_after=after.count())
-        out = out.left_join(counted, key).drop(f"{key}_right")
+        counted = after.group_by(k).aggregate(_after=after.count())
+        out = out.left_join(counted, k).drop(f"{k}_right")
         out = out.mutate(calls_after_objection=out._after.coalesce(0))
     else:
         out = out.mutate(calls_after_objection=ibis.null("int64"))
-    # ids are numbered in the order of the numbers' text, so ordering by either is the same
-    if k == key:
-        return out.select(key, *MEASURE_COLUMNS).order_by(key)
-    return out.select(k, key, *MEASURE_COLUMNS).order_by(k).drop(k)
+    if k != key:  # the number's text from its id (read back, or looked up for one that is not plain)
+        out = out.mutate(**{key: number_text(out[k])})
+        if names is not None:
+            out = out.left_join(names, out[k] == names._id)
+            out = out.mutate(**{key: out[key].coalesce(out.number)})
+    return out.select(key, *MEASURE_COLUMNS).order_by(key)

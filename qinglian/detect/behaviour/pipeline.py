@@ -130,7 +130,7 @@ def scored(measures: pd.DataFrame, key: str, thresholds: Thresholds) -> pd.DataF
     """Measures plus score, flag and reasons (the same scoring as score-callers)."""
     feats = measures.rename(columns={key: "number"})
     result = score_frame(feats, thresholds)
-    out = measures.copy()
+    out = measures.copy(deep=False)  # new columns only: the measures' own columns are shared
     out["score"] = result["score"]
     out["flag"] = result["flag"]
     out["reasons"] = result["reasons"]
@@ -154,7 +154,7 @@ def measure_files(path: Path, engine: Engine, thresholds: Thresholds | None = No
         raw, th.measures, rename=mapping, materialize=engine.materialize, release=partial(release_table, engine),
         number_ids=engine.name == "duckdb",
     )
-    numbers = _collect(engine, call_measures(prepared.calls, "caller", th.measures))
+    numbers = _collect(engine, call_measures(prepared.calls, "caller", th.measures, names=prepared.names))
     numbers = scored(numbers.rename(columns={"caller": "number"}), "number", th)
     notes = _notes(call_notes(engine, prepared, "calls"))
     return BehaviourResult(numbers=numbers, notes=notes)
@@ -193,7 +193,7 @@ def compute_case(engine: Engine, thresholds: Thresholds | None = None) -> Behavi
 
     levels: dict[str, pd.DataFrame] = {}
     for key, out_key in (("caller", "number"), ("account", "account"), ("holder", "holder")):
-        frame = _collect(engine, call_measures(prepared.calls, key, m, objections=objections))
+        frame = _collect(engine, call_measures(prepared.calls, key, m, objections=objections, names=prepared.names))
         frame = frame.rename(columns={key: out_key})
         levels[out_key] = scored(frame, out_key, th) if out_key != "holder" else frame
 

@@ -63,18 +63,38 @@ def _reason(head: str, tail: str, value: float) -> str:
     return f"{head}{_fmt(value)}{tail}"
 
 
-def _append(reasons: np.ndarray, rows: np.ndarray, values: np.ndarray, text: Callable[[float], str]) -> None:
-    """Add the reason `text(value)` to each of `rows` of an object array of "; "-joined reasons.
+class _Reasons:
+    """The "; "-joined reasons of every row, built per feature over the rows it hits.
 
-    Each distinct value is formatted once (on a million numbers, most hits share a few values).
+    Rows are kept as codes of their distinct combinations of reasons so far, and each text is
+    formatted once per distinct value and joined once per distinct combination: on a million
+    numbers there are a few thousand combinations, so nothing is done per row in Python.
     """
-    if not len(rows):
-        return
-    distinct, inverse = np.unique(values, return_inverse=True)
-    added = np.array([text(v) for v in distinct.tolist()], dtype=object)[inverse.ravel()]
-    before = reasons[rows]
-    empty = before == ""
-    reasons[rows] = np.where(empty, added, before + "; " + added)
+
+    def __init__(self, n: int) -> None:
+        self.key = np.zeros(n, dtype=np.int64)  # the row's combination, an index into `texts`
+        self.texts: list[str] = [""]
+
+    def add(self, rows: np.ndarray, values: np.ndarray, text: Callable[[float], str]) -> None:
+        """Add the reason `text(value)` to each of `rows`."""
+        if not len(rows):
+            return
+        distinct, inverse = np.unique(values, return_inverse=True)
+        labels = [text(v) for v in distinct.tolist()]
+        none = len(labels)  # the code of "no reason here"
+        code = np.full(len(self.key), none, dtype=np.int64)
+        code[rows] = inverse.ravel()
+        key, combos = pd.factorize(self.key * (none + 1) + code)
+        before, added = np.divmod(np.asarray(combos), none + 1)
+        self.texts = [
+            self.texts[b] if a == none else (labels[a] if not self.texts[b] else f"{self.texts[b]}; {labels[a]}")
+            for b, a in zip(before.tolist(), added.tolist(), strict=True)
+        ]
+        self.key = key.astype(np.int64)
+
+    def series(self, index: pd.Index) -> pd.Series:
+        joined = pa.array(self.texts, pa.string()).take(pa.array(self.key))
+        return pd.Series(joined, dtype="str").set_axis(index)
 
 
 def score_frame(frame: pd.DataFrame, thresholds: Thresholds | None = None) -> pd.DataFrame:
@@ -87,7 +107,7 @@ def score_frame(frame: pd.DataFrame, thresholds: Thresholds | None = None) -> pd
     hits = np.zeros(n, dtype=np.int64)
     volume_hit = np.zeros(n, dtype=bool)
     present = np.zeros(n, dtype=np.int64)
-    reasons = np.full(n, "", dtype=object)  # built per feature, over the rows it hits only
+    reasons = _Reasons(n)
     for name, rule in th.features.items():
         if name not in feats:
             continue
@@ -108,20 +128,15 @@ def score_frame(frame: pd.DataFrame, thresholds: Thresholds | None = None) -> pd
             continue
         op = "≥" if rule.direction == "high" else "≤"
         rows = np.flatnonzero(is_hit)
-        _append(reasons, rows, values[rows], partial(_reason, f"{name}=", f" {op} {_fmt(rule.threshold)}"))
+        reasons.add(rows, values[rows], partial(_reason, f"{name}=", f" {op} {_fmt(rule.threshold)}"))
     score = np.divide(num, den, out=np.zeros(n), where=den > 0)
     enough = present >= th.min_features
     flag = enough & volume_hit & (hits >= th.min_hits) & (score >= th.flag_score)
     short = np.flatnonzero(~enough)
-    _append(
-        reasons,
-        short,
-        present[short],
-        lambda p: f"insufficient features ({int(p)} < {th.min_features}): not flagged",
-    )
-    return pd.DataFrame(
-        {"score": np.round(score, 4), "flag": flag, "hits": hits, "reasons": reasons}, index=frame.index
-    )
+    reasons.add(short, present[short], lambda p: f"insufficient features ({int(p)} < {th.min_features}): not flagged")
+    out = pd.DataFrame({"score": np.round(score, 4), "flag": flag, "hits": hits}, index=frame.index)
+    out["reasons"] = reasons.series(frame.index)
+    return out
 
 
 def score_callers(

@@ -30,7 +30,7 @@ def _measures(rows: list[tuple[str, str, int, float]], with_ids: bool = True) ->
     engine = duckdb_engine()
     prepared = prepare_calls(engine.load(_calls(rows)), th.measures, materialize=engine.materialize)
     calls = prepared.calls if with_ids else prepared.calls.select(*CLEAN_COLUMNS)
-    frame = engine.to_arrow(call_measures(calls, "caller", th.measures)).to_pylist()
+    frame = engine.to_arrow(call_measures(calls, "caller", th.measures, names=prepared.names if with_ids else None)).to_pylist()
     return {r["caller"]: r for r in frame}
 
 
@@ -64,3 +64,50 @@ def test_concurrency_counts_equal_starts_and_not_back_to_back_calls() -> None:
 
 def test_integer_ids_and_text_keys_give_the_same_measures() -> None:
     assert _measures(ROWS, with_ids=True) == _measures(ROWS, with_ids=False)
+
+
+def _by_text(rows: list[tuple[str, str, int, float]]) -> dict[str, dict]:  # type: ignore[type-arg]
+    th = default_thresholds()
+    engine = duckdb_engine()
+    prepared = prepare_calls(engine.load(_calls(rows)), th.measures, materialize=engine.materialize, number_ids=False)
+    frame = engine.to_arrow(call_measures(prepared.calls, "caller", th.measures)).to_pylist()
+    return {r["caller"]: r for r in frame}
+
+
+# the same calls between plain numbers (+, leading zeros, 17 digits) and, mixed in, texts that are not
+PLAIN = {"A": "+8613800000001", "B": "013800000002", "C": "12345678901234567", "x1": "+0", "x2": "0"}
+
+
+def _renamed(names: dict[str, str]) -> list[tuple[str, str, int, float]]:
+    return [(names.get(a, a), names.get(b, b), t, d) for a, b, t, d in ROWS]
+
+
+def test_plain_numbers_are_their_own_ids_and_read_back() -> None:
+    rows = _renamed(PLAIN | {f"x{i}": f"+86139000000{i}" for i in (3, 4, 5)})
+    th = default_thresholds()
+    engine = duckdb_engine()
+    prepared = prepare_calls(engine.load(_calls(rows)), th.measures, materialize=engine.materialize)
+    assert prepared.names is None  # every number plain: no dictionary was built
+    with_ids = {
+        r["caller"]: r
+        for r in engine.to_arrow(call_measures(prepared.calls, "caller", th.measures)).to_pylist()
+    }
+    assert with_ids == _by_text(rows)
+    assert set(with_ids) >= {"+8613800000001", "013800000002", "12345678901234567"}
+
+
+def test_numbers_that_are_not_plain_get_dictionary_ids() -> None:
+    mixed = dict(PLAIN, B="010-12345678", C="123456789012345678")  # a hyphen; 18 digits
+    rows = _renamed(mixed)
+    th = default_thresholds()
+    engine = duckdb_engine()
+    prepared = prepare_calls(engine.load(_calls(rows)), th.measures, materialize=engine.materialize)
+    assert prepared.names is not None
+    got = {
+        r["caller"]: r
+        for r in engine.to_arrow(
+            call_measures(prepared.calls, "caller", th.measures, names=prepared.names)
+        ).to_pylist()
+    }
+    assert got == _by_text(rows)
+    assert got["010-12345678"]["calls"] == 2 and got["+8613800000001"]["calls"] == 5
