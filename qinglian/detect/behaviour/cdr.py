@@ -106,16 +106,24 @@ _PLAIN_NUMBER = r"^\+?[0-9]{1,17}$"
 _VALUE_BITS = 57  # 10**17 < 2**57; then 5 bits of digit count and 1 bit for a leading +
 
 
-def number_id(text: ibis.Value) -> ibis.Value:
-    """A plain number's text packed into one int64 (one-to-one: the +, the digit count with its
-    leading zeros, and the digits' value); NULL for any other text."""
+def _packed(text: ibis.Value) -> ibis.Value:
     plus = ibis.cases((text.left(1) == "+", 1), else_=0).cast("int64")
-    packed = (
+    return (
         plus * (1 << 62)
         + (text.length().cast("int64") - plus) * (1 << _VALUE_BITS)
         + text.try_cast("int64")  # the engine's cast reads the optional +
     )
-    return ibis.cases((text.re_search(_PLAIN_NUMBER), packed), else_=ibis.null("int64"))
+
+
+def number_id(text: ibis.Value) -> ibis.Value:
+    """A plain number's text packed into one int64 (one-to-one: the +, the digit count with its
+    leading zeros, and the digits' value); NULL for any other text."""
+    return ibis.cases((text.re_search(_PLAIN_NUMBER), _packed(text)), else_=ibis.null("int64"))
+
+
+def _raw_number_id(text: ibis.Value) -> ibis.Value:
+    """`number_id` of the cleaned text (`_as_text`), cleaning only text that is not plain as it is."""
+    return ibis.cases((text.re_search(_PLAIN_NUMBER), _packed(text)), else_=number_id(_as_text(text)))
 
 
 def number_text(nid: ibis.Value) -> ibis.Value:
@@ -212,8 +220,9 @@ def prepare_calls(
     s1 = raw.select(
         holder=_as_text(col_or_null("holder", "string")),
         account=_as_text(col_or_null("account", "string")),
-        caller=_as_text(raw["caller"]),
-        callee=_as_text(raw["callee"]),
+        # with ids, the numbers' text is trimmed below only where it is not a plain number
+        caller=raw["caller"].cast("string") if number_ids else _as_text(raw["caller"]),
+        callee=raw["callee"].cast("string") if number_ids else _as_text(raw["callee"]),
         answered=_as_bool(raw["answered"]) if "answered" in cols else ibis.null("boolean"),
         handset=_as_text(col_or_null("handset", "string")),
         dur_raw=_as_float(raw["duration_s"]),
@@ -251,10 +260,10 @@ def prepare_calls(
     # nearly doubles the memory of this 10-million-group aggregation)
     keys = list(CLEAN_COLUMNS)
     if number_ids:  # group on the numbers' ids (and the text only of numbers that are not plain)
-        step = step.mutate(cid=number_id(step.caller), eid=number_id(step.callee))
+        step = step.mutate(cid=_raw_number_id(step.caller), eid=_raw_number_id(step.callee))
         step = step.mutate(
-            caller=ibis.cases((step.cid.isnull(), step.caller), else_=ibis.null("string")),
-            callee=ibis.cases((step.eid.isnull(), step.callee), else_=ibis.null("string")),
+            caller=ibis.cases((step.cid.isnull(), _as_text(step.caller)), else_=ibis.null("string")),
+            callee=ibis.cases((step.eid.isnull(), _as_text(step.callee)), else_=ibis.null("string")),
         )
         keys += ["cid", "eid"]
     grouped = step.group_by(keys).aggregate(_n=step.count(), **{f: step.count(where=step[f]) for f in _FLAGS})

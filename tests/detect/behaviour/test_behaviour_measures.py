@@ -111,3 +111,20 @@ def test_numbers_that_are_not_plain_get_dictionary_ids() -> None:
     }
     assert got == _by_text(rows)
     assert got["010-12345678"]["calls"] == 2 and got["+8613800000001"]["calls"] == 5
+
+
+def test_spaces_around_a_number_do_not_make_it_another_number() -> None:
+    rows = [("+8613800000001", "13900000001", 0, 30.0), (" +8613800000001 ", "13900000002 ", 600, 30.0)]
+    rows += [("13900000002", "+8613800000001", 900, 10.0), ("  ", "13900000003", 1200, 10.0)]
+    th = default_thresholds()
+    engine = duckdb_engine()
+    prepared = prepare_calls(engine.load(_calls(rows)), th.measures, materialize=engine.materialize)
+    got = {
+        r["caller"]: r
+        for r in engine.to_arrow(call_measures(prepared.calls, "caller", th.measures, names=prepared.names)).to_pylist()
+    }
+    assert prepared.names is None
+    assert set(got) == {"+8613800000001", "13900000002"}
+    assert got["+8613800000001"]["calls"] == 2 and got["+8613800000001"]["distinct_callees"] == 2
+    assert got["+8613800000001"]["outgoing_share"] == 2 / 3  # the call back reaches the same id
+    assert engine.to_arrow(prepared.problems).to_pylist()[0]["missing_caller"] == 1
