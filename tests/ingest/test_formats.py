@@ -215,3 +215,24 @@ def test_rows_of_spaces_are_skipped_and_row_numbers_kept(case_dir: Path, tmp_pat
         (5, "+8613712345678"),
         (6, "+8613612345678"),
     ]
+
+
+def test_quoted_values_with_line_breaks_and_files_without_quotes(case_dir: Path, tmp_path: Path) -> None:
+    from qinglian.ingest.readers.delimited import has_quote_byte
+
+    head = "主叫,被叫号码,开始时间,通话时长,通话内容\n"
+    quoted = write(
+        tmp_path / "quoted.csv",
+        head + '02112345678,13812345678,2025-07-20 09:00,30,"您好，\n我是银行的"\n'
+        "02112345678,13912345678,2025-07-20 09:05,10,不需要\n",
+    )
+    plain = write(tmp_path / "plain.csv", head + "02112345678,13712345678,2025-07-20 10:00,20,好的\n")
+    assert has_quote_byte(quoted) and not has_quote_byte(plain)
+    for f in (quoted, plain):
+        assert cli("ingest", case_dir, f, "--holder", "甲公司") == 0
+    rows = query(case_dir, "SELECT callee, transcript, row_no FROM calls ORDER BY callee")
+    assert rows == [
+        ("+8613712345678", "好的", 2),
+        ("+8613812345678", "您好，\n我是银行的", 2),
+        ("+8613912345678", "不需要", 3),  # the record after the one that spans two lines
+    ]
