@@ -227,11 +227,18 @@ def test_quoted_values_with_line_breaks_and_files_without_quotes(case_dir: Path,
         "02112345678,13912345678,2025-07-20 09:05,10,不需要\n",
     )
     plain = write(tmp_path / "plain.csv", head + "02112345678,13712345678,2025-07-20 10:00,20,好的\n")
+    quoted_head = '"主叫","被叫号码","开始时间","通话时长","通话内容"\n'  # what many exports write
+    head_only = write(tmp_path / "head.csv", quoted_head + "02112345678,13612345678,2025-07-20 11:00,20,嗯\n")
+    # a title over two lines (a quoted line break) above the header: the header is not data
+    title = write(tmp_path / "title.csv", '"通话记录\n导出"\n' + head + "02112345678,13512345678,2025-07-20 12:00,9,喂\n")
     assert has_quote_byte(quoted) and not has_quote_byte(plain)
-    for f in (quoted, plain):
+    assert has_quote_byte(head_only) and not has_quote_byte(head_only, 1) and not has_quote_byte(title, 3)
+    for f in (quoted, plain, head_only, title):
         assert cli("ingest", case_dir, f, "--holder", "甲公司") == 0
     rows = query(case_dir, "SELECT callee, transcript, row_no FROM calls ORDER BY callee")
     assert rows == [
+        ("+8613512345678", "喂", 3),
+        ("+8613612345678", "嗯", 2),
         ("+8613712345678", "好的", 2),
         ("+8613812345678", "您好，\n我是银行的", 2),
         ("+8613912345678", "不需要", 3),  # the record after the one that spans two lines
