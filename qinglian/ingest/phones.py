@@ -182,7 +182,7 @@ def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[
                     con,
                     "INSERT INTO phone_prefixes SELECT n.p, r.province, r.city, r.carrier "
                     "FROM __ql_new n LEFT JOIN __ql_pfx r ON r.prefix = n.p "
-                    "WHERE regexp_full_match(n.p, '1[0-9]{6}') ORDER BY n.p",  # sorted: cheaper key index
+                    "WHERE regexp_full_match(n.p, '1[0-9]{6}')",
                 )
             finally:
                 con.unregister("__ql_pfx")

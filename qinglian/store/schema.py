@@ -169,8 +169,10 @@ SUPPORT_DDL: tuple[str, ...] = (
         ingested_at TIMESTAMP NOT NULL,
         ingested_by VARCHAR
     )""",
+    # one row per prefix: register_prefixes adds only prefixes not there yet (no key index: on
+    # a file with 700k new prefixes, building it took 0.7 s of the ingest)
     """CREATE TABLE IF NOT EXISTS phone_prefixes (
-        prefix VARCHAR PRIMARY KEY,
+        prefix VARCHAR NOT NULL,
         province VARCHAR,
         city VARCHAR,
         carrier VARCHAR

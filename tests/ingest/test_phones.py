@@ -70,3 +70,14 @@ def test_prefix_cache_gives_the_one_by_one_lookup(
     for p in prefixes:
         assert got[p] == lookup_prefix(p), p
     assert phones._cache_file().is_file() == (cache != "unwritable")
+
+
+def test_each_prefix_is_registered_once_across_files(case_dir: Path, tmp_path: Path) -> None:
+    first = tmp_path / "a.csv"
+    first.write_text("姓名,手机号\n" + "".join(f"某{i},1381234{i:04d}\n" for i in range(5)))
+    second = tmp_path / "b.csv"
+    second.write_text("姓名,手机号\n某,13812349999\n某某,15278670000\n某某某,15278670001\n")
+    for f in (first, second):
+        assert cli("ingest", case_dir, f, "--holder", "甲") == 0
+    counts = dict(query(case_dir, "SELECT prefix, count(*) FROM phone_prefixes GROUP BY prefix"))
+    assert counts == {"1381234": 1, "1527867": 1}
