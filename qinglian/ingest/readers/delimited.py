@@ -48,8 +48,9 @@ def has_quote_byte(path: Path, skip_lines: int = 0) -> bool:
             start = 0
             while skip_lines and (found := chunk.find(b"\n", start)) >= 0:
                 start, skip_lines = found + 1, skip_lines - 1
-            seen = seen or b'"' in chunk
-            if not skip_lines and chunk.find(b'"', start) >= 0:
+            if skip_lines:  # still in the rows down to the header
+                seen = seen or b'"' in chunk
+            elif chunk.find(b'"', start) >= 0:
                 return True
     return seen and skip_lines > 0
 
