@@ -90,13 +90,18 @@ MACROS: tuple[str, ...] = (
     r"""CREATE OR REPLACE TEMP MACRO ql_hms(s, i, j) AS
         CAST(substr(s, 1, i - 1) AS BIGINT) * 3600 + CAST(substr(s, i + 1, j - 1) AS BIGINT) * 60
         + CAST(substr(s, i + j + 1) AS BIGINT)""",
+    # Within the fast paths, DuckDB's own TIME cast and strptime read the common case (minutes
+    # and seconds under 60, hours under 25) about 3x faster than cutting the text; COALESCE
+    # evaluates the cut only for the rows they reject (e.g. 00:75:00 or 75分3秒).
     r"""CREATE OR REPLACE TEMP MACRO ql_duration(s) AS CASE
-        WHEN regexp_full_match(s, '[0-9]{1,6}') THEN CAST(CAST(s AS BIGINT) AS DOUBLE)
-        WHEN regexp_full_match(s, '[0-9]{1,6}:[0-9]{1,2}:[0-9]{1,2}') THEN
-            CAST(ql_hms(s, strpos(s, ':'), strpos(substr(s, strpos(s, ':') + 1), ':')) AS DOUBLE)
-        WHEN regexp_full_match(s, '[0-9]{1,6}分[0-9]{1,2}秒') THEN
+        WHEN regexp_full_match(s, '[0-9]{1,6}') THEN CAST(s AS DOUBLE)
+        WHEN regexp_full_match(s, '[0-9]{1,6}:[0-9]{1,2}:[0-9]{1,2}') THEN coalesce(
+            epoch(try_cast(s AS TIME)),
+            CAST(ql_hms(s, strpos(s, ':'), strpos(substr(s, strpos(s, ':') + 1), ':')) AS DOUBLE))
+        WHEN regexp_full_match(s, '[0-9]{1,6}分[0-9]{1,2}秒') THEN coalesce(
+            epoch(try_strptime(s, '%M分%S秒')) - epoch(TIMESTAMP '1900-01-01'),
             CAST(CAST(substr(s, 1, strpos(s, '分') - 1) AS BIGINT) * 60
-                 + CAST(substr(s, strpos(s, '分') + 1, length(s) - strpos(s, '分') - 1) AS BIGINT) AS DOUBLE)
+                 + CAST(substr(s, strpos(s, '分') + 1, length(s) - strpos(s, '分') - 1) AS BIGINT) AS DOUBLE))
         ELSE ql_dur_t(ql_dur_text(s)) END""",
     # --- booleans (answered / connected) ---
     f"""CREATE OR REPLACE TEMP MACRO ql_bool_any(s) AS CASE

@@ -106,3 +106,17 @@ def test_int_fast_path_agrees_with_general(con: duckdb.DuckDBPyConnection, text:
 def test_bool_fast_path_agrees_with_general(con: duckdb.DuckDBPyConnection, text: str) -> None:
     fast, general = con.execute("SELECT ql_bool(?), ql_bool_any(?)", [text, text]).fetchall()[0]
     assert fast == general, text
+
+
+# Shapes the fast paths take, with out-of-range parts (minutes or seconds over 59, long hours)
+# that DuckDB's TIME cast and strptime reject and the cut-by-position fallback reads.
+_part = st.builds(lambda n, pad: f"{n:0{pad}d}", st.integers(0, 99), st.integers(1, 2))
+_hms = st.builds(lambda h, m, s: f"{h}:{m}:{s}", st.sampled_from(["0", "00", "1", "09", "23", "24", "25", "123", "999999"]), _part, _part)
+_ms = st.builds(lambda m, s: f"{m}分{s}秒", st.sampled_from(["0", "3", "03", "59", "60", "75", "123456"]), _part)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(_hms, _ms))
+def test_duration_time_shaped_fast_paths_agree_with_general(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    fast, general = con.execute("SELECT ql_duration(?), ql_dur_t(ql_dur_text(?))", [text, text]).fetchall()[0]
+    assert fast is not None and fast == general, text
