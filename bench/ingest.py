@@ -153,7 +153,7 @@ def connect(self, read_only=False):
     with plain_connect(self, read_only) as con:
         yield Con(con)
 Case.connect = connect
-ev.sha256_file = timed("sha256 of the file", ev.sha256_file)
+ev.digest_file = timed("sha256 of the file", ev.digest_file)
 ev.stage = timed("copy into evidence/", ev.stage)
 case = init_case(Path(sys.argv[1]), "bench", user="bench")
 steps.clear()

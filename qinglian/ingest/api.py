@@ -211,7 +211,8 @@ class _Run:
         member: str | None = None,
         depth: int = 1,
     ) -> None:
-        sha = evidence.sha256_file(path)
+        digest = evidence.digest_file(path)
+        sha = digest.sha256
         prev = one(self.con, "SELECT holder FROM evidence WHERE sha256 = ?", [sha])
         if prev is not None or sha in self.seen:
             holder = prev[0] if prev else self.opts.holder
@@ -244,7 +245,7 @@ class _Run:
         codec: str | None = None
         if suffix in DELIMITED:
             codec = enc.canonical(self.opts.encoding) if self.opts.encoding else enc.detect(path)
-            sheets: Iterator[SheetData] = read_delimited(path, display, codec)
+            sheets: Iterator[SheetData] = read_delimited(path, display, codec, digest.last_quote)
         elif suffix in EXCEL:
             sheets = read_excel(path, display, self.opts.sheet)
         else:
