@@ -104,8 +104,8 @@ def load(case_root: Path, table: pa.Table, lists: int) -> None:
             FROM bench_meta"""
         )
         con.execute(
-            """INSERT INTO customers (holder, evidence_sha256, sheet, row_no, name, phone, phone_raw)
-            SELECT m.holder, m.sha, NULL, r.row_no, '客户', '+86' || r.phone::VARCHAR, r.phone::VARCHAR
+            """INSERT INTO customers (holder, evidence_sha256, sheet, row_no, name, phone)
+            SELECT m.holder, m.sha, NULL, r.row_no, '客户', '+86' || r.phone::VARCHAR
             FROM bench_rows r JOIN bench_meta m USING (list_idx)"""
         )
         con.unregister("bench_rows")

@@ -37,7 +37,7 @@ from qinglian.store import evidence
 from qinglian.store.case import Case
 from qinglian.store.custody import current_user
 from qinglian.store.db import one
-from qinglian.store.schema import FIELDS, KINDS, NORMALISED_TYPES
+from qinglian.store.schema import FIELDS, KINDS, NORMALISED_TYPES, has_raw_column, raw_value
 from qinglian.store.sqlident import quote_ident
 
 DELIMITED = (".csv", ".tsv", ".txt")
@@ -374,19 +374,18 @@ class _Run:
         outer = ["?", "?", "?", "?", "r"]
         inner = [f"{quote_ident(ROW_NO)} AS r"]
         params: list[Any] = []
+        failed: list[tuple[str, int]] = []  # (field, j) of the normalised fields this sheet maps
         for j, f in enumerate(FIELDS[kind]):
             i = by_field.get(f.name)
             src = f"nullif({quote_ident(f'c{i}')}, '')" if i is not None else "NULL"
             if f.type in NORMALISED_TYPES:
-                # The raw text is kept where normalisation failed (NULL where it worked: the
-                # original stays in the evidence file at sheet/row_no); writing it for every
-                # row would double the string data the store compresses.
-                cols += [f.name, f.name + "_raw"]
+                cols.append(f.name)
                 if i is None:
-                    outer += ["NULL", "NULL"]
+                    outer.append("NULL")
                 else:
                     inner += [f"{TYPE_MACRO[f.type]}({src}) AS n{j}", f"{src} AS s{j}"]
-                    outer += [f"n{j}", f"CASE WHEN n{j} IS NULL THEN s{j} END"]
+                    outer.append(f"n{j}")
+                    failed.append((f.name, j))
             else:
                 cols.append(f.name)
                 if i is None:
@@ -394,6 +393,18 @@ class _Run:
                 else:
                     inner.append(f"{src} AS s{j}")
                     outer.append(f"s{j}")
+        if has_raw_column(kind):
+            # The raw text of the fields that could not be normalised, as one JSON object; NULL
+            # where everything was (the original stays in the evidence file at sheet/row_no).
+            # One column, not one per field: the store writes every column of every row, even
+            # an empty one, and a column per field cost about 0.5 s per 5 million rows each.
+            cols.append("raw")
+            if failed:
+                bad = " OR ".join(f"(n{j} IS NULL AND s{j} IS NOT NULL)" for _, j in failed)
+                pairs = ", ".join(f"'{name}', CASE WHEN n{j} IS NULL THEN s{j} END" for name, j in failed)
+                outer.append(f"CASE WHEN {bad} THEN json_merge_patch('{{}}', json_object({pairs})) END")
+            else:
+                outer.append("NULL")
         extra_cols = [i for i, h in enumerate(headers) if i not in mapping and h]
         if extra_cols:
             inner.append(
@@ -430,12 +441,12 @@ class _Run:
             return {}
         parts = []
         for f in fields:
-            bad = f"{quote_ident(f)} IS NULL AND {quote_ident(f + '_raw')} IS NOT NULL"
+            bad = f"{raw_value(f)} IS NOT NULL"
             parts.append(f"count(*) FILTER (WHERE {bad}), min(row_no) FILTER (WHERE {bad})")
         row = one(
             self.con,
             f"SELECT {', '.join(parts)} FROM {quote_ident(kind)} "
-            "WHERE evidence_sha256 = ? AND sheet IS NOT DISTINCT FROM ?",
+            "WHERE evidence_sha256 = ? AND sheet IS NOT DISTINCT FROM ? AND raw IS NOT NULL",
             [sha, sheet],
         )
         result: dict[str, tuple[int, int]] = {}

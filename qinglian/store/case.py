@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +19,7 @@ from qinglian.store import custody
 from qinglian.store.db import one
 from qinglian.store.schema import all_ddl
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _toml_str(value: str) -> str:
@@ -176,5 +178,29 @@ def open_case(root: Path) -> Case:
             hint_en="upgrade qinglian",
         )
     with case.connect() as con:
+        if version < SCHEMA_VERSION:
+            _migrate(case, con, version)
         ensure_schema(con)
     return case
+
+
+def _migrate(case: Case, con: duckdb.DuckDBPyConnection, version: int) -> None:
+    """Rebuild what changed since `version` (all or nothing), then record the new version."""
+    from qinglian.store.migrate import raw_columns_to_json
+
+    con.begin()
+    try:
+        rebuilt = raw_columns_to_json(con) if version < 2 else []
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    text = case.toml_path.read_text(encoding="utf-8")
+    line = f"schema_version = {SCHEMA_VERSION}"
+    new, n = re.subn(r"(?m)^schema_version\s*=.*$", line, text)
+    if n == 0:
+        new = text.rstrip("\n") + "\n" + line + "\n"
+    tmp = case.toml_path.with_name(case.toml_path.name + ".tmp")
+    tmp.write_text(new, encoding="utf-8")
+    os.replace(tmp, case.toml_path)
+    case.log("case.migrate", {"from": version, "to": SCHEMA_VERSION, "rebuilt": rebuilt}, con=con)

@@ -2,10 +2,11 @@
 
 Every record table carries the provenance columns ``holder``, ``site``,
 ``evidence_sha256``, ``sheet`` and ``row_no`` (1-based row as a spreadsheet shows it),
-``extra`` (unknown source columns as a JSON object, never dropped) and, for each
-normalised field, ``<field>_raw``: the value exactly as it was in the file where it could
-not be normalised (``<field>`` is then NULL), NULL where normalisation worked (the original
-text stays in the evidence file, at ``sheet`` / ``row_no``).
+``extra`` (unknown source columns as a JSON object, never dropped) and, where a kind has
+normalised fields, ``raw``: a JSON object holding, for each field of the row that could not
+be normalised (``<field>`` is then NULL), the value exactly as it was in the file, e.g.
+``{"callee": "138****5678"}``; NULL where every field was normalised (the original text
+stays in the evidence file, at ``sheet`` / ``row_no``). ``raw_value(field)`` reads it.
 
 Times are ``TIMESTAMP`` holding Asia/Shanghai wall-clock time (inputs with an explicit
 offset are converted). Phone numbers are E.164 strings (``+8613812345678``); the
@@ -33,7 +34,7 @@ SQL_TYPES: dict[str, str] = {
     "id_number": "VARCHAR",
 }
 
-# Types whose normalisation can fail; they keep a ``<field>_raw`` column (set where it failed).
+# Types whose normalisation can fail; the raw text is kept in ``raw`` where it failed.
 NORMALISED_TYPES: frozenset[str] = frozenset(
     {"phone", "timestamp", "duration", "int", "bool", "amount", "id_number"}
 )
@@ -145,10 +146,22 @@ def columns(kind: str) -> list[tuple[str, str]]:
     cols: list[tuple[str, str]] = list(PROVENANCE_COLUMNS)
     for f in FIELDS[kind]:
         cols.append((f.name, SQL_TYPES[f.type]))
-        if f.type in NORMALISED_TYPES:
-            cols.append((f.name + "_raw", "VARCHAR"))
+    if has_raw_column(kind):
+        cols.append(("raw", "JSON"))
     cols.append(("extra", "JSON"))
     return cols
+
+
+def has_raw_column(kind: str) -> bool:
+    return any(f.type in NORMALISED_TYPES for f in FIELDS[kind])
+
+
+def raw_value(field: str, table: str | None = None) -> str:
+    """SQL for a field's raw text where it could not be normalised (NULL where it was)."""
+    if not field.isidentifier():
+        raise ValueError(field)
+    col = f'"{table}"."raw"' if table else '"raw"'
+    return f"json_extract_string({col}, '$.{field}')"
 
 
 # Tables that are not record kinds. Analyses add their own (see DDL below).

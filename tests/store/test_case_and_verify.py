@@ -7,10 +7,11 @@ import json
 import os
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from qinglian.store import custody
-from qinglian.store.case import open_case
+from qinglian.store.case import SCHEMA_VERSION, open_case
 from tests.helpers import cli, query
 
 CSV = "主叫,被叫号码,开始时间,通话时长\n02112345678,13812345678,2025-07-20 09:00,30\n"
@@ -39,7 +40,7 @@ def test_init_layout(tmp_path: Path) -> None:
     assert cli("case", "init", root, "--name", "某贷款中介案", "--agency", "某区市场监管局") == 0
     assert {p.name for p in root.iterdir()} >= {"case.toml", "evidence", "case.duckdb", "custody.jsonl", "reports"}
     meta = open_case(root).meta()
-    assert meta["name"] == "某贷款中介案" and meta["agency"] == "某区市场监管局" and meta["schema_version"] == 1
+    assert meta["name"] == "某贷款中介案" and meta["agency"] == "某区市场监管局" and meta["schema_version"] == SCHEMA_VERSION
     entry = json.loads((root / "custody.jsonl").read_text().splitlines()[0])
     assert entry["action"] == "case.init" and entry["prev"] == custody.GENESIS and entry["seq"] == 1
 
@@ -128,3 +129,27 @@ def test_verify_catches_inserted_forged_entry(loaded: Path, capsys: pytest.Captu
     log.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, out = _verify(loaded, capsys)
     assert code == 1 and "链接断开" in out and "序号" in out
+
+
+def test_schema_1_case_is_migrated_once_and_keeps_its_raw_values(loaded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A case made when each normalised field had its own `<field>_raw` column (schema 1)."""
+    calls = query(loaded, "SELECT * EXCLUDE (raw) FROM calls")
+    with duckdb.connect(str(loaded / "case.duckdb")) as con:
+        con.execute("ALTER TABLE calls DROP COLUMN raw")
+        for f in ("caller", "callee", "started_at", "duration_s"):
+            con.execute(f"ALTER TABLE calls ADD COLUMN {f}_raw VARCHAR")
+        con.execute("UPDATE calls SET callee_raw = '138****5678', duration_s_raw = '很久'")
+    toml = loaded / "case.toml"
+    toml.write_text(toml.read_text().replace(f"schema_version = {SCHEMA_VERSION}", "schema_version = 1"))
+    case = open_case(loaded)
+    assert case.meta()["schema_version"] == SCHEMA_VERSION
+    assert query(loaded, "SELECT * EXCLUDE (raw) FROM calls") == calls
+    assert [json.loads(str(r[0])) for r in query(loaded, "SELECT raw FROM calls")] == [
+        {"callee": "138****5678", "duration_s": "很久"}
+    ]
+    assert not [c for (c,) in query(loaded, "SELECT column_name FROM information_schema.columns") if c.endswith("_raw")]
+    actions = [e["action"] for e in custody.read_entries(loaded / "custody.jsonl")]
+    open_case(loaded)  # a second open finds nothing to do
+    assert [e["action"] for e in custody.read_entries(loaded / "custody.jsonl")] == actions
+    assert actions[-1] == "case.migrate"
+    assert _verify(loaded, capsys)[0] == 0

@@ -26,6 +26,7 @@ from qinglian.detect.pi.thresholds import PIThresholds, default_thresholds
 from qinglian.detect.pi.validators import normalise_id, normalise_phone
 from qinglian.errors import QinglianError
 from qinglian.store.case import Case
+from qinglian.store.schema import raw_value
 from qinglian.store.sqlident import quote_ident as q
 
 BATCH_ROWS = 50_000
@@ -58,6 +59,11 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
+def _raw(field: str, cols: set[str]) -> str | None:
+    """SQL for the field's text where it could not be normalised, where the table keeps it."""
+    return raw_value(field) if "raw" in cols else None
+
+
 def _holder_filter(holder: str | None) -> tuple[str, list[Any]]:
     if holder is None:
         return "TRUE", []
@@ -74,8 +80,7 @@ def _subject_sql(table: str, cols: set[str]) -> tuple[str, list[Any]]:
         parts.append(expr)
         params += p
     if spec and spec.phone_column and spec.phone_column in cols:
-        raw = spec.phone_column + "_raw"
-        expr, p = S.phone_key(q(spec.phone_column), q(raw) if raw in cols else None)
+        expr, p = S.phone_key(q(spec.phone_column), _raw(spec.phone_column, cols))
         parts.append(expr)
         params += p
     if not parts:
@@ -86,8 +91,7 @@ def _subject_sql(table: str, cols: set[str]) -> tuple[str, list[Any]]:
 def _check_sql(src: ColumnSource, cols: set[str]) -> tuple[str, list[Any]]:
     col = q(src.column)
     if src.check == "phone":
-        raw = src.column + "_raw"
-        expr, p = S.phone_key(col, q(raw) if raw in cols else None)
+        expr, p = S.phone_key(col, _raw(src.column, cols))
         return f"({expr}) IS NOT NULL", p
     if src.check == "id":
         expr, p = S.id_key(col)
@@ -108,10 +112,9 @@ def _column_hits(con: duckdb.DuckDBPyConnection, holder: str | None) -> None:
         select = [f"{subj} AS subject"]
         for i, src in enumerate(sources):
             ok, ok_p = _check_sql(src, cols)
-            raw = src.column + "_raw"
-            sample_col = raw if src.check == "phone" and raw in cols else src.column
+            raw = _raw(src.column, cols) if src.check == "phone" else None
             select.append(f"{ok} AS ok_{i}")
-            select.append(f"CAST(COALESCE({q(sample_col)}, {q(src.column)}) AS VARCHAR) AS sample_{i}")
+            select.append(f"CAST(COALESCE({raw or q(src.column)}, {q(src.column)}) AS VARCHAR) AS sample_{i}")
             params += ok_p
         where, where_p = _holder_filter(holder)
         con.execute(
@@ -158,7 +161,7 @@ def _fold(con: duckdb.DuckDBPyConnection, hits_sql: str, params: list[Any]) -> N
 def _link(con: duckdb.DuckDBPyConnection, cols: set[str], holder: str | None) -> None:
     """Phone numbers that a holder's customer lists give with an ID number: that ID's person."""
     idk, idp = S.id_key(q("id_number"))
-    phk, php = S.phone_key(q("phone"), q("phone_raw") if "phone_raw" in cols else None)
+    phk, php = S.phone_key(q("phone"), _raw("phone", cols))
     where, where_p = _holder_filter(holder)
     con.execute(
         "INSERT INTO _pi_link SELECT holder, phk, min(idk) FROM ("

@@ -19,11 +19,11 @@ CARD = make_card()
 @pytest.fixture()
 def pi_case(case_dir: Path) -> Path:
     insert(case_dir, "customers", [
-        {"name": "张三丰", "phone": "+86" + MOBILE, "phone_raw": MOBILE, "id_number": IDN,
+        {"name": "张三丰", "phone": "+86" + MOBILE, "id_number": IDN,
          "address": "上海市浦东新区张江路88号", "employer": "某某科技有限公司", "credit_info": "负债20万"},
     ], sha=SHA1, file_name="客户名单.xlsx")
     insert(case_dir, "sms", [
-        {"recipient": "+8613912345678", "recipient_raw": "13912345678", "content": f"卡号{CARD}"},
+        {"recipient": "+8613912345678", "content": f"卡号{CARD}"},
     ], sha=SHA2, file_name="短信.csv")
     insert(case_dir, "customers", [{"name": "李四", "phone": "+8613712345678"}], holder=HOLDER_B, sha=SHA3)
     return case_dir
@@ -94,7 +94,7 @@ def test_json_reveal(pi_case: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["pi", str(pi_case), "--json", "--reveal"]) == 0
     data = json.loads(capsys.readouterr().out)
     a = next(h for h in data["holders"] if h["holder"] == HOLDER_A)
-    assert a["categories"]["contact"]["samples"] == [MOBILE]
+    assert a["categories"]["contact"]["samples"] == ["+86" + MOBILE]
     assert _actions(pi_case)[-2:] == ["pi", "pi.reveal"]
 
 

@@ -40,7 +40,7 @@ def test_person_in_two_files_of_one_holder_counts_once(case_dir: Path) -> None:
         {"name": "王五", "phone": "+8613712345678"},
     ], sha=SHA1, file_name="名单一.xlsx")
     insert(case_dir, "customers", [
-        {"name": "张三", "phone": None, "phone_raw": "138 1234 5678"},  # same person, raw form
+        {"name": "张三", "phone": None, "raw": json.dumps({"phone": "138 1234 5678"})},  # same person, raw form
         {"name": "赵六", "phone": "+8615012345678"},
     ], sha=SHA2, file_name="名单二.csv")
     insert(case_dir, "customers", [{"name": "张三", "phone": "+8613812345678"}], holder=HOLDER_B, sha=SHA3)
@@ -68,7 +68,7 @@ def test_phone_linked_to_id_is_one_person(case_dir: Path) -> None:
 
 def test_invalid_values_are_not_counted(case_dir: Path) -> None:
     insert(case_dir, "customers", [
-        {"name": "未知", "phone": None, "phone_raw": "12345", "id_number": make_id()[:17] + "0"
+        {"name": "未知", "phone": None, "raw": json.dumps({"phone": "12345"}), "id_number": make_id()[:17] + "0"
          if make_id()[17] != "0" else make_id()[:17] + "1"},
         {"name": "张三", "phone": "+8613812345678", "credit_info": "无", "address": "-", "employer": "暂无"},
     ])
