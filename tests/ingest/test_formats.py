@@ -243,3 +243,18 @@ def test_quoted_values_with_line_breaks_and_files_without_quotes(case_dir: Path,
         ("+8613812345678", "您好，\n我是银行的", 2),
         ("+8613912345678", "不需要", 3),  # the record after the one that spans two lines
     ]
+
+
+def test_empty_cells_are_null_and_stay_empty_in_extra(case_dir: Path, tmp_path: Path) -> None:
+    """Empty and quoted-empty cells are missing values (NULL, nothing kept in raw); in the
+    unknown columns kept in extra they stay "" as the file has them."""
+    text = '主叫,被叫号码,开始时间,通话时长,备注\n02112345678,13812345678,,"",\n,13912345678,2025-07-20 09:00,5,有\n'
+    f = write(tmp_path / "empty.csv", text)
+    assert cli("ingest", case_dir, f, "--holder", "甲公司") == 0
+    rows = query(case_dir, "SELECT caller, started_at, duration_s, raw, extra FROM calls ORDER BY row_no")
+    assert [r[:4] for r in rows] == [
+        ("+862112345678", None, None, None),
+        (None, datetime(2025, 7, 20, 9), 5.0, None),
+    ]
+    assert [json.loads(str(r[4])) for r in rows] == [{"备注": ""}, {"备注": "有"}]
+    assert query(case_dir, "SELECT count(*) FROM ingest_notes") == [(0,)]
