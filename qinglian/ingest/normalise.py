@@ -39,10 +39,12 @@ MACROS: tuple[str, ...] = (
         WHEN regexp_full_match(d, '0[1-9][0-9]{8,10}') THEN '+86' || substr(d, 2)
         WHEN regexp_full_match(d, '0086[1-9][0-9]{8,10}') THEN '+' || substr(d, 3)
         ELSE NULL END""",
+    # A bare mobile or a landline with its area code (what dialer exports hold) in one regex
+    # test; anything else is cleaned up first. A masked number (138****5678) is never guessed.
     r"""CREATE OR REPLACE TEMP MACRO ql_phone(s) AS CASE
+        WHEN regexp_full_match(s, '1[3-9][0-9]{9}|0[1-9][0-9]{8,10}') THEN
+            '+86' || (CASE WHEN starts_with(s, '0') THEN substr(s, 2) ELSE s END)
         WHEN s IS NULL OR contains(s, '*') THEN NULL
-        WHEN length(s) = 11 AND regexp_full_match(s, '1[3-9][0-9]{9}') THEN '+86' || s
-        WHEN regexp_full_match(s, '0[1-9][0-9]{8,10}') THEN '+86' || substr(s, 2)
         ELSE ql_phone_core(ql_phone_digits(s)) END""",
     # --- timestamps ---
     r"""CREATE OR REPLACE TEMP MACRO ql_ts_text(s) AS

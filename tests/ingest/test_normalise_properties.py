@@ -120,3 +120,18 @@ _ms = st.builds(lambda m, s: f"{m}分{s}秒", st.sampled_from(["0", "3", "03", "
 def test_duration_time_shaped_fast_paths_agree_with_general(con: duckdb.DuckDBPyConnection, text: str) -> None:
     fast, general = con.execute("SELECT ql_duration(?), ql_dur_t(ql_dur_text(?))", [text, text]).fetchall()[0]
     assert fast is not None and fast == general, text
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.one_of(st.text(alphabet="0123456789+-* ()", max_size=16), st.from_regex(r"\A[01][0-9]{8,12}\Z")))
+def test_phone_fast_path_agrees_with_general(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    fast, general = con.execute(
+        "SELECT ql_phone(?), CASE WHEN contains(?, '*') THEN NULL ELSE ql_phone_core(ql_phone_digits(?)) END",
+        [text, text, text],
+    ).fetchall()[0]
+    assert fast == general, text
+
+
+@pytest.mark.parametrize("landline", ["02112345678", "0755123456789"[:12], "01012345678", "0571123456"])
+def test_landlines_with_area_code(con: duckdb.DuckDBPyConnection, landline: str) -> None:
+    assert one(con, "SELECT ql_phone(?)", landline) == "+86" + landline[1:]
