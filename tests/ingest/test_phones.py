@@ -81,3 +81,22 @@ def test_each_prefix_is_registered_once_across_files(case_dir: Path, tmp_path: P
         assert cli("ingest", case_dir, f, "--holder", "甲") == 0
     counts = dict(query(case_dir, "SELECT prefix, count(*) FROM phone_prefixes GROUP BY prefix"))
     assert counts == {"1381234": 1, "1527867": 1}
+
+
+def test_prefixes_that_are_not_seven_digits_are_looked_up_too() -> None:
+    """Numbers too short for a 7-digit prefix (never written by ingest, but a table may hold
+    them) take the general longest-prefix path, beside the 7-digit ones, once each."""
+    con = duckdb.connect()
+    try:
+        con.execute(next(d for d in all_ddl() if "phone_prefixes" in d))
+        con.execute(
+            "CREATE TABLE calls AS SELECT 'x' AS evidence_sha256, c AS callee "
+            "FROM unnest(['+861381', '+861381', '+8613812345678', '+8613812349999', '+8621123456']) t(c)"
+        )
+        assert register_prefixes(con, "calls", ["callee"], "x") == 2
+        assert register_prefixes(con, "calls", ["callee"], "x") == 0
+        got = {r[0]: tuple(r[1:]) for r in con.execute("SELECT * FROM phone_prefixes").fetchall()}
+    finally:
+        con.close()
+    assert set(got) == {"1381", "1381234"}
+    assert got["1381"] == lookup_prefix("1381") and got["1381234"] == lookup_prefix("1381234")
