@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,15 +23,20 @@ class Digest:
 def digest_file(path: Path) -> Digest:
     """SHA-256 of a file, and where its last '"' byte is: the one pass over the file that
     ingest makes anyway also tells the CSV reader whether any value after the header can be
-    quoted (without a second read of the file, ~0.25 s per 500 MB)."""
+    quoted (without a second read of the file, ~0.25 s per 500 MB).
+    The next chunk is read on a thread while this one is hashed (both release the GIL): about
+    as fast as hashing alone, where reading then hashing took twice that."""
     h = hashlib.sha256()
-    buf = bytearray(CHUNK)
-    view = memoryview(buf)
-    pos, last = 0, -1
-    with path.open("rb", buffering=0) as fh:
-        while n := fh.readinto(buf):
-            h.update(view[:n])
-            q = buf.rfind(b'"', 0, n)
+    bufs = (bytearray(CHUNK), bytearray(CHUNK))
+    pos, last, i = 0, -1, 0
+    with path.open("rb", buffering=0) as fh, ThreadPoolExecutor(max_workers=1) as reader:
+        pending = reader.submit(fh.readinto, bufs[0])
+        while n := pending.result():
+            chunk = bufs[i]
+            i ^= 1
+            pending = reader.submit(fh.readinto, bufs[i])
+            h.update(memoryview(chunk)[:n])
+            q = chunk.rfind(b'"', 0, n)
             if q >= 0:
                 last = pos + q
             pos += n
@@ -38,11 +44,7 @@ def digest_file(path: Path) -> Digest:
 
 
 def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
+    return digest_file(path).sha256
 
 
 def stored_name(sha256: str, original_name: str) -> str:
