@@ -49,15 +49,6 @@ def row_count(con: duckdb.DuckDBPyConnection, name: str) -> int:
     return int(row[0]) if row else 0
 
 
-def columns_of(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main' "
-        "ORDER BY ordinal_position",
-        [name],
-    ).fetchall()
-    return [str(r[0]) for r in rows]
-
-
 def fetch_dicts(
     con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
 ) -> list[dict[str, Any]]:

@@ -17,7 +17,8 @@ import duckdb
 
 from qinglian.labels import LABEL_ZH
 from qinglian.link.evidence import Reason, cite, reason
-from qinglian.link.sql import columns_of, has_table, reset_table, row_count
+from qinglian.link.sql import has_table, reset_table, row_count
+from qinglian.store.db import columns_of
 from qinglian.store.sqlident import quote_ident
 
 Scores = dict[str, tuple[float, Reason]]

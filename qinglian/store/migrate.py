@@ -10,24 +10,16 @@ from __future__ import annotations
 
 import duckdb
 
+from qinglian.store.db import columns_of
 from qinglian.store.schema import KINDS, columns, field_names, record_ddl
 from qinglian.store.sqlident import quote_ident as q
-
-
-def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? "
-        "ORDER BY ordinal_position",
-        [table],
-    ).fetchall()
-    return [str(r[0]) for r in rows]
 
 
 def raw_columns_to_json(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Schema 1 -> 2 on an open transaction; the tables that were rebuilt."""
     rebuilt: list[str] = []
     for kind in KINDS:
-        have = _table_columns(con, kind)
+        have = columns_of(con, kind)
         raws = [f for f in field_names(kind) if f + "_raw" in have]
         if not have or not raws:
             continue

@@ -26,6 +26,7 @@ from qinglian.detect.pi.thresholds import PIThresholds, default_thresholds
 from qinglian.detect.pi.validators import normalise_id, normalise_phone
 from qinglian.errors import QinglianError
 from qinglian.store.case import Case
+from qinglian.store.db import columns_of
 from qinglian.store.schema import raw_value
 from qinglian.store.sqlident import quote_ident as q
 
@@ -52,11 +53,7 @@ PI_INVENTORY_DDL = """CREATE TABLE IF NOT EXISTS pi_inventory (
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'",
-        [table],
-    ).fetchall()
-    return {str(r[0]) for r in rows}
+    return set(columns_of(con, table))
 
 
 def _raw(field: str, cols: set[str]) -> str | None:
