@@ -156,12 +156,11 @@ def has_raw_column(kind: str) -> bool:
     return any(f.type in NORMALISED_TYPES for f in FIELDS[kind])
 
 
-def raw_value(field: str, table: str | None = None) -> str:
+def raw_value(field: str) -> str:
     """SQL for a field's raw text where it could not be normalised (NULL where it was)."""
     if not field.isidentifier():
         raise ValueError(field)
-    col = f'"{table}"."raw"' if table else '"raw"'
-    return f"json_extract_string({col}, '$.{field}')"
+    return f"json_extract_string(\"raw\", '$.{field}')"
 
 
 # Tables that are not record kinds. Analyses add their own (see DDL below).
