@@ -153,3 +153,20 @@ def test_schema_1_case_is_migrated_once_and_keeps_its_raw_values(loaded: Path, c
     assert [e["action"] for e in custody.read_entries(loaded / "custody.jsonl")] == actions
     assert actions[-1] == "case.migrate"
     assert _verify(loaded, capsys)[0] == 0
+
+
+def test_consumer_numbers_are_stored_uncompressed(case_dir: Path, tmp_path: Path) -> None:
+    """The called numbers (nearly all distinct) skip DuckDB's compression; the rest keep it."""
+    f = tmp_path / "calls.csv"
+    rows = [f"02150000{i % 7:03d},{13800000000 + i * 7919},2025-07-20 09:00,{i % 300}" for i in range(150_000)]
+    f.write_text("主叫,被叫号码,开始时间,通话时长\n" + "\n".join(rows) + "\n")
+    assert cli("ingest", case_dir, f, "--holder", "甲公司") == 0
+    got = dict(
+        query(
+            case_dir,
+            "SELECT column_name, list(DISTINCT compression ORDER BY compression) FROM pragma_storage_info('calls') "
+            "WHERE column_name IN ('callee', 'caller') AND segment_type = 'VARCHAR' GROUP BY ALL",
+        )
+    )
+    assert got["callee"] == ["Uncompressed"]
+    assert "Uncompressed" not in got["caller"]
