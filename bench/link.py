@@ -104,9 +104,12 @@ def load(case_root: Path, table: pa.Table, lists: int) -> None:
             FROM bench_meta"""
         )
         con.execute(
-            """INSERT INTO customers (holder, evidence_sha256, sheet, row_no, name, phone)
-            SELECT m.holder, m.sha, NULL, r.row_no, '客户', '+86' || r.phone::VARCHAR
-            FROM bench_rows r JOIN bench_meta m USING (list_idx)"""
+            """INSERT INTO record_sheets (sheet_id, kind, holder, evidence_sha256)
+            SELECT list_idx + 1, 'customers', holder, sha FROM bench_meta"""
+        )
+        con.execute(
+            """INSERT INTO customers_rows (sheet_id, row_no, name, phone)
+            SELECT r.list_idx + 1, r.row_no, '客户', '+86' || r.phone::VARCHAR FROM bench_rows r"""
         )
         con.unregister("bench_rows")
         con.unregister("bench_meta")

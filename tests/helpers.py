@@ -26,7 +26,7 @@ def snapshot(case_dir: Path) -> dict[str, object]:
     try:
         counts = {
             t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()
-            for t in [*KINDS, "evidence", "phone_prefixes", "ingest_notes", "custody_head"]
+            for t in [*KINDS, "record_sheets", "evidence", "phone_prefixes", "ingest_notes", "custody_head"]
         }
     finally:
         con.close()

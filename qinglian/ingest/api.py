@@ -38,7 +38,8 @@ from qinglian.store import evidence
 from qinglian.store.case import Case
 from qinglian.store.custody import current_user
 from qinglian.store.db import one
-from qinglian.store.schema import FIELDS, KINDS, NORMALISED_TYPES, has_raw_column, raw_value
+from qinglian.store.records import add_sheet
+from qinglian.store.schema import FIELDS, KINDS, NORMALISED_TYPES, has_raw_column, raw_value, rows_table
 from qinglian.store.sqlident import quote_ident
 
 DELIMITED = (".csv", ".tsv", ".txt")
@@ -348,6 +349,7 @@ class _Run:
                 hint_en="map columns with --map SOURCE=field",
             )
         insert_sql, params, blank_cols = self._insert_sql(kind, sheet.headers, mapping)
+        sheet_id = add_sheet(self.con, kind, self.opts.holder, self.opts.site, sha, sheet.sheet)
         rows = 0
         stream = _BatchStream(sheet, blank_cols, display)
         reader = stream.reader()
@@ -356,7 +358,7 @@ class _Run:
             # parses the next block while other threads normalise and write the last ones).
             self.con.register("__ql_batch", reader)
             try:
-                row = one(self.con, insert_sql, [self.opts.holder, self.opts.site, sha, sheet.sheet, *params])
+                row = one(self.con, insert_sql, [sheet_id, *params])
                 rows = int(row[0]) if row else 0
             except duckdb.Error:
                 if stream.failure is not None:
@@ -364,9 +366,9 @@ class _Run:
                 raise
             finally:
                 self.con.unregister("__ql_batch")
-        unparsed = self._unparsed(kind, mapping, sha, sheet.sheet)
+        unparsed = self._unparsed(kind, mapping, sha, sheet.sheet, sheet_id)
         phone_cols = [f.name for f in FIELDS[kind] if f.type == "phone" and f.name in mapping.values()]
-        register_prefixes(self.con, kind, phone_cols, sha)
+        register_prefixes(self.con, rows_table(kind), phone_cols, sheet_id)
         warnings = [(w.zh, w.en, w.row) for w in sheet.warnings]
         if rows == 0:
             warnings.append(("只有表头，没有数据行", "header only, no data rows", None))
@@ -376,8 +378,8 @@ class _Run:
         self, kind: str, headers: list[str], mapping: dict[int, str]
     ) -> tuple[str, list[Any], list[int]]:
         by_field = {f: i for i, f in mapping.items()}
-        cols = ["holder", "site", "evidence_sha256", "sheet", "row_no"]
-        outer = ["?", "?", "?", "?", "r"]
+        cols = ["sheet_id", "row_no"]
+        outer = ["?", "r"]
         inner = [f"{quote_ident(ROW_NO)} AS r"]
         params: list[Any] = []
         failed: list[tuple[str, int]] = []  # (field, j) of the normalised fields this sheet maps
@@ -433,14 +435,14 @@ class _Run:
             "ELSE trim(concat(" + ", ".join(quote_ident(n) for n in names) + ")) <> '' END"
         )
         sql = (
-            f"INSERT INTO {quote_ident(kind)} ({', '.join(quote_ident(c) for c in cols)}) "
+            f"INSERT INTO {quote_ident(rows_table(kind))} ({', '.join(quote_ident(c) for c in cols)}) "
             f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM __ql_batch WHERE {nonblank})"
         )
         blank = [i for i, h in enumerate(headers) if not h]
         return sql, params, blank
 
     def _unparsed(
-        self, kind: str, mapping: dict[int, str], sha: str, sheet: str | None
+        self, kind: str, mapping: dict[int, str], sha: str, sheet: str | None, sheet_id: int
     ) -> dict[str, tuple[int, int]]:
         fields = [f.name for f in FIELDS[kind] if f.type in NORMALISED_TYPES and f.name in mapping.values()]
         if not fields:
@@ -451,9 +453,8 @@ class _Run:
             parts.append(f"count(*) FILTER (WHERE {bad}), min(row_no) FILTER (WHERE {bad})")
         row = one(
             self.con,
-            f"SELECT {', '.join(parts)} FROM {quote_ident(kind)} "
-            "WHERE evidence_sha256 = ? AND sheet IS NOT DISTINCT FROM ? AND raw IS NOT NULL",
-            [sha, sheet],
+            f"SELECT {', '.join(parts)} FROM {quote_ident(rows_table(kind))} WHERE sheet_id = ? AND raw IS NOT NULL",
+            [sheet_id],
         )
         result: dict[str, tuple[int, int]] = {}
         assert row is not None

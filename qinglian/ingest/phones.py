@@ -151,8 +151,9 @@ def resolved_prefixes() -> pa.Table | None:
     return table
 
 
-def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], sha256: str) -> int:
-    """Add the prefixes of one evidence file's mobile numbers that the case does not know yet.
+def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], sheet_id: int) -> int:
+    """Add the prefixes of one ingested sheet's mobile numbers (the rows of ``table``, a
+    ``<kind>_rows`` table, with that ``sheet_id``) that the case does not know yet.
 
     Vectorised longest-prefix match in DuckDB against phonenumbers' tables (the rule that
     ``lookup_prefix`` applies one prefix at a time), read from the resolved cache for the
@@ -163,13 +164,13 @@ def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[
         return 0
     parts = [
         f"SELECT substr({quote_ident(c)}, 4, 7) AS p FROM {quote_ident(table)} "
-        f"WHERE evidence_sha256 = ? AND {quote_ident(c)} LIKE '+861%'"
+        f"WHERE sheet_id = ? AND {quote_ident(c)} LIKE '+861%'"
         for c in columns
     ]
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __ql_new AS SELECT DISTINCT p FROM (" + " UNION ALL ".join(parts) + ") "
         "WHERE p NOT IN (SELECT prefix FROM phone_prefixes)",
-        [sha256] * len(columns),
+        [sheet_id] * len(columns),
     )
     added = 0
     try:

@@ -19,7 +19,7 @@ from qinglian.store import custody
 from qinglian.store.db import one
 from qinglian.store.schema import all_ddl
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _toml_str(value: str) -> str:
@@ -186,11 +186,11 @@ def open_case(root: Path) -> Case:
 
 def _migrate(case: Case, con: duckdb.DuckDBPyConnection, version: int) -> None:
     """Rebuild what changed since `version` (all or nothing), then record the new version."""
-    from qinglian.store.migrate import raw_columns_to_json
+    from qinglian.store.migrate import rebuild_record_tables
 
     con.begin()
     try:
-        rebuilt = raw_columns_to_json(con) if version < 2 else []
+        rebuilt = rebuild_record_tables(con)
         con.commit()
     except BaseException:
         con.rollback()

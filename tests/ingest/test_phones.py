@@ -36,11 +36,11 @@ def _register(prefixes: list[str]) -> dict[str, tuple[object, ...]]:
     try:
         con.execute(next(d for d in all_ddl() if "phone_prefixes" in d))
         con.execute(
-            "CREATE TABLE calls AS SELECT 'x' AS evidence_sha256, '+86' || p || '0000' AS callee "
+            "CREATE TABLE calls AS SELECT 1 AS sheet_id, '+86' || p || '0000' AS callee "
             "FROM unnest(?) t(p)",
             [prefixes],
         )
-        register_prefixes(con, "calls", ["callee"], "x")
+        register_prefixes(con, "calls", ["callee"], 1)
         return {r[0]: tuple(r[1:]) for r in con.execute("SELECT * FROM phone_prefixes").fetchall()}
     finally:
         con.close()
@@ -90,11 +90,11 @@ def test_prefixes_that_are_not_seven_digits_are_looked_up_too() -> None:
     try:
         con.execute(next(d for d in all_ddl() if "phone_prefixes" in d))
         con.execute(
-            "CREATE TABLE calls AS SELECT 'x' AS evidence_sha256, c AS callee "
+            "CREATE TABLE calls AS SELECT 1 AS sheet_id, c AS callee "
             "FROM unnest(['+861381', '+861381', '+8613812345678', '+8613812349999', '+8621123456']) t(c)"
         )
-        assert register_prefixes(con, "calls", ["callee"], "x") == 2
-        assert register_prefixes(con, "calls", ["callee"], "x") == 0
+        assert register_prefixes(con, "calls", ["callee"], 1) == 2
+        assert register_prefixes(con, "calls", ["callee"], 1) == 0
         got = {r[0]: tuple(r[1:]) for r in con.execute("SELECT * FROM phone_prefixes").fetchall()}
     finally:
         con.close()

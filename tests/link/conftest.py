@@ -12,6 +12,8 @@ import duckdb
 import pytest
 
 from qinglian.store.case import open_case
+from qinglian.store.records import insert_records
+from qinglian.store.schema import KINDS
 from qinglian.store.sqlident import quote_ident
 
 VENDOR = "云呼科技有限公司"
@@ -30,6 +32,9 @@ def sha(tag: str) -> str:
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    if table in KINDS:
+        insert_records(con, table, rows)
+        return
     for row in rows:
         cols = ", ".join(quote_ident(c) for c in row)
         marks = ", ".join("?" for _ in row)

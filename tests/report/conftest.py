@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from qinglian.store.case import open_case
-from qinglian.store.schema import columns
+from qinglian.store.records import insert_records
+from qinglian.store.schema import KINDS, columns
 from qinglian.store.sqlident import quote_ident
 
 HOLDER_A = "上海某某信息咨询有限公司"
@@ -38,6 +39,9 @@ CHAT_TEXT = "王经理，这次放款的好处费按3个点给你，老规矩转
 
 
 def insert(con: Any, table: str, row: dict[str, Any]) -> None:
+    if table in KINDS:
+        insert_records(con, table, [row])
+        return
     cols = ", ".join(quote_ident(c) for c in row)
     marks = ", ".join("?" for _ in row)
     con.execute(f"INSERT INTO {quote_ident(table)} ({cols}) VALUES ({marks})", list(row.values()))
@@ -46,7 +50,7 @@ def insert(con: Any, table: str, row: dict[str, Any]) -> None:
 def record(con: Any, kind: str, **values: Any) -> None:
     known = {c for c, _ in columns(kind)}
     assert set(values) <= known, set(values) - known
-    insert(con, kind, values)
+    insert_records(con, kind, [values])
 
 
 def evidence(con: Any, sha: str, name: str, holder: str, kind: str) -> None:

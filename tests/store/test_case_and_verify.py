@@ -12,6 +12,7 @@ import pytest
 
 from qinglian.store import custody
 from qinglian.store.case import SCHEMA_VERSION, open_case
+from qinglian.store.schema import KINDS
 from tests.helpers import cli, query
 
 CSV = "主叫,被叫号码,开始时间,通话时长\n02112345678,13812345678,2025-07-20 09:00,30\n"
@@ -131,21 +132,49 @@ def test_verify_catches_inserted_forged_entry(loaded: Path, capsys: pytest.Captu
     assert code == 1 and "链接断开" in out and "序号" in out
 
 
-def test_schema_1_case_is_migrated_once_and_keeps_its_raw_values(loaded: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A case made when each normalised field had its own `<field>_raw` column (schema 1)."""
-    calls = query(loaded, "SELECT * EXCLUDE (raw) FROM calls")
-    with duckdb.connect(str(loaded / "case.duckdb")) as con:
-        con.execute("ALTER TABLE calls DROP COLUMN raw")
-        for f in ("caller", "callee", "started_at", "duration_s"):
-            con.execute(f"ALTER TABLE calls ADD COLUMN {f}_raw VARCHAR")
-        con.execute("UPDATE calls SET callee_raw = '138****5678', duration_s_raw = '很久'")
-    toml = loaded / "case.toml"
-    toml.write_text(toml.read_text().replace(f"schema_version = {SCHEMA_VERSION}", "schema_version = 1"))
+def _old_layout(case_dir: Path, schema: int) -> None:
+    """Turn a case back into an earlier layout: each kind a plain table with the provenance
+    columns in every row (schema 2), and, for schema 1, a `<field>_raw` column per field."""
+    with duckdb.connect(str(case_dir / "case.duckdb")) as con:
+        for kind in KINDS:
+            con.execute(f"CREATE TABLE __t AS SELECT * FROM {kind} ORDER BY evidence_sha256, sheet, row_no")
+            con.execute(f"DROP VIEW {kind}")
+            con.execute(f"DROP TABLE {kind}_rows")
+            con.execute(f"ALTER TABLE __t RENAME TO {kind}")
+        con.execute("DROP TABLE record_sheets")
+        if schema == 1:
+            con.execute("ALTER TABLE calls DROP COLUMN raw")
+            for f in ("caller", "callee", "started_at", "duration_s"):
+                con.execute(f"ALTER TABLE calls ADD COLUMN {f}_raw VARCHAR")
+            con.execute("UPDATE calls SET callee_raw = '138****5678', duration_s_raw = '很久'")
+        else:
+            con.execute("""UPDATE calls SET raw = '{"callee": "138****5678", "duration_s": "很久"}'""")
+    toml = case_dir / "case.toml"
+    toml.write_text(toml.read_text().replace(f"schema_version = {SCHEMA_VERSION}", f"schema_version = {schema}"))
+
+
+@pytest.mark.parametrize("schema", [1, 2])
+def test_old_case_is_migrated_once_and_keeps_its_rows(
+    loaded: Path, capsys: pytest.CaptureFixture[str], schema: int
+) -> None:
+    """A case made when each normalised field had its own `<field>_raw` column (schema 1), or
+    when every row carried its holder, file and sheet (schema 2), reads the same after the
+    migration to `<kind>_rows` + `record_sheets` behind views."""
+    before = {k: query(loaded, f"SELECT * EXCLUDE (raw) FROM {k} ORDER BY ALL") for k in ("calls", "customers")}
+    _old_layout(loaded, schema)
     case = open_case(loaded)
     assert case.meta()["schema_version"] == SCHEMA_VERSION
-    assert query(loaded, "SELECT * EXCLUDE (raw) FROM calls") == calls
+    for kind, rows in before.items():
+        assert query(loaded, f"SELECT * EXCLUDE (raw) FROM {kind} ORDER BY ALL") == rows
     assert [json.loads(str(r[0])) for r in query(loaded, "SELECT raw FROM calls")] == [
         {"callee": "138****5678", "duration_s": "很久"}
+    ]
+    tables = dict(query(loaded, "SELECT table_name, table_type FROM information_schema.tables"))
+    assert tables["calls"] == "VIEW" and tables["calls_rows"] == "BASE TABLE"
+    assert not [t for t in tables if t.startswith("__ql_old")]
+    assert query(loaded, "SELECT kind, holder, sheet FROM record_sheets ORDER BY kind") == [
+        ("calls", "甲公司", None),
+        ("customers", "甲公司", None),
     ]
     assert not [c for (c,) in query(loaded, "SELECT column_name FROM information_schema.columns") if c.endswith("_raw")]
     actions = [e["action"] for e in custody.read_entries(loaded / "custody.jsonl")]
@@ -153,6 +182,14 @@ def test_schema_1_case_is_migrated_once_and_keeps_its_raw_values(loaded: Path, c
     assert [e["action"] for e in custody.read_entries(loaded / "custody.jsonl")] == actions
     assert actions[-1] == "case.migrate"
     assert _verify(loaded, capsys)[0] == 0
+    # the migrated case takes new evidence like a new one
+    f = loaded.parent / "more.csv"
+    f.write_text("主叫,被叫号码,开始时间,通话时长\n02112345678,13912345678,2025-07-21 09:00,40\n")
+    assert cli("ingest", loaded, f, "--holder", "乙公司") == 0
+    assert query(loaded, "SELECT holder, callee FROM calls ORDER BY holder") == [
+        ("乙公司", "+8613912345678"),
+        ("甲公司", "+8613812345678"),
+    ]
 
 
 def test_consumer_numbers_are_stored_uncompressed(case_dir: Path, tmp_path: Path) -> None:
@@ -164,7 +201,7 @@ def test_consumer_numbers_are_stored_uncompressed(case_dir: Path, tmp_path: Path
     got = dict(
         query(
             case_dir,
-            "SELECT column_name, list(DISTINCT compression ORDER BY compression) FROM pragma_storage_info('calls') "
+            "SELECT column_name, list(DISTINCT compression ORDER BY compression) FROM pragma_storage_info('calls_rows') "
             "WHERE column_name IN ('callee', 'caller') AND segment_type = 'VARCHAR' GROUP BY ALL",
         )
     )

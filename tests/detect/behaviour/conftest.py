@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from qinglian.store.case import open_case
+from qinglian.store.records import insert_records
 from qinglian.store.schema import columns
-from qinglian.store.sqlident import quote_ident
 
 SHA_LIST = "a" * 64
 SHA_CALLS = "b" * 64
@@ -27,12 +27,7 @@ def insert(con, kind: str, rows: list[dict]) -> None:  # type: ignore[no-untyped
             "row_no": i,
         }
         full.update(row)
-        cols = [n for n in names if n in full]
-        sql = (
-            f"INSERT INTO {quote_ident(kind)} ({', '.join(quote_ident(c) for c in cols)}) "
-            f"VALUES ({', '.join('?' for _ in cols)})"
-        )
-        con.execute(sql, [full[c] for c in cols])
+        insert_records(con, kind, [{n: full[n] for n in names if n in full}])
 
 
 def robot_calls(n_list: int = 30) -> tuple[list[dict], list[dict]]:

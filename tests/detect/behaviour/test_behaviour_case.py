@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 
 from qinglian.detect.behaviour import analyze_behaviour, run_behaviour
+from qinglian.store.records import insert_records
 
 
 @pytest.fixture()
@@ -94,11 +96,10 @@ def test_no_grade_column_is_said_not_invented(case_dir) -> None:  # type: ignore
 
     case = open_case(case_dir)
     with case.connect() as con:
-        con.execute(
-            "INSERT INTO calls (holder, evidence_sha256, row_no, caller, callee, started_at, duration_s) "
-            "VALUES ('乙', ?, 2, '+8617000000005', '+8613900000001', TIMESTAMP '2025-07-20 10:00:00', 12)",
-            ["d" * 64],
-        )
+        insert_records(con, "calls", [{
+            "holder": "乙", "evidence_sha256": "d" * 64, "row_no": 2, "caller": "+8617000000005",
+            "callee": "+8613900000001", "started_at": datetime(2025, 7, 20, 10), "duration_s": 12,
+        }])
         result = analyze_behaviour(case, con)
     assert result.intent.empty
     assert "no_intent_grade" in set(result.notes["problem"])
@@ -107,7 +108,7 @@ def test_no_grade_column_is_said_not_invented(case_dir) -> None:  # type: ignore
 def test_list_order_found_for_csv_lists_without_sheet(behaviour_case) -> None:  # type: ignore[no-untyped-def]
     """CSV customer lists have sheet NULL; they must not drop out of the list/call join."""
     with behaviour_case.connect() as con:
-        con.execute("UPDATE customers SET sheet = NULL")
+        con.execute("UPDATE record_sheets SET sheet = NULL WHERE kind = 'customers'")
     run_behaviour(behaviour_case, user="tester")
     rows = _rows(behaviour_case, "SELECT * FROM list_order")
     assert len(rows) == 1

@@ -8,6 +8,7 @@ import duckdb
 
 from qinglian.detect.campaigns import analyze_campaigns, run_campaigns
 from qinglian.store.case import open_case
+from qinglian.store.records import insert_records
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64
@@ -30,61 +31,25 @@ REPLIES = [("acct1", None, 21, 9, "退订"), ("acct2", None, 21, 10, "退订")]
 
 
 def _load(con: duckdb.DuckDBPyConnection) -> None:
+    sends = []
     for i, (account, sig, day, hour, text) in enumerate(SENDS):
         sha, holder = (SHA_A, "甲公司") if i < 4 else (SHA_B, "乙公司")
-        con.execute(
-            """INSERT INTO sms (holder, evidence_sha256, sheet, row_no, account, signature,
-                                recipient, sent_at, content)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                holder,
-                sha,
-                "Sheet1",
-                i + 2,
-                account,
-                sig,
-                f"+861380000{i:04d}",
-                datetime(2025, 7, day, hour),
-                text,
-            ],
-        )
+        sends.append({
+            "holder": holder, "evidence_sha256": sha, "sheet": "Sheet1", "row_no": i + 2, "account": account,
+            "signature": sig, "recipient": f"+861380000{i:04d}", "sent_at": datetime(2025, 7, day, hour),
+            "content": text,
+        })
     for i, (account, sig, day, hour, text) in enumerate(REPLIES):
-        con.execute(
-            """INSERT INTO sms (holder, evidence_sha256, sheet, row_no, account, signature,
-                                sent_at, content, status)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                "甲公司",
-                SHA_A,
-                "Sheet1",
-                100 + i,
-                account,
-                sig,
-                datetime(2025, 7, day, hour),
-                text,
-                "上行回复",
-            ],
-        )
-    con.execute(
-        """INSERT INTO calls (holder, evidence_sha256, sheet, row_no, account, started_at, script)
-           VALUES (?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?)""",
-        [
-            "甲公司",
-            SHA_A,
-            "calls",
-            2,
-            "seat1",
-            datetime(2025, 7, 20, 9),
-            "银行提额话术V3",
-            "甲公司",
-            SHA_A,
-            "calls",
-            3,
-            "seat2",
-            datetime(2025, 7, 20, 9, 5),
-            "银行提额话术V3",
-        ],
-    )
+        sends.append({
+            "holder": "甲公司", "evidence_sha256": SHA_A, "sheet": "Sheet1", "row_no": 100 + i, "account": account,
+            "signature": sig, "sent_at": datetime(2025, 7, day, hour), "content": text, "status": "上行回复",
+        })
+    insert_records(con, "sms", sends)
+    insert_records(con, "calls", [
+        {"holder": "甲公司", "evidence_sha256": SHA_A, "sheet": "calls", "row_no": row_no, "account": seat,
+         "started_at": at, "script": "银行提额话术V3"}
+        for row_no, seat, at in [(2, "seat1", datetime(2025, 7, 20, 9)), (3, "seat2", datetime(2025, 7, 20, 9, 5))]
+    ])
 
 
 def _snapshot(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[object, ...]], ...]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from qinglian.detect.pi.validators import id_check_char, luhn_ok
 from qinglian.store.case import open_case
-from qinglian.store.sqlident import quote_ident
+from qinglian.store.records import insert_records
 
 SHA1 = "1" * 64
 SHA2 = "2" * 64
@@ -38,9 +38,7 @@ def insert(case_dir: Path, table: str, rows: list[dict[str, Any]], *, holder: st
     with open_case(case_dir).connect() as con:
         for i, row in enumerate(rows, start=2):
             full = {"holder": holder, "evidence_sha256": sha, "sheet": "Sheet1", "row_no": i, **row}
-            names = ", ".join(quote_ident(k) for k in full)
-            marks = ", ".join("?" for _ in full)
-            con.execute(f"INSERT INTO {quote_ident(table)} ({names}) VALUES ({marks})", list(full.values()))
+            insert_records(con, table, [full])
         if file_name and not con.execute("SELECT 1 FROM evidence WHERE sha256 = ?", [sha]).fetchone():
             con.execute(
                 "INSERT INTO evidence (sha256, file_name, stored_path, size_bytes, holder, kind, ingested_at)"

@@ -8,6 +8,7 @@ import pytest
 from qinglian.detect.pi import pi_inventory
 from qinglian.errors import QinglianError
 from qinglian.store.case import open_case
+from qinglian.store.records import sheet_id_for
 
 from .factory import HOLDER_A, HOLDER_B, SHA1, SHA2, SHA3, execute, insert, make_card, make_id
 
@@ -15,22 +16,22 @@ from .factory import HOLDER_A, HOLDER_B, SHA1, SHA2, SHA3, execute, insert, make
 def _bulk_customers(case_dir: Path, n: int, *, start: int = 0, holder: str = HOLDER_A, sha: str = SHA1,
                     credit: bool = True) -> None:
     """n customers with distinct mobiles 1380000xxxx, written in one SQL statement."""
-    execute(
-        case_dir,
-        "INSERT INTO customers (holder, evidence_sha256, sheet, row_no, name, phone, credit_info)"
-        " SELECT ?, ?, 'Sheet1', i + 2, '张三', '+86138' || lpad(CAST(i AS VARCHAR), 8, '0'),"
-        " CASE WHEN ? THEN '负债' || CAST(i AS VARCHAR) || '万' END FROM range(?, ?) t(i)",
-        [holder, sha, credit, start, start + n],
-    )
+    with open_case(case_dir).connect() as con:
+        con.execute(
+            "INSERT INTO customers_rows (sheet_id, row_no, name, phone, credit_info)"
+            " SELECT ?, i + 2, '张三', '+86138' || lpad(CAST(i AS VARCHAR), 8, '0'),"
+            " CASE WHEN ? THEN '负债' || CAST(i AS VARCHAR) || '万' END FROM range(?, ?) t(i)",
+            [sheet_id_for(con, "customers", holder, None, sha, "Sheet1"), credit, start, start + n],
+        )
 
 
 def _bulk_calls(case_dir: Path, n: int, *, start: int, holder: str = HOLDER_A, sha: str = SHA2) -> None:
-    execute(
-        case_dir,
-        "INSERT INTO calls (holder, evidence_sha256, sheet, row_no, callee)"
-        " SELECT ?, ?, NULL, i + 2, '+86139' || lpad(CAST(i AS VARCHAR), 8, '0') FROM range(?, ?) t(i)",
-        [holder, sha, start, start + n],
-    )
+    with open_case(case_dir).connect() as con:
+        con.execute(
+            "INSERT INTO calls_rows (sheet_id, row_no, callee)"
+            " SELECT ?, i + 2, '+86139' || lpad(CAST(i AS VARCHAR), 8, '0') FROM range(?, ?) t(i)",
+            [sheet_id_for(con, "calls", holder, None, sha, None), start, start + n],
+        )
 
 
 def test_person_in_two_files_of_one_holder_counts_once(case_dir: Path) -> None:
@@ -149,7 +150,8 @@ def test_results_are_stored_per_file_and_holder(case_dir: Path) -> None:
         (HOLDER_B, None, "credit", 50, 2),
     }
     # Re-running for one holder replaces only that holder's rows.
-    execute(case_dir, "DELETE FROM customers WHERE holder = ?", [HOLDER_B])
+    execute(case_dir, "DELETE FROM customers_rows WHERE sheet_id IN "
+            "(SELECT sheet_id FROM record_sheets WHERE holder = ?)", [HOLDER_B])
     pi_inventory(open_case(case_dir), HOLDER_A)
     assert execute(case_dir, "SELECT count(*) FROM pi_inventory WHERE holder = ?", [HOLDER_B]) == [(6,)]  # contact, credit, identity: per file and in all
     assert execute(case_dir, "SELECT count(*) FROM analysis_runs WHERE analysis = 'pi'") == [(2,)]

@@ -6,6 +6,7 @@ from pathlib import Path
 from qinglian.detect.analyze import analyze_case
 from qinglian.store.case import open_case
 from qinglian.store.custody import read_entries
+from qinglian.store.records import insert_records
 
 SMS = [
     (
@@ -27,16 +28,15 @@ CALLS = [
 def _fill(case_dir: Path) -> None:
     case = open_case(case_dir)
     with case.connect() as con:
-        for row_no, content, sent in SMS:
-            con.execute(
-                "INSERT INTO sms (holder, evidence_sha256, sheet, row_no, content, sent_at) VALUES (?, ?, ?, ?, ?, ?)",
-                ["甲公司", "a" * 64, "Sheet1", row_no, content, sent],
-            )
-        for row_no, transcript in CALLS:
-            con.execute(
-                "INSERT INTO calls (holder, evidence_sha256, sheet, row_no, transcript) VALUES (?, ?, ?, ?, ?)",
-                ["乙公司", "b" * 64, None, row_no, transcript],
-            )
+        insert_records(con, "sms", [
+            {"holder": "甲公司", "evidence_sha256": "a" * 64, "sheet": "Sheet1", "row_no": row_no,
+             "content": content, "sent_at": sent}
+            for row_no, content, sent in SMS
+        ])
+        insert_records(con, "calls", [
+            {"holder": "乙公司", "evidence_sha256": "b" * 64, "sheet": None, "row_no": row_no, "transcript": transcript}
+            for row_no, transcript in CALLS
+        ])
 
 
 def _findings(case_dir: Path) -> list[tuple[object, ...]]:
