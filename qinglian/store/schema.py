@@ -194,13 +194,19 @@ SUPPORT_DDL: tuple[str, ...] = (
         ingested_at TIMESTAMP NOT NULL,
         ingested_by VARCHAR
     )""",
-    # one row per prefix: register_prefixes adds only prefixes not there yet (no key index: on
-    # a file with 700k new prefixes, building it took 0.7 s of the ingest)
+    # one row per prefix: every prefix phonenumbers knows, loaded with the case's first phone
+    # number (see ingest/phones.py), plus any other the case's numbers need; no key index (on
+    # 700k new prefixes, building it took 0.7 s of an ingest)
     """CREATE TABLE IF NOT EXISTS phone_prefixes (
         prefix VARCHAR NOT NULL,
         province VARCHAR,
         city VARCHAR,
         carrier VARCHAR
+    )""",
+    # which resolved-prefix tables (phonenumbers version) phone_prefixes has taken in
+    """CREATE TABLE IF NOT EXISTS phone_prefix_sources (
+        source VARCHAR NOT NULL,
+        prefixes BIGINT NOT NULL
     )""",
     """CREATE TABLE IF NOT EXISTS ingest_notes (
         evidence_sha256 VARCHAR NOT NULL,
