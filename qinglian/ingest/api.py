@@ -34,11 +34,10 @@ from qinglian.ingest.readers.base import ROW_NO, SheetData, blank_header_error
 from qinglian.ingest.readers.delimited import read_delimited
 from qinglian.ingest.readers.excel import read_excel
 from qinglian.ingest.readers.jsonfile import read_json
-from qinglian.store import evidence
+from qinglian.store import evidence, records
 from qinglian.store.case import Case
 from qinglian.store.custody import current_user
 from qinglian.store.db import one
-from qinglian.store.records import add_sheet
 from qinglian.store.schema import FIELDS, KINDS, NORMALISED_TYPES, has_raw_column, raw_value, rows_table
 from qinglian.store.sqlident import quote_ident
 
@@ -349,7 +348,7 @@ class _Run:
                 hint_en="map columns with --map SOURCE=field",
             )
         insert_sql, params, blank_cols = self._insert_sql(kind, sheet.headers, mapping)
-        sheet_id = add_sheet(self.con, kind, self.opts.holder, self.opts.site, sha, sheet.sheet)
+        sheet_id = records.sheet_id(self.con, kind, self.opts.holder, self.opts.site, sha, sheet.sheet)
         rows = 0
         stream = _BatchStream(sheet, blank_cols, display)
         reader = stream.reader()

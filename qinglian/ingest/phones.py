@@ -1,9 +1,10 @@
 """归属地: province, city and carrier per 7-digit mobile prefix, from phonenumbers' offline tables.
 
 Looked up once per distinct prefix (never per row) and stored in ``phone_prefixes``; queries
-join on ``substr(number, 4, 7)`` (a prefix that is not there has no known region). The lookup reads phonenumbers' own prefix tables (the data
-behind ``geocoder.description_for_number`` and ``carrier.name_for_number``) with the same
-longest-prefix rule, which is ~100x faster than parsing a number per prefix.
+join on ``substr(number, 4, 7)`` (a prefix that is not there has no known region). The lookup
+reads phonenumbers' own prefix tables (the data behind ``geocoder.description_for_number`` and
+``carrier.name_for_number``) with the same longest-prefix rule, which is ~100x faster than
+parsing a number per prefix.
 """
 
 from __future__ import annotations
@@ -170,13 +171,13 @@ def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[
     # With the cache, only prefixes shorter than 7 digits can be missing, and they are compared
     # with the table's few short prefixes: NOT IN over all 630k built a hash table of them for
     # every sheet (0.2-0.5 s each, a quarter of the demo case's ingest).
-    short = "" if cached is None else " AND length({c}) < 10"
     known = "SELECT prefix FROM phone_prefixes" + ("" if cached is None else " WHERE length(prefix) < 7")
-    parts = [
-        f"SELECT substr({quote_ident(c)}, 4, 7) AS p FROM {quote_ident(table)} "
-        f"WHERE sheet_id = ? AND {quote_ident(c)} LIKE '+861%'" + short.format(c=quote_ident(c))
-        for c in columns
-    ]
+    parts = []
+    for c in map(quote_ident, columns):
+        short = "" if cached is None else f" AND length({c}) < 10"
+        parts.append(
+            f"SELECT substr({c}, 4, 7) AS p FROM {quote_ident(table)} WHERE sheet_id = ? AND {c} LIKE '+861%'{short}"
+        )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __ql_new AS SELECT DISTINCT p FROM (" + " UNION ALL ".join(parts) + ") "
         f"WHERE p NOT IN ({known})",

@@ -12,7 +12,7 @@ from qinglian.store.schema import SHEET_COLUMNS, columns, row_columns, rows_tabl
 from qinglian.store.sqlident import quote_ident
 
 
-def add_sheet(
+def sheet_id(
     con: duckdb.DuckDBPyConnection,
     kind: str,
     holder: str,
@@ -20,35 +20,24 @@ def add_sheet(
     evidence_sha256: str,
     sheet: str | None,
 ) -> int:
-    """Register one sheet of an evidence file; the ``sheet_id`` its rows carry in ``<kind>_rows``."""
-    row = one(
-        con,
-        "INSERT INTO record_sheets SELECT coalesce(max(sheet_id), 0) + 1, ?, ?, ?, ?, ? FROM record_sheets "
-        "RETURNING sheet_id",
-        [kind, holder, site, evidence_sha256, sheet],
-    )
-    assert row is not None
-    return int(row[0])
-
-
-def sheet_id_for(
-    con: duckdb.DuckDBPyConnection,
-    kind: str,
-    holder: str,
-    site: str | None,
-    evidence_sha256: str,
-    sheet: str | None,
-) -> int:
-    """The ``sheet_id`` of that sheet, registering it when the case does not have it yet."""
+    """The ``sheet_id`` that the rows of one sheet of an evidence file carry in ``<kind>_rows``,
+    registering the sheet in ``record_sheets`` when the case does not have it yet."""
+    args = [kind, holder, site, evidence_sha256, sheet]
     row = one(
         con,
         "SELECT min(sheet_id) FROM record_sheets WHERE kind = ? AND holder = ? AND site IS NOT DISTINCT FROM ? "
         "AND evidence_sha256 = ? AND sheet IS NOT DISTINCT FROM ?",
-        [kind, holder, site, evidence_sha256, sheet],
+        args,
     )
-    if row and row[0] is not None:
-        return int(row[0])
-    return add_sheet(con, kind, holder, site, evidence_sha256, sheet)
+    if not row or row[0] is None:
+        row = one(
+            con,
+            "INSERT INTO record_sheets SELECT coalesce(max(sheet_id), 0) + 1, ?, ?, ?, ?, ? FROM record_sheets "
+            "RETURNING sheet_id",
+            args,
+        )
+    assert row is not None
+    return int(row[0])
 
 
 def insert_records(con: duckdb.DuckDBPyConnection, kind: str, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -67,7 +56,7 @@ def insert_records(con: duckdb.DuckDBPyConnection, kind: str, rows: Sequence[Map
             raise ValueError(f"a {kind} row needs holder and evidence_sha256")
         key = (holder, site, sha, sheet)
         if key not in ids:
-            ids[key] = sheet_id_for(con, kind, str(holder), site, str(sha), sheet)
+            ids[key] = sheet_id(con, kind, str(holder), site, str(sha), sheet)
         values = {"sheet_id": ids[key], **{k: v for k, v in row.items() if k in stored}}
         names = ", ".join(quote_ident(k) for k in values)
         marks = ", ".join("?" for _ in values)

@@ -13,7 +13,7 @@ Underneath, the rows live in ``<kind>_rows`` with a ``sheet_id`` in place of the
 per-sheet columns, which ``record_sheets`` holds once per ingested sheet (schema 3). Writing
 those four constant columns for every row cost ~1.4 CPU-s per 5 million rows (a quarter of a
 CPU-second per column, measured), for values that never change within a sheet. Read the
-views; only ingest (``add_sheet`` then an INSERT into ``<kind>_rows``) writes the tables.
+views; only ingest (``records.sheet_id`` then an INSERT into ``<kind>_rows``) writes the tables.
 
 Times are ``TIMESTAMP`` holding Asia/Shanghai wall-clock time (inputs with an explicit
 offset are converted). Phone numbers are E.164 strings (``+8613812345678``); the

@@ -8,7 +8,7 @@ import pytest
 from qinglian.detect.pi import pi_inventory
 from qinglian.errors import QinglianError
 from qinglian.store.case import open_case
-from qinglian.store.records import sheet_id_for
+from qinglian.store.records import sheet_id
 
 from .factory import HOLDER_A, HOLDER_B, SHA1, SHA2, SHA3, execute, insert, make_card, make_id
 
@@ -21,7 +21,7 @@ def _bulk_customers(case_dir: Path, n: int, *, start: int = 0, holder: str = HOL
             "INSERT INTO customers_rows (sheet_id, row_no, name, phone, credit_info)"
             " SELECT ?, i + 2, '张三', '+86138' || lpad(CAST(i AS VARCHAR), 8, '0'),"
             " CASE WHEN ? THEN '负债' || CAST(i AS VARCHAR) || '万' END FROM range(?, ?) t(i)",
-            [sheet_id_for(con, "customers", holder, None, sha, "Sheet1"), credit, start, start + n],
+            [sheet_id(con, "customers", holder, None, sha, "Sheet1"), credit, start, start + n],
         )
 
 
@@ -30,7 +30,7 @@ def _bulk_calls(case_dir: Path, n: int, *, start: int, holder: str = HOLDER_A, s
         con.execute(
             "INSERT INTO calls_rows (sheet_id, row_no, callee)"
             " SELECT ?, i + 2, '+86139' || lpad(CAST(i AS VARCHAR), 8, '0') FROM range(?, ?) t(i)",
-            [sheet_id_for(con, "calls", holder, None, sha, None), start, start + n],
+            [sheet_id(con, "calls", holder, None, sha, None), start, start + n],
         )
 
 
