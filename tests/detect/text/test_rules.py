@@ -12,6 +12,9 @@ POSITIVE: dict[str, list[str]] = {
     "marketing.opt_out": ["本店全场五折，退订回T", "新品上市，回TD退订"],
     "marketing.promotion": ["周年庆限时优惠，欢迎来电", "加微信领取福利"],
     "marketing.signature": ["【平安普惠】您有一笔额度待领取", "您的额度已更新【某某金融】"],
+    "marketing.callback": ["某某装饰公司感谢您的来电", "众力物流感谢您的垂询！"],
+    "marketing.gambling": ["澳门葡京真人娱乐，首存送彩金", "百 家 乐在线玩", "六合彩特码资料"],
+    "marketing.invoice_sale": ["专业代开各类增值税发票", "发票低价代开，验票付款", "提供正规发票"],
     "loan.offer": ["急用钱找我们，最高可贷50万", "专业办理贷款，当天放款", "需要资金周转吗"],
     "loan.term": ["月息0.5%的信用卡分期", "贷 款 利息低"],
     "impersonation.bank": ["您好，这里是**金融(银行)", "我是工商银行信用卡中心的", "我们是XX消费金融的客服"],
@@ -47,6 +50,9 @@ NEGATIVE: dict[str, list[str]] = {
     "marketing.opt_out": ["今天开会讨论订单"],
     "marketing.promotion": ["明天一起吃饭吧"],
     "marketing.signature": ["我在【会议室】等你", "妈妈说晚上回家吃饭"],
+    "marketing.callback": ["刚才的来电是我打的", "感谢您的帮助"],
+    "marketing.gambling": ["周末去棋盘山玩", "这个彩票没中"],
+    "marketing.invoice_sale": ["您的电子发票已开具，请查收", "报销要附发票原件"],
     "loan.offer": ["我今天去银行办事", "晚上借本书给我"],
     "loan.term": ["天气真好"],
     "impersonation.bank": ["我是小王，明天见", "我明天去银行存钱"],
@@ -154,3 +160,35 @@ def test_prefilters_never_change_the_matches(shared_data: object) -> None:
 def test_short_everyday_replies_are_not_flagged() -> None:
     res = classify_texts(["你好", "好的", "收到", "在吗", "谢谢"])
     assert (res.scores < 0.5).all()
+
+
+def test_bare_contact_lines_are_no_evidence_of_marketing() -> None:
+    """A line of only contact details offers nothing; once it offers something it is judged as usual."""
+    bare = ["联系电话：13800000000", "咨询热线 0571-88888888 王经理", "QQ：1179805307", "报名电话18800000000"]
+    offers = ["全场五折，咨询电话13800000000", "【某某装饰】咨询热线13800000000，退订回T"]
+    res = classify_texts(bare + offers)
+    m = LABELS.index("marketing")
+    assert (res.scores[: len(bare), m] < 0.5).all()
+    assert (res.scores[len(bare) :, m] >= 0.5).all()
+
+
+def test_bare_contact_detection() -> None:
+    from qinglian.detect.text.detectors import bare_contact
+    from qinglian.detect.text.normalize import normalize_batch
+
+    texts = [
+        "联系电话：13800000000",
+        "招聘热线：13600000000陈小姐",
+        "加我微信abc123手机13800000000",
+        "电话xxxxxxxxxxx/xxxxxxxxxxx",
+        "你好",  # no number
+        "18000000000欢迎来电骚扰",  # more than a name besides the number
+        "本店开业大酬宾，电话13800000000",
+    ]
+    assert bare_contact(normalize_batch(texts)).tolist() == [True, True, True, True, False, False, False]
+
+
+def test_a_contact_line_that_names_a_loan_is_still_judged() -> None:
+    labels = classify_texts(["贷款热线13800000000"]).labels(0)
+    assert labels["loan"] >= 0.5
+    assert labels["marketing"] >= 0.5
