@@ -130,11 +130,13 @@ def test_fit_marketing_returns_one_linear_model_with_length_offsets() -> None:
     norm = ads + normal
     y = np.array([1] * len(ads) + [0] * len(normal))
     idf = fit_idf(count_matrix(norm))
-    w, offsets, b, cv = fit_marketing(norm, y, list(range(len(norm))), ["好的,请问您要点什么?"], idf)
+    w, offsets, b, cv, oof = fit_marketing(norm, y, list(range(len(norm))), ["好的,请问您要点什么?"], idf)
     assert w.shape == idf.shape
     assert offsets.shape == (N_LENGTH_BUCKETS,)
     assert np.isfinite(b)
     assert set(cv) == {"P", "R", "F1"}
+    assert oof.shape == (len(norm),)  # out-of-fold: every text scored by a model that never saw it
+    assert (oof[: len(ads)] > 0).mean() > 0.5 > (oof[len(ads) :] > 0).mean()
     model = TextModel(("marketing",), idf, w[:, None].astype(np.float32), np.array([b]), "toy", offsets[:, None])
     scores = model.logits(["本店元旦大促,全场#折,欢迎光临!", "今天下午天气不错我们去散步"])["marketing"]
     assert scores[0] > 0 > scores[1]
