@@ -4,8 +4,9 @@ Labels and their training data (train and dev splits; test splits are held out, 
 qinglian/detect/text/corpora.py for the template-deduplicated split):
 
 - ``marketing``: cn_sms_spam label (1 = commercial marketing), plus extra negatives: teleantifraud's
-  normal service calls (train+dev) and each of their turns, and one punctuated copy of every normal
-  message (``punctuation_variants``). See "Marketing" below.
+  normal service calls (train+dev) and each of their turns, 3,000 generated transactional notices
+  (bank movements, codes, deliveries, bills, bookings …; qinglian/detect/text/synthetic.py) and one
+  punctuated copy of every normal message (``punctuation_variants``). See "Marketing" below.
 - ``loan``: weak label on cn_sms_spam — marketing *and* a loan word in the normalised text.
 - ``fraud``: teleantifraud (8 fraud types vs normal service calls) + antifraud_sft_golfxiao
   eval0902 (speaker names neutralised; dialogues near-duplicating test0902 dropped) + cn_sms_spam
@@ -25,15 +26,18 @@ marketing model is the mean of the log-odds of a logistic regression and of an N
 scaled by its naive-Bayes log-count ratio, Wang & Manning 2012; Platt-scaled on the grouped CV), both
 over the n-grams and an offset per length bucket, both trained with the extra negatives above, so
 that punctuation, sentence shape and service vocabulary are no evidence by themselves. It keeps the
-corpus figures (5-fold template-grouped CV on train+dev F1 0.972, held-out test 0.975) and brings
-those positive rates to ~0, ~2 % and 15 %.
+corpus figures (5-fold template-grouped CV on train+dev F1 0.971, held-out test 0.974) and brings
+those positive rates to ~0, ~2 % and 5 %. The generated notices (text-4) took the model's rate on
+20 hand-written notices it never saw (bench/eval_text.py NOTICES_HELD_OUT) from 95 % to 5 %, for
+-0.001 test F1 (3 texts).
 
 On the full classify path (model + rules + detector) the marketing detector also treats a bare
 contact line ("联系电话：138…", detectors.bare_contact) as no evidence: cn_sms_spam labels such
-fragments normal (86 of 87), while the n-gram model scores them as ads. Full path: grouped CV 0.977,
-held-out test 0.982 (``bench/eval_text.py --cv``).
+fragments normal (86 of 87), while the n-gram model scores them as ads; and a text that
+notices.py recognises as a transactional notice, without an offer, as not marketing. Full path:
+grouped CV 0.977, held-out test 0.981 (``bench/eval_text.py --cv``).
 
-The issue's target, test F1 >= 0.985, is not reached honestly: what separates 0.982 from ~0.989 is the
+The issue's target, test F1 >= 0.985, is not reached honestly: what separates 0.981 from ~0.989 is the
 artefact. ``--nbsvm marketing`` trains the NBSVM with length offsets on cn_sms_spam alone (grouped
 CV 0.986, held-out test 0.989): ordinary SMS such as "您的快递已到，请到门口取件" or "你好，在吗？"
 then score ~1.0 as marketing, and so do ~all dialogues. Not shipped. (Taking the minimum of that
@@ -63,7 +67,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.svm import LinearSVC
 
-from qinglian.detect.text import corpora
+from qinglian.detect.text import corpora, synthetic
 from qinglian.detect.text.features import (
     N_FEATURES,
     N_LENGTH_BUCKETS,
@@ -82,8 +86,9 @@ NB_ALPHA = 1.0  # smoothing of the naive-Bayes counts
 CV_FOLDS = 5
 SEED = 20251125
 TRAIN = ["train", "dev"]
-MODEL_VERSION = "text-3"
+MODEL_VERSION = "text-4"
 MARKETING_C = 20.0
+N_NOTICES = 3000  # generated transactional notices among marketing's extra negatives
 
 
 _HAN = re.compile("[\u4e00-\u9fff]")
@@ -244,9 +249,10 @@ def training_inputs(
     tele = corpora.teleantifraud(data)
     sets = training_sets(corpora.cn_sms_spam(data), tele, corpora.golfxiao(data))
     norm: dict[str, list[str]] = {label: normalize_batch(texts) for label, (texts, _) in sets.items()}
-    # marketing's extra negatives: ordinary service calls and their turns (teleantifraud train+dev)
+    # marketing's extra negatives: ordinary service calls and their turns (teleantifraud train+dev),
+    # and generated transactional notices (synthetic.py)
     dialogues, turns = corpora.normal_dialogues(tele, TRAIN)
-    extra = normalize_batch(dialogues + turns)
+    extra = normalize_batch(dialogues + turns + synthetic.notices(N_NOTICES))
     # IDF over the union of distinct training texts (the extra negatives left out: the other labels'
     # models stay as they were)
     union = sorted({t for texts in norm.values() for t in texts})

@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 
 from qinglian.detect.text.matcher import Matches
+from qinglian.detect.text.notices import is_notice
 from qinglian.detect.text.rules import LABELS, RULES, Rule, rules_for
 
 RULE_LABEL = np.array([LABELS.index(r.label) for r in RULES], dtype=np.int64)
@@ -26,6 +27,18 @@ SHORT_TEXT = 10.0  # normalised characters below which the model's say is scaled
 # unlike the model's training data (an SMS for a model trained on calls). Marketing has a well
 # matched model and a low floor; the others trust their rules more.
 MODEL_FLOOR = {"marketing": -8.0, "loan": -3.5, "impersonation": -3.0, "fraud": -3.0}
+
+# Rules whose match is an offer or a lure, which a transactional notice does not make: every
+# marketing, loan and fraud rule but the sender signature and loan vocabulary (a card bill names
+# a 信用卡; notices carry a signature too).
+OFFER_RULES = np.array(
+    [
+        r.label in ("marketing", "loan", "fraud") and r.id not in ("marketing.signature", "loan.term")
+        for r in RULES
+    ],
+    dtype=bool,
+)
+NOTICE_MAX = 80.0  # normalised characters: notices are one or two SMS segments; longer texts are not judged so
 
 # A bare contact line ("联系电话：138…", "QQ：…", "咨询热线 … 王经理"): a number or handle, contact
 # words and at most a short name, nothing offered. Matched on normalised text (digits are "#").
@@ -66,6 +79,10 @@ class TextBatch:
     def bare_contact(self) -> np.ndarray:
         return bare_contact(self.texts)
 
+    @cached_property
+    def notice(self) -> np.ndarray:
+        return is_notice(self.texts)
+
     @property
     def size(self) -> int:
         return len(self.texts)
@@ -79,6 +96,14 @@ class Detection:
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+def _matched(batch: TextBatch, rules: np.ndarray) -> np.ndarray:
+    """Per text: whether any of ``rules`` (a bool mask over RULES) matches it."""
+    m = batch.matches
+    out = np.zeros(batch.size, dtype=bool)
+    out[m.text[rules[m.rule]]] = True
+    return out
 
 
 def _rule_logodds(batch: TextBatch, label: str) -> tuple[np.ndarray, np.ndarray]:
@@ -118,7 +143,16 @@ def marketing(batch: TextBatch) -> Detection:
     # A bare contact line offers nothing: only rules (an opt-out, a hotline word) can carry it,
     # unless it names a loan ("贷款热线 138…"), which is an offer.
     loan_words, _ = _rule_logodds(batch, "loan")
-    return _combine(batch, "marketing", no_evidence=batch.bare_contact & (loan_words == 0))
+    det = _combine(batch, "marketing", no_evidence=batch.bare_contact & (loan_words == 0))
+    # A transactional notice (notices.py: a code, an account movement, a delivery, a bill …) is not
+    # advertising, signature and amounts notwithstanding, unless it also offers something: a
+    # marketing rule other than the signature, a loan or a scam lure.
+    offer = _matched(batch, OFFER_RULES)
+    notice_only = batch.notice & ~offer & (batch.lengths <= NOTICE_MAX)
+    if notice_only.any():
+        prior = 1.0 / (1.0 + np.exp(-PRIOR_LOGIT))
+        return Detection(np.where(notice_only, prior, det.scores), det.support)
+    return det
 
 
 def loan(batch: TextBatch) -> Detection:

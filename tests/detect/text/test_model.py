@@ -15,6 +15,7 @@ from qinglian.detect.text.features import (
     length_matrix,
 )
 from qinglian.detect.text.model import MODEL_PATH, TextModel, load_model, shipped_model
+from qinglian.detect.text.normalize import normalize_batch
 
 
 def test_length_buckets() -> None:
@@ -116,6 +117,10 @@ def test_shipped_model_does_not_take_punctuation_for_advertising() -> None:
     from qinglian.detect.text.rules import LABELS
 
     ordinary = ["您的快递已到，请到门口取件", "你好，在吗？", "好的，我知道了，明天见。"]
+    # the model alone (no notice patterns): service notices with signature, amounts and dates
+    notices = ["【某某银行】您尾号1024的借记卡12月2日支出260.00元，余额1,310.75元。", "【某某外卖】骑手已取餐，预计18:40送达。"]
+    model = shipped_model().logits(normalize_batch(notices))["marketing"]
+    assert (model < 0).all()
     ads = ["本店周年庆，全场五折，满200减50，欢迎新老顾客光临！"]
     scores = classify_batch(ordinary + ads).scores[:, LABELS.index("marketing")]
     assert (scores[: len(ordinary)] < 0.5).all()
