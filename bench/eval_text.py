@@ -202,7 +202,7 @@ def cross_validated(data: Path) -> None:
     a, b = prf(yb, full), prf(yb, oof >= 0.0)
     print(
         f"{'marketing':<15}{'cn_sms_spam/train+dev, grouped CV':<34}{len(y):>6}{int(yb.sum()):>6}"
-        f"   {a[0]:6.3f}{a[1]:7.3f}{a[2]:7.3f}   {b[0]:.3f} / {b[1]:.3f} / {b[2]:.3f}"
+        f"   {a[0]:7.4f}{a[1]:8.4f}{a[2]:8.4f}   {b[0]:.4f} / {b[1]:.4f} / {b[2]:.4f}"
         f"   (FP {int(np.sum(full & ~yb))}, FN {int(np.sum(~full & yb))})\n"
     )
 
@@ -213,7 +213,7 @@ def main() -> int:
     ap.add_argument("--cv", action="store_true", help="first: marketing by grouped CV on train+dev")
     args = ap.parse_args()
     if args.cv:
-        print(f"{'label':<15}{'data':<34}{'n':>6}{'pos':>6}   {'P':>6}{'R':>7}{'F1':>7}   model only: P / R / F1")
+        print(f"{'label':<15}{'data':<34}{'n':>6}{'pos':>6}   {'P':>7}{'R':>8}{'F1':>8}   model only: P / R / F1")
         cross_validated(args.data)
     sms = corpora.cn_sms_spam(args.data)
     tele = corpora.teleantifraud(args.data)
@@ -225,7 +225,7 @@ def main() -> int:
         ("impersonation", tele, "teleantifraud/test"),
         ("fraud", gx, "golfxiao/test0902"),
     ]
-    print(f"{'label':<15}{'data':<34}{'n':>6}{'pos':>6}   {'P':>6}{'R':>7}{'F1':>7}   model only: P / R / F1")
+    print(f"{'label':<15}{'data':<34}{'n':>6}{'pos':>6}   {'P':>7}{'R':>8}{'F1':>8}   model only: P / R / F1")
     for label, corpus, name in tasks:
         texts, ys = corpora.selected(corpus, label, ["test"])
         y = np.asarray(ys, dtype=bool)
@@ -235,8 +235,8 @@ def main() -> int:
         a = prf(y, p_full)
         b = prf(y, p_model)
         print(
-            f"{label:<15}{name:<34}{len(y):>6}{int(y.sum()):>6}   {a[0]:6.3f}{a[1]:7.3f}{a[2]:7.3f}"
-            f"   {b[0]:.3f} / {b[1]:.3f} / {b[2]:.3f}"
+            f"{label:<15}{name:<34}{len(y):>6}{int(y.sum()):>6}   {a[0]:7.4f}{a[1]:8.4f}{a[2]:8.4f}"
+            f"   {b[0]:.4f} / {b[1]:.4f} / {b[2]:.4f}"
         )
     texts, ys = corpora.selected(sms, "marketing", ["test"])
     normal = [t for t, y in zip(texts, ys, strict=True) if y == 0]
