@@ -142,16 +142,15 @@ def marketing(batch: TextBatch) -> Detection:
     """The text is commercial promotion or advertising, which may not be sent without the recipient's consent."""
     # A bare contact line offers nothing: only rules (an opt-out, a hotline word) can carry it,
     # unless it names a loan ("贷款热线 138…"), which is an offer.
-    loan_words, _ = _rule_logodds(batch, "loan")
-    det = _combine(batch, "marketing", no_evidence=batch.bare_contact & (loan_words == 0))
+    names_loan = _matched(batch, RULE_LABEL == LABELS.index("loan"))
+    det = _combine(batch, "marketing", no_evidence=batch.bare_contact & ~names_loan)
     # A transactional notice (notices.py: a code, an account movement, a delivery, a bill …) is not
     # advertising, signature and amounts notwithstanding, unless it also offers something: a
     # marketing rule other than the signature, a loan or a scam lure.
     offer = _matched(batch, OFFER_RULES)
     notice_only = batch.notice & ~offer & (batch.lengths <= NOTICE_MAX)
     if notice_only.any():
-        prior = 1.0 / (1.0 + np.exp(-PRIOR_LOGIT))
-        return Detection(np.where(notice_only, prior, det.scores), det.support)
+        return Detection(np.where(notice_only, _sigmoid(np.full(batch.size, PRIOR_LOGIT)), det.scores), det.support)
     return det
 
 

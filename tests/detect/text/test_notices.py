@@ -63,3 +63,14 @@ def test_generated_notices_are_reproducible_varied_and_offer_nothing() -> None:
     offer_ids = {r.id for r in RULES if r.label == "marketing" and r.id != "marketing.signature"}
     hits = classify_texts(a).hits
     assert not [h.rule for hs in hits for h in hs if h.rule in offer_ids]
+
+
+def test_prefilter_never_changes_the_result(shared_data: object) -> None:
+    from qinglian.detect.text import corpora
+
+    texts = normalize_batch(
+        corpora.cn_sms_spam().texts + notices(2000) + list(KINDS.values()) + NOT_NOTICES
+    )
+    with_prefilter = is_notice(texts)
+    assert with_prefilter.sum() > 1000  # enough recognised notices for the comparison to mean something
+    assert (with_prefilter == is_notice(texts, prefilter=False)).all()
