@@ -39,7 +39,7 @@ test: sysdeps venv
 
 # one BLAS thread: with more, the fitted weights differ in the last bits from run to run
 model: venv
-	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m qinglian.detect.train
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m qinglian.training.train
 
 bench: venv
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done

@@ -23,8 +23,8 @@ from qinglian.detect.behaviour.calls import call_measures
 from qinglian.detect.behaviour.cdr import prepare_calls, release_table
 from qinglian.detect.behaviour.config import default_thresholds
 from qinglian.detect.behaviour.pipeline import scored
-from qinglian.detect.behaviour.synth import generate
 from qinglian.store.engine import Engine, duckdb_engine, spark_engine
+from qinglian.training.behaviour_synth import generate
 
 
 def peak_rss_gb() -> float:

@@ -18,7 +18,7 @@ import resource
 import time
 
 from qinglian.detect.campaigns import adjusted_rand, cluster_texts, inverse_purity, purity
-from qinglian.detect.campaigns.synth import generate
+from qinglian.training.campaigns_synth import generate
 
 
 def _rss_mb() -> float:

@@ -45,7 +45,7 @@ def _fill_digits(text: str, rng: random.Random) -> str:
 
 
 def generate(n: int, seed: int, path: Path) -> None:
-    from qinglian.detect.text import corpora
+    from qinglian.training import corpora
 
     rng = random.Random(seed)
     base = [t.replace("\n", " ") for t in corpora.cn_sms_spam().texts]
@@ -84,7 +84,7 @@ def worker_baseline(path: Path) -> dict[str, float]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from qinglian.detect.text import corpora
+    from qinglian.training import corpora
 
     texts, ys = corpora.selected(corpora.cn_sms_spam(), "marketing", ["train"])
     vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True)

@@ -30,13 +30,13 @@ from pathlib import Path
 
 import numpy as np
 
-from qinglian.detect.text import corpora
 from qinglian.detect.text.detectors import TextBatch, marketing
 from qinglian.detect.text.engine import classify_batch
 from qinglian.detect.text.matcher import default_matcher
 from qinglian.detect.text.model import shipped_model
 from qinglian.detect.text.normalize import normalize_batch
 from qinglian.detect.text.rules import LABELS
+from qinglian.training import corpora
 
 # Hand-written for this check (not from any corpus, never trained on): ordinary SMS with the
 # punctuation of everyday writing — personal messages, notices, reminders — none of them marketing.
@@ -205,7 +205,7 @@ def row(label: str, name: str, y: np.ndarray, p_full: np.ndarray, p_model: np.nd
 
 
 def cross_validated(data: Path) -> None:
-    from qinglian.detect.train import marketing_oof
+    from qinglian.training.train import marketing_oof
 
     texts, y, oof = marketing_oof(data)
     norm = normalize_batch(texts)

@@ -17,10 +17,10 @@ import duckdb
 import pyarrow as pa
 
 from qinglian.detect.text.engine import classify_batch, rule_citations
-from qinglian.detect.text.laws import catalog
 from qinglian.detect.text.model import shipped_model
 from qinglian.detect.text.rules import LABELS, RULES
 from qinglian.i18n import t
+from qinglian.laws import catalog
 from qinglian.privacy import mask_text
 from qinglian.store.case import Case
 from qinglian.store.schema import TEXT_FIELDS

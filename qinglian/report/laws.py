@@ -1,6 +1,6 @@
 """Legal provisions for the report: catalog ids → "法律（文本版本）第X条", the text in force at the conduct.
 
-The catalog is the text detectors' (qinglian/data/laws.yaml via qinglian.detect.text.laws);
+The catalog is the text detectors' (qinglian/laws/laws.yaml via qinglian.laws);
 if it is missing or invalid the report shows the bare ids and says why.
 """
 
@@ -24,7 +24,7 @@ class Entry:
 
 def _catalog() -> tuple[Any, str]:
     try:
-        from qinglian.detect.text.laws import catalog
+        from qinglian.laws import catalog
 
         cat = catalog()
         return cat, str(cat.catalog_version)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qinglian.detect.text.laws import catalog, load_catalog
 from qinglian.errors import QinglianError
+from qinglian.laws import catalog, load_catalog
 
 _ONE = (
     "catalog_version: x\nprovisions:\n  - id: a\n    law: L\n    law_en: L\n    topic: T\n    versions:\n"

@@ -16,11 +16,11 @@ from typing import NamedTuple
 import numpy as np
 
 from qinglian.detect.text.detectors import DETECTORS, TextBatch
-from qinglian.detect.text.laws import catalog
 from qinglian.detect.text.matcher import default_matcher
 from qinglian.detect.text.model import TextModel, shipped_model
 from qinglian.detect.text.normalize import Normalized, normalize, normalize_batch
 from qinglian.detect.text.rules import LABELS, RULES
+from qinglian.laws import catalog
 
 
 class Hit(NamedTuple):

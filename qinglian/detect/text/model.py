@@ -3,7 +3,7 @@ optional offset per label and text-length bucket (features.LENGTH_EDGES; trained
 and for labels trained with ``--nbsvm``, zero for the others, see qinglian/detect/train.py).
 
 Stored in qinglian/detect/models/text_model.npz (float16 weights, a few MB), written by
-``make model`` (qinglian.detect.train) and loaded once.
+``make model`` (qinglian.training.train) and loaded once.
 """
 
 from __future__ import annotations

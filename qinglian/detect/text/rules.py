@@ -1,5 +1,5 @@
 """Explainable rules, declared as data: each has an id, the label it supports, its weight, the
-provisions it falls under (ids in qinglian/data/laws.yaml) and the words or pattern it matches.
+provisions it falls under (ids in qinglian/laws/laws.yaml) and the words or pattern it matches.
 
 Rules match the *normalised* text (see normalize.py): digits are ``#``, ASCII is lower case,
 traditional characters are simplified and spacing tricks are gone, so a keyword is written once in

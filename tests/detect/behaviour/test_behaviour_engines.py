@@ -13,8 +13,8 @@ import pytest
 
 from qinglian.detect.behaviour.calls import INT_MEASURES, MEASURE_COLUMNS
 from qinglian.detect.behaviour.pipeline import measure_files
-from qinglian.detect.behaviour.synth import generate
 from qinglian.store.engine import duckdb_engine, spark_engine
+from qinglian.training.behaviour_synth import generate
 
 
 def _sample_csv(tmp: Path) -> Path:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from qinglian.detect.campaigns import Params, adjusted_rand, cluster_campaigns, cluster_texts, purity
-from qinglian.detect.campaigns.synth import generate
+from qinglian.training.campaigns_synth import generate
 
 LIMIT = [
     "【安心金融】尊敬的张伟先生，您在我行的5万元备用金已审批通过，点击 https://t.cn/A6xYz 领取，退订回T",

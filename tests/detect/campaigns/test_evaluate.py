@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from qinglian.detect.campaigns.evaluate import evaluate_demo, main, score
-from qinglian.detect.campaigns.synth import generate
+from qinglian.training.campaigns_eval import evaluate_demo, main, score
+from qinglian.training.campaigns_synth import generate
 
 
 def _rows_and_truth(n: int) -> tuple[list[tuple[str, int, str, str | None]], dict[tuple[str, int], str]]:

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from qinglian.detect.text.laws import catalog, load_catalog
 from qinglian.detect.text.rules import RULES
 from qinglian.errors import QinglianError
+from qinglian.laws import catalog, load_catalog
 
 
 def test_every_rule_points_into_the_catalog() -> None:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 
-from qinglian.detect.text import corpora
 from qinglian.detect.text.features import (
     N_LENGTH_BUCKETS,
     count_matrix,
@@ -16,6 +15,7 @@ from qinglian.detect.text.features import (
 )
 from qinglian.detect.text.model import MODEL_PATH, TextModel, load_model, shipped_model
 from qinglian.detect.text.normalize import normalize_batch
+from qinglian.training import corpora
 
 
 def test_length_buckets() -> None:
@@ -87,7 +87,7 @@ def test_near_duplicate_pairs_ignore_unrelated_texts() -> None:
 
 
 def test_punctuation_variants_are_reproducible_punctuated_copies() -> None:
-    from qinglian.detect.train import punctuation_variants
+    from qinglian.training.train import punctuation_variants
 
     texts = ["今天天气很好我们去公园散步", "老师布置的作业写完了没有", "晚上一起吃饭"]
     a = punctuation_variants(texts, seed=3)
@@ -128,7 +128,7 @@ def test_shipped_model_does_not_take_punctuation_for_advertising() -> None:
 
 
 def test_fit_marketing_returns_one_linear_model_with_length_offsets() -> None:
-    from qinglian.detect.train import fit_marketing
+    from qinglian.training.train import fit_marketing
 
     ads = [f"本店{w}大促,全场#折,欢迎光临!" for w in "春夏秋冬周年开业新年国庆端午中秋"]
     normal = [f"今天{w}天气不错我们去散步" for w in "一二三四五六七八九十"]

@@ -8,7 +8,7 @@ from qinglian.detect.text.engine import classify_texts
 from qinglian.detect.text.normalize import normalize, normalize_batch
 from qinglian.detect.text.notices import NOTICE_PATTERNS, is_notice, notice_kind
 from qinglian.detect.text.rules import LABELS, RULES
-from qinglian.detect.text.synthetic import notices
+from qinglian.training.synthetic import notices
 
 KINDS = {
     "verification_code": "【某某】验证码408213，5分钟内有效，请勿泄露。",
@@ -66,7 +66,7 @@ def test_generated_notices_are_reproducible_varied_and_offer_nothing() -> None:
 
 
 def test_prefilter_never_changes_the_result(shared_data: object) -> None:
-    from qinglian.detect.text import corpora
+    from qinglian.training import corpora
 
     texts = normalize_batch(
         corpora.cn_sms_spam().texts + notices(2000) + list(KINDS.values()) + NOT_NOTICES

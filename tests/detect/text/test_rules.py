@@ -143,9 +143,9 @@ def test_prefilters_never_change_the_matches(shared_data: object) -> None:
     """Pattern rules with a pre-filter find exactly what they find without it."""
     import dataclasses
 
-    from qinglian.detect.text import corpora
     from qinglian.detect.text.matcher import build_matcher, default_matcher
     from qinglian.detect.text.normalize import normalize_batch
+    from qinglian.training import corpora
 
     texts = corpora.cn_sms_spam().texts[:3000] + [t for ts in POSITIVE.values() for t in ts]
     norm = normalize_batch(texts)

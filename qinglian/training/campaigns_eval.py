@@ -1,6 +1,6 @@
 """Campaign quality on the demo case: adjusted Rand index and template purity against its ground truth.
 
-    python -m qinglian.detect.campaigns.evaluate DEMO_DIR [--case CASE] [--json]
+    python -m qinglian.training.campaigns_eval DEMO_DIR [--case CASE] [--json]
 
 DEMO_DIR is a folder written by the demo generator (``manifest.json``, ``ground_truth.json``
 and ``sms_campaign_labels.csv``: the true campaign of every SMS-log row). The SMS rows are

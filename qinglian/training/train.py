@@ -57,7 +57,7 @@ gain), unpunctuated copies of the ads as positives (-0.002 CV), leaving bare con
 training (-0.001 CV).
 See issue 3.
 
-Usage: python -m qinglian.detect.train [--data DIR] [--out FILE] [--nbsvm LABEL ...]
+Usage: python -m qinglian.training.train [--data DIR] [--out FILE] [--nbsvm LABEL ...]
 """
 
 from __future__ import annotations
@@ -75,7 +75,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.svm import LinearSVC
 
-from qinglian.detect.text import corpora, synthetic
 from qinglian.detect.text.features import (
     N_FEATURES,
     N_LENGTH_BUCKETS,
@@ -86,6 +85,7 @@ from qinglian.detect.text.features import (
 )
 from qinglian.detect.text.model import MODEL_PATH, TextModel
 from qinglian.detect.text.normalize import normalize_batch
+from qinglian.training import corpora, synthetic
 
 MODEL_LABELS = ("marketing", "loan", "fraud", "impersonation")
 C_BY_LABEL = {"marketing": 20.0, "loan": 10.0, "fraud": 10.0, "impersonation": 10.0}

@@ -1,4 +1,4 @@
-"""The legal catalog (qinglian/data/laws.yaml): provisions, their text versions and which one is in force.
+"""The legal catalog (qinglian/laws/laws.yaml): provisions, their text versions and which one is in force.
 
 Loaded through a strict schema: an unknown or misspelt key is an error, not silently dropped.
 """
@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from qinglian.errors import QinglianError
 
-CATALOG_PATH = Path(__file__).resolve().parents[2] / "data" / "laws.yaml"
+CATALOG_PATH = Path(__file__).resolve().parent / "laws.yaml"
 
 
 class _Strict(BaseModel):
