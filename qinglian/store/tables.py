@@ -134,3 +134,104 @@ def insert(con: duckdb.DuckDBPyConnection, t: Table, rows: Iterable[Mapping[str,
     if batch:
         con.executemany(sql, batch)
     return n
+
+
+# ---------------------------------------------------------------------------------------------
+# charges: violation facts per party (written by qinglian.charges, read by report and web).
+# ``charges`` and ``charge_evidence`` and ``leads`` are rebuilt on every run; ``charge_reviews``
+# is kept: a review outlives re-runs and is matched to its charge by the stable id.
+# ---------------------------------------------------------------------------------------------
+
+CHARGES = declare(
+    "charges",
+    [
+        Column("charge_id", "VARCHAR", "stable: hash of holder, conduct and provision keys", nullable=False),
+        Column("holder", "VARCHAR", "the party (holder as ingested)", nullable=False),
+        Column("conduct", "VARCHAR", "conduct type code (qinglian.charges.conduct.CONDUCTS)", nullable=False),
+        ("conduct_zh", "VARCHAR", "conduct in Chinese, for reports"),
+        ("conduct_en", "VARCHAR", "conduct in English"),
+        ("provisions", "JSON", "list of {law, law_zh, article, version, effective, penalty_zh, penalty_en}"),
+        ("first_at", "TIMESTAMP", "first conduct date in the supporting evidence"),
+        ("last_at", "TIMESTAMP", "last conduct date in the supporting evidence"),
+        ("scale", "JSON", "calls, sms, consumers, pi {category: {records, tier, threshold}}, money, rows"),
+        ("facts_zh", "VARCHAR", "the violation fact in one or two sentences (no PI)"),
+        ("facts_en", "VARCHAR", "the same in English"),
+        ("strength", "VARCHAR", "strong | moderate"),
+        ("strength_reasons", "JSON", "list of {zh, en}: what the evidence establishes"),
+        ("rebuttal", "JSON", "list of {zh, en}: what would rebut the charge"),
+        ("referral", "BOOLEAN", "a crime threshold or suspected fraud: draft a 移送"),
+        ("evidence_query", "JSON", "the full supporting set: list of {table, where, params}"),
+        ("evidence_rows", "BIGINT", "rows in the full supporting set"),
+        ("evidence_digest", "VARCHAR", "SHA-256 over the sorted supporting (sha256, sheet, row) keys"),
+        ("status", "VARCHAR", "proposed | confirmed | rejected | needs_more (latest review)"),
+        ("reviewer", "VARCHAR", "who set the status"),
+        ("review_reason", "VARCHAR", "why"),
+        ("evidence_changed", "BOOLEAN", "the evidence differs from what the reviewer saw"),
+        ("built_at", "TIMESTAMP", "when the charges stage wrote this row"),
+    ],
+    writer="charges",
+    readers=("report", "web"),
+    doc="One row per party x conduct: provisions in force, period, scale, strength, review status.",
+    key=("charge_id",),
+)
+
+CHARGE_EVIDENCE = declare(
+    "charge_evidence",
+    [
+        Column("charge_id", "VARCHAR", nullable=False),
+        Column("rank", "INTEGER", "1..5, most representative first", nullable=False),
+        ("kind", "VARCHAR", "record kind or table the item comes from"),
+        ("evidence_sha256", "VARCHAR"),
+        ("file_name", "VARCHAR"),
+        ("sheet", "VARCHAR"),
+        ("row_no", "BIGINT"),
+        ("group_key", "VARCHAR", "campaign/template/category the item was chosen to represent"),
+        ("quote", "VARCHAR", "the matched text or value (PI: mask on output)"),
+        ("note_zh", "VARCHAR", "what this item shows"),
+        ("note_en", "VARCHAR"),
+    ],
+    writer="charges",
+    readers=("report", "web"),
+    doc="Up to five representative evidence items per charge, chosen across templates and campaigns.",
+    key=("charge_id", "rank"),
+)
+
+LEADS = declare(
+    "leads",
+    [
+        Column("lead_id", "VARCHAR", "stable: hash of holder, conduct and source", nullable=False),
+        Column("holder", "VARCHAR", nullable=False),
+        Column("conduct", "VARCHAR", nullable=False),
+        ("source", "VARCHAR", "the detection it comes from (label/rule/analysis)"),
+        ("reason_zh", "VARCHAR", "why it is a lead and not a charge (which element is missing)"),
+        ("reason_en", "VARCHAR"),
+        ("rows", "BIGINT", "supporting rows"),
+        ("first_at", "TIMESTAMP"),
+        ("last_at", "TIMESTAMP"),
+        ("evidence_query", "JSON", "as in charges"),
+        ("sample_sha256", "VARCHAR"),
+        ("sample_sheet", "VARCHAR"),
+        ("sample_row", "BIGINT"),
+        ("built_at", "TIMESTAMP"),
+    ],
+    writer="charges",
+    readers=("report", "web"),
+    doc="Detections that do not meet a provision's elements: shown apart, never cited as a breach.",
+    key=("lead_id",),
+)
+
+CHARGE_REVIEWS = declare(
+    "charge_reviews",
+    [
+        Column("charge_id", "VARCHAR", nullable=False),
+        Column("status", "VARCHAR", "confirmed | rejected | needs_more | proposed", nullable=False),
+        Column("reviewer", "VARCHAR", nullable=False),
+        Column("reason", "VARCHAR", nullable=False),
+        Column("reviewed_at", "TIMESTAMP", nullable=False),
+        ("evidence_digest", "VARCHAR", "the charge's evidence digest the reviewer saw"),
+    ],
+    writer="charges",
+    readers=("report", "web"),
+    doc="Every review of a charge (history; the latest row is the status). Kept across re-runs.",
+    persistent=True,
+)
