@@ -204,6 +204,7 @@ class _Run:
         self.copies: list[Future[Path]] = []
         self.seen: dict[str, str] = {}
         self.outcomes: list[FileOutcome] = []
+        self.unpack_budget = archive.Budget.of()  # one for the whole ingest, nested archives too
 
     # -- files --------------------------------------------------------------------------------
 
@@ -233,7 +234,7 @@ class _Run:
             self.outcomes.append(FileOutcome(display, sha, "registered"))
             target = self.case.tmp_dir / uuid.uuid4().hex
             self.tmpdirs.append(target)
-            for m in archive.unpack(path, display, target, depth=depth):
+            for m in archive.unpack(path, display, target, depth=depth, budget=self.unpack_budget):
                 self.file(m.path, f"{display}!{m.name}", parent=sha, member=m.name, depth=depth + 1)
             return
         if suffix not in DELIMITED + EXCEL + JSON:
