@@ -39,6 +39,8 @@ class Version(_Strict):
     summary: str
     verified: Verified
     source: str | None = None  # where it was checked (URL or repository/path@commit)
+    # the sanction this text attaches to a breach (its penalty article and range), for charges
+    penalty: str | None = None
 
     @model_validator(mode="after")
     def _sourced(self) -> Version:
