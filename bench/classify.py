@@ -14,7 +14,7 @@ Prints msgs/s (wall clock and per CPU-second: on a shared machine the second is 
 figure) and peak RSS of each, and the ratio full/baseline. The full path uses every core (this
 process plus spawned helpers; set QINGLIAN_WORKERS=1 for one): its CPU seconds include the
 helpers', its peak RSS is the main process's. The baseline uses one core.
-Target (issue 3, 2-core machine): >= 50,000 msgs/s and ratio >= 1.0.
+Target (2-core machine): >= 50,000 msgs/s and ratio >= 1.0.
 
     .venv/bin/python bench/classify.py [--messages 1000000] [--seed 7]
 """

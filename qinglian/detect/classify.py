@@ -2,7 +2,8 @@
 
 Output, one line per text:
 ``{"text": …, "labels": {8 labels}, "hits": [{"label", "rule", "span": [start, end], "law": […]}]}``
-with spans in the original text. Input is streamed in batches, so memory stays bounded whatever
+with spans in the original text; a hit of a rule that is a sign of one kind of fraud also has
+``"kind"`` (a key of rules.FRAUD_KINDS). Input is streamed in batches, so memory stays bounded whatever
 the file size; past the first few batches they are classified on every core (a bounded number of
 batches in flight, output in input order). Lines that cannot be used (invalid UTF-8, empty, bad
 JSON) are skipped and counted; the counts go to stderr at the end. Texts are never written to logs or error messages.
@@ -292,7 +293,12 @@ class _Writer:
             '{"label": ' + json.dumps(r.label) + ', "rule": ' + json.dumps(r.id) + ', "span": ['
             for r in RULES
         ]
-        self.hit_tail = ['], "law": ' + json.dumps(list(c), ensure_ascii=False) + "}" for c in cites]
+        self.hit_tail = [
+            '], "law": ' + json.dumps(list(c), ensure_ascii=False)
+            + ("" if r.kind is None else ', "kind": ' + json.dumps(r.kind))
+            + "}"
+            for r, c in zip(RULES, cites, strict=True)
+        ]
         self.rule_index = {r.id: i for i, r in enumerate(RULES)}
         self.fragments = [
             np.array([f'"{lb}": {q / 10000:.4f}' for q in range(10001)], dtype=object) for lb in LABELS

@@ -26,7 +26,7 @@ import scipy.sparse as sp
 
 from qinglian.detect.text.normalize import normalize_batch
 
-DEFAULT_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 # Impersonation in teleantifraud: these fraud types present as a bank, platform or courier
 # customer service or an authority. 绑架诈骗 (a "friend of your son") and 彩票诈骗 (a "lottery
@@ -54,6 +54,7 @@ class Corpus:
     labels: dict[str, list[int | None]] = field(default_factory=dict)  # None: not labelled for it
     split: list[str] = field(default_factory=list)  # "train" | "dev" | "test"
     turns: list[list[str]] = field(default_factory=list)  # dialogues: the turns of each text, if known
+    category: list[str] = field(default_factory=list)  # the source's own category of each text, if any
 
 
 def _clean(text: str) -> str:
@@ -181,6 +182,7 @@ def teleantifraud(root: Path = DEFAULT_DATA) -> Corpus:
     turn_lists: list[list[str]] = []
     fraud: list[int | None] = []
     imp: list[int | None] = []
+    cats: list[str] = []
     seen: set[str] = set()
     for path in sorted((root / "teleantifraud_dialogues").glob("*.jsonl")):
         with path.open(encoding="utf-8") as fh:
@@ -195,10 +197,11 @@ def teleantifraud(root: Path = DEFAULT_DATA) -> Corpus:
                 seen.add(text)
                 ft = d.get("fraud_type") or ""
                 texts.append(text)
+                cats.append(ft or d.get("scenario") or "normal")
                 turn_lists.append([u for u in map(_clean, turns) if u])
                 fraud.append(int(ft in FRAUD_TYPES))
                 imp.append(None if ft in AMBIGUOUS_IMPERSONATION else int(ft in IMPERSONATION_TYPES))
-    c = Corpus("teleantifraud", texts, {"fraud": fraud, "impersonation": imp}, turns=turn_lists)
+    c = Corpus("teleantifraud", texts, {"fraud": fraud, "impersonation": imp}, turns=turn_lists, category=cats)
     c.split = assign_splits(texts, salt="tele")
     return c
 
@@ -220,7 +223,110 @@ def golfxiao(root: Path = DEFAULT_DATA) -> Corpus:
     keep = [i for i, r in enumerate(rows) if r[2] == "test" or groups[i] not in test_groups]
     c = Corpus("golfxiao", [texts[i] for i in keep], {"fraud": [rows[i][1] for i in keep]})
     c.split = [rows[i][2] for i in keep]
+    cats = _dialogue_categories(root)
+    c.category = [_category_of(texts[i], cats) for i in keep]
     return c
+
+
+def _news_category(path: Path) -> str:
+    """'冒充客服诈骗(200).csv' -> '冒充客服诈骗'; '“杀猪盘” 诈骗(200).csv' -> '杀猪盘诈骗'."""
+    return re.sub(r"\(\d+\)$|[“”\s]", "", path.stem)
+
+
+def _dialogue_categories(root: Path) -> dict[str, str]:
+    """Utterance -> category of the source's per-category dialogue files (csv_dialogs)."""
+    out: dict[str, str] = {}
+    for path in sorted((root / "antifraud_sft_golfxiao" / "csv_dialogs").glob("*.csv")):
+        cat = "会议（非诈骗）" if path.stem == "meeting_label_false" else _news_category(path)
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh):
+                content = _clean(row.get("content") or "")
+                if len(content) >= 12:
+                    out.setdefault(content, cat)
+    return out
+
+
+def _category_of(dialogue: str, cats: dict[str, str]) -> str:
+    """The category most of a dialogue's utterances come from ("" if none is known)."""
+    votes: dict[str, int] = {}
+    for line in dialogue.split(" "):
+        cat = cats.get(line)
+        if cat:
+            votes[cat] = votes.get(cat, 0) + 1
+    return max(votes, key=lambda k: votes[k]) if votes else ""
+
+
+def fraud_news(root: Path = DEFAULT_DATA) -> Corpus:
+    """2,372 real news reports of fraud cases in 13 categories (title and body). Not scam texts
+    themselves: they describe a scam's script, so they measure which kinds the rules recognise.
+    Split in halves by template group: "dev" for developing rules, "test" for reporting."""
+    texts: list[str] = []
+    cats: list[str] = []
+    seen: set[str] = set()
+    for path in sorted((root / "antifraud_sft_golfxiao" / "Fraud_News_Reports").glob("*.csv")):
+        enc = "gb18030" if path.stem.startswith("诈骗(") else "utf-8-sig"
+        with path.open(encoding=enc, newline="") as fh:
+            for row in csv.DictReader(fh):
+                text = _clean((row.get("标题") or "") + "。" + (row.get("文章正文内容") or ""))
+                if len(text) < 20 or text in seen:
+                    continue
+                seen.add(text)
+                texts.append(text)
+                cats.append(_news_category(path))
+    c = Corpus("fraud_news", texts, {}, category=cats)
+    c.split = assign_splits(texts, test=0.5, dev=0.5, salt="news")
+    return c
+
+
+HARM_FRAUD = {"欺诈": 1, "不违规": 0}
+
+
+def chineseharm(root: Path = DEFAULT_DATA) -> Corpus:
+    """5.6k real platform texts labelled by experts: fraud = 欺诈 (1) vs 不违规 (0); black-market ads
+    and gambling are harmful but not fraud (no fraud label; their rates are reported apart).
+    Split in halves by template group: "dev" (development, training) and "test" (reporting)."""
+    texts: list[str] = []
+    cats: list[str] = []
+    seen: set[str] = set()
+    for name in ("欺诈", "黑产广告", "博彩", "不违规"):
+        for item in json.loads((root / "chineseharm_bench" / f"{name}.json").read_text(encoding="utf-8")):
+            text = _clean(str(item["文本"]))
+            if not text or text in seen:
+                continue
+            seen.add(text)
+            texts.append(text)
+            cats.append(name)
+    fraud: list[int | None] = [HARM_FRAUD.get(c) for c in cats]
+    c = Corpus("chineseharm", texts, {"fraud": fraud}, category=cats)
+    c.split = assign_splits(texts, test=0.5, dev=0.5, salt="harm")
+    return c
+
+
+def golfxiao_utterances(root: Path = DEFAULT_DATA, min_chars: int = 8) -> tuple[list[str], list[int]]:
+    """Single utterances of the reconstructed dialogues (csv_dialogs) with their per-utterance
+    ``is_fraud``: short texts for the ``fraud`` model. A dialogue any of whose utterances occurs in
+    the held-out test0902 is left out whole."""
+    held_out: set[str] = set()
+    with (root / "antifraud_sft_golfxiao" / "train_test" / "test0902.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            for u in json.loads(line)["input"].split("\n"):
+                held_out.add(_clean(_SPEAKER.sub("", u)))
+    texts: list[str] = []
+    labels: list[int] = []
+    for path in sorted((root / "antifraud_sft_golfxiao" / "csv_dialogs").glob("*.csv")):
+        cases: dict[str, list[tuple[str, int]]] = {}
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh):
+                content = _clean(row.get("content") or "")
+                cases.setdefault(row.get("case") or "", []).append((content, int(row.get("is_fraud") == "True")))
+        for utterances in cases.values():
+            if any(u in held_out for u, _ in utterances):
+                continue
+            for u, y in utterances:
+                if len(u) >= min_chars:
+                    texts.append(u)
+                    labels.append(y)
+    return texts, labels
 
 
 def normal_dialogues(corpus: Corpus, splits: Iterable[str], min_turn: int = 4) -> tuple[list[str], list[str]]:

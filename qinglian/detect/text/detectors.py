@@ -29,15 +29,65 @@ SHORT_TEXT = 10.0  # normalised characters below which the model's say is scaled
 MODEL_FLOOR = {"marketing": -8.0, "loan": -3.5, "impersonation": -3.0, "fraud": -3.0}
 
 # Rules whose match is an offer or a lure, which a transactional notice does not make: every
-# marketing, loan and fraud rule but the sender signature and loan vocabulary (a card bill names
-# a 信用卡; notices carry a signature too).
+# marketing and loan rule but the sender signature and loan vocabulary (a card bill names a 信用卡;
+# notices carry a signature too), and the fraud rules strong enough to stand alone (a bill's "影响征信"
+# or a code's "验证码" is not a lure).
 OFFER_RULES = np.array(
     [
-        r.label in ("marketing", "loan", "fraud") and r.id not in ("marketing.signature", "loan.term")
+        (r.label in ("marketing", "loan") and r.id not in ("marketing.signature", "loan.term"))
+        or (r.label == "fraud" and r.weight >= 3.0)
         for r in RULES
     ],
     dtype=bool,
 )
+# Combinations of impersonation and fraud evidence (rule log-odds): an identity claim of at least
+# CLAIM_MIN beside fraud rules of at least SCAM_SIGN_MIN (or a fraud verdict) makes the claim a false
+# one; beside a request for money (ASK_MIN) it makes the text a scam.
+CLAIM_MIN = 2.0
+SCAM_SIGN_MIN = 3.0
+ASK_MIN = 1.5
+IMPERSONATION_SCAM_BONUS = 3.0
+FRAUD_CLAIM_BONUS = 2.0
+
+# Anti-fraud warnings and reports about scams ("谨防冒充客服诈骗", "凡是要求转账到安全账户的都是诈骗")
+# use the scams' words; in a short text they are no evidence of a scam. Long texts (call transcripts)
+# are not judged so: a victim's "你是骗子吧" does not clear a call.
+_WARNING = re.compile(
+    "谨防|警惕|提防|防骗|反诈|防诈|诈骗|骗子|骗局|上当受骗|不要轻信|切勿轻信|不要相信|切勿相信|冒充"
+)
+# "we are not scammers" and "your account is suspected of fraud" are what scams say
+_NOT_WARNING = re.compile("(?:不是|并非|绝非|没有|非|不)(?:骗子|骗局|诈骗)|涉嫌[^,。!?\n]{0,10}诈骗")
+WARNING_MAX = 300  # normalised characters
+
+
+def anti_fraud_warning(texts: Sequence[str]) -> np.ndarray:
+    """Per normalised text: whether it is a short warning or report about scams rather than a scam."""
+    return np.fromiter(
+        (
+            len(t) <= WARNING_MAX and _WARNING.search(t) is not None and _NOT_WARNING.search(t) is None
+            for t in texts
+        ),
+        dtype=bool,
+        count=len(texts),
+    )
+
+
+# The marketing model is two linear models (training/train.py): "marketing_sms", trained on the SMS
+# corpus alone, and "marketing", trained with service calls, notices and punctuated ordinary text
+# as extra negatives. A text is an ad to the model when both say so: the lower of the SMS model's
+# log-odds and the other's raised by MARKETING_MARGIN (1 was the best of 1-4 on the dev split).
+MARKETING_MARGIN = 1.0
+
+
+def marketing_logodds(logits: dict[str, np.ndarray]) -> np.ndarray | None:
+    """The marketing model's log-odds from the per-label model outputs (None without a model)."""
+    general = logits.get("marketing")
+    sms = logits.get("marketing_sms")
+    if general is None or sms is None:
+        return general
+    return np.minimum(sms, general + MARKETING_MARGIN)
+
+
 NOTICE_MAX = 80.0  # normalised characters: notices are one or two SMS segments; longer texts are not judged so
 
 # A bare contact line ("联系电话：138…", "QQ：…", "咨询热线 … 王经理"): a number or handle, contact
@@ -54,8 +104,7 @@ _NAME = re.compile(r"[\u4e00-\u9fffa-z]{0,3}")
 def bare_contact(texts: Sequence[str]) -> np.ndarray:
     """Per normalised text: whether it is only a contact line (a number of five or more digits or a
     handle, contact words, and at most a three-character name). Such a line offers nothing, so it is
-    no evidence of marketing by itself: in cn_sms_spam, 1 of the 87 texts it finds is labelled
-    marketing (fragments of longer messages are labelled normal)."""
+    no evidence of marketing by itself (cn_sms_spam labels such fragments normal)."""
     out = np.zeros(len(texts), dtype=bool)
     for i, t in enumerate(texts):
         if len(t) <= _BARE_MAX and "#####" in t and _NAME.fullmatch(_CONTACT_PARTS.sub("", t)):
@@ -82,6 +131,23 @@ class TextBatch:
     @cached_property
     def notice(self) -> np.ndarray:
         return is_notice(self.texts)
+
+    @cached_property
+    def warning(self) -> np.ndarray:
+        return anti_fraud_warning(self.texts)
+
+    @cached_property
+    def _fraud(self) -> Detection:
+        return _fraud(self)
+
+    @property
+    def fraud_scores(self) -> np.ndarray:
+        """The fraud detector's scores (the impersonation detector reads them too)."""
+        return self._fraud.scores
+
+    @property
+    def fraud_support(self) -> np.ndarray:
+        return self._fraud.support
 
     @property
     def size(self) -> int:
@@ -120,12 +186,24 @@ def _rule_logodds(batch: TextBatch, label: str) -> tuple[np.ndarray, np.ndarray]
 
 
 def _combine(
-    batch: TextBatch, label: str, model_scale: float = 1.0, no_evidence: np.ndarray | None = None
+    batch: TextBatch,
+    label: str,
+    model_scale: float = 1.0,
+    no_evidence: np.ndarray | None = None,
+    bonus: np.ndarray | None = None,
+    rules_off: np.ndarray | None = None,
+    base: np.ndarray | None = None,
 ) -> Detection:
-    """Model log-odds (or the prior) plus rule weights; ``no_evidence`` marks texts whose model
-    log-odds are replaced by the prior (the model's say does not count for them)."""
-    bonus, support = _rule_logodds(batch, label)
-    base = batch.model_logits.get(label)
+    """Model log-odds (or the prior) plus rule weights and ``bonus``; ``no_evidence`` marks texts whose
+    model log-odds are replaced by the prior (the model's say does not count for them), ``rules_off``
+    texts whose rules and bonus do not count (their hits are still reported); ``base`` replaces the
+    label's model log-odds."""
+    rule_sum, support = _rule_logodds(batch, label)
+    if bonus is not None:
+        rule_sum = rule_sum + bonus
+    bonus = rule_sum if rules_off is None else np.where(rules_off, 0.0, rule_sum)
+    if base is None:
+        base = batch.model_logits.get(label)
     if base is not None and no_evidence is not None and no_evidence.any():
         base = np.where(no_evidence, PRIOR_LOGIT, base)
     if base is None:
@@ -143,7 +221,9 @@ def marketing(batch: TextBatch) -> Detection:
     # A bare contact line offers nothing: only rules (an opt-out, a hotline word) can carry it,
     # unless it names a loan ("贷款热线 138…"), which is an offer.
     names_loan = _matched(batch, RULE_LABEL == LABELS.index("loan"))
-    det = _combine(batch, "marketing", no_evidence=batch.bare_contact & ~names_loan)
+    det = _combine(
+        batch, "marketing", no_evidence=batch.bare_contact & ~names_loan, base=marketing_logodds(batch.model_logits)
+    )
     # A transactional notice (notices.py: a code, an account movement, a delivery, a bill …) is not
     # advertising, signature and amounts notwithstanding, unless it also offers something: a
     # marketing rule other than the signature, a loan or a scam lure.
@@ -160,8 +240,14 @@ def loan(batch: TextBatch) -> Detection:
 
 
 def impersonation(batch: TextBatch) -> Detection:
-    """The speaker presents as a bank, financial institution, authority, platform service or acquaintance."""
-    return _combine(batch, "impersonation")
+    """The sender claims an identity it does not hold: a bank, authority, regulator, platform service, leader or acquaintance."""
+    imp_bonus, _ = _rule_logodds(batch, "impersonation")
+    fraud_bonus, _ = _rule_logodds(batch, "fraud")
+    # A lawful bank or platform names itself too; the claim is false when the same text runs a scam
+    # (strong fraud rules, or the fraud detector's verdict).
+    scam = (fraud_bonus >= SCAM_SIGN_MIN) | (batch.fraud_scores >= 0.5)
+    extra = np.where((imp_bonus >= CLAIM_MIN) & scam, IMPERSONATION_SCAM_BONUS, 0.0)
+    return _combine(batch, "impersonation", bonus=extra, rules_off=batch.warning)
 
 
 def false_promise(batch: TextBatch) -> Detection:
@@ -185,16 +271,16 @@ def bribery(batch: TextBatch) -> Detection:
 
 
 def fraud(batch: TextBatch) -> Detection:
-    """The text shows scam risk: safe accounts, up-front deposits, remote-control apps, transfers."""
-    det = _combine(batch, "fraud")
-    # Impersonating an authority or bank while asking for money is the core scam pattern.
+    """The text shows scam risk: a kind of telecom or online fraud (safe accounts, fees before a loan, refunds, tasks, smishing …)."""
+    return Detection(batch.fraud_scores, batch.fraud_support)
+
+
+def _fraud(batch: TextBatch) -> Detection:
     imp_bonus, _ = _rule_logodds(batch, "impersonation")
     fraud_bonus, _ = _rule_logodds(batch, "fraud")
-    boost = np.where((imp_bonus >= 4.0) & (fraud_bonus >= 3.5), 2.0, 0.0)
-    if boost.any():
-        logit = np.log(det.scores / np.maximum(1 - det.scores, 1e-12)) + boost
-        return Detection(_sigmoid(logit), det.support)
-    return det
+    # A claimed identity together with a request for money is the core scam pattern.
+    extra = np.where((imp_bonus >= CLAIM_MIN) & (fraud_bonus >= ASK_MIN), FRAUD_CLAIM_BONUS, 0.0)
+    return _combine(batch, "fraud", bonus=extra, rules_off=batch.warning)
 
 
 @dataclass(frozen=True)

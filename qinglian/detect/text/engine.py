@@ -29,6 +29,7 @@ class Hit(NamedTuple):
     start: int  # in the original text
     end: int
     laws: tuple[str, ...]  # citations of the provisions in force on the given date
+    kind: str | None = None  # the kind of fraud the rule is a sign of (rules.FRAUD_KINDS)
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def _hits(texts: Sequence[str], norm: list[str], batch: TextBatch, on: date | No
                 nm = maps[t] = normalize(original)
             s, e = nm.span(s, e)
         rule = RULES[r]
-        out[t].append(Hit(rule.label, rule.id, s, e, cites[r]))
+        out[t].append(Hit(rule.label, rule.id, s, e, cites[r], rule.kind))
     return out
 
 

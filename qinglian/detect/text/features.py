@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-N_FEATURES = 1 << 21  # hash buckets; fewer collided enough to cost marketing F1 (see train.py)
+N_FEATURES = 1 << 21  # hash buckets; fewer collided enough to cost marketing F1 (docs/model-card.md)
 NGRAMS = (1, 2, 3)
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 _SEEDS = {1: np.uint64(0x1234567), 2: np.uint64(0x89ABCDEF1), 3: np.uint64(0xFEDCBA987)}

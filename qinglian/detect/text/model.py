@@ -1,6 +1,7 @@
 """The shipped statistical model: hashed char 1-3-gram TF-IDF and one linear model per label, plus an
-optional offset per label and text-length bucket (features.LENGTH_EDGES; trained for ``marketing``
-and for labels trained with ``--nbsvm``, zero for the others, see qinglian/detect/train.py).
+optional offset per label and text-length bucket (features.LENGTH_EDGES; trained for ``marketing``,
+``marketing_sms`` and labels trained with ``--nbsvm``, zero for the others; see
+qinglian/training/train.py and docs/model-card.md).
 
 Stored in qinglian/detect/models/text_model.npz (float16 weights, a few MB), written by
 ``make model`` (qinglian.training.train) and loaded once.

@@ -2,10 +2,9 @@
 
 Verification codes, account movements, deliveries, bills, bookings and appointments, outages and
 public-service notices carry the same sender signature (【…】), amounts, dates and numbers as
-advertising, so a model trained on advertising scores them as ads: before these patterns and the
-generated training notices (synthetic.py), 46 of 50 hand-written notices (bench/eval_text.py
-NOTICES_SEEN) scored as marketing. A seized SMS-platform log
-is mostly such notices; counting them as marketing would inflate every figure of a report.
+advertising, so a model trained on advertising scores them as ads (docs/model-card.md). A seized
+SMS-platform log is mostly such notices; counting them as marketing would inflate every figure of a
+report.
 
 Each pattern is one kind of notice, matched on *normalised* text (digits are ``#``, see
 normalize.py). A recognised notice is not evidence of marketing by itself; an offer in it (an
@@ -59,8 +58,7 @@ NOTICE_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 
 _NOTICE = re.compile("|".join(f"(?:{p})" for _, p in NOTICE_PATTERNS))
-# Words of which every pattern needs one: a pre-filter that is ten times cheaper than the patterns
-# (0.6 s per million texts, 1.6 % of cn_sms_spam pass) and never changes the result (tested).
+# Words of which every pattern needs one: a cheap pre-filter that never changes the result (tested).
 _ANCHORS = re.compile(
     "验证码|校验码|动态码|动态密码|确认码|支出|收入|入账|转入|转出|存入|扣款|扣费|退款|汇缴|退税|消费"
     "|余额|已退至|已存入|已转入|取件码|快件|包裹|运单|订单|司机|骑手|快递员|派送员|账单|话费|电费|水费"

@@ -39,14 +39,38 @@ class Rule:
     pattern: str | None = None
     # words of which one must occur for ``pattern`` to be tried (a fast pre-filter, not a match)
     requires: tuple[str, ...] = ()
+    kind: str | None = None  # the kind of fraud (a key of FRAUD_KINDS) the rule is a sign of
 
 
 _UNSOLICITED = ("adlaw.43", "cpl.29", "sms_rules.18")
+# Signs that a text is commercial, never a breach by themselves: an opt-out line and a sender's
+# signature are what Advertising Law Art. 43 requires, and the word 贷款 is no offer. Sending without
+# consent is decided by the charges stage from who received the message (qinglian/charges).
+_SIGN_ONLY: tuple[str, ...] = ()
 _FALSE = ("adlaw.28", "aucl.false_publicity")
 _PI = ("pipl.10", "pipl.13", "cpl.29", "criminal.253-1")
 _SAY = "(?:这里是|这边是|我是|我们是|我这边是|我们这边是|我这里是|本人是|我们这里是)"
 _SAY_WORDS = ("这里是", "这边是", "我是", "我们是", "本人是")
 _NOPUNCT = "[^\\n,。，!！?？;；]"
+# a bank by name or short name, as scam SMS write it ("工行", "建行", "XX银行")
+_BANK = "(?:[\u4e00-\u9fff]{0,4}银行|工行|建行|农行|中行|招行|交行|邮储|信用社|农信社)"
+
+# The kinds of telecom and online fraud that rules recognise: the common types the Ministry of Public
+# Security publishes, plus bank smishing and prize scams. Hits carry the kind of their rule.
+FRAUD_KINDS: dict[str, str] = {
+    "brushing": "刷单返利",
+    "investment": "虚假投资理财",
+    "loan_fee": "虚假网络贷款（贷款手续费、解冻费）",
+    "ecommerce_cs": "冒充电商物流客服（退款、理赔、取消会员）",
+    "police": "冒充公检法（安全账户、洗钱、通缉）",
+    "credit_record": "虚假征信、注销校园贷",
+    "acquaintance": "冒充领导、熟人",
+    "game_trade": "网络游戏虚假交易",
+    "romance": "网络婚恋交友（杀猪盘）",
+    "military_purchase": "冒充军警购物",
+    "bank_smishing": "冒充银行钓鱼短信（密码器过期、积分兑换）",
+    "prize": "虚假中奖",
+}
 
 RULES: tuple[Rule, ...] = (
     # -- marketing ------------------------------------------------------------------------------
@@ -54,7 +78,7 @@ RULES: tuple[Rule, ...] = (
         "marketing.opt_out",
         "marketing",
         3.0,
-        _UNSOLICITED,
+        _SIGN_ONLY,
         "The message carries an unsubscribe instruction, the mark of a bulk commercial SMS.",
         keywords=("退订", "回t", "回td", "回复t", "回复td", "拒收请回", "退订回"),
     ),
@@ -95,7 +119,7 @@ RULES: tuple[Rule, ...] = (
         "marketing.signature",
         "marketing",
         1.5,
-        _UNSOLICITED,
+        _SIGN_ONLY,
         "The message opens or closes with a sender signature in 【】, as platform SMS do.",
         pattern="^【[^】\\n]{2,16}】|【[^】\\n]{2,16}】$",
         requires=("【",),
@@ -191,7 +215,7 @@ RULES: tuple[Rule, ...] = (
         "loan.term",
         "loan",
         1.0,
-        _UNSOLICITED,
+        _SIGN_ONLY,
         "The text talks about loans or credit products (interest, instalments, credit cards).",
         keywords=(
             "贷款",
@@ -212,6 +236,8 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     # -- impersonation --------------------------------------------------------------------------
+    # An identity claim is evidence of impersonation; a claim a lawful sender also makes (a bank or
+    # platform naming itself) needs a scam sign beside it (detectors.impersonation).
     Rule(
         "impersonation.bank",
         "impersonation",
@@ -233,24 +259,56 @@ RULES: tuple[Rule, ...] = (
         requires=("#银行", "#金融", "#贷款", "#信贷"),
     ),
     Rule(
+        "impersonation.bank_customer",
+        "impersonation",
+        2.5,
+        ("criminal.266",),
+        "The sender writes as a bank to its customer ('尊敬的工行用户', '您的建行卡', '我行'): "
+        "a bank's own notices do too, so it counts only beside a scam sign.",
+        pattern="尊敬的" + _NOPUNCT + "{0,8}?" + _BANK + _NOPUNCT + "{0,6}?(?:用户|客户|持卡人|会员|储户)"
+        "|(?:您|你)的" + _BANK + "(?:卡|账户|信用卡|储蓄卡|借记卡|网银|积分)|我行",
+        requires=("尊敬的", "您的", "你的", "我行"),
+        kind="bank_smishing",
+    ),
+    Rule(
         "impersonation.authority",
         "impersonation",
         5.0,
-        ("criminal.279", "aucl.confusion"),
+        ("criminal.279", "criminal.266"),
         "The caller presents as police, a court, a procuratorate or another government body.",
         pattern=_SAY
         + _NOPUNCT
-        + "{0,12}?(?:公安|警察|警官|派出所|刑警|网警|法院|检察院|监管局|人民银行|银保监|金融监管|社保局|医保局|税务局)",
+        + "{0,12}?(?:公安|警察|警官|民警|派出所|刑警|刑侦|经侦|网警|特警|反诈中心|法院|法官|检察院|检察官"
+        "|公检法|国安|监管局|社保局|医保局|税务局|海关|市场监管)",
         requires=_SAY_WORDS,
+        kind="police",
+    ),
+    Rule(
+        "impersonation.regulator",
+        "impersonation",
+        4.5,
+        ("criminal.279", "criminal.266"),
+        "The caller presents as a financial regulator or the credit reference centre (银保监, 人民银行, 征信中心), "
+        "which do not call consumers about their accounts.",
+        pattern=_SAY
+        + _NOPUNCT
+        + "{0,12}?(?:人民银行|央行|银保监|银监|证监|金融监管|金融监督管理|征信中心|征信管理|互联网金融协会)",
+        requires=_SAY_WORDS,
+        kind="credit_record",
     ),
     Rule(
         "impersonation.platform",
         "impersonation",
-        2.0,
-        ("aucl.confusion",),
+        2.5,
+        ("aucl.confusion", "criminal.266"),
         "The caller presents as the customer service of a platform, courier or payment app.",
-        pattern=_SAY + _NOPUNCT + "{0,12}?(?:客服|支付宝|微信支付|京东|美团|淘宝|抖音|快递|借呗|花呗|白条)",
-        requires=_SAY_WORDS,
+        pattern=_SAY
+        + _NOPUNCT
+        + "{0,12}?(?:客服|售后|理赔|支付宝|微信支付|财付通|京东|美团|淘宝|天猫|抖音|快手|拼多多|闲鱼|唯品会"
+        "|苏宁|携程|去哪儿|铁路|航空|快递|物流|顺丰|中通|圆通|申通|韵达|邮政|ems|菜鸟|借呗|花呗|白条|金条|微粒贷"
+        "|平台)|(?:客服|售后)(?:专员|人员)?(?:工号|编号)(?:是|为)?#",
+        requires=(*_SAY_WORDS, "工号", "编号"),
+        kind="ecommerce_cs",
     ),
     Rule(
         "impersonation.acquaintance",
@@ -260,13 +318,48 @@ RULES: tuple[Rule, ...] = (
         "The caller poses as a leader, relative or old friend ('guess who I am', 'I changed my number').",
         keywords=(
             "猜猜我是谁",
+            "你猜我是谁",
+            "猜我是谁",
+            "听不出我是谁",
+            "听出我是谁",
+            "知道我是谁吗",
             "我是你领导",
             "我是你的领导",
             "我是你老同学",
+            "我是你的老同学",
             "我换号了",
+            "我换号码了",
             "我换新号码了",
+            "我换新号了",
+            "我换手机号了",
+            "这是我的新号",
+            "这是我新号",
+            "我的新号码",
+            "存一下我的新号",
+            "存下我的新号",
+            "保存我的新号",
             "明天来我办公室",
+            "明天到我办公室",
+            "明早来我办公室",
+            "明天上午来我办公室",
+            "明天上午到我办公室",
+            "来我办公室一趟",
+            "到我办公室一趟",
         ),
+        kind="acquaintance",
+    ),
+    Rule(
+        "impersonation.leader",
+        "impersonation",
+        4.0,
+        ("criminal.266",),
+        "The sender names himself by a title or a family tie to the recipient ('我是李局', '我是你舅舅').",
+        pattern="我是(?:你|您)?的?[\u4e00-\u9fff]?(?:总|局长|局|书记|主任|处长|科长|厅长|部长|董事长|董|校长|院长"
+        "|所长|行长|老板|领导|上司)(?![\u4e00-\u9fff]{2})"
+        "|我是(?:你|您)的?(?:老|大学|高中|初中|小学)?(?:同学|同事|领导|老板|上司|舅舅|叔叔|表哥|表姐|表弟|表妹"
+        "|姑姑|阿姨|大伯|堂哥|堂姐|战友|老乡|老朋友|老师|班主任|辅导员|儿子|女儿|孩子|侄子)",
+        requires=("我是",),
+        kind="acquaintance",
     ),
     # -- false promises -------------------------------------------------------------------------
     Rule(
@@ -510,24 +603,36 @@ RULES: tuple[Rule, ...] = (
         requires=("经理", "行长", "信贷员", "柜员", "审批"),
     ),
     # -- fraud ----------------------------------------------------------------------------------
+    # One or more rules per kind of the public typology of telecom and online fraud (kind: a key of
+    # FRAUD_KINDS); a rule that belongs to no one kind has none.
     Rule(
         "fraud.safe_account",
         "fraud",
         4.0,
         ("criminal.266",),
-        "The caller demands transfers to a 'safe account' or invokes an investigation or frozen funds.",
+        "The caller demands transfers to a 'safe account' or invokes an investigation, a warrant or money laundering.",
         keywords=(
             "安全账户",
             "资金清查",
+            "清查资金",
             "涉嫌洗钱",
+            "洗钱案",
             "配合调查",
-            "冻结账户",
-            "账户冻结",
             "通缉令",
             "逮捕令",
+            "拘捕令",
+            "网上通缉",
             "资金核查",
-            "解冻",
+            "核查资金",
+            "涉嫌犯罪",
+            "涉嫌一起",
+            "冻结令",
+            "资产冻结",
+            "清查账户",
+            "证明你的清白",
+            "证明您的清白",
         ),
+        kind="police",
     ),
     Rule(
         "fraud.remote_control",
@@ -538,6 +643,7 @@ RULES: tuple[Rule, ...] = (
         keywords=(
             "屏幕共享",
             "共享屏幕",
+            "屏幕分享",
             "远程控制",
             "远程协助",
             "会议软件",
@@ -552,22 +658,268 @@ RULES: tuple[Rule, ...] = (
         "fraud",
         3.5,
         ("criminal.266",),
-        "The caller asks for money first: deposits, 'proof of repayment ability', activation or unfreezing fees.",
+        "The lender asks for money first: unfreezing fees, 'proof of repayment ability', or a wrong card number that froze the loan.",
         keywords=(
             "解冻金",
-            "保证金",
-            "验资",
-            "工本费",
-            "激活费",
+            "解冻费",
             "证明还款能力",
             "还款能力证明",
-            "先交",
-            "押金",
-            "刷流水",
-            "会员费",
-            "解冻费",
+            "验资",
+            "激活费",
             "手续费先",
+            "流水不足",
+            "卡号错误",
+            "卡号填错",
+            "卡号有误",
+            "银行卡号填写错误",
+            "放款失败",
+            "贷款被冻结",
+            "资金被冻结",
+            "解冻资金",
         ),
+        kind="loan_fee",
+    ),
+    Rule(
+        "fraud.fee",
+        "fraud",
+        1.5,
+        ("criminal.266",),
+        "The text asks for a deposit or fee (保证金, 押金, 工本费): a scam sign beside others, common in lawful trade alone.",
+        keywords=("保证金", "押金", "工本费", "先交", "会员费", "认证费", "解冻"),
+    ),
+    Rule(
+        "fraud.loan_fee",
+        "fraud",
+        3.5,
+        ("criminal.266",),
+        "A loan is paid out only after the borrower pays or transfers money first.",
+        pattern="(?:贷款|借款|放款|下款|额度|提现|到账)"
+        + _NOPUNCT
+        + "{0,20}?(?:先|需要|需|要|必须)(?:交|缴|付|支付|缴纳|转|充值)"
+        + _NOPUNCT
+        + "{0,8}?(?:费|金|钱|#)",
+        requires=("贷款", "借款", "放款", "下款", "额度", "提现", "到账"),
+        kind="loan_fee",
+    ),
+    Rule(
+        "fraud.refund",
+        "fraud",
+        3.5,
+        ("criminal.266",),
+        "A 'customer service' offers a refund or compensation for a faulty or lost parcel and walks the person through payment steps.",
+        pattern="(?:商品|货物|包裹|快递|快件|订单|宝贝|衣服|产品|物品)"
+        + _NOPUNCT
+        + "{0,20}?(?:质量问题|丢失|丢件|破损|弄丢|污染|召回|有问题|不合格|超标)"
+        + "[^\\n]{0,40}?(?:退款|理赔|赔偿|赔付|退还|双倍|三倍)"
+        "|(?:理赔|退款|赔付|赔偿)[^\\n]{0,30}?(?:备用金|借呗|花呗|微粒贷|金条|白条|验证码|二维码|扫码|屏幕|转账|银行卡号)",
+        requires=("理赔", "退款", "赔付", "赔偿"),
+        kind="ecommerce_cs",
+    ),
+    Rule(
+        "fraud.membership",
+        "fraud",
+        4.0,
+        ("criminal.266",),
+        "A 'customer service' threatens charges or credit damage unless the person cancels a membership, "
+        "an agent status or a 'million-yuan guarantee' (百万保障).",
+        pattern="百万保障|(?:不|没有|未)(?:取消|关闭|注销)"
+        + _NOPUNCT
+        + "{0,20}?(?:扣费|扣除|扣款|收费|影响征信|影响您的征信|影响你的征信)"
+        "|(?:会员|vip|保障服务|代理|分期服务)"
+        + _NOPUNCT
+        + "{0,20}?(?:每月|每个月|按月|每年)"
+        + _NOPUNCT
+        + "{0,10}?(?:扣|收取)"
+        + "[^\\n]{0,20}?(?:取消|关闭)",
+        requires=("百万保障", "取消", "关闭", "注销"),
+        kind="ecommerce_cs",
+    ),
+    Rule(
+        "fraud.credit_record",
+        "fraud",
+        4.5,
+        ("criminal.266",),
+        "The caller offers to cancel a student-loan account or clear a credit record, or threatens the person's credit record.",
+        keywords=("注销校园贷", "校园贷账户", "校园贷未注销", "学生账户未注销", "注销学生账户", "清空额度", "额度清零"),
+        pattern="(?:注销|关闭|清空)"
+        + _NOPUNCT
+        + "{0,12}?(?:校园贷|学生贷|账户|账号|额度|借呗|花呗|白条|金条|微粒贷)[^\\n]{0,30}?征信"
+        "|(?:校园贷|学生贷|借呗|花呗|白条|金条|微粒贷)[^\\n]{0,20}?(?:注销|关闭)[^\\n]{0,20}?征信",
+        requires=("注销", "关闭", "清空"),
+        kind="credit_record",
+    ),
+    Rule(
+        "fraud.credit_threat",
+        "fraud",
+        1.5,
+        ("criminal.266",),
+        "The text threatens the person's credit record: a pressure tactic, also in lawful repayment reminders.",
+        keywords=("影响征信", "影响您的征信", "影响你的征信", "影响个人征信", "征信受影响", "征信黑名单", "征信污点"),
+        kind="credit_record",
+    ),
+    Rule(
+        "fraud.brushing",
+        "fraud",
+        4.0,
+        ("criminal.266",),
+        "The text recruits for fake orders or 'tasks' that pay a commission after the person advances money (刷单返利).",
+        keywords=("刷单", "刷信誉", "刷好评", "先垫付", "垫付返", "做任务返", "接单返", "返佣金", "高额佣金", "佣金立返"),
+        kind="brushing",
+    ),
+    Rule(
+        "fraud.easy_money",
+        "fraud",
+        2.0,
+        ("criminal.266",),
+        "The text promises easy pay for simple online work (日赚, 一单几元, 兼职在家): the bait of task scams.",
+        pattern="(?:点赞|关注|评论|收藏|做任务|接任务|拍单|抢单|垫付)"
+        + _NOPUNCT
+        + "{0,15}?(?:佣金|返现|返利|提成|一单|日结|日赚|#元|#块)"
+        "|(?:日赚|日入|日收入|轻松月入|月入过万|一单)"
+        + _NOPUNCT
+        + "{0,6}?#|兼职"
+        + _NOPUNCT
+        + "{0,20}?(?:日结|日赚|佣金|返利|一单|垫付|刷单|宝妈|学生党|在家|手机就能)",
+        requires=("点赞", "关注", "评论", "收藏", "任务", "拍单", "抢单", "垫付", "日赚", "日入", "日收入", "月入", "一单", "兼职"),
+        kind="brushing",
+    ),
+    Rule(
+        "fraud.investment",
+        "fraud",
+        3.5,
+        ("criminal.266",),
+        "The text promises sure or outsized investment returns or insider tips (稳赚不赔, 导师带单, 内幕消息).",
+        keywords=(
+            "稳赚不赔",
+            "只赚不赔",
+            "稳赚",
+            "包赚",
+            "保本保息",
+            "保本高收益",
+            "零风险高收益",
+            "无风险高收益",
+            "高额回报",
+            "高回报",
+            "导师带单",
+            "老师带单",
+            "带你赚钱",
+            "带你投资",
+            "内幕消息",
+            "内部消息",
+            "收益翻倍",
+            "翻倍收益",
+        ),
+        kind="investment",
+    ),
+    Rule(
+        "fraud.investment_terms",
+        "fraud",
+        1.5,
+        ("criminal.266",),
+        "The text talks trading jargon that investment scams use (带单, 跟单, 杠杆, 虚拟币): a sign beside others.",
+        keywords=("带单", "跟单", "喊单", "杠杆", "实盘", "usdt", "虚拟币", "数字货币", "区块链", "荐股", "牛股", "日收益", "投资群", "理财群"),
+        kind="investment",
+    ),
+    Rule(
+        "fraud.romance",
+        "fraud",
+        3.5,
+        ("criminal.266",),
+        "An online partner steers the person to a 'platform' with a loophole or sure wins (杀猪盘).",
+        pattern="(?:网恋|婚恋|交友|相亲|男朋友|女朋友|网友)"
+        + "[^\\n]{0,30}?(?:投资|平台|博彩|彩票|充值|漏洞|稳赚)"
+        "|(?:平台|网站|系统|后台)"
+        + _NOPUNCT
+        + "{0,6}?(?:漏洞|bug)|(?:亲爱的|宝贝)"
+        + "[^\\n]{0,30}?(?:漏洞|稳赚|带你赚|内幕)",
+        requires=("网恋", "婚恋", "交友", "相亲", "朋友", "网友", "漏洞", "bug", "亲爱的", "宝贝"),
+        kind="romance",
+    ),
+    Rule(
+        "fraud.game_trade",
+        "fraud",
+        3.5,
+        ("criminal.266",),
+        "A game account, item or currency deal that needs a deposit or unfreezing fee, or free game currency for a top-up.",
+        pattern="(?:游戏|账号|装备|皮肤|金币|点券|游戏币)"
+        + "[^\\n]{0,20}?(?:交易|买卖|出售|收购|解冻|冻结)"
+        + "[^\\n]{0,20}?(?:保证金|解冻|冻结|手续费|押金)"
+        "|(?:游戏币|点券|皮肤|钻石)"
+        + _NOPUNCT
+        + "{0,6}?(?:免费|低价|#折)"
+        + _NOPUNCT
+        + "{0,10}?(?:领取|充值)",
+        requires=("游戏", "账号", "装备", "皮肤", "金币", "点券", "钻石"),
+        kind="game_trade",
+    ),
+    Rule(
+        "fraud.military_purchase",
+        "fraud",
+        3.5,
+        ("criminal.266",),
+        "A buyer poses as an army, armed-police or fire unit placing a bulk order (and will ask the seller to advance money).",
+        pattern="(?:部队|军区|武警|消防|边防|营区|连队|炊事班|后勤部|特警|军官)"
+        + _NOPUNCT
+        + "{0,15}?(?:采购|订购|订餐|订货|要货|下单|定制|批量)",
+        requires=("部队", "军区", "武警", "消防", "边防", "营区", "连队", "炊事班", "后勤部", "特警", "军官"),
+        kind="military_purchase",
+    ),
+    Rule(
+        "fraud.smishing",
+        "fraud",
+        5.0,
+        ("criminal.266",),
+        "A bank-style SMS lures to a website: an e-token expiring (电子密码器过期), points worth cash (积分兑换现金).",
+        pattern="电子密码器|(?:密码器|u盾|k宝|口令卡|安全控件|数字证书)"
+        + _NOPUNCT
+        + "{0,10}?(?:过期|失效|到期|升级|更新|停用)"
+        "|积分"
+        + _NOPUNCT
+        + "{0,12}?(?:兑换|换取|可兑|可换|折现|提现)"
+        + _NOPUNCT
+        + "{0,8}?现金",
+        requires=("电子密码器", "密码器", "u盾", "k宝", "口令卡", "安全控件", "数字证书", "积分"),
+        kind="bank_smishing",
+    ),
+    Rule(
+        "fraud.phishing_link",
+        "fraud",
+        3.0,
+        ("criminal.266",),
+        "An account or card said to be expiring, frozen or abnormal, with a website or link to log in to.",
+        pattern="(?:账户|账号|银行卡|信用卡|储蓄卡|卡片|网银|手机银行|医保卡|社保卡|etc|积分)"
+        + _NOPUNCT
+        + "{0,12}?(?:异常|冻结|停用|失效|锁定|受限|过期|到期|清零|已满)"
+        + "[^\\n]{0,40}?(?:登录|登陆|访问|点击|打开|进入)"
+        + "[^\\n]{0,20}?(?:www|http|wap|\\.com|\\.cn|链接|网址|网站|手机网)",
+        requires=("登录", "登陆", "访问", "点击", "打开", "进入"),
+        kind="bank_smishing",
+    ),
+    Rule(
+        "fraud.prize",
+        "fraud",
+        2.5,
+        ("criminal.266",),
+        "The text announces a prize the person did not enter for (栏目组, 场外观众, 幸运用户).",
+        keywords=("中奖", "恭喜您获得", "恭喜你获得", "领取奖品", "领奖", "栏目组", "场外观众", "幸运用户", "幸运观众", "抽中"),
+        kind="prize",
+    ),
+    Rule(
+        "fraud.acquaintance_ask",
+        "fraud",
+        2.5,
+        ("criminal.266",),
+        "The sender asks the person to lend or transfer money, urgently (借我1000, 先帮我转).",
+        pattern="(?:借|转|汇)(?:我|给我)"
+        + _NOPUNCT
+        + "{0,4}?#+|(?:借|转|打)(?:我|给我)(?:点|些|一些|一点)?钱|急(?:用|需)"
+        + _NOPUNCT
+        + "{0,6}?(?:钱|#+元|#+块|#+万)|先(?:帮我|给我)(?:转|垫|付|打)|(?:帮我|替我)"
+        + _NOPUNCT
+        + "{0,6}?(?:转账|转一下|转个|汇款|付一下|交一下)|(?:不方便接电话|在开会|不方便说话)"
+        + "[^\\n]{0,20}?(?:转|借|钱)",
+        requires=("借", "转", "打", "汇", "急用", "急需", "帮我", "给我", "替我", "不方便", "开会"),
+        kind="acquaintance",
     ),
     Rule(
         "fraud.transfer",
@@ -575,17 +927,29 @@ RULES: tuple[Rule, ...] = (
         1.5,
         ("criminal.266",),
         "The caller asks for transfers, card numbers or verification codes.",
-        keywords=("转账", "汇款", "验证码", "银行卡号", "卡号和密码", "支付链接", "扫码支付"),
-    ),
-    Rule(
-        "fraud.lure",
-        "fraud",
-        2.0,
-        ("criminal.266",),
-        "The text lures with prizes, refunds, claims or cancelling a student loan.",
-        keywords=("中奖", "退款", "理赔", "注销校园贷", "注销账户", "高额回报", "稳赚不赔", "刷单", "返利"),
+        keywords=(
+            "转账",
+            "汇款",
+            "告诉我验证码",
+            "验证码告诉",
+            "把验证码",
+            "验证码发给我",
+            "提供验证码",
+            "银行卡号",
+            "卡号和密码",
+            "支付链接",
+            "扫码支付",
+            "打款",
+            "指定账户",
+            "把钱转",
+            "资金转移",
+            "转到这个账户",
+        ),
     ),
 )
+
+
+assert all(r.kind is None or r.kind in FRAUD_KINDS for r in RULES)
 
 
 def rules_for(label: str) -> tuple[Rule, ...]:

@@ -19,9 +19,12 @@ POSITIVE: dict[str, list[str]] = {
     "loan.term": ["月息0.5%的信用卡分期", "贷 款 利息低"],
     "impersonation.bank": ["您好，这里是**金融(银行)", "我是工商银行信用卡中心的", "我们是XX消费金融的客服"],
     "impersonation.masked_bank": ["**银行为您提供服务", "xx金融诚邀您"],
-    "impersonation.authority": ["我是市公安局的王警官", "这里是北京市人民法院"],
-    "impersonation.platform": ["您好我是支付宝客服", "这里是京东金融客服中心"],
-    "impersonation.acquaintance": ["猜猜我是谁？", "我是你领导，明天来我办公室"],
+    "impersonation.authority": ["我是市公安局的王警官", "这里是北京市人民法院", "我这边是反诈中心的"],
+    "impersonation.platform": ["您好我是支付宝客服", "这里是京东金融客服中心", "我是顺丰快递的理赔专员"],
+    "impersonation.acquaintance": ["猜猜我是谁？", "我是你领导，明天来我办公室", "我换号了，存一下"],
+    "impersonation.bank_customer": ["尊敬的工行用户您的电子密码器将于次日过期", "您的建行卡积分已满万分", "请登录我行网站"],
+    "impersonation.regulator": ["我是银保监会的工作人员", "这里是人民银行征信中心"],
+    "impersonation.leader": ["我是李局", "我是你舅舅啊", "我是你的老同学"],
     "false_promise.rate": ["低息贷款等你来", "免息分期", "零利息"],
     "false_promise.no_fee": ["免手续费，当天到账", "不收任何费用"],
     "false_promise.no_collateral": ["无抵押信用贷", "無抵押", "无 抵 押"],
@@ -41,9 +44,25 @@ POSITIVE: dict[str, list[str]] = {
     "bribery.pay_staff": ["给客户经理包个红包", "要给行长那边请客送礼"],
     "fraud.safe_account": ["请把钱转到安全账户", "您涉嫌洗钱需要配合调查"],
     "fraud.remote_control": ["请打开屏幕共享", "下载腾讯会议"],
-    "fraud.upfront_payment": ["先交5000保证金证明还款能力", "需要支付解冻金"],
-    "fraud.transfer": ["请告诉我验证码", "马上转账"],
-    "fraud.lure": ["恭喜您中奖了", "帮您注销校园贷"],
+    "fraud.upfront_payment": ["先交5000保证金证明还款能力", "需要支付解冻金", "您的银行卡号填写错误导致资金被冻结"],
+    "fraud.fee": ["需要先交押金", "缴纳保证金"],
+    "fraud.loan_fee": ["贷款到账前需要先交1000元保证金", "提现需要先充值3000"],
+    "fraud.refund": ["您购买的商品有质量问题，我们给您办理退款", "理赔需要您打开借呗"],
+    "fraud.membership": ["您开通了百万保障", "如果不取消会员每月将扣费"],
+    "fraud.credit_record": ["帮您注销校园贷", "需要注销您的京东金条账户否则影响征信"],
+    "fraud.credit_threat": ["逾期会影响征信"],
+    "fraud.brushing": ["招聘刷单员", "先垫付后返佣金"],
+    "fraud.easy_money": ["兼职日结，宝妈在家可做", "日赚300", "点赞关注一单5元"],
+    "fraud.investment": ["稳赚不赔的项目", "导师带单"],
+    "fraud.investment_terms": ["10倍杠杆", "usdt理财"],
+    "fraud.romance": ["亲爱的，这个平台有漏洞", "网恋对象带我去平台投资"],
+    "fraud.game_trade": ["游戏账号交易被冻结需要交保证金", "点券免费领取"],
+    "fraud.military_purchase": ["我们部队要采购一批物资"],
+    "fraud.smishing": ["您的电子密码器将于次日过期", "积分可兑换现金", "u盾即将过期"],
+    "fraud.phishing_link": ["您的银行卡已冻结，请登录www.abc.com解冻", "积分即将清零，请点击链接兑换"],
+    "fraud.prize": ["恭喜您中奖了", "您被栏目组抽中"],
+    "fraud.acquaintance_ask": ["借我1000，急用", "先帮我转一下", "我在开会不方便接电话，你先转过去"],
+    "fraud.transfer": ["请告诉我验证码", "马上转账", "把钱转到指定账户"],
 }
 
 NEGATIVE: dict[str, list[str]] = {
@@ -60,6 +79,9 @@ NEGATIVE: dict[str, list[str]] = {
     "impersonation.authority": ["我去派出所办身份证", "法院今天开庭"],
     "impersonation.platform": ["我在淘宝买了件衣服"],
     "impersonation.acquaintance": ["我是你同事小张，文件发你了"],
+    "impersonation.bank_customer": ["我明天去银行", "尊敬的客户您好"],
+    "impersonation.regulator": ["人民银行发布了新规定"],
+    "impersonation.leader": ["我是小王，明天见", "我是总是迟到的那个"],
     "false_promise.rate": ["利息按合同执行", "利率以审批为准"],
     "false_promise.no_fee": ["手续费按规定收取"],
     "false_promise.no_collateral": ["抵押登记已办"],
@@ -80,8 +102,24 @@ NEGATIVE: dict[str, list[str]] = {
     "fraud.safe_account": ["账户余额充足"],
     "fraud.remote_control": ["明天开会"],
     "fraud.upfront_payment": ["付款后发货"],
-    "fraud.transfer": ["周末去公园"],
-    "fraud.lure": ["谢谢惠顾"],
+    "fraud.transfer": ["周末去公园", "您的验证码是1234"],
+    "fraud.fee": ["付款后发货"],
+    "fraud.loan_fee": ["贷款已结清"],
+    "fraud.refund": ["您的退款已到账"],
+    "fraud.membership": ["会员到期了"],
+    "fraud.credit_record": ["征信报告可以在人民银行查询"],
+    "fraud.credit_threat": ["请按时还款"],
+    "fraud.brushing": ["刷牙洗脸"],
+    "fraud.easy_money": ["明天去兼职"],
+    "fraud.investment": ["投资有风险"],
+    "fraud.investment_terms": ["今天天气好"],
+    "fraud.romance": ["交友要谨慎"],
+    "fraud.game_trade": ["打游戏去"],
+    "fraud.military_purchase": ["我在部队当兵"],
+    "fraud.smishing": ["积分可以兑换礼品"],
+    "fraud.phishing_link": ["银行卡已激活"],
+    "fraud.prize": ["中午吃什么"],
+    "fraud.acquaintance_ask": ["转发给我", "有事打给我13800000000"],
 }
 
 
@@ -195,3 +233,45 @@ def test_a_contact_line_that_names_a_loan_is_still_judged() -> None:
     assert res.labels(0)["loan"] >= 0.5
     assert res.scores[1, m] < 0.05  # prior -4 plus the hotline word: about 0.047
     assert res.scores[0, m] > 3 * res.scores[1, m]
+
+
+def test_every_fraud_kind_has_rules_and_hits_carry_the_kind() -> None:
+    from qinglian.detect.text.rules import FRAUD_KINDS
+
+    assert {r.kind for r in RULES if r.kind} == set(FRAUD_KINDS)
+    hits = classify_texts(["这里是市公安局，您涉嫌洗钱，请把资金转到安全账户"]).hits[0]
+    assert {h.kind for h in hits if h.rule == "fraud.safe_account"} == {"police"}
+    assert all(h.kind is None for h in hits if h.rule == "fraud.transfer")
+
+
+def test_a_claim_beside_a_scam_is_impersonation_and_fraud() -> None:
+    """A bank or platform naming itself is lawful; the same claim running a scam is not."""
+    scams = [
+        "尊敬的工行用户您的电子密码器将于次日过期请登录我行网站www.icbc-xx.com进行升级",
+        "您的建行卡积分已满万分可兑换现金，访问手机网wap.ccb-xx.com查询兑换，逾期失效",
+        "我是淘宝客服，您购买的衣服有质量问题，我们给您双倍理赔，请打开屏幕共享",
+        "我是李局，借我1000，急用",
+    ]
+    lawful = [
+        "【工商银行】尊敬的客户，您尾号1234的卡12月3日支出45.00元，余额1,203.66元。",
+        "【某某银行】尊敬的客户，您的信用卡本期账单已出，请按时还款，以免影响您的个人征信。",
+    ]
+    res = classify_texts(scams + lawful)
+    i, f = LABELS.index("impersonation"), LABELS.index("fraud")
+    assert (res.scores[: len(scams), i] >= 0.5).all()
+    assert (res.scores[: len(scams), f] >= 0.5).all()
+    assert (res.scores[len(scams) :, i] < 0.5).all()
+    assert (res.scores[len(scams) :, f] < 0.5).all()
+
+
+def test_anti_fraud_warnings_are_not_scams() -> None:
+    from qinglian.detect.text.detectors import anti_fraud_warning
+    from qinglian.detect.text.normalize import normalize_batch
+
+    warning = "【某某公安】反诈提醒：凡是要求把钱转到安全账户的都是诈骗，请勿相信。"
+    scam = "您的账户涉嫌诈骗洗钱，请立即把资金转到安全账户配合调查。"
+    assert anti_fraud_warning(normalize_batch([warning, scam])).tolist() == [True, False]
+    res = classify_texts([warning, scam])
+    f = LABELS.index("fraud")
+    assert res.scores[0, f] < 0.5 <= res.scores[1, f]
+    assert "fraud.safe_account" in {h.rule for h in res.hits[0]}  # still reported as what it is
