@@ -333,6 +333,50 @@ def report_cmd(
         out.print(str(path), markup=False, highlight=False, soft_wrap=True)
 
 
+# ---- charges: violation facts per party and their review (qinglian/charges) ---------------
+
+
+@app.command("charges")
+def charges_cmd(
+    case_dir: CaseDir,
+    holder: Annotated[str | None, typer.Option("--holder", help="只看该单位 / one holder only")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="每项一行 JSON / one JSON object per charge")] = False,
+    evidence: Annotated[
+        str | None, typer.Option("--evidence", help="列出该指控（或线索）的全部证据行 / list a charge's evidence")
+    ] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="由检测结果重新生成 / rebuild from detections")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", help="--evidence 最多列出的行数 / max rows")] = None,
+    user: UserOpt = None,
+) -> None:
+    """违法事实（指控）与线索 / charges and leads per party."""
+    from qinglian.charges.review import charges_command
+
+    _say(charges_command(case_dir, holder, as_json, evidence, rebuild, user, limit))
+
+
+@app.command("review")
+def review_cmd(
+    case_dir: CaseDir,
+    charge: Annotated[str, typer.Argument(help="指控编号 / charge id")],
+    confirm: Annotated[bool, typer.Option("--confirm", help="确认 / confirm")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="驳回 / reject")] = False,
+    more: Annotated[bool, typer.Option("--more", help="需补充证据 / needs more evidence")] = False,
+    reason: Annotated[str, typer.Option("--reason", help="理由（写入保管日志）/ why (logged)")] = "",
+    user: UserOpt = None,
+) -> None:
+    """复核一项指控 / review a charge (confirm, reject or ask for more evidence)."""
+    from qinglian.charges.review import review_charge
+    from qinglian.errors import QinglianError
+    from qinglian.store.case import open_case
+
+    chosen = [s for s, on in (("confirmed", confirm), ("rejected", reject), ("needs_more", more)) if on]
+    if len(chosen) != 1:
+        raise QinglianError("请选择 --confirm、--reject 或 --more 之一", "choose one of --confirm, --reject, --more")
+    done = review_charge(open_case(case_dir), charge, chosen[0], reason, user)
+    _say([t(f"{done['charge_id']}：{done['status']}（复核人 {done['reviewer']}）",
+            f"{done['charge_id']}: {done['status']} (reviewer {done['reviewer']})")])
+
+
 # ---- entry point -----------------------------------------------------------------------------
 
 

@@ -193,6 +193,7 @@ def _robocall_holder(ctx: Ctx, h: Holder, k: int) -> tuple[list[dict[str, Any]],
     h.callers = numbers
     per_acc = np.array_split(np.array(numbers), len(h.accounts))
     script = _pick_script(ctx, h)
+    ctx.truth.setdefault("scripts", {})[h.name] = script.name
     ctx.label(h.name, script.labels)
     jobs: list[tuple[dict[str, Any], str, np.ndarray, int]] = []
     for j, acc in enumerate(h.accounts):

@@ -115,6 +115,7 @@ def _write_truth(ctx: Ctx, seed: int) -> None:
         "sms_platform": SMS_PLATFORM_NAME,
         "complaint_centre": COMPLAINT_CENTRE,
         **ctx.truth,
+        "charges": intended_charges(ctx),
         "sms_campaign_labels": {
             "file": SMS_LABELS_FILE,
             "rows": labels.rows,
@@ -125,6 +126,49 @@ def _write_truth(ctx: Ctx, seed: int) -> None:
     }
     path = ctx.manifest.ground_truth_path
     path.write_text(json.dumps(truth, ensure_ascii=False, indent=1, default=_json_default), encoding="utf-8")
+
+
+# scripts whose lines claim a bank partnership or insider ties (false publicity)
+PARTNER_SCRIPTS = ("征信修复话术", "低息秒批话术", "公积金贷话术")
+
+
+def intended_charges(ctx: Ctx) -> dict[str, Any]:
+    """The charges the demo plants, per holder: conduct types of qinglian.charges.conduct.
+
+    Compliant holders get none: they call and text customers who applied and consented, name
+    themselves, offer an opt-out and stop after a refusal.
+    """
+    t = ctx.truth
+    optout_after: dict[str, int] = {}
+    for acc, stats in t.get("sms_optout", {}).items():
+        owner = t["sms_accounts"][acc]
+        optout_after[owner] = optout_after.get(owner, 0) + int(stats["sends_after_optout"])
+    list_dialled = {p["holder"] for p in t.get("list_order_dialling", [])}
+    out: dict[str, Any] = {}
+    for h in ctx.world.holders:
+        labels = ctx.labels.get(h.name, set())
+        conducts: set[str] = set()
+        if h.violating:
+            conducts.add("pi_unlawful")
+            if "robocall" in h.flags or "mass_sms" in h.flags:
+                conducts.add("unsolicited")
+            if t.get("calls_after_refusal", {}).get(h.name, 0) or optout_after.get(h.name, 0):
+                conducts.add("after_refusal")
+            if h.name in list_dialled:
+                conducts.add("list_dialling")
+            if "robocall" in h.flags:
+                conducts.add("profiling")
+            if t.get("scripts", {}).get(h.name) in PARTNER_SCRIPTS:
+                conducts.add("false_publicity")
+            if "bribery" in h.flags:
+                conducts.add("bribery")
+            conducts |= labels & {"impersonation", "false_promise", "credit_packaging"}
+        out[h.name] = {"violating": h.violating, "conducts": sorted(conducts)}
+    return {
+        "note": "conduct types (qinglian.charges.conduct) each holder's evidence is built to show; "
+        "compliant holders must get no charge",
+        "holders": out,
+    }
 
 
 def _json_default(value: Any) -> Any:

@@ -172,7 +172,9 @@ def _analyse_rows(
             hits = [h for h in res.hits[i] if h.label == label]
             entries: list[tuple[str | None, str | None, int | None, int | None, str]] = []
             for h in hits:
-                law: str | None = json.dumps(list(cites[_RULE_INDEX[h.rule]]), ensure_ascii=False)
+                cited = cites[_RULE_INDEX[h.rule]]
+                # a rule that only shows a text is commercial cites nothing (its law stays NULL)
+                law: str | None = json.dumps(list(cited), ensure_ascii=False) if cited else None
                 entries.append((h.rule, law, h.start, h.end, mask_text(text[h.start : h.end])))
             if not entries:
                 entries.append((None, None, None, None, mask_text(text[:QUOTE_CHARS])))

@@ -12,8 +12,9 @@ from qinglian.laws import catalog, load_catalog
 
 def test_every_rule_points_into_the_catalog() -> None:
     ids = catalog().ids()
+    sign_only = {"marketing.opt_out", "marketing.signature", "loan.term"}
     for rule in RULES:
-        assert rule.laws, rule.id
+        assert bool(rule.laws) != (rule.id in sign_only), rule.id
         assert set(rule.laws) <= ids, rule.id
 
 
