@@ -365,7 +365,10 @@ class _Run:
                     raise stream.failure from None
                 raise
             finally:
-                self.con.unregister("__ql_batch")
+                try:
+                    self.con.unregister("__ql_batch")
+                except duckdb.Error:
+                    pass  # a read error mid-sheet aborted the transaction; the rollback drops it
         unparsed = self._unparsed(kind, mapping, sha, sheet.sheet, sheet_id)
         phone_cols = [f.name for f in FIELDS[kind] if f.type == "phone" and f.name in mapping.values()]
         register_prefixes(self.con, rows_table(kind), phone_cols, sheet_id)

@@ -111,6 +111,19 @@ def match_headers(kind: str, headers: list[str], overrides: dict[str, str] | Non
     return result
 
 
+_VALUE = re.compile(
+    r"\d{5,}"  # phone, ID, account or order numbers
+    r"|^\s*\d{2,4}[-/.年]\d{1,2}"  # dates
+    r"|^\s*[-+]?\d+(?:\.\d+)?\s*$"  # plain numbers
+    r"|[^@\s]+@[^@\s]+\.[A-Za-z]"  # e-mail addresses
+)
+
+
+def looks_like_value(cell: str) -> bool:
+    """Whether a cell reads as data (a number, a date, an address) rather than a column title."""
+    return bool(_VALUE.search(unicodedata.normalize("NFKC", cell)))
+
+
 def recognised_count(headers: list[str]) -> int:
     """How many headers any kind recognises (used to find the header row)."""
     idx = _index()
@@ -132,7 +145,12 @@ def guess_kind(headers: list[str], overrides: dict[str, str] | None = None) -> K
         if all(any(f in fields for f in group) for group in REQUIRED[kind]):
             scores[kind] = len(fields)
     idx = _index()
-    unrecognised = [h for h in headers if h and not any(normalise_header(h) in idx[k] for k in KINDS)]
+    # Where a "header" reads as data it is named by its position: messages never show values.
+    unrecognised = [
+        f"#{i + 1}" if looks_like_value(h) else h
+        for i, h in enumerate(headers)
+        if h and not any(normalise_header(h) in idx[k] for k in KINDS)
+    ]
     if not scores:
         return KindGuess(None, [], unrecognised)
     ranked = sorted(scores, key=lambda k: -scores[k])

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 
 from qinglian.errors import QinglianError
-from qinglian.ingest.mapping import recognised_count
+from qinglian.ingest.mapping import looks_like_value, recognised_count
 
 ROW_NO = "__row_no"
 HEADER_SCAN_ROWS = 30
@@ -60,8 +60,24 @@ def find_header(rows: list[list[str]]) -> int:
 
 
 def check_headers(headers: list[str], file: str, sheet: str | None, header_row: int) -> list[str]:
-    """Strip headers; duplicate headers are an error (which column would be which?)."""
+    """Strip headers; duplicate headers are an error (which column would be which?), and so is
+    a header row that reads as data (the file has none), named by column positions only."""
     clean = [h.strip() for h in headers]
+    if not recognised_count(clean):
+        data_cols = [i + 1 for i, h in enumerate(clean) if h and looks_like_value(h)]
+        if data_cols:
+            cols = "、".join(str(c) for c in data_cols[:10]) + ("……" if len(data_cols) > 10 else "")
+            cols_en = ", ".join(str(c) for c in data_cols[:10]) + (", ..." if len(data_cols) > 10 else "")
+            raise QinglianError(
+                f"找不到表头行：用作表头的这一行第 {cols} 列是号码、日期或数值，像是数据，文件可能没有表头",
+                f"no header row found: columns {cols_en} of the row taken as the header hold numbers, "
+                "dates or amounts, so it reads as data; the file may have no header row",
+                file=file,
+                sheet=sheet,
+                row=header_row,
+                hint_zh="在原文件副本的第一行加上表头（例如 手机号,姓名,身份证号）后重新导入",
+                hint_en="add a header row (for example 手机号,姓名,身份证号) at the top of a copy of the file and ingest again",
+            )
     seen: dict[str, int] = {}
     for i, h in enumerate(clean):
         if not h:

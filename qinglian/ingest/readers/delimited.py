@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ import pyarrow.csv as pacsv
 
 from qinglian.errors import QinglianError
 from qinglian.ingest import encoding as enc
+from qinglian.ingest.limits import LIMITS, mib, too_many_columns
 from qinglian.ingest.readers.base import (
     ROW_NO,
     SheetData,
@@ -32,7 +34,12 @@ from qinglian.store.evidence import digest_file
 DELIMITERS = (",", "\t", ";", "|")
 SAMPLE_BYTES = 256 * 1024
 BLOCK_SIZE = 16 << 20
-QUOTE_FREE_BLOCK_SIZE = 4 << 20  # parsed faster (cache-sized blocks) where rows cannot span lines
+# Parsed faster (cache-sized blocks) where rows cannot span lines; also the longest line read.
+QUOTE_FREE_BLOCK_SIZE = LIMITS.max_record_bytes
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what pyarrow splits lines at (str.splitlines splits at more)
+
+# The csv module refuses fields over 128 KB; a long transcript is a genuine value.
+csv.field_size_limit(max(csv.field_size_limit(), BLOCK_SIZE))
 
 
 def has_quote_byte(path: Path, skip_lines: int = 0, last_quote: int | None = None) -> bool:
@@ -71,8 +78,20 @@ def _sample_rows(path: Path, display: str, codec: str) -> list[str]:
         raise encoding_error(display, codec, raw[: exc.start].count(b"\n") + 1) from exc
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = text.splitlines()
-    if len(raw) == SAMPLE_BYTES and lines:
+    lines = _LINE_BREAK.split(text)
+    if lines and not lines[-1]:
+        lines.pop()
+    if len(raw) == SAMPLE_BYTES:
+        if len(lines) <= 1:
+            raise QinglianError(
+                f"前 {mib(SAMPLE_BYTES)} 中没有换行符：第 1 行过长，不像表格的表头",
+                f"no line break in the first {mib(SAMPLE_BYTES)}: line 1 is too long to be a table's header",
+                file=display,
+                row=1,
+                hint_zh="确认这是逐行的表格文件（CSV/TSV/TXT）且换行符未丢失；其他格式请先导出为 CSV 或 XLSX",
+                hint_en="check that this is a line-by-line table (CSV/TSV/TXT) whose line breaks survived; "
+                "export other formats to CSV or XLSX",
+            )
         lines = lines[:-1]  # the last line may be cut
     return lines[:200]
 
@@ -102,6 +121,22 @@ def _locate_bad_row(path: Path, codec: str, delim: str, skip: int, width: int) -
                 continue
             if len(row) != width:
                 return i - skip, len(row)
+    return None
+
+
+def _long_line(path: Path, limit: int) -> int | None:
+    """1-based number of the first line longer than `limit` bytes."""
+    line, length = 1, 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            start = 0
+            while (nl := chunk.find(b"\n", start)) >= 0:
+                if length + nl - start > limit:
+                    return line
+                line, length, start = line + 1, 0, nl + 1
+            length += len(chunk) - start
+            if length > limit:
+                return line
     return None
 
 
@@ -142,6 +177,10 @@ def read_delimited(
         )
     delim = sniff_delimiter(lines)
     rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delim))
+    for i, r in enumerate(rows):
+        # before the header search, which looks at every cell of the first rows
+        if len(r) > LIMITS.max_columns:
+            raise too_many_columns(len(r), display, row=i + 1)
     header_idx = find_header(rows)
     # header_idx counts csv records in the sample; title rows have no embedded newlines
     header_row = header_idx + 1
@@ -204,6 +243,8 @@ def _batches(
             next_row += n
             yield pa.Table.from_batches([batch]).append_column(ROW_NO, row_no)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        if next_row == header_row + 1 and "Could not skip" in str(exc):
+            return  # the header is the last line and has no line break after it: no data rows
         raise _parse_error(
             exc, path, display, codec, delim, header_idx, len(names), header_row, bool(bad)
         ) from None
@@ -221,6 +262,19 @@ def _parse_error(
     width_problem: bool,
 ) -> QinglianError:
     message = str(exc)
+    if "straddl" in message:
+        # a record longer than the block the parser reads (its chunker cannot split it)
+        line = _long_line(path, LIMITS.max_record_bytes)
+        return QinglianError(
+            f"有一条记录超过 {mib(LIMITS.max_record_bytes)}"
+            + ("" if line else "：多半是引号不配对，其后的内容都被当作同一个值"),
+            f"a record is longer than {mib(LIMITS.max_record_bytes)}"
+            + ("" if line else ": most likely an unmatched quote made the rest of the file one value"),
+            file=display,
+            row=line,
+            hint_zh="检查该处是否缺少换行或引号不配对；修正原文件的副本后重新导入",
+            hint_en="look for a missing line break or an unmatched quote there; fix a copy of the file and ingest again",
+        )
     if width_problem or ("Expected" in message and "columns" in message):
         found = _locate_bad_row(path, codec, delim, header_idx + 1, width)
         row, fields = (header_row + 1 + found[0], found[1]) if found else (None, None)

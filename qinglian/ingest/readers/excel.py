@@ -7,8 +7,6 @@ as the value the file saved and are reported, never evaluated.
 
 from __future__ import annotations
 
-import re
-import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -27,9 +25,9 @@ from qinglian.ingest.readers.base import (
     column_names,
     find_header,
 )
+from qinglian.ingest.readers.xlsxguard import check_xlsx
 
 BATCH_ROWS = 100_000
-_FORMULA = re.compile(rb'<c r="[A-Z]+(\d+)"[^>]*>\s*<f[ >]')
 
 
 def cell_text(v: Any) -> str:
@@ -52,27 +50,17 @@ def cell_text(v: Any) -> str:
     return str(v)
 
 
-def _formula_rows(path: Path, sheet_index: int) -> list[int]:
-    """Row numbers of formula cells in an xlsx sheet (calamine exposes only the saved values)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
-            names.sort(key=lambda n: int(re.findall(r"\d+", n)[-1]))
-            if sheet_index >= len(names):
-                return []
-            with zf.open(names[sheet_index]) as fh:
-                data = fh.read()
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return []
-    return [int(m.group(1)) for m in _FORMULA.finditer(data)]
-
-
 def read_excel(path: Path, display: str, only_sheet: str | None) -> Iterator[SheetData]:
     if path.stat().st_size == 0:
         raise QinglianError("文件为空（0 字节）", "the file is empty (0 bytes)", file=display)
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+    # Measured before calamine sees it: calamine allocates a sheet's whole bounding box.
+    # (Legacy .xls is an OLE2 container and is not measured here.)
+    guard = check_xlsx(path, display) if magic.startswith(b"PK") else None
     try:
         wb = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError) as exc:
+    except (CalamineError, OSError, ValueError, RuntimeError) as exc:
         raise QinglianError(
             "Excel 文件已损坏、被截断或加密，无法打开",
             "the Excel file is damaged, truncated or encrypted and cannot be opened",
@@ -91,7 +79,6 @@ def read_excel(path: Path, display: str, only_sheet: str | None) -> Iterator[She
                 hint_en="sheets: " + ", ".join(names),
             )
         names = [only_sheet]
-    is_xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
     for name in names:
         try:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -107,12 +94,11 @@ def read_excel(path: Path, display: str, only_sheet: str | None) -> Iterator[She
             text_rows.pop()
         if not text_rows:
             continue
-        yield _sheet(path, display, name, list(wb.sheet_names).index(name), text_rows, is_xlsx)
+        formula_rows = guard.formula_rows(list(wb.sheet_names).index(name)) if guard is not None else []
+        yield _sheet(display, name, text_rows, formula_rows)
 
 
-def _sheet(
-    path: Path, display: str, name: str, index: int, rows: list[list[str]], is_xlsx: bool
-) -> SheetData:
+def _sheet(display: str, name: str, rows: list[list[str]], all_formula_rows: list[int]) -> SheetData:
     h = find_header(rows)
     header_row = h + 1
     width = max(len(r) for r in rows)
@@ -130,16 +116,15 @@ def _sheet(
                 if r[col].strip():
                     raise blank_header_error(col, display, name, header_row, header_row + 1 + i)
     warnings: list[Warning_] = []
-    if is_xlsx:
-        formula_rows = [r for r in _formula_rows(path, index) if r > header_row]
-        if formula_rows:
-            warnings.append(
-                Warning_(
-                    f"含 {len(formula_rows)} 个公式单元格，已按文件保存的计算结果读入，公式未执行",
-                    f"{len(formula_rows)} formula cells read as the values saved in the file; formulas not run",
-                    row=formula_rows[0],
-                )
+    formula_rows = [r for r in all_formula_rows if r > header_row]
+    if formula_rows:
+        warnings.append(
+            Warning_(
+                f"含 {len(formula_rows)} 个公式单元格，已按文件保存的计算结果读入，公式未执行",
+                f"{len(formula_rows)} formula cells read as the values saved in the file; formulas not run",
+                row=formula_rows[0],
             )
+        )
     names = column_names(width)
 
     def batches() -> Iterator[pa.Table]:
