@@ -282,13 +282,34 @@ def score_callers_cmd(
     out_file: Annotated[
         Path | None, typer.Option("--out", help="输出 CSV（默认标准输出）/ output CSV (default stdout)")
     ] = None,
+    train: Annotated[
+        Path | None,
+        typer.Option("--train", help="标注 CSV（同样的列加 label：1 有害、0 正常），训练后评分 / labelled CSV to train on"),
+    ] = None,
+    save: Annotated[
+        Path | None, typer.Option("--save", help="保存训练的模型（JSON）/ save the trained model (JSON)")
+    ] = None,
+    model: Annotated[
+        Path | None, typer.Option("--model", help="用已保存的模型评分 / score with a saved model")
+    ] = None,
 ) -> None:
-    """按号码特征给出群呼评分：number,score,flag,reasons / score numbers for mass calling."""
-    from qinglian.detect.behaviour.files import score_csv
+    """按号码特征评分：number,score,flag,reasons（默认按公开依据的规则；--train/--model 用训练的模型）/ score callers."""
+    if train is not None and model is not None:
+        raise QinglianError("--train 与 --model 只能选一个", "use either --train or --model, not both")
+    if save is not None and train is None:
+        raise QinglianError("--save 需要与 --train 一起用", "--save needs --train")
+    if train is None and model is None:
+        from qinglian.detect.behaviour.files import score_csv
 
-    flagged = score_csv(features, out_file)
+        flagged = score_csv(features, out_file)
+    else:
+        from qinglian.detect.behaviour.trained import score_csv_trained
+
+        flagged, lines = score_csv_trained(features, out_file, train=train, save=save, model_path=model)
+        for line in lines:
+            err.print(line, markup=False, highlight=False)
     if out_file is not None:
-        err.print(t(f"{flagged} 个号码判定为群呼", f"{flagged} numbers flagged"), markup=False, highlight=False)
+        err.print(t(f"{flagged} 个号码判定为有害", f"{flagged} numbers flagged"), markup=False, highlight=False)
 
 
 @app.command("behaviour")
