@@ -26,10 +26,9 @@ OPTOUT_REPLY_RE = r"^\s*(?:退订|td|t|n|取消|拒收|退订[^a-z]{0,10}|不要
 REPLY_STATUS_RE = r"上行|回复|^\s*MO\s*$"
 CONSENT_SOURCE_RE = r"授权|同意|本人|申请|来电|到店|登记|官网|预约"
 OTHERS_SOURCE_RE = r"资源|购买|买入|外部|渠道|数据|名单|导入|采集|爬|网络|朋友|推荐|老客户|共享"
-PARTNER_RE = (
-    r"(?:银行|金融|信用卡中心|贷款中心|消费金融)[^，。,！!？?\s]{0,10}?(?:合作机构|合作伙伴|合作单位|指定机构|授权机构)"
-    r"|内部关系|内部渠道|银行有关系|行内关系|审批人员很熟|审批的人很熟|和银行[^，。,]{0,6}很熟|银行系统推荐"
-)
+# claimed insider ties with banks; a claimed partnership with a named bank ("我们是某银行合作机构") is
+# confusion (a "specific connection" under the AUCL) and is charged as impersonation instead
+PARTNER_RE = r"内部关系|内部渠道|银行有关系|行内关系|审批人员很熟|审批的人很熟|和银行[^，。,]{0,6}很熟|银行系统推荐"
 BANK_RE = r"银行|支行|分行|信用社|农商行|信贷|审批"
 DATA_SALE_RE = r"(?:发|卖|出售|转|给)(?:你|您|他|他们)?[^，。,]{0,6}(?:名单|客户资料|号码包|资源包|数据包)"
 SAY_RE = re.compile(r"^(?:这里是|这边是|我是|我们是|我这边是|我们这边是|我这里是|本人是|我们这里是|尊敬的)")
@@ -455,8 +454,11 @@ def _count(ctx: Context, queries: list[Query]) -> int:
 def holder_names(ctx: Context, holder: str) -> list[str]:
     names = [holder]
     if ctx.has["sms"]:
-        names += [str(r[0]).strip("【】[] ") for r in ctx.con.execute(
+        # a signature is the holder's own name only where it carries the holder's trade name; a
+        # signature such as 【信用卡中心】 is itself a guise
+        sigs = [str(r[0]).strip("【】[] ") for r in ctx.con.execute(
             "SELECT DISTINCT signature FROM sms WHERE holder = ? AND signature IS NOT NULL", [holder]).fetchall()]
+        names += [x for x in sigs if len(x) >= 2 and x[:2] in holder]
     return [n for n in names if n]
 
 
@@ -484,7 +486,7 @@ def impersonation(ctx: Context, holder: str) -> list[Candidate]:
     other = [q for q in quotes if not is_own_name(q, names)]
     if not other:
         return []
-    queries = [q for q in _finding_queries("impersonation", holder, None, other, not_partner=True)]
+    queries = _finding_queries("impersonation", holder, None, other)
     n = _count(ctx, queries)
     if not n:
         return []

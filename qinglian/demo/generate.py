@@ -128,8 +128,8 @@ def _write_truth(ctx: Ctx, seed: int) -> None:
     path.write_text(json.dumps(truth, ensure_ascii=False, indent=1, default=_json_default), encoding="utf-8")
 
 
-# scripts whose lines claim a bank partnership or insider ties (false publicity)
-PARTNER_SCRIPTS = ("征信修复话术", "低息秒批话术", "公积金贷话术")
+# scripts whose lines claim insider ties with banks (false publicity)
+PARTNER_SCRIPTS = ("低息秒批话术", "公积金贷话术")
 
 
 def intended_charges(ctx: Ctx) -> dict[str, Any]:

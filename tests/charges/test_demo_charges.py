@@ -1,0 +1,41 @@
+"""On a small demo: no charge against a compliant holder, and every planted conduct is charged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qinglian.charges import build_charges
+from qinglian.store.case import open_case
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from qinglian.demo.run import STEPS, run_demo
+
+    out = tmp_path_factory.mktemp("demo") / "d"
+    run_demo(out, seed=7, scale=0.05, force=True, steps=[s for s in STEPS if s.name != "report"])
+    case = open_case(out / "case")
+    with case.connect() as con:
+        build_charges(case, con)
+    return out
+
+
+def test_demo_charges_match_what_was_planted(demo: Path) -> None:
+    truth = json.loads((demo / "ground_truth.json").read_text(encoding="utf-8"))["charges"]["holders"]
+    case = open_case(demo / "case")
+    with case.connect(read_only=True) as con:
+        charged = {(str(h), str(c)) for h, c in con.execute("SELECT holder, conduct FROM charges").fetchall()}
+    compliant = {h for h, v in truth.items() if not v["violating"]}
+    assert compliant and not [x for x in charged if x[0] in compliant]
+    planted = {(h, c) for h, v in truth.items() for c in v["conducts"]}
+    for conduct in {c for _, c in planted}:
+        want = {x for x in planted if x[1] == conduct}
+        got = {x for x in charged if x[1] == conduct}
+        assert not got - want, (conduct, sorted(got - want))  # nothing charged that was not planted
+        # impersonation by a public body (公积金管理中心) is not yet a detector rule
+        assert len(want & got) >= (0.6 if conduct == "impersonation" else 0.9) * len(want), conduct
