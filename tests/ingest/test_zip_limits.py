@@ -87,3 +87,14 @@ def test_distinct_members_in_folders_are_fine(case_dir: Path, tmp_path: Path) ->
     )
     assert cli("ingest", case_dir, z, "--holder", "甲") == 0
     assert query(case_dir, "SELECT count(*) FROM calls") == [(2,)]
+
+
+def test_member_without_a_name_is_refused(case_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by bench/fuzz.py: zipfile's is_dir() raised IndexError on an empty member name."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("ok.csv", HEADER + GOOD)
+        zf.writestr(zipfile.ZipInfo(""), HEADER + GOOD)
+    z = tmp_path / "noname.zip"
+    z.write_bytes(buf.getvalue())
+    expect_refused(case_dir, capsys, [z, "--holder", "甲"], "noname.zip", "没有名字")

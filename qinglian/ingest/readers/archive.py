@@ -146,7 +146,7 @@ def unpack(
             hint_en="check that the file is complete and ingest again",
         ) from exc
     with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
+        infos = [i for i in zf.infolist() if not i.filename.endswith("/")]  # is_dir() fails on ""
         if len(infos) > budget.members_left:
             many = limits.max_members - budget.members_left + len(infos)
             raise _bomb(

@@ -7,6 +7,7 @@ as the value the file saved and are reported, never evaluated.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -17,17 +18,18 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from qinglian.errors import QinglianError
 from qinglian.ingest.readers.base import (
+    HEADER_SCAN_ROWS,
     ROW_NO,
     SheetData,
     Warning_,
-    blank_header_error,
     check_headers,
     column_names,
     find_header,
+    row_numbers,
 )
 from qinglian.ingest.readers.xlsxguard import check_xlsx
 
-BATCH_ROWS = 100_000
+BATCH_CELLS = 400_000  # cells per batch: a batch is Python text first (~100 bytes a cell)
 
 
 def cell_text(v: Any) -> str:
@@ -81,7 +83,9 @@ def read_excel(path: Path, display: str, only_sheet: str | None) -> Iterator[She
         names = [only_sheet]
     for name in names:
         try:
-            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            ws = wb.get_sheet_by_name(name)
+            origin = ws.start
+            rows = ws.iter_rows()
         except (CalamineError, ValueError) as exc:
             raise QinglianError(
                 "工作表无法读取（文件可能损坏）",
@@ -89,32 +93,31 @@ def read_excel(path: Path, display: str, only_sheet: str | None) -> Iterator[She
                 file=display,
                 sheet=name,
             ) from exc
-        text_rows = [[cell_text(v) for v in r] for r in rows]
-        while text_rows and not any(c.strip() for c in text_rows[-1]):
-            text_rows.pop()
-        if not text_rows:
-            continue
+        if origin is None:
+            continue  # no value anywhere
+        # iter_rows starts at row 1 but at the first column holding a value: pad to column A
+        pad = [""] * origin[1]
+        text_rows = ([*pad, *(cell_text(v) for v in r)] for r in rows)
+        head = list(itertools.islice(text_rows, HEADER_SCAN_ROWS))
+        if not any(c.strip() for r in head for c in r):
+            more = next(text_rows, None)
+            if more is None:
+                continue
+            head.append(more)
         formula_rows = guard.formula_rows(list(wb.sheet_names).index(name)) if guard is not None else []
-        yield _sheet(display, name, text_rows, formula_rows)
+        yield _sheet(display, name, head, text_rows, formula_rows)
 
 
-def _sheet(display: str, name: str, rows: list[list[str]], all_formula_rows: list[int]) -> SheetData:
-    h = find_header(rows)
+def _sheet(
+    display: str, name: str, head: list[list[str]], rest: Iterator[list[str]], all_formula_rows: list[int]
+) -> SheetData:
+    """The header is found among the first rows; the rows below it are streamed in batches (the
+    whole sheet as Python text would take ~150 bytes a cell). Columns without a header are
+    kept: data under one is reported by the ingest with its row, and empty ones are dropped."""
+    h = find_header(head)
     header_row = h + 1
-    width = max(len(r) for r in rows)
-    raw_headers = rows[h] + [""] * (width - len(rows[h]))
-    data = [r + [""] * (width - len(r)) for r in rows[h + 1 :]]
-    # trailing columns with neither header nor data are formatting, not data
-    while width and not raw_headers[width - 1].strip() and not any(r[width - 1].strip() for r in data):
-        width -= 1
-    raw_headers = raw_headers[:width]
-    data = [r[:width] for r in data]
-    headers = check_headers(raw_headers, display, name, header_row)
-    for col, hdr in enumerate(headers):
-        if not hdr:
-            for i, r in enumerate(data):
-                if r[col].strip():
-                    raise blank_header_error(col, display, name, header_row, header_row + 1 + i)
+    width = max(len(r) for r in head)
+    headers = check_headers(head[h] + [""] * (width - len(head[h])), display, name, header_row)
     warnings: list[Warning_] = []
     formula_rows = [r for r in all_formula_rows if r > header_row]
     if formula_rows:
@@ -126,15 +129,17 @@ def _sheet(display: str, name: str, rows: list[list[str]], all_formula_rows: lis
             )
         )
     names = column_names(width)
+    data = itertools.chain(head[h + 1 :], rest)
 
     def batches() -> Iterator[pa.Table]:
-        for start in range(0, len(data), BATCH_ROWS):
-            chunk = data[start : start + BATCH_ROWS]
-            cols: dict[str, Any] = {
-                n: pa.array([r[i] for r in chunk], type=pa.string()) for i, n in enumerate(names)
-            }
-            first = header_row + 1 + start
-            cols[ROW_NO] = pa.array(range(first, first + len(chunk)), type=pa.int64())
+        first = header_row + 1
+        per_batch = max(1, BATCH_CELLS // max(width, 1))
+        while chunk := list(itertools.islice(data, per_batch)):
+            chunk = [r + [""] * (width - len(r)) if len(r) < width else r[:width] for r in chunk]
+            columns = zip(*chunk, strict=True)
+            cols: dict[str, Any] = {n: pa.array(col, type=pa.string()) for n, col in zip(names, columns, strict=True)}
+            cols[ROW_NO] = row_numbers(first, len(chunk))
+            first += len(chunk)
             yield pa.table(cols)
 
     return SheetData(sheet=name, header_row=header_row, headers=headers, batches=batches(), warnings=warnings)
