@@ -1,14 +1,34 @@
-"""Shared test helpers: run the CLI in-process, snapshot a case to prove it did not change."""
+"""Shared test helpers: run the CLI in-process, snapshot a case to prove it did not change, and
+build fixture tables in exactly the shape the stages write (``insert``, ``create_declared``)."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from qinglian.cli import run
+from qinglian.store import tables
+from qinglian.store.records import insert_records
 from qinglian.store.schema import KINDS
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Fixture rows for a record kind (``insert_records``) or a declared table (``tables.insert``):
+    a column the real stage does not write is refused."""
+    if table in KINDS:
+        insert_records(con, table, [dict(r) for r in rows])
+    else:
+        tables.insert(con, tables.table(table), rows)
+
+
+def create_declared(con: duckdb.DuckDBPyConnection) -> None:
+    """Every declared table, empty, as a case looks after all stages ran on no data."""
+    for t in tables.TABLES.values():
+        tables.create(con, t)
 
 
 def cli(*args: str) -> int:

@@ -18,6 +18,7 @@ from qinglian.link import entities, leaks, targets, upstream
 from qinglian.link.keys import agency_key
 from qinglian.link.resolve import resolve_names
 from qinglian.link.sql import has_table, reset_table
+from qinglian.store import tables
 from qinglian.store.case import Case
 from qinglian.store.schema import KINDS
 from qinglian.store.sqlident import quote_ident
@@ -83,6 +84,8 @@ def link_case(
             names, holders = _names(con)
             decisions = resolve_names(names, preferred=holders)
             reset_table(con, "resolution")
+            # kept across runs: the exchange fills it; created empty so its readers find it
+            tables.create(con, tables.CROSS_CASE_OVERLAPS)
             table = pa.table({
                 "cluster_id": [d.cluster_id for d in decisions],
                 "record_name": [d.record_name for d in decisions],
@@ -136,6 +139,12 @@ def targets_case(case: Case, *, user: str | None = None) -> dict[str, list[targe
             raise QinglianError(
                 "尚未进行链条分析", "the chain has not been traced yet",
                 hint_zh="先运行 qinglian link 案件目录", hint_en="run qinglian link CASE first",
+            )
+        missing = [n for n in targets.DETECT_READS if not has_table(con, n)]
+        if missing:
+            raise QinglianError(
+                f"尚未运行检测分析：缺少 {'、'.join(missing)}", f"the detect stages have not run: no {', '.join(missing)}",
+                hint_zh="先运行 qinglian analyze 案件目录", hint_en="run qinglian analyze CASE first",
             )
         con.execute("SET enable_progress_bar = false")
         con.execute("BEGIN")

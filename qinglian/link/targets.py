@@ -17,15 +17,15 @@ import duckdb
 
 from qinglian.labels import LABEL_ZH
 from qinglian.link.evidence import Reason, cite, reason
-from qinglian.link.sql import has_table, reset_table, row_count
-from qinglian.store.db import columns_of
+from qinglian.link.sql import reset_table, row_count
+from qinglian.store import tables as tbl
 from qinglian.store.sqlident import quote_ident
 
 Scores = dict[str, tuple[float, Reason]]
 Feature = Callable[[duckdb.DuckDBPyConnection], Scores]
-BRIBERY = ("%brib%", "%贿%", "%回扣%", "%好处费%", "%bank_staff%")
-LIST_ORDER = ("%list_order%", "%list-order%", "%按名单顺序%")
 RECORD_KINDS = ("calls", "sms", "customers", "chats", "payments")
+# What the detect stages wrote that the ranking reads (declared in qinglian.store.tables).
+DETECT_READS = ("findings", "pi_inventory", "list_order", "behaviour_accounts", "behaviour_numbers")
 
 
 @dataclass(frozen=True)
@@ -179,31 +179,16 @@ def _laws(values: list[Any]) -> set[str]:
     return out
 
 
-def _labelled(con: duckdb.DuckDBPyConnection, patterns: tuple[str, ...]) -> list[tuple[Any, ...]]:
-    where = " OR ".join(["label ILIKE ? OR analysis ILIKE ? OR coalesce(rule, '') ILIKE ?"] * len(patterns))
-    params: list[Any] = [p for p in patterns for _ in range(3)]
-    return _grouped(
+def bribery(con: duckdb.DuckDBPyConnection) -> Scores:
+    """Hints of paying bank staff: the text stage's bribery findings, and bank staff named in chats."""
+    out: Scores = {}
+    for hid, n, ev in _grouped(
         con,
         f"""SELECT 'holder:' || canon(holder), count(*),
                    list((evidence_sha256, sheet, row_no) ORDER BY evidence_sha256, row_no)[1:5]
-        FROM findings WHERE holder IS NOT NULL AND ({where}) GROUP BY holder""",
-        params,
-    )
-
-
-def list_order(con: duckdb.DuckDBPyConnection) -> Scores:
-    """Calls placed in the row order of a customer list (behaviour analysis findings)."""
-    return {
-        hid: (3.0, reason(f"按客户名单顺序拨打（{n} 条发现）", f"dialled in customer-list order ({n} findings)",
-                          cite(ev)))
-        for hid, n, ev in _labelled(con, LIST_ORDER)
-    }
-
-
-def bribery(con: duckdb.DuckDBPyConnection) -> Scores:
-    """Hints of paying bank staff: findings so labelled, and bank staff named in the holder's chats."""
-    out: Scores = {}
-    for hid, n, ev in _labelled(con, BRIBERY):
+        FROM ({tbl.FINDINGS.select("holder", "label", "evidence_sha256", "sheet", "row_no")})
+        WHERE holder IS NOT NULL AND label = 'bribery' GROUP BY holder""",
+    ):
         out[hid] = (3.0, reason(f"疑似向银行人员输送利益（{n} 条发现）",
                                 f"hints of paying bank staff ({n} findings)", cite(ev)))
     for hid, names, ev in _grouped(
@@ -220,25 +205,16 @@ def bribery(con: duckdb.DuckDBPyConnection) -> Scores:
 
 
 def pi_inventory(con: duckdb.DuckDBPyConnection) -> Scores:
-    """Personal-information records inventoried for the holder (table ``pi_inventory``)."""
-    if not has_table(con, "pi_inventory"):
-        return {}
-    cols = set(columns_of(con, "pi_inventory"))
-    if "holder" not in cols:
-        return {}
-    amount = next((c for c in ("subjects", "records", "count", "n", "rows", "total") if c in cols), None)
-    total = f"sum(TRY_CAST({quote_ident(amount)} AS DOUBLE))" if amount else "count(*)"
-    has_ev = {"evidence_sha256", "row_no"} <= cols
-    ev_expr = (
-        "list((evidence_sha256, " + ("sheet" if "sheet" in cols else "NULL") + ", row_no))[1:5]"
-        if has_ev else "[]"
-    )
+    """Personal-information records the PI stage inventoried for the holder: its per-category
+    totals (the rows without an evidence file) added up; cited by the holder's first records."""
     out: Scores = {}
-    for hid, n, ev in _grouped(
-        con, f"SELECT 'holder:' || canon(holder), {total}, {ev_expr} FROM pi_inventory GROUP BY 1"
+    for hid, n in _grouped(
+        con,
+        f"""SELECT 'holder:' || canon(holder), sum(subjects)
+        FROM ({tbl.PI_INVENTORY.select("holder", "evidence_sha256", "subjects")})
+        WHERE evidence_sha256 IS NULL GROUP BY 1""",
     ):
-        if not ev:
-            ev = _first_rows(con, str(hid)[7:])
+        ev = _first_rows(con, str(hid)[7:])
         out[hid] = (math.log1p(float(n or 0)), reason(
             f"个人信息清点：{float(n or 0):.0f} 条", f"personal information inventoried: {float(n or 0):.0f} records",
             cite(ev)))
@@ -253,16 +229,10 @@ def behaviour_flags(con: duckdb.DuckDBPyConnection) -> Scores:
     """Accounts and calling numbers the behaviour analysis flagged as mass calling."""
     parts: list[str] = []
     params: list[Any] = []
-    for table, key, prefix in (("behaviour_accounts", "account", "account:"),
-                               ("behaviour_numbers", "number", "number:")):
-        if has_table(con, table) and {key, "flag"} <= set(columns_of(con, table)):
-            parts.append(
-                f"SELECT ? || CAST({quote_ident(key)} AS VARCHAR) AS src FROM {quote_ident(table)} "
-                "WHERE TRY_CAST(flag AS BOOLEAN)"
-            )
-            params.append(prefix)
-    if not parts:
-        return {}
+    for table, key, prefix in ((tbl.BEHAVIOUR_ACCOUNTS, "account", "account:"),
+                               (tbl.BEHAVIOUR_NUMBERS, "number", "number:")):
+        parts.append(f"SELECT ? || {quote_ident(key)} AS src FROM ({table.select(key, 'flag')}) WHERE flag")
+        params.append(prefix)
     out: Scores = {}
     for hid, n, names, ev in _grouped(
         con,
@@ -279,19 +249,15 @@ def behaviour_flags(con: duckdb.DuckDBPyConnection) -> Scores:
     return out
 
 
-def list_order_table(con: duckdb.DuckDBPyConnection) -> Scores:
-    """Lists the behaviour analysis found dialled in row order (table ``list_order``)."""
-    if not has_table(con, "list_order"):
-        return {}
-    needed = {"evidence_sha256", "sheet", "account", "spearman", "longest_run_share", "run_first_row"}
-    if not needed <= set(columns_of(con, "list_order")):
-        return {}
+def list_order(con: duckdb.DuckDBPyConnection) -> Scores:
+    """Lists the behaviour stage found dialled in row order (its table ``list_order``)."""
+    cols = ("evidence_sha256", "sheet", "account", "spearman", "longest_run_share", "run_first_row")
     out: Scores = {}
     for hid, n, accounts, ev in _grouped(
         con,
-        """SELECT l.src, count(*), list(DISTINCT o.account)[1:3],
+        f"""SELECT l.src, count(*), list(DISTINCT o.account)[1:3],
                   list((o.evidence_sha256, o.sheet, o.run_first_row))[1:5]
-        FROM list_order o
+        FROM ({tbl.LIST_ORDER.select(*cols)}) o
         JOIN links l ON l.relation = 'holds_list'
          AND l.dst = 'list:' || o.evidence_sha256 || ':' || coalesce(o.sheet, '')
         WHERE o.spearman >= ? OR o.longest_run_share >= ?
@@ -368,7 +334,7 @@ def _first_rows(con: duckdb.DuckDBPyConnection, holder: str) -> list[Any]:
 
 BEFORE: tuple[Feature, ...] = (complaints, vendor_accounts, upstream_volume, local, activity)
 AFTER: tuple[Feature, ...] = (
-    findings, pi_inventory, list_order, list_order_table, behaviour_flags, bribery, customer_lists, activity,
+    findings, pi_inventory, list_order, behaviour_flags, bribery, customer_lists, activity,
 )
 
 

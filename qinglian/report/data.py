@@ -1,14 +1,14 @@
 """What the case holds, gathered once for a report: the case scope and one scope per holder.
 
 Everything here is already masked (unless ``reveal``) and capped (``limit`` rows per table);
-the renderers only lay it out. Record-derived figures (daily calls and SMS, payments,
-intent grades) come straight from the record tables; the other analyses' tables are read
-when present and named as not run when absent.
+the renderers only lay it out. The report reads what the stages stored (the tables declared in
+``qinglian.store.tables``) and counts records; it analyses nothing itself. A case whose stages
+have not run is refused with a clear error.
 """
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,13 +16,14 @@ from typing import Any
 
 import duckdb
 
-from qinglian.report import analyses as an
+from qinglian.errors import QinglianError
 from qinglian.report import evidence as ev
 from qinglian.report.privacy import Redactor
 from qinglian.report.reasons import ReasonReader
 from qinglian.report.specs import CODES, shown_columns
 from qinglian.report.specs import title as spec_title
 from qinglian.report.tables import Table, read_table, schema_tables
+from qinglian.store import tables as tbl
 from qinglian.store.schema import KINDS
 from qinglian.store.sqlident import quote_ident
 
@@ -30,29 +31,6 @@ KIND_ZH: dict[str, str] = {
     "calls": "通话记录", "sms": "短信发送记录", "customers": "客户名单", "chats": "聊天记录",
     "complaints": "投诉", "accounts": "平台账号", "payments": "付款记录",
 }
-
-BRIBERY_WORDS: tuple[str, ...] = ("好处费", "回扣", "返点", "打点", "内部关系", "辛苦费", "感谢费",
-                                  "返佣", "茶水费", "红包", "介绍费")
-
-# 2017 SPC/SPP interpretation on PI crimes (Art. 5): records that make a case "情节严重".
-TIER_50 = ("行踪", "轨迹", "通信内容", "征信", "财产", "whereabouts", "location", "communication_content",
-           "credit", "property")
-TIER_500 = ("住宿", "通信记录", "健康", "生理", "交易", "accommodation", "communication_record", "health",
-            "transaction")
-
-
-def threshold_for(tier: str | None, category: str | None) -> int:
-    """The record count at which Art. 253-1 applies to this PI category (50, 500 or 5,000)."""
-    digits = re.sub(r"\D", "", tier or "")
-    if digits in ("50", "500", "5000"):
-        return int(digits)
-    text = f"{tier or ''} {category or ''}".lower()
-    if any(w in text for w in TIER_50):
-        return 50
-    if any(w in text for w in TIER_500):
-        return 500
-    return 5000
-
 
 @dataclass
 class PiRow:
@@ -134,7 +112,6 @@ class Scope:
     evidence_files: int = 0
     finding_types: list[tuple[str, str, int]] = field(default_factory=list)
     pi: list[PiRow] = field(default_factory=list)
-    pi_note: str = ""
     daily: list[Daily] = field(default_factory=list)
     call_stats: dict[str, Any] = field(default_factory=dict)
     sms_stats: dict[str, Any] = field(default_factory=dict)
@@ -142,7 +119,7 @@ class Scope:
     scripts: list[ev.Quoted] = field(default_factory=list)
     bribery_total: int = 0
     bribery: list[ev.Quoted] = field(default_factory=list)
-    intent: Table | None = None
+    intent: Table | None = None  # the behaviour stage's intent grades
     behaviour: list[Table] = field(default_factory=list)
     payments: Table | None = None
     payments_sum: float = 0.0
@@ -163,26 +140,68 @@ class Scope:
 
 
 @dataclass
+class Run:
+    """One row of ``analysis_runs``: which stage ran, with which version and parameters."""
+
+    analysis: str
+    version: str
+    ran_at: str
+    params: str
+
+
+@dataclass
 class ReportData:
     case_name: str
     agency: str
     generated_at: str
     reveal: bool
     holders: list[str]
-    analyses: list[an.AnalysisStatus]
-    runs: list[an.Run]
+    runs: list[Run]
     case_scope: Scope
     holder_scopes: list[Scope]
     tables: dict[str, list[str]]
     law_ids: set[str] = field(default_factory=set)
     target_order: list[str] = field(default_factory=list)  # holders best first (targets table)
 
-    @property
-    def not_run(self) -> list[an.AnalysisStatus]:
-        return [a for a in self.analyses if not a.ran]
-
 
 # ---- gathering ------------------------------------------------------------------------------
+
+
+# The stages' tables the report reads (all declared in qinglian.store.tables).
+READS: tuple[str, ...] = (
+    "evidence", "findings", "analysis_runs", "pi_inventory", "behaviour_numbers", "behaviour_accounts",
+    "behaviour_holders", "behaviour_sms", "behaviour_notes", "list_order", "intent_grades", "campaigns",
+    "entities", "links", "resolution", "upstream", "list_overlaps", "leak_clusters", "targets",
+    "cross_case_overlaps",
+)
+
+
+def _require_stages(present: dict[str, list[str]]) -> None:
+    """Every table the report reads must be there: the report shows results, it does not make them."""
+    missing = sorted(n for n in READS if n not in present)
+    if missing:
+        raise QinglianError(
+            f"案件尚未完成分析，缺少结果表：{'、'.join(missing)}",
+            f"the case has not been analysed: missing result tables {', '.join(missing)}",
+            hint_zh="先运行 qinglian analyze 案件目录（含 link 与 targets），再生成报告",
+            hint_en="run qinglian analyze CASE (it runs link and targets too), then the report",
+        )
+
+
+def _params_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def runs(con: duckdb.DuckDBPyConnection) -> list[Run]:
+    rows = con.execute(
+        f"SELECT * FROM ({tbl.ANALYSIS_RUNS.select('analysis', 'version', 'ran_at', 'params')}) "
+        "ORDER BY analysis, ran_at"
+    ).fetchall()
+    return [Run(str(a), str(v), str(r), _params_text(p)) for a, v, r, p in rows]
 
 
 def holders(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -215,31 +234,17 @@ def _daily(con: duckdb.DuckDBPyConnection, kind: str, ts: str, holder: str | Non
     return Daily(kind, days, total, total - sum(n for _, n in days))
 
 
-def _pi(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], holder: str | None,
-        scope: Scope) -> None:
-    if "pi_inventory" in tables and int(_one(con, "SELECT count(*) FROM pi_inventory", []) or 0):
-        cond, params = _holder_cond(holder)
-        rows = con.execute(
-            "SELECT category, CAST(tier AS VARCHAR), sum(TRY_CAST(subjects AS BIGINT)), "
-            f"count(DISTINCT evidence_sha256) FROM pi_inventory {cond} GROUP BY ALL ORDER BY 3 DESC NULLS LAST",
-            params,
-        ).fetchall()
-        scope.pi = [PiRow(str(c), str(t or ""), int(n or 0), int(f), threshold_for(t, c))
-                    for c, t, n, f in rows]
-        return
-    scope.pi_note = "未运行：个人信息清点（pi_inventory 表不存在或为空）；下表由客户名单直接估算。"
+def _pi(con: duckdb.DuckDBPyConnection, holder: str | None, scope: Scope) -> None:
+    """The PI stage's inventory: each holder's total per category (rows with no evidence file),
+    and the files it was found in; for the case, the holders' totals added up."""
     cond, params = _holder_cond(holder)
-    sep = " AND " if cond else " WHERE "
-    credit = int(_one(con, f"SELECT count(*) FROM customers {cond}{sep}credit_info IS NOT NULL "
-                      "AND credit_info <> ''", params) or 0)
-    persons = int(_one(con, f"SELECT count(*) FROM customers {cond}{sep}(phone IS NOT NULL OR "
-                       "id_number IS NOT NULL OR name IS NOT NULL)", params) or 0)
-    files = int(_one(con, f"SELECT count(DISTINCT evidence_sha256) FROM customers {cond}", params) or 0)
-    if credit:
-        scope.pi.append(PiRow("征信/负债信息（客户名单中的负债、征信列）", "50", credit, files, 50))
-    if persons:
-        scope.pi.append(PiRow("其他公民个人信息（姓名、电话、身份证号、住址、工作单位）", "5000", persons,
-                              files, 5000))
+    rows = con.execute(
+        "SELECT category, tier, sum(subjects) FILTER (WHERE evidence_sha256 IS NULL), "
+        f"count(DISTINCT evidence_sha256) FROM ({tbl.PI_INVENTORY.select()}) {cond} GROUP BY ALL "
+        "ORDER BY 3 DESC NULLS LAST, 1",
+        params,
+    ).fetchall()
+    scope.pi = [PiRow(str(c), str(t), int(n or 0), int(f), int(t)) for c, t, n, f in rows]
 
 
 def _calls_stats(con: duckdb.DuckDBPyConnection, holder: str | None) -> dict[str, Any]:
@@ -267,38 +272,26 @@ def _sms_stats(con: duckdb.DuckDBPyConnection, holder: str | None) -> dict[str, 
             "签名数": int(row[3])}
 
 
-def _intent(con: duckdb.DuckDBPyConnection, holder: str | None) -> Table:
-    cond, params = _holder_cond(holder)
-    sep = " AND " if cond else " WHERE "
-    rows = con.execute(
-        f"SELECT intent_grade, count(*), count(DISTINCT callee), avg(duration_s), avg(consumer_turns) "
-        f"FROM calls {cond}{sep}intent_grade IS NOT NULL AND intent_grade <> '' GROUP BY 1 ORDER BY 1",
-        params,
-    ).fetchall()
-    return Table(
-        title="外呼系统意向分级（由通话记录统计）",
-        columns=["意向等级", "通话数", "被分级消费者数", "平均通话时长（秒）", "平均客户说话次数"],
-        rows=[[g, int(n), int(c), round(float(d or 0), 1), round(float(t or 0), 1)] for g, n, c, d, t in rows],
-        total=len(rows),
-    )
-
-
 def _payments(con: duckdb.DuckDBPyConnection, redactor: Redactor, holder: str | None,
               limit: int, scope: Scope) -> None:
     cond, params = _holder_cond(holder)
-    pattern = "|".join(BRIBERY_WORDS)
-    sep = " AND " if cond else " WHERE "
     scope.payments_sum = float(_one(con, f"SELECT sum(amount) FROM payments {cond}", params) or 0)
-    scope.bribery_payments = int(_one(
-        con, f"SELECT count(*) FROM payments {cond}{sep}regexp_matches(coalesce(memo, ''), ?)",
-        [*params, pattern]) or 0)
     total = int(_one(con, f"SELECT count(*) FROM payments {cond}", params) or 0)
+    # memos the text stage labelled bribery (its rules are the one bribery vocabulary)
+    bribed = ("(SELECT DISTINCT evidence_sha256, sheet, row_no FROM findings "
+              "WHERE label = 'bribery' AND kind = 'payments')")
+    scope.bribery_payments = int(_one(
+        con, f"SELECT count(*) FROM payments p SEMI JOIN {bribed} b ON b.evidence_sha256 = p.evidence_sha256 "
+        f"AND b.sheet IS NOT DISTINCT FROM p.sheet AND b.row_no = p.row_no {cond.replace('holder', 'p.holder')}",
+        params) or 0)
     rows = con.execute(
-        "SELECT p.payer, p.payee, p.amount, p.paid_at, p.memo, regexp_matches(coalesce(p.memo, ''), ?) hint, "
+        "SELECT p.payer, p.payee, p.amount, p.paid_at, p.memo, b.row_no IS NOT NULL hint, "
         "p.evidence_sha256, e.file_name, p.sheet, p.row_no FROM payments p "
+        f"LEFT JOIN {bribed} b ON b.evidence_sha256 = p.evidence_sha256 "
+        "AND b.sheet IS NOT DISTINCT FROM p.sheet AND b.row_no = p.row_no "
         f"LEFT JOIN evidence e ON e.sha256 = p.evidence_sha256 {cond.replace('holder', 'p.holder')} "
         "ORDER BY hint DESC, p.amount DESC NULLS LAST, p.paid_at LIMIT ?",
-        [pattern, *params, limit],
+        [*params, limit],
     ).fetchall()
     out = []
     for payer, payee, amount, paid_at, memo, hint, sha, fname, sheet, row_no in rows:
@@ -345,7 +338,8 @@ def _other_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], 
                   holder: str | None, limit: int, scope: Scope) -> None:
     reader = ReasonReader(con, redactor)
     names = sorted(n for n in tables if n.startswith("behaviour_"))
-    names += [n for n in ("list_order", "intent_grades", "campaigns") if n in tables]
+    names += [n for n in ("list_order", "campaigns") if n in tables]
+    scope.intent = _read(con, "intent_grades", list(tbl.INTENT_GRADES.names), redactor, reader, holder, limit)
     for n in names:
         cols = tables[n]
         if holder is not None and "holder" not in cols:
@@ -358,7 +352,7 @@ def _other_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], 
         if holder is not None and "holder" not in cols:
             continue
         scope.link_tables.append(_read(con, n, cols, redactor, reader, holder, limit))
-    if holder is None and {"record_name", "canonical_name", "match_weight"} <= set(tables.get("resolution", [])):
+    if holder is None:
         scope.link_tables.append(_resolution(con, redactor, limit))
     reader.resolve()
 
@@ -413,24 +407,20 @@ def chain(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], redactor
         label = str(fname or str(sha)[:12]) + (f"/{sheet}" if sheet else "")
         lst = g.add(f"list:{sha}:{sheet or ''}", redactor.text(label), 3)
         g.link(f"holder:{holder}", lst)
-    _chain_links(con, tables, redactor, g)
-    if "leak_clusters" in tables and {"cluster_id", "list_id"} <= set(tables["leak_clusters"]):
-        cols = tables["leak_clusters"]
-        extra = ", holder" if "holder" in cols else ", NULL"
-        extra += ", file_name" if "file_name" in cols else ", NULL"
-        for cid, list_id, holder, fname in con.execute(
-            f"SELECT DISTINCT cluster_id, list_id{extra} FROM leak_clusters"
-        ).fetchall():
-            src = g.add(f"leak:{cid}", f"泄露源 {cid}", 4)
-            lst = f"list:{list_id}"
-            if lst not in g.nodes and f"{lst}:" in g.nodes:  # list ids with and without the sheet
-                lst = f"{lst}:"
-            if lst not in g.nodes:
-                lst = g.add(lst, redactor.text(str(fname or list_id)), 3)
-                if holder is not None:
-                    g.link(f"holder:{holder}", lst)
-            g.link(lst, src)
-        g.sources.append("leak_clusters")
+    _chain_links(con, redactor, g)
+    for cid, list_id, holder, fname in con.execute(
+        f"SELECT DISTINCT * FROM ({tbl.LEAK_CLUSTERS.select('cluster_id', 'list_id', 'holder', 'file_name')})"
+    ).fetchall():
+        src = g.add(f"leak:{cid}", f"泄露源 {cid}", 4)
+        lst = f"list:{list_id}"
+        if lst not in g.nodes and f"{lst}:" in g.nodes:  # list ids with and without the sheet
+            lst = f"{lst}:"
+        if lst not in g.nodes:
+            lst = g.add(lst, redactor.text(str(fname or list_id)), 3)
+            if holder is not None:
+                g.link(f"holder:{holder}", lst)
+        g.link(lst, src)
+    g.sources.append("leak_clusters")
     return g
 
 
@@ -438,16 +428,12 @@ def chain(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], redactor
 LINK_LAYERS: dict[str, int] = {"vendor": 0, "platform": 0, "account": 1, "holder": 2, "list": 3}
 
 
-def _chain_links(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], redactor: Redactor,
-                 g: Chain) -> None:
+def _chain_links(con: duckdb.DuckDBPyConnection, redactor: Redactor, g: Chain) -> None:
     """Edges of the link analysis between vendor/platform, account, holder and list entities."""
-    if "links" not in tables or not {"src", "dst"} <= set(tables["links"]):
-        return
-    names: dict[str, str] = {}
-    if "entities" in tables and {"entity_id", "name"} <= set(tables["entities"]):
-        names = {str(i): str(n) for i, n in con.execute(
-            "SELECT entity_id, any_value(name) FROM entities GROUP BY 1").fetchall()}
-    for src, dst in con.execute("SELECT DISTINCT src, dst FROM links").fetchall():
+    names = {str(i): str(n) for i, n in con.execute(
+        f"SELECT entity_id, any_value(name) FROM ({tbl.ENTITIES.select('entity_id', 'name')}) GROUP BY 1"
+    ).fetchall()}
+    for src, dst in con.execute(f"SELECT DISTINCT * FROM ({tbl.LINKS.select('src', 'dst')})").fetchall():
         ends = []
         for nid in (str(src), str(dst)):
             kind, _, key = nid.partition(":")
@@ -471,14 +457,13 @@ def gather_scope(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], r
         s.record_counts[k] = int(_one(con, f"SELECT count(*) FROM {quote_ident(k)} {cond}", params) or 0)
     s.evidence_files = int(_one(con, f"SELECT count(*) FROM evidence {cond}", params) or 0)
     s.finding_types = ev.finding_types(con, holder)
-    _pi(con, tables, holder, s)
+    _pi(con, holder, s)
     s.daily = [_daily(con, "calls", "started_at", holder), _daily(con, "sms", "sent_at", holder)]
     s.call_stats = _calls_stats(con, holder)
     s.sms_stats = _sms_stats(con, holder)
     s.scripts_total, s.scripts = ev.quoted(con, redactor, holder=holder, bribery=False,
                                            limit=limit)
     s.bribery_total, s.bribery = ev.quoted(con, redactor, holder=holder, bribery=True, limit=limit)
-    s.intent = _intent(con, holder)
     _payments(con, redactor, holder, limit, s)
     _other_tables(con, tables, redactor, holder, limit, s)
     s.findings_total = ev.count_findings(con, holder)
@@ -500,8 +485,9 @@ def gather(
 ) -> ReportData:
     """The whole report's content. With ``holder`` only that holder's scope (and no case scope)."""
     redactor = Redactor(reveal)
-    ev.prepare(con)
     tables = schema_tables(con)
+    _require_stages(tables)
+    ev.prepare(con)
     all_holders = holders(con)
     full_chain = chain(con, tables, redactor)
     if holder is not None:
@@ -511,11 +497,10 @@ def gather(
         case_scope = gather_scope(con, tables, redactor, None, limit, full_chain)
         holder_scopes = [gather_scope(con, tables, redactor, h, holder_limit, full_chain)
                          for h in all_holders]
-    target_order: list[str] = []
-    if {"phase", "rank", "holder"} <= set(tables.get("targets", [])):
-        rows = con.execute("SELECT holder, min(rank) FILTER (WHERE phase = 'after') a, min(rank) b "
-                           "FROM targets GROUP BY 1 ORDER BY a NULLS LAST, b NULLS LAST, 1").fetchall()
-        target_order = [str(r[0]) for r in rows]
+    rows = con.execute("SELECT holder, min(rank) FILTER (WHERE phase = 'after') a, min(rank) b "
+                       f"FROM ({tbl.TARGETS.select('holder', 'rank', 'phase')}) GROUP BY 1 "
+                       "ORDER BY a NULLS LAST, b NULLS LAST, 1").fetchall()
+    target_order = [str(r[0]) for r in rows]
     return ReportData(
         target_order=target_order,
         case_name=case_name,
@@ -523,8 +508,7 @@ def gather(
         generated_at=datetime.now().astimezone().isoformat(timespec="seconds"),
         reveal=reveal,
         holders=all_holders if holder is None else [holder],
-        analyses=an.statuses(con, tables),
-        runs=an.runs(con),
+        runs=runs(con),
         case_scope=case_scope,
         holder_scopes=holder_scopes,
         tables=tables,

@@ -10,7 +10,6 @@ import jinja2
 
 from qinglian import __version__
 from qinglian.labels import LABEL_ZH
-from qinglian.report import analyses as an
 from qinglian.report import laws
 from qinglian.report.charts import daily_svg
 from qinglian.report.data import KIND_ZH, ReportData, Scope
@@ -116,12 +115,6 @@ def render_html(data: ReportData, *, single: bool = False, for_pdf: bool = False
                                    holder_scopes=[trim(h, PDF_MAX_ROWS) for h in data.holder_scopes])
     scopes = [data.case_scope, *data.holder_scopes]
     all_views = [views(s, f"s{i}", 25 if i == 0 else 10) for i, s in enumerate(scopes)]
-    status = {a.key: a for a in data.analyses}
-    behaviour_missing = [status[k].title for k in ("behaviour", "list_order", "intent")
-                         if not status[k].ran]
-    link_missing = [status[k].title for k in ("link", "upstream", "leak", "targets") if not status[k].ran]
-    known = {r.analysis for a in data.analyses for r in a.runs}
-    other_runs: list[an.Run] = [r for r in data.runs if r.analysis not in known]
     law_entries, law_note = laws.appendix(data.law_ids)
     return environment().get_template("report.html.j2").render(
         d=data,
@@ -133,8 +126,4 @@ def render_html(data: ReportData, *, single: bool = False, for_pdf: bool = False
         version=__version__,
         labels=LABEL_ZH,
         kinds=KIND_ZH,
-        text_ran=status["text"].ran,
-        behaviour_missing=behaviour_missing,
-        link_missing=link_missing,
-        other_runs=other_runs,
     )

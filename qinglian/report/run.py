@@ -109,7 +109,7 @@ def build_report(case_dir: Path, opts: ReportOptions) -> list[Path]:
             user=opts.user,
             details={
                 "outputs": [{"file": p.name, "sha256": sha256_file(p)} for p in paths],
-                "analyses": {a.key: a.status for a in data.analyses},
+                "analyses": sorted({r.analysis for r in data.runs}),
                 "note": t("报告含未遮蔽的个人信息", "report holds unmasked PI") if opts.reveal else "",
             },
             con=con,

@@ -182,9 +182,8 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, data: ReportData, path: Path) -> 
     try:
         summary = [["案件", data.case_name], ["办案单位", data.agency], ["生成时间", data.generated_at],
                    ["个人信息", "已显示（--reveal）" if data.reveal else "已遮蔽"]]
-        for a in data.analyses:
-            runs = "；".join(f"{r.analysis} {r.version} {r.ran_at} {r.params}" for r in a.runs)
-            summary.append([f"分析：{a.title}", f"{a.status_text}；{runs}" if runs else a.status_text])
+        for r in data.runs:
+            summary.append([f"分析：{r.analysis}", f"{r.version} {r.ran_at} {r.params}"])
         book.table("概要", ["项目", "内容"], summary)
         book.table("证据文件", ["证据 SHA-256", "文件名", "压缩包内路径", "被检查单位", "记录类型", "行数", "导入时间"], (
             [hash_text(str(sha)), redactor.text(name), redactor.text(member), who, kind, rows, at]

@@ -26,6 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from qinglian.store import tables
+
 FieldType = Literal["text", "phone", "timestamp", "duration", "int", "bool", "amount", "id_number"]
 
 KINDS: tuple[str, ...] = ("calls", "sms", "customers", "chats", "complaints", "accounts", "payments")
@@ -176,87 +178,15 @@ def raw_value(field: str) -> str:
     return f"json_extract_string(\"raw\", '$.{field}')"
 
 
-# Tables that are not record kinds. Analyses add their own (see DDL below).
-SUPPORT_DDL: tuple[str, ...] = (
-    """CREATE TABLE IF NOT EXISTS evidence (
-        sha256 VARCHAR PRIMARY KEY,
-        file_name VARCHAR NOT NULL,
-        stored_path VARCHAR NOT NULL,
-        size_bytes BIGINT NOT NULL,
-        parent_sha256 VARCHAR,
-        member_path VARCHAR,
-        holder VARCHAR,
-        site VARCHAR,
-        kind VARCHAR,
-        encoding VARCHAR,
-        sheets JSON,
-        rows BIGINT,
-        ingested_at TIMESTAMP NOT NULL,
-        ingested_by VARCHAR
-    )""",
-    # one row per prefix: every prefix phonenumbers knows, loaded with the case's first phone
-    # number (see ingest/phones.py), plus any other the case's numbers need; no key index (on
-    # 700k new prefixes, building it took 0.7 s of an ingest)
-    """CREATE TABLE IF NOT EXISTS phone_prefixes (
-        prefix VARCHAR NOT NULL,
-        province VARCHAR,
-        city VARCHAR,
-        carrier VARCHAR
-    )""",
-    # which resolved-prefix tables (phonenumbers version) phone_prefixes has taken in
-    """CREATE TABLE IF NOT EXISTS phone_prefix_sources (
-        source VARCHAR NOT NULL,
-        prefixes BIGINT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS ingest_notes (
-        evidence_sha256 VARCHAR NOT NULL,
-        sheet VARCHAR,
-        field VARCHAR NOT NULL,
-        problem VARCHAR NOT NULL,
-        count BIGINT NOT NULL,
-        first_row BIGINT
-    )""",
-    """CREATE TABLE IF NOT EXISTS custody_head (
-        seq BIGINT NOT NULL,
-        hash VARCHAR NOT NULL
-    )""",
-    # Findings of every analysis: one row per (record, detector hit).
-    """CREATE TABLE IF NOT EXISTS findings (
-        analysis VARCHAR NOT NULL,
-        label VARCHAR NOT NULL,
-        score DOUBLE,
-        rule VARCHAR,
-        law VARCHAR,
-        holder VARCHAR,
-        kind VARCHAR,
-        field VARCHAR,
-        evidence_sha256 VARCHAR,
-        sheet VARCHAR,
-        row_no BIGINT,
-        span_start INTEGER,
-        span_end INTEGER,
-        quote VARCHAR,
-        detail JSON
-    )""",
-    # Which analyses ran, with which version and rules, for the report.
-    """CREATE TABLE IF NOT EXISTS analysis_runs (
-        analysis VARCHAR NOT NULL,
-        version VARCHAR NOT NULL,
-        ran_at TIMESTAMP NOT NULL,
-        params JSON
-    )""",
+# Tables that are not record kinds: declared with every other table in qinglian.store.tables.
+SUPPORT_TABLES: tuple[str, ...] = (
+    "evidence", "phone_prefixes", "phone_prefix_sources", "ingest_notes", "custody_head", "findings",
+    "analysis_runs",
 )
-
+SUPPORT_DDL: tuple[str, ...] = tuple(tables.table(n).ddl() for n in SUPPORT_TABLES)
 
 # One row per ingested sheet of an evidence file (a CSV is one sheet, ``sheet`` NULL).
-SHEETS_DDL = """CREATE TABLE IF NOT EXISTS record_sheets (
-    sheet_id INTEGER PRIMARY KEY,
-    kind VARCHAR NOT NULL,
-    holder VARCHAR NOT NULL,
-    site VARCHAR,
-    evidence_sha256 VARCHAR NOT NULL,
-    sheet VARCHAR
-)"""
+SHEETS_DDL = tables.RECORD_SHEETS.ddl()
 
 SHEET_COLUMNS: tuple[str, ...] = ("holder", "site", "evidence_sha256", "sheet")
 

@@ -235,3 +235,400 @@ CHARGE_REVIEWS = declare(
     doc="Every review of a charge (history; the latest row is the status). Kept across re-runs.",
     persistent=True,
 )
+
+
+def record_tables() -> dict[str, list[tuple[str, str]]]:
+    """The record kinds' views and ``<kind>_rows`` tables: (name, SQL type) per column.
+
+    Declared in ``qinglian.store.schema`` (ingest writes them, every later stage reads them);
+    types as information_schema reports them (NOT NULL left out).
+    """
+    from qinglian.store import schema
+
+    out: dict[str, list[tuple[str, str]]] = {}
+    for kind in schema.KINDS:
+        out[kind] = [(n, t.split()[0]) for n, t in schema.columns(kind)]
+        out[schema.rows_table(kind)] = [(n, t.split()[0]) for n, t in schema.row_columns(kind)]
+    return out
+
+
+# ---- store and ingest -------------------------------------------------------------------------
+
+EVIDENCE = declare(
+    "evidence",
+    [
+        Column("sha256", "VARCHAR", "SHA-256 of the file as seized", nullable=False),
+        Column("file_name", "VARCHAR", "name the file had", nullable=False),
+        Column("stored_path", "VARCHAR", "path under CASE/evidence", nullable=False),
+        Column("size_bytes", "BIGINT", nullable=False),
+        ("parent_sha256", "VARCHAR", "archive the file came from"),
+        ("member_path", "VARCHAR", "path inside that archive"),
+        ("holder", "VARCHAR"),
+        ("site", "VARCHAR"),
+        ("kind", "VARCHAR", "record kind it was read as"),
+        ("encoding", "VARCHAR"),
+        ("sheets", "JSON"),
+        ("rows", "BIGINT"),
+        Column("ingested_at", "TIMESTAMP", nullable=False),
+        ("ingested_by", "VARCHAR"),
+    ],
+    key=("sha256",),
+    writer="ingest",
+    readers=("detect.pi", "link", "report", "web"),
+    doc="One row per evidence file (archives and their members each get one).",
+    persistent=True,
+)
+
+# No key index: on 700k new prefixes building it took most of the load.
+PHONE_PREFIXES = declare(
+    "phone_prefixes",
+    [Column("prefix", "VARCHAR", "first 7 digits of a mobile", nullable=False),
+     ("province", "VARCHAR"), ("city", "VARCHAR"), ("carrier", "VARCHAR")],
+    writer="ingest",
+    readers=("detect.behaviour", "link", "report"),
+    doc="归属地 once per 7-digit prefix, joined to numbers, never stored per row.",
+    persistent=True,
+)
+
+PHONE_PREFIX_SOURCES = declare(
+    "phone_prefix_sources",
+    [Column("source", "VARCHAR", nullable=False), Column("prefixes", "BIGINT", nullable=False)],
+    writer="ingest",
+    readers=("ingest",),
+    doc="Which resolved-prefix tables (phonenumbers version) phone_prefixes has taken in.",
+    persistent=True,
+)
+
+INGEST_NOTES = declare(
+    "ingest_notes",
+    [
+        Column("evidence_sha256", "VARCHAR", nullable=False),
+        ("sheet", "VARCHAR"),
+        Column("field", "VARCHAR", nullable=False),
+        Column("problem", "VARCHAR", nullable=False),
+        Column("count", "BIGINT", nullable=False),
+        ("first_row", "BIGINT"),
+    ],
+    writer="ingest",
+    readers=("report",),
+    doc="Values ingest could not normalise, counted per file, sheet, field and problem.",
+    persistent=True,
+)
+
+CUSTODY_HEAD = declare(
+    "custody_head",
+    [Column("seq", "BIGINT", nullable=False), Column("hash", "VARCHAR", nullable=False)],
+    writer="store",
+    readers=("store",),
+    doc="The custody log's head as of the store's last write (checked by verify).",
+    persistent=True,
+)
+
+RECORD_SHEETS = declare(
+    "record_sheets",
+    [
+        Column("sheet_id", "INTEGER", nullable=False),
+        Column("kind", "VARCHAR", nullable=False),
+        Column("holder", "VARCHAR", nullable=False),
+        ("site", "VARCHAR"),
+        Column("evidence_sha256", "VARCHAR", nullable=False),
+        ("sheet", "VARCHAR", "NULL for a CSV"),
+    ],
+    key=("sheet_id",),
+    writer="ingest",
+    readers=("store",),
+    doc="One row per ingested sheet; the record views join it for their provenance columns.",
+    persistent=True,
+)
+
+FINDINGS = declare(
+    "findings",
+    [
+        Column("analysis", "VARCHAR", "the stage that found it", nullable=False),
+        Column("label", "VARCHAR", "one of qinglian.labels.LABELS", nullable=False),
+        ("score", "DOUBLE"),
+        ("rule", "VARCHAR", "rule id of detect/text/rules.py"),
+        ("law", "VARCHAR", "JSON list of provision ids in force on the record's date"),
+        ("holder", "VARCHAR"),
+        ("kind", "VARCHAR"),
+        ("field", "VARCHAR"),
+        ("evidence_sha256", "VARCHAR"),
+        ("sheet", "VARCHAR"),
+        ("row_no", "BIGINT"),
+        ("span_start", "INTEGER"),
+        ("span_end", "INTEGER"),
+        ("quote", "VARCHAR", "masked"),
+        ("detail", "JSON"),
+    ],
+    writer="detect.text",
+    readers=("link", "charges", "report", "web"),
+    doc="One row per (record, label, supporting rule hit) of the text detectors.",
+    persistent=True,
+)
+
+ANALYSIS_RUNS = declare(
+    "analysis_runs",
+    [
+        Column("analysis", "VARCHAR", nullable=False),
+        Column("version", "VARCHAR", nullable=False),
+        Column("ran_at", "TIMESTAMP", nullable=False),
+        ("params", "JSON"),
+    ],
+    writer="store",  # every stage appends the row of its own run
+    readers=("report",),
+    doc="Which stage ran, with which version and parameters.",
+    persistent=True,
+)
+
+# ---- detect ------------------------------------------------------------------------------------
+
+PI_INVENTORY = declare(
+    "pi_inventory",
+    [
+        Column("holder", "VARCHAR", nullable=False),
+        ("evidence_sha256", "VARCHAR", "NULL: the holder's total over all its files"),
+        Column("category", "VARCHAR", "key of qinglian/data/pi_thresholds.yaml", nullable=False),
+        Column("tier", "INTEGER", "threshold of the 2017 interpretation: 50, 500 or 5000", nullable=False),
+        Column("subjects", "BIGINT", "distinct data subjects", nullable=False),
+    ],
+    writer="detect.pi",
+    readers=("link", "charges", "report"),
+    doc="Distinct data subjects per holder and category, in total and per evidence file.",
+)
+
+CAMPAIGNS = declare(
+    "campaigns",
+    [
+        Column("campaign_id", "VARCHAR", "SMS-0001, CALL-0001, ...", nullable=False),
+        Column("kind", "VARCHAR", "sms or call (a dialer script)", nullable=False),
+        Column("template", "VARCHAR", nullable=False),
+        Column("messages", "BIGINT", nullable=False),
+        ("accounts", "JSON"),
+        ("signatures", "JSON"),
+        ("holders", "JSON"),
+        ("peak_day", "DATE"),
+        ("peak_count", "BIGINT"),
+        ("first_seen", "TIMESTAMP"),
+        ("last_seen", "TIMESTAMP"),
+    ],
+    key=("campaign_id",),
+    writer="detect.campaigns",
+    readers=("link", "charges", "report"),
+    doc="Near-duplicate SMS contents and dialer scripts, one row per campaign with its template.",
+)
+
+CAMPAIGN_MEMBERS = declare(
+    "campaign_members",
+    [
+        Column("campaign_id", "VARCHAR", nullable=False),
+        Column("evidence_sha256", "VARCHAR", nullable=False),
+        ("sheet", "VARCHAR"),
+        Column("row_no", "BIGINT", nullable=False),
+    ],
+    writer="detect.campaigns",
+    readers=("charges", "report"),
+    doc="Every message or call of a campaign, by its evidence row.",
+)
+
+CAMPAIGN_DAILY = declare(
+    "campaign_daily",
+    [Column("campaign_id", "VARCHAR", nullable=False), Column("day", "DATE", nullable=False),
+     Column("sends", "BIGINT", nullable=False)],
+    writer="detect.campaigns",
+    readers=("charges", "report"),
+    doc="Sends (or calls) of a campaign per day.",
+)
+
+_CALL_MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("calls", "BIGINT", ""),
+    ("active_days", "BIGINT", ""),
+    ("calls_per_day", "DOUBLE", ""),
+    ("active_hours", "BIGINT", ""),
+    ("distinct_callees", "BIGINT", ""),
+    ("calls_per_callee", "DOUBLE", ""),
+    ("answer_rate", "DOUBLE", ""),
+    ("short_share", "DOUBLE", ""),
+    ("mean_duration_s", "DOUBLE", ""),
+    ("median_duration_s", "DOUBLE", ""),
+    ("max_duration_s", "DOUBLE", ""),
+    ("max_concurrent", "BIGINT", "lines in use at once"),
+    ("gap_median_s", "DOUBLE", ""),
+    ("gap_cv", "DOUBLE", "regularity of gaps between calls"),
+    ("outside_hours_share", "DOUBLE", "calls outside 08:00-21:00"),
+    ("numbers", "BIGINT", "calling numbers used"),
+    ("handsets", "BIGINT", "distinct handsets, where exported"),
+    ("outgoing_share", "DOUBLE", ""),
+    ("calls_after_objection", "BIGINT", "calls after a complaint or refusal"),
+)
+_SCORED: tuple[tuple[str, str, str], ...] = (
+    ("score", "DOUBLE", ""),
+    ("flag", "BOOLEAN", "mass calling"),
+    ("reasons", "VARCHAR", "features and thresholds that drove the flag"),
+)
+
+BEHAVIOUR_NUMBERS = declare(
+    "behaviour_numbers",
+    [("number", "VARCHAR", "calling number"), *_CALL_MEASURES, *_SCORED],
+    writer="detect.behaviour",
+    readers=("link", "charges", "report"),
+    doc="Call measures per calling number, scored for mass calling.",
+)
+
+BEHAVIOUR_ACCOUNTS = declare(
+    "behaviour_accounts",
+    [("account", "VARCHAR", "dialer account"), *_CALL_MEASURES, *_SCORED],
+    writer="detect.behaviour",
+    readers=("link", "charges", "report"),
+    doc="Call measures per dialer account, scored for mass calling.",
+)
+
+BEHAVIOUR_HOLDERS = declare(
+    "behaviour_holders",
+    [("holder", "VARCHAR"), *_CALL_MEASURES],
+    writer="detect.behaviour",
+    readers=("charges", "report"),
+    doc="Call measures per holder.",
+)
+
+BEHAVIOUR_SMS = declare(
+    "behaviour_sms",
+    [
+        ("level", "VARCHAR", "account or signature"),
+        ("key", "VARCHAR", "the account or signature"),
+        ("sends", "BIGINT"),
+        ("distinct_recipients", "BIGINT"),
+        ("active_days", "BIGINT"),
+        ("sends_per_day", "DOUBLE"),
+        ("peak_day", "DATE"),
+        ("peak_day_sends", "BIGINT"),
+        ("sends_after_optout", "BIGINT"),
+        ("no_optout_share", "DOUBLE", "share of sends without an opt-out line"),
+    ],
+    writer="detect.behaviour",
+    readers=("charges", "report"),
+    doc="SMS measures per sending account and per signature.",
+)
+
+LIST_ORDER = declare(
+    "list_order",
+    [
+        ("evidence_sha256", "VARCHAR", "the customer list's file"),
+        ("sheet", "VARCHAR"),
+        ("account", "VARCHAR", "dialer account that called the list's numbers"),
+        ("list_rows", "BIGINT"),
+        ("dialled", "BIGINT", "list rows whose number the account called"),
+        ("coverage", "DOUBLE"),
+        ("spearman", "DOUBLE", "rank correlation of row order and first-call order"),
+        ("longest_run", "BIGINT", "longest run of consecutive rows called in order"),
+        ("longest_run_share", "DOUBLE"),
+        ("run_first_row", "BIGINT"),
+        ("run_last_row", "BIGINT"),
+    ],
+    writer="detect.behaviour",
+    readers=("link", "charges", "report"),
+    doc="How closely an account's calls follow the row order of a seized customer list.",
+)
+
+INTENT_GRADES = declare(
+    "intent_grades",
+    [
+        ("holder", "VARCHAR"),
+        ("account", "VARCHAR"),
+        ("grade", "VARCHAR", "the dialer's intent grade"),
+        ("consumers", "BIGINT", "distinct callees graded"),
+        ("calls", "BIGINT"),
+        ("mean_duration_s", "DOUBLE", "negative and absurd durations left out"),
+        ("median_duration_s", "DOUBLE"),
+        ("mean_turns", "DOUBLE"),
+        ("median_turns", "DOUBLE"),
+    ],
+    writer="detect.behaviour",
+    readers=("charges", "report"),
+    doc="How many consumers the dialer profiled per holder, account and grade.",
+)
+
+BEHAVIOUR_NOTES = declare(
+    "behaviour_notes",
+    [("scope", "VARCHAR"), ("problem", "VARCHAR"), ("count", "BIGINT"), ("detail", "VARCHAR")],
+    writer="detect.behaviour",
+    readers=("report",),
+    doc="Bad-input counts of the behaviour stage (rows left out of a measure, and why).",
+)
+
+# ---- link --------------------------------------------------------------------------------------
+
+ENTITIES = declare(
+    "entities",
+    [("entity_id", "VARCHAR", "type:key"), ("type", "VARCHAR"), ("name", "VARCHAR"), ("holder", "VARCHAR"),
+     ("detail", "JSON")],
+    writer="link",
+    readers=("charges", "report", "web"),
+    doc="Holders, vendors, platforms, accounts, numbers, lists, staff and pseudonymous consumers.",
+)
+
+LINKS = declare(
+    "links",
+    [("src", "VARCHAR"), ("dst", "VARCHAR"), ("relation", "VARCHAR"), ("evidence_sha256", "VARCHAR"),
+     ("sheet", "VARCHAR"), ("row_no", "BIGINT"), ("weight", "DOUBLE")],
+    writer="link",
+    readers=("charges", "report", "web"),
+    doc="Directed links between entities, each with an evidence row that supports it.",
+)
+
+RESOLUTION = declare(
+    "resolution",
+    [("cluster_id", "VARCHAR"), ("record_name", "VARCHAR"), ("canonical_name", "VARCHAR"),
+     ("match_weight", "DOUBLE"), ("match_probability", "DOUBLE"), ("source", "VARCHAR", "table.column")],
+    writer="link",
+    readers=("charges", "report"),
+    doc="Company and person names merged by the resolver, with the Splink weight that merged them.",
+)
+
+UPSTREAM = declare(
+    "upstream",
+    [("entity_id", "VARCHAR"), ("type", "VARCHAR"), ("name", "VARCHAR"), ("holders_served", "BIGINT"),
+     ("downstream_weight", "DOUBLE"), ("rank", "BIGINT"), ("reasons", "JSON")],
+    writer="link",
+    readers=("charges", "report"),
+    doc="Vendors and platforms ranked as the common upstream of the holders.",
+)
+
+LIST_OVERLAPS = declare(
+    "list_overlaps",
+    [("list_a", "VARCHAR"), ("list_b", "VARCHAR"), ("size_a", "BIGINT"), ("size_b", "BIGINT"),
+     ("shared", "BIGINT"), ("containment_a_in_b", "DOUBLE"), ("containment_b_in_a", "DOUBLE"),
+     ("jaccard", "DOUBLE"), ("method", "VARCHAR", "exact or minhash")],
+    writer="link",
+    readers=("report",),
+    doc="Pairs of customer lists that share consumers (list id: sha256:sheet).",
+)
+
+LEAK_CLUSTERS = declare(
+    "leak_clusters",
+    [("cluster_id", "BIGINT"), ("list_id", "VARCHAR"), ("holder", "VARCHAR"), ("file_name", "VARCHAR"),
+     ("fingerprint", "VARCHAR"), ("fingerprint_detail", "JSON")],
+    writer="link",
+    readers=("charges", "report"),
+    doc="Customer lists grouped by a common leak source.",
+)
+
+TARGETS = declare(
+    "targets",
+    [("phase", "VARCHAR", "before or after inspection"), ("rank", "BIGINT"), ("holder", "VARCHAR"),
+     ("score", "DOUBLE"), ("reasons", "JSON", "reasons with their evidence rows")],
+    writer="link",
+    readers=("charges", "report", "web"),
+    doc="Holders ranked for inspection, before and after it.",
+)
+
+CROSS_CASE_OVERLAPS = declare(
+    "cross_case_overlaps",
+    [("source_sha256", "VARCHAR"), ("their_case", "VARCHAR"), ("their_holder", "VARCHAR"),
+     ("their_file", "VARCHAR"), ("their_list", "VARCHAR"), ("holder", "VARCHAR"), ("our_file", "VARCHAR"),
+     ("our_list", "VARCHAR"), ("their_size", "BIGINT"), ("our_size", "BIGINT"), ("shared", "BIGINT"),
+     ("containment_theirs_in_ours", "DOUBLE"), ("containment_ours_in_theirs", "DOUBLE"), ("jaccard", "DOUBLE")],
+    writer="exchange",
+    readers=("report",),
+    doc="Overlaps of this case's lists with another agency's, from the exchange (kept across link runs).",
+    persistent=True,
+)

@@ -1,10 +1,12 @@
 """A small hand-made case: a vendor's account table and call log, complaints, three seized
-intermediaries with customer lists, chats and findings. Rows go straight into the record
-tables with SQL parameters, the way ingest would leave them."""
+intermediaries with customer lists, chats and text findings. Rows go in through
+``tests.helpers.insert``, in the shapes ingest and the detect stages write; the detect stages'
+other tables exist, empty."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +14,8 @@ import duckdb
 import pytest
 
 from qinglian.store.case import open_case
-from qinglian.store.records import insert_records
-from qinglian.store.schema import KINDS
-from qinglian.store.sqlident import quote_ident
+from tests.helpers import create_declared
+from tests.helpers import insert as insert_rows
 
 VENDOR = "云呼科技有限公司"
 HUAXIN = "华信科技有限责任公司"
@@ -32,22 +33,14 @@ def sha(tag: str) -> str:
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]]) -> None:
-    if table in KINDS:
-        insert_records(con, table, rows)
-        return
-    for row in rows:
-        cols = ", ".join(quote_ident(c) for c in row)
-        marks = ", ".join("?" for _ in row)
-        con.execute(f"INSERT INTO {quote_ident(table)} ({cols}) VALUES ({marks})", list(row.values()))
+    insert_rows(con, table, rows)
 
 
 def evidence(con: duckdb.DuckDBPyConnection, tag: str, holder: str, kind: str, sheets: str = "[]") -> str:
     digest = sha(tag)
-    con.execute(
-        "INSERT INTO evidence (sha256, file_name, stored_path, size_bytes, holder, kind, sheets, ingested_at) "
-        "VALUES (?, ?, ?, 1, ?, ?, ?::JSON, now())",
-        [digest, tag + ".csv", "evidence/" + digest, holder, kind, sheets],
-    )
+    insert(con, "evidence", [{"sha256": digest, "file_name": tag + ".csv", "stored_path": "evidence/" + digest,
+                              "size_bytes": 1, "holder": holder, "kind": kind, "sheets": sheets,
+                              "ingested_at": datetime.now()}])
     return digest
 
 
@@ -57,6 +50,7 @@ def rows(digest: str, holder: str, items: Sequence[dict[str, Any]], sheet: str |
 
 
 def build_case(con: duckdb.DuckDBPyConnection) -> None:
+    create_declared(con)
     acc = evidence(con, "accounts", VENDOR, "accounts")
     insert(con, "accounts", rows(acc, VENDOR, [
         {"account": "A1", "customer": "深圳市华信科技有限公司", "province": "广东", "seats": 20},
@@ -100,11 +94,9 @@ def build_case(con: duckdb.DuckDBPyConnection) -> None:
          "extra": '{"注册资本": "100万", "成立日期": "2015-01-01"}'} for i in range(40)
     ]))
     insert(con, "findings", [
-        {"analysis": "content", "label": "bank_impersonation", "holder": HUAXIN, "kind": "calls",
+        {"analysis": "text", "label": "impersonation", "holder": HUAXIN, "kind": "calls",
          "evidence_sha256": hx_calls, "sheet": None, "row_no": 3, "law": "消费者权益保护法"},
-        {"analysis": "behaviour", "label": "list_order_dialling", "holder": HUAXIN, "kind": "calls",
-         "evidence_sha256": hx_calls, "sheet": None, "row_no": 4},
-        {"analysis": "content", "label": "pi_trading", "holder": XINYUAN, "kind": "customers",
+        {"analysis": "text", "label": "pi_exposure", "holder": XINYUAN, "kind": "customers",
          "evidence_sha256": l3, "sheet": None, "row_no": 2},
     ])
 

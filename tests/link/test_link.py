@@ -7,10 +7,12 @@ from typing import Any
 import duckdb
 import pytest
 
+from qinglian.errors import QinglianError
 from qinglian.link.leaks import fingerprint_list
 from qinglian.link.run import link_case, targets_case
 from qinglian.store.case import open_case
 from qinglian.store.sqlident import quote_ident
+from tests.helpers import create_declared
 
 from .conftest import HONGDA, HUAXIN, VENDOR, XINYUAN, evidence, insert, rows, sha
 
@@ -161,13 +163,11 @@ def test_targets_order_and_citations(linked: Path) -> None:
 def test_behaviour_tables_raise_the_holder_they_point_to(hand_case: Path, agency_key_env: bytes) -> None:
     case = open_case(hand_case)
     with case.connect() as con:
-        con.execute("CREATE TABLE behaviour_accounts (account VARCHAR, score DOUBLE, flag BOOLEAN)")
-        con.execute("INSERT INTO behaviour_accounts VALUES ('A3', 0.9, TRUE), ('A1', 0.1, FALSE)")
-        con.execute(
-            "CREATE TABLE list_order (evidence_sha256 VARCHAR, sheet VARCHAR, account VARCHAR, list_rows BIGINT, "
-            "spearman DOUBLE, longest_run_share DOUBLE, run_first_row BIGINT)"
-        )
-        con.execute("INSERT INTO list_order VALUES (?, NULL, 'A3', 200, 0.99, 0.9, 5)", [sha("hongda_list")])
+        insert(con, "behaviour_accounts", [{"account": "A3", "score": 0.9, "flag": True},
+                                           {"account": "A1", "score": 0.1, "flag": False}])
+        insert(con, "list_order", [{"evidence_sha256": sha("hongda_list"), "sheet": None, "account": "A3",
+                                    "list_rows": 200, "spearman": 0.99, "longest_run_share": 0.9,
+                                    "run_first_row": 5}])
     link_case(case)
     after = {t.holder: t for t in targets_case(case)["after"]}
     texts = [r["reason_en"] for r in after[HONGDA].reasons]
@@ -186,6 +186,11 @@ def test_law_lists_are_flattened() -> None:
 
 def test_empty_case_links_and_ranks_nothing(case_dir: Path, agency_key_env: bytes) -> None:
     case = open_case(case_dir)
+    with pytest.raises(QinglianError, match="analyze"):  # the detect stages come first
+        link_case(case)
+        targets_case(case)
+    with case.connect() as con:
+        create_declared(con)  # as the detect stages leave a case with no records
     result = link_case(case)
     assert result.leaks.lists == 0 and result.links == 0
     assert targets_case(case) == {"before": [], "after": []}

@@ -1,4 +1,5 @@
-"""A small hand-made case: record rows, text findings and (optionally) the other analyses' tables.
+"""A small hand-made case: record rows, text findings and (optionally) the other stages' tables,
+every table in the shape its stage writes (``tests.helpers.insert`` refuses any other).
 
 Numbers and names are made up; the mobiles in it match 1[3-9]\\d{9} so the masking tests can
 look for them.
@@ -15,8 +16,9 @@ import pytest
 
 from qinglian.store.case import open_case
 from qinglian.store.records import insert_records
-from qinglian.store.schema import KINDS, columns
-from qinglian.store.sqlident import quote_ident
+from qinglian.store.schema import columns
+from tests.helpers import create_declared
+from tests.helpers import insert as insert_rows
 
 HOLDER_A = "上海某某信息咨询有限公司"
 HOLDER_B = "杭州某某金融服务有限公司"
@@ -39,12 +41,7 @@ CHAT_TEXT = "王经理，这次放款的好处费按3个点给你，老规矩转
 
 
 def insert(con: Any, table: str, row: dict[str, Any]) -> None:
-    if table in KINDS:
-        insert_records(con, table, [row])
-        return
-    cols = ", ".join(quote_ident(c) for c in row)
-    marks = ", ".join("?" for _ in row)
-    con.execute(f"INSERT INTO {quote_ident(table)} ({cols}) VALUES ({marks})", list(row.values()))
+    insert_rows(con, table, [row])
 
 
 def record(con: Any, kind: str, **values: Any) -> None:
@@ -66,8 +63,10 @@ def finding(con: Any, **values: Any) -> None:
 
 
 def populate(root: Path) -> None:
+    """Records and text findings; every other stage's table exists, empty (as if it found nothing)."""
     case = open_case(root)
     with case.connect() as con:
+        create_declared(con)
         evidence(con, SHA_CALLS, "外呼记录.xlsx", HOLDER_A, "calls")
         evidence(con, SHA_CALLS_B, "B外呼.csv", HOLDER_B, "calls")
         evidence(con, SHA_SMS, "短信发送.csv", HOLDER_A, "sms")
@@ -117,6 +116,9 @@ def populate(root: Path) -> None:
         finding(con, label="bribery", rule="bribery.kickback", law="aucl.bribery", holder=HOLDER_A,
                 kind="chats", field="text", evidence_sha256=SHA_CHAT, sheet=None, row_no=7,
                 span_start=CHAT_TEXT.index("好处费"), span_end=CHAT_TEXT.index("好处费") + 3, quote="好处费")
+        finding(con, label="bribery", rule="bribery.kickback", law="aucl.bribery", holder=HOLDER_A,
+                kind="payments", field="memo", evidence_sha256=SHA_PAY, sheet=None, row_no=2,
+                span_start=0, span_end=3, quote="好处费")
         # A finding whose cited row does not exist: the report must say so.
         finding(con, label="loan", rule="loan.offer", law="ad.43", holder=HOLDER_A, kind="sms",
                 field="content", evidence_sha256=SHA_SMS, sheet=None, row_no=999, span_start=0,
@@ -126,38 +128,37 @@ def populate(root: Path) -> None:
                                       "params": json.dumps({"rules": "rules-2025.07", "model": "m1"})})
 
 
+def _reasons(zh: str, en: str, weight: float) -> str:
+    return json.dumps([{"reason_zh": zh, "reason_en": en, "evidence": [], "weight": weight}], ensure_ascii=False)
+
+
 def add_other_tables(root: Path) -> None:
-    """The other sessions' tables, with the contract columns."""
+    """The other stages' results, in their declared shapes."""
     case = open_case(root)
     with case.connect() as con:
-        con.execute("CREATE TABLE pi_inventory (holder VARCHAR, evidence_sha256 VARCHAR, category VARCHAR, "
-                    "tier VARCHAR, subjects BIGINT)")
-        insert(con, "pi_inventory", {"holder": HOLDER_A, "evidence_sha256": SHA_CUST, "category": "征信信息",
-                                     "tier": "50", "subjects": 600})
-        insert(con, "pi_inventory", {"holder": HOLDER_A, "evidence_sha256": SHA_CUST,
-                                     "category": "其他个人信息", "tier": "5000", "subjects": 30})
-        con.execute("CREATE TABLE behaviour_numbers (holder VARCHAR, number VARCHAR, score DOUBLE, "
-                    "flag BOOLEAN, reasons VARCHAR)")
-        insert(con, "behaviour_numbers", {"holder": HOLDER_A, "number": CALLER, "score": 0.93, "flag": True,
-                                          "reasons": "calls>=200/day; 外呼 17012345678"})
-        con.execute("CREATE TABLE list_order (holder VARCHAR, list_sha256 VARCHAR, calls_sha256 VARCHAR, "
-                    "spearman DOUBLE, matched BIGINT)")
-        insert(con, "list_order", {"holder": HOLDER_A, "list_sha256": SHA_CUST, "calls_sha256": SHA_CALLS,
-                                   "spearman": 0.98, "matched": 30})
-        con.execute("CREATE TABLE upstream (entity_id VARCHAR, type VARCHAR, name VARCHAR, "
-                    "holders_served BIGINT, downstream_weight DOUBLE, rank BIGINT, reasons VARCHAR)")
-        insert(con, "upstream", {"entity_id": "v1", "type": "vendor", "name": VENDOR, "holders_served": 2,
-                                 "downstream_weight": 3.5, "rank": 1, "reasons": "共同上游：2 家"})
-        con.execute("CREATE TABLE leak_clusters (cluster_id VARCHAR, list_id VARCHAR, holder VARCHAR, "
-                    "file_name VARCHAR, fingerprint VARCHAR, fingerprint_detail VARCHAR)")
-        insert(con, "leak_clusters", {"cluster_id": "L1", "list_id": SHA_CUST, "holder": HOLDER_A,
+        for sha, category, tier, n in ((None, "credit", 50, 600), (None, "name_phone", 5000, 30),
+                                       (SHA_CUST, "credit", 50, 600), (SHA_CUST, "name_phone", 5000, 30)):
+            insert(con, "pi_inventory", {"holder": HOLDER_A, "evidence_sha256": sha, "category": category,
+                                         "tier": tier, "subjects": n})
+        insert(con, "behaviour_numbers", {"number": CALLER, "calls": 30, "distinct_callees": 30, "score": 0.93,
+                                          "flag": True, "reasons": "calls>=200/day; 外呼 17012345678"})
+        insert(con, "list_order", {"evidence_sha256": SHA_CUST, "sheet": "名单", "account": "acc-001",
+                                   "list_rows": 30, "dialled": 30, "coverage": 1.0, "spearman": 0.98,
+                                   "longest_run": 30, "longest_run_share": 1.0, "run_first_row": 2,
+                                   "run_last_row": 31})
+        for grade in "ABCD":
+            insert(con, "intent_grades", {"holder": HOLDER_A, "account": "acc-001", "grade": grade,
+                                          "consumers": 7, "calls": 7, "mean_duration_s": 44.0,
+                                          "median_duration_s": 44.0, "mean_turns": 2.0, "median_turns": 2.0})
+        insert(con, "upstream", {"entity_id": "vendor:v1", "type": "vendor", "name": VENDOR, "holders_served": 2,
+                                 "downstream_weight": 3.5, "rank": 1,
+                                 "reasons": _reasons("共同上游：2 家", "common upstream of 2", 3.5)})
+        insert(con, "leak_clusters", {"cluster_id": 1, "list_id": SHA_CUST + ":名单", "holder": HOLDER_A,
                                       "file_name": "客户名单.xlsx", "fingerprint": "name+phone+credit",
                                       "fingerprint_detail": "{}"})
-        con.execute("CREATE TABLE targets (phase VARCHAR, rank BIGINT, holder VARCHAR, score DOUBLE, "
-                    "reasons VARCHAR)")
         insert(con, "targets", {"phase": "after", "rank": 1, "holder": HOLDER_A, "score": 0.9,
-                                "reasons": "冒充银行话术；名单 30 条"})
-        # as the link stage writes them: JSON reasons with evidence rows (one row does not exist)
+                                "reasons": _reasons("冒充银行话术；名单 30 条", "bank impersonation", 0.9)})
+        # JSON reasons with evidence rows (one row does not exist)
         insert(con, "targets", {"phase": "before", "rank": 1, "holder": HOLDER_B, "score": 12.5,
                                 "reasons": json.dumps([
                                     {"reason_zh": "3 宗投诉指向该单位", "reason_en": "3 complaints",
@@ -167,16 +168,12 @@ def add_other_tables(root: Path) -> None:
                                     {"reason_zh": "供应商账户表列有该单位账户", "reason_en": "accounts",
                                      "evidence": [{"evidence_sha256": SHA_ACC, "sheet": "账号", "row_no": 77}],
                                      "weight": 1.0}], ensure_ascii=False)})
-        from qinglian.link.sql import reset_table
-
-        reset_table(con, "resolution")
         insert(con, "resolution", {"cluster_id": "N1", "record_name": "某某信息咨询", "canonical_name": HOLDER_A,
                                    "match_weight": 2.13, "match_probability": 0.81, "source": "complaints.respondent"})
         insert(con, "resolution", {"cluster_id": "N2", "record_name": "孟杨", "canonical_name": "孟杨",
                                    "match_weight": None, "match_probability": None, "source": "payments.payee"})
         insert(con, "resolution", {"cluster_id": "N2", "record_name": "孟 杨", "canonical_name": "孟杨",
                                    "match_weight": 5.0, "match_probability": 0.97, "source": "payments.payee"})
-        reset_table(con, "cross_case_overlaps")
         insert(con, "cross_case_overlaps", {"source_sha256": "9" * 64, "their_case": "外地案件", "their_holder": "外地公司",
                                             "their_file": "外地名单.csv", "their_list": "x:", "holder": HOLDER_A,
                                             "our_file": "客户名单.xlsx", "our_list": SHA_CUST + ":名单",

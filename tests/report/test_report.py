@@ -25,10 +25,12 @@ from conftest import (
 )
 
 from qinglian.cli import run
+from qinglian.errors import QinglianError
 from qinglian.report.privacy import hash_text
 from qinglian.report.run import ReportOptions, build_report
 from qinglian.store import custody
 from qinglian.store.case import init_case, open_case
+from qinglian.store.records import insert_records
 from qinglian.store.schema import KINDS
 from qinglian.store.sqlident import quote_ident
 
@@ -122,13 +124,13 @@ def test_every_xlsx_finding_row_resolves(masked: dict[str, Path]) -> None:
         head = list(rows[0])
         i_kind, i_sha = head.index("记录类型"), head.index("证据 SHA-256")
         i_sheet, i_row, i_ok = head.index("工作表"), head.index("行号"), head.index("出处可解析")
-        kinds = {"通话记录": "calls", "短信发送记录": "sms", "聊天记录": "chats"}
+        kinds = {"通话记录": "calls", "短信发送记录": "sms", "聊天记录": "chats", "付款记录": "payments"}
         for r in rows[1:]:
             sha = r[i_sha].replace("-", "")  # digit runs in a hash are printed cut (hash_text)
             exists = row_exists(masked["case"], kinds[r[i_kind]], sha, r[i_sheet], int(r[i_row]))
             assert exists == (r[i_ok] == "是")
             checked += 1
-    assert checked == 5
+    assert checked == 6  # five text findings and the payment memo's bribery finding
 
 
 def test_scripts_are_quoted_with_their_hits_marked(masked: dict[str, Path]) -> None:
@@ -251,21 +253,30 @@ def test_xlsx_has_one_sheet_per_finding_type(masked: dict[str, Path]) -> None:
 # ---- what ran and what did not ------------------------------------------------------------------
 
 
-def test_report_names_analyses_that_did_not_run(case_dir: Path) -> None:
+def test_report_refuses_a_case_whose_stages_did_not_run(case_dir: Path) -> None:
+    with open_case(case_dir).connect() as con:  # records only: no stage has run
+        insert_records(con, "payments", [{"holder": HOLDER_A, "evidence_sha256": SHA_SMS, "row_no": 2,
+                                          "payer": HOLDER_A, "amount": 1.0}])
+    with pytest.raises(QinglianError) as err:
+        build_report(case_dir, ReportOptions(formats=("html",)))
+    assert "尚未完成分析" in err.value.zh and "pi_inventory" in err.value.zh
+    assert "qinglian analyze" in (err.value.hint_zh or "")
+    assert not list((case_dir / "reports").glob("*.html"))
+
+
+def test_report_lists_the_runs_of_the_stages(case_dir: Path) -> None:
     populate(case_dir)
     (path,) = build_report(case_dir, ReportOptions(formats=("html",)))
     html = path.read_text(encoding="utf-8")
-    assert "未运行：个人信息清点" in html
-    assert "未运行：呼叫与短信行为分析" in html
-    assert "未运行：检查目标排序" in html
-    assert "text 0.1.0" in html and "rules-2025.07" in html  # reproducible: version and rules
+    assert "<td>text</td><td>0.1.0</td>" in html and "rules-2025.07" in html  # version and rules
+    assert "未运行" not in html
 
 
 def test_full_case_shows_the_other_analyses(masked: dict[str, Path]) -> None:
     html = masked["html"].read_text(encoding="utf-8")
-    assert "未运行：个人信息清点" not in html
     assert "情节特别严重" in html  # 600 credit records >= 10 x 50
-    assert "behaviour 0.2.0" in html
+    assert "<td>behaviour</td><td>0.2.0</td>" in html
+    assert "意向分级（按账号）" in html and "顺序相关（Spearman）" in html
     assert "检查目标排序" in html and "冒充银行话术" in html
     # JSON reasons are shown as sentences with their citations, never as raw JSON
     assert "3 宗投诉指向该单位" in html and "reason_zh" not in html
@@ -305,7 +316,7 @@ def test_long_tables_are_capped_with_a_note(case_dir: Path) -> None:
     populate(case_dir)
     (path,) = build_report(case_dir, ReportOptions(formats=("html",), limit=2, holder_limit=1))
     html = path.read_text(encoding="utf-8")
-    assert "共 5 条，显示前 2 条，完整内容见 XLSX" in html
+    assert "共 6 条，显示前 2 条，完整内容见 XLSX" in html
 
 
 def test_cli_report_prints_paths_and_rejects_bad_input(case_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -352,4 +363,4 @@ def test_pdf_html_keeps_only_the_case_chapter_when_there_are_many_holders(
     assert "只含检查目标排序前 1 名单位的分章" in for_pdf
     assert f"被检查单位：{HOLDER_A}" in html_mod.render_html(data)
     monkeypatch.setattr(html_mod, "PDF_MAX_ROWS", 1)
-    assert "共 5 条，显示前 1 条，完整内容见 XLSX" in html_mod.render_html(data, for_pdf=True)
+    assert "共 6 条，显示前 1 条，完整内容见 XLSX" in html_mod.render_html(data, for_pdf=True)

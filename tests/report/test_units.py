@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qinglian.errors import QinglianError
-from qinglian.report.data import PiRow, threshold_for
+from qinglian.report.data import PiRow
 from qinglian.report.evidence import segments, split_law
 from qinglian.report.html import inline_svg
 from qinglian.report.privacy import Redactor
@@ -43,15 +43,6 @@ def test_segments_reveal_keeps_text() -> None:
 def test_segments_ignore_spans_outside_the_text() -> None:
     pieces, _ = segments("不看征信", [(10, 12), (2, 1), (0, 4)], Redactor(False))
     assert pieces == [("不看征信", True)]
-
-
-@pytest.mark.parametrize(
-    ("tier", "category", "threshold"),
-    [(50, "征信信息", 50), ("500", "x", 500), (None, "行踪轨迹", 50), (None, "住宿信息", 500),
-     (None, "姓名电话", 5000), ("credit", None, 50)],
-)
-def test_threshold_for(tier: object, category: str | None, threshold: int) -> None:
-    assert threshold_for(None if tier is None else str(tier), category) == threshold
 
 
 def test_pi_status() -> None:

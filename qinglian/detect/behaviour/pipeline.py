@@ -14,15 +14,17 @@ import ibis
 import pandas as pd
 import pyarrow as pa
 
-from qinglian.detect.behaviour.calls import MEASURE_COLUMNS, call_measures
+from qinglian.detect.behaviour.calls import call_measures
 from qinglian.detect.behaviour.cdr import Prepared, canonical_columns, prepare_calls, release_table
 from qinglian.detect.behaviour.config import Thresholds, default_thresholds
-from qinglian.detect.behaviour.intent import INTENT_COLUMNS, intent_grades
-from qinglian.detect.behaviour.list_order import LIST_ORDER_COLUMNS, first_calls, list_order
+from qinglian.detect.behaviour.intent import intent_grades
+from qinglian.detect.behaviour.list_order import first_calls, list_order
 from qinglian.detect.behaviour.score import score_frame
-from qinglian.detect.behaviour.sms import SMS_COLUMNS, prepare_sms, sms_measures
+from qinglian.detect.behaviour.sms import prepare_sms, sms_measures
 from qinglian.i18n import t
+from qinglian.store import tables as tbl
 from qinglian.store.engine import Engine, duckdb_engine, make_engine, read_files, spark_engine
+from qinglian.store.sqlident import quote_ident as q
 
 ANALYSIS = "behaviour"
 VERSION = "1"
@@ -233,27 +235,28 @@ def compute_case(engine: Engine, thresholds: Thresholds | None = None) -> Behavi
     )
 
 
-TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "behaviour_numbers": ("numbers", ("number", *MEASURE_COLUMNS, "score", "flag", "reasons")),
-    "behaviour_accounts": ("accounts", ("account", *MEASURE_COLUMNS, "score", "flag", "reasons")),
-    "behaviour_holders": ("holders", ("holder", *MEASURE_COLUMNS)),
-    "behaviour_sms": ("sms", ("level", "key", *SMS_COLUMNS)),
-    "list_order": ("list_order", LIST_ORDER_COLUMNS),
-    "intent_grades": ("intent", INTENT_COLUMNS),
-    "behaviour_notes": ("notes", ("scope", "problem", "count", "detail")),
+# Result attribute -> the declared table it is stored in.
+TABLES: dict[str, tbl.Table] = {
+    "numbers": tbl.BEHAVIOUR_NUMBERS,
+    "accounts": tbl.BEHAVIOUR_ACCOUNTS,
+    "holders": tbl.BEHAVIOUR_HOLDERS,
+    "sms": tbl.BEHAVIOUR_SMS,
+    "list_order": tbl.LIST_ORDER,
+    "intent": tbl.INTENT_GRADES,
+    "notes": tbl.BEHAVIOUR_NOTES,
 }
 
 
 def _store(con: duckdb.DuckDBPyConnection, result: BehaviourResult) -> None:
-    for table, (attr, cols) in TABLES.items():
-        frame = getattr(result, attr)
-        frame = frame.reindex(columns=list(cols))
-        arrow = pa.Table.from_pandas(frame, preserve_index=False)
-        view = f"_ql_{table}_src"
-        con.register(view, arrow)
+    """Replace the stored tables, cast to their declared types (pandas infers them from the data)."""
+    for attr, table in TABLES.items():
+        frame = getattr(result, attr).reindex(columns=list(table.names))
+        view = f"_ql_{table.name}_src"
+        con.register(view, pa.Table.from_pandas(frame, preserve_index=False))
         try:
-            # table and view names are constants of this module, not input
-            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {view}")
+            tbl.create(con, table, replace=True)
+            cast = ", ".join(f"CAST({q(c.name)} AS {c.type})" for c in table.columns)
+            con.execute(f"INSERT INTO {q(table.name)} SELECT {cast} FROM {q(view)}")
         finally:
             con.unregister(view)
 

@@ -23,36 +23,10 @@ import pyarrow.compute as pc
 from qinglian import __version__
 from qinglian.detect.campaigns.cluster import Params, cluster_texts
 from qinglian.i18n import t
+from qinglian.store import tables
 from qinglian.store.case import Case
 
 ANALYSIS = "campaigns"
-
-DDL: tuple[str, ...] = (
-    """CREATE TABLE IF NOT EXISTS campaigns (
-        campaign_id VARCHAR PRIMARY KEY,
-        kind VARCHAR NOT NULL,
-        template VARCHAR NOT NULL,
-        messages BIGINT NOT NULL,
-        accounts JSON,
-        signatures JSON,
-        holders JSON,
-        peak_day DATE,
-        peak_count BIGINT,
-        first_seen TIMESTAMP,
-        last_seen TIMESTAMP
-    )""",
-    """CREATE TABLE IF NOT EXISTS campaign_members (
-        campaign_id VARCHAR NOT NULL,
-        evidence_sha256 VARCHAR NOT NULL,
-        sheet VARCHAR,
-        row_no BIGINT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS campaign_daily (
-        campaign_id VARCHAR NOT NULL,
-        day DATE NOT NULL,
-        sends BIGINT NOT NULL
-    )""",
-)
 
 # (kind, source query): the text, when, who sent it, and the provenance of each message.
 _SOURCES: tuple[tuple[str, str], ...] = (
@@ -104,8 +78,8 @@ class CampaignSummary:
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for ddl in DDL:
-        con.execute(ddl)
+    for table in (tables.CAMPAIGNS, tables.CAMPAIGN_MEMBERS, tables.CAMPAIGN_DAILY):
+        tables.create(con, table)
 
 
 def _labelled(kind: str, rows: pa.Table, params: Params, min_messages: int) -> tuple[pa.Table, int]:

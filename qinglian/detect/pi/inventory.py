@@ -25,6 +25,7 @@ from qinglian.detect.pi.textscan import Hit, scan_json_cells, scan_text
 from qinglian.detect.pi.thresholds import PIThresholds, default_thresholds
 from qinglian.detect.pi.validators import normalise_id, normalise_phone
 from qinglian.errors import QinglianError
+from qinglian.store import tables as tbl
 from qinglian.store.case import Case
 from qinglian.store.db import columns_of
 from qinglian.store.schema import raw_value
@@ -43,13 +44,6 @@ _HITS_SCHEMA = pa.schema(
         ("mask", pa.string()),
     ]
 )
-PI_INVENTORY_DDL = """CREATE TABLE IF NOT EXISTS pi_inventory (
-    holder VARCHAR NOT NULL,
-    evidence_sha256 VARCHAR,
-    category VARCHAR NOT NULL,
-    tier INTEGER NOT NULL,
-    subjects BIGINT NOT NULL
-)"""
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
@@ -260,7 +254,7 @@ def _insert_hits(con: duckdb.DuckDBPyConnection, columns: dict[str, list[Any]]) 
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, th: PIThresholds) -> None:
-    con.execute(PI_INVENTORY_DDL)
+    tbl.create(con, tbl.PI_INVENTORY)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _pi_hits (holder VARCHAR, evidence_sha256 VARCHAR, row_no BIGINT,"
         " subject VARCHAR, category VARCHAR, sample VARCHAR, mask VARCHAR)"
@@ -374,7 +368,8 @@ def _store(con: duckdb.DuckDBPyConnection, inv: Inventory, holder: str | None) -
             for cat, n in sorted(fc.categories.items()):
                 rows.append([hi.holder, fc.evidence_sha256, cat, inv.thresholds.tier_of(cat), n])
     if rows:
-        con.executemany("INSERT INTO pi_inventory VALUES (?, ?, ?, ?, ?)", rows)
+        names = ("holder", "evidence_sha256", "category", "tier", "subjects")
+        tbl.insert(con, tbl.PI_INVENTORY, [dict(zip(names, r, strict=True)) for r in rows])
 
 
 def _known_holder(con: duckdb.DuckDBPyConnection, holder: str) -> None:
