@@ -77,15 +77,58 @@ def case_init(
 
 
 @app.command("verify")
-def verify(case_dir: CaseDir) -> None:
-    """核验证据哈希与保管日志链 / recompute evidence hashes and the custody chain."""
+def verify(
+    case_dir: CaseDir,
+    anchor_log: Annotated[
+        Path | None, typer.Option("--anchor-log", help="锚定日志（默认 ~/.local/share/qinglian/anchors.jsonl）/ anchor log")
+    ] = None,
+) -> None:
+    """核验证据、内容摘要、保管日志链与外部锚定 / recompute evidence hashes, content digests, the custody
+    chain and its anchors."""
     from qinglian.store.verify import verify_case
 
-    report = verify_case(case_dir)
+    report = verify_case(case_dir, anchor_log=anchor_log)
     for line in report.lines():
         (out if report.ok else err).print(line, markup=False, highlight=False)
     if not report.ok:
         raise typer.Exit(1)
+
+
+# ---- anchor (custody heads signed outside the case) ----
+
+
+@app.command("anchor")
+def anchor_cmd(
+    case_dir: Annotated[Path | None, typer.Argument(help="案件目录 / case folder")] = None,
+    init_key: Annotated[
+        bool, typer.Option("--init-key", help="生成机构锚定签名密钥（仅一次）/ make the agency signing key (once)")
+    ] = False,
+    anchor_log: Annotated[
+        Path | None, typer.Option("--anchor-log", help="锚定日志（默认 ~/.local/share/qinglian/anchors.jsonl）/ anchor log")
+    ] = None,
+    user: UserOpt = None,
+) -> None:
+    """用机构密钥签署保管日志头并记入案件外的锚定日志 / sign the custody head with the agency key and
+    append it to an anchor log outside the case."""
+    from qinglian.store import anchor
+
+    if init_key:
+        path = anchor.init_key()
+        out.print(t(f"已生成锚定签名密钥：{path}（仅本人可读，请与案件分开备份）",
+                    f"anchor signing key made: {path} (owner-only; back it up apart from cases)"),
+                  markup=False, highlight=False)
+        if case_dir is None:
+            return
+    if case_dir is None:
+        raise QinglianError("需要指定案件目录", "give the case folder", hint_zh="qinglian anchor 案件目录",
+                            hint_en="qinglian anchor CASE")
+    from qinglian.store.case import open_case
+
+    rec = anchor.anchor_case(open_case(case_dir), anchor_log=anchor_log, user=user)
+    out.print(t(f"已锚定保管日志第 {rec['seq']} 条（{rec['hash'][:16]}…），密钥 {rec['key'][:16]}…，"
+                f"记入 {anchor.log_path(anchor_log)}",
+                f"anchored custody entry {rec['seq']} ({rec['hash'][:16]}…) with key {rec['key'][:16]}… "
+                f"in {anchor.log_path(anchor_log)}"), markup=False, highlight=False)
 
 
 # ---- intake ----------------------------------------------------------------------------------

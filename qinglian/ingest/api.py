@@ -3,9 +3,9 @@
 Per file: hash it (same hash already in the case: nothing changes), read it (CSV/TSV/TXT,
 XLSX/XLS, JSON/JSONL, ZIP members one by one), decide each sheet's kind from its headers,
 normalise vectorised in DuckDB, record what could not be normalised, register new phone
-prefixes, stage the original under evidence/ and, when everything succeeded, commit the
-database, move the originals in place (read-only) and write the custody log. Any error
-rolls everything back: the case is exactly as before.
+prefixes, stage the original under evidence/ and, when everything succeeded, write the custody entry
+ahead, commit the database, move the originals in place (read-only) and append the entry to
+the custody log. Any error rolls everything back: the case is exactly as before.
 """
 
 from __future__ import annotations
@@ -34,10 +34,11 @@ from qinglian.ingest.readers.base import ROW_NO, SheetData, blank_header_error
 from qinglian.ingest.readers.delimited import read_delimited
 from qinglian.ingest.readers.excel import read_excel
 from qinglian.ingest.readers.jsonfile import read_json
-from qinglian.store import evidence, records
+from qinglian.store import evidence, records, wal
 from qinglian.store.case import Case
 from qinglian.store.custody import current_user
 from qinglian.store.db import one
+from qinglian.store.digest import sheet_digest
 from qinglian.store.schema import FIELDS, KINDS, NORMALISED_TYPES, has_raw_column, raw_value, rows_table
 from qinglian.store.sqlident import quote_ident
 
@@ -66,6 +67,7 @@ class SheetOutcome:
     rows: int
     unparsed: dict[str, tuple[int, int]]  # field -> (count, first row)
     warnings: list[tuple[str, str, int | None]]
+    digest: str = ""  # of the rows this sheet wrote (store.digest.sheet_digest)
 
 
 @dataclass
@@ -375,7 +377,8 @@ class _Run:
         warnings = [(w.zh, w.en, w.row) for w in sheet.warnings]
         if rows == 0:
             warnings.append(("只有表头，没有数据行", "header only, no data rows", None))
-        return SheetOutcome(sheet.sheet, kind, sheet.header_row, rows, unparsed, warnings)
+        digest = sheet_digest(self.con, kind, sheet_id).sha256
+        return SheetOutcome(sheet.sheet, kind, sheet.header_row, rows, unparsed, warnings, digest)
 
     def _insert_sql(
         self, kind: str, headers: list[str], mapping: dict[int, str]
@@ -509,7 +512,12 @@ def _check_options(opts: IngestOptions, paths: list[Path]) -> None:
 
 
 def ingest_files(case: Case, paths: list[Path], opts: IngestOptions) -> IngestResult:
-    """Ingest files for one holder, all or nothing."""
+    """Ingest files for one holder, all or nothing.
+
+    The rows, the evidence rows and the custody head commit in one transaction; the custody
+    entry (with a digest of each sheet's rows) is written ahead of the commit and names the
+    staged evidence files, so a crash at any point is completed or undone on the next open.
+    """
     paths = [Path(p) for p in paths]
     _check_options(opts, paths)
     with case.connect() as con:
@@ -520,7 +528,28 @@ def ingest_files(case: Case, paths: list[Path], opts: IngestOptions) -> IngestRe
             for p in paths:
                 run.file(p, str(p))
             staged = [c.result() for c in run.copies]  # a failed copy fails the ingest
+            wal.crashpoint("ingest.staged")
+            result = IngestResult(run.outcomes)
+            new = [f for f in result.files if f.status != "duplicate"]
+            if new:
+                case.log(
+                    "ingest",
+                    {
+                        "files": [str(p) for p in paths],
+                        "holder": opts.holder,
+                        "site": opts.site,
+                        "kind": opts.kind,
+                        "encoding": opts.encoding,
+                        "sheet": opts.sheet,
+                        "map": opts.mapping,
+                    },
+                    user=opts.user,
+                    details={"evidence": [_evidence_detail(f) for f in new]},
+                    con=con,
+                    moves=[_move(case, tmp) for tmp in staged],
+                )
             con.commit()
+            wal.crashpoint("ingest.committed")
         except BaseException:
             con.rollback()
             wait(run.copies)
@@ -532,29 +561,22 @@ def ingest_files(case: Case, paths: list[Path], opts: IngestOptions) -> IngestRe
             run.copier.shutdown(wait=True)
             for d in run.tmpdirs:
                 archive.remove_tree(d)
-        for tmp in staged:
-            evidence.commit(tmp)
-        result = IngestResult(run.outcomes)
-        new = [f for f in result.files if f.status != "duplicate"]
-        if new:
-            case.log(
-                "ingest",
-                {
-                    "files": [str(p) for p in paths],
-                    "holder": opts.holder,
-                    "site": opts.site,
-                    "kind": opts.kind,
-                    "encoding": opts.encoding,
-                    "sheet": opts.sheet,
-                    "map": opts.mapping,
-                },
-                user=opts.user,
-                details={
-                    "evidence": [
-                        {"sha256": f.sha256, "file": f.display, "status": f.status, "rows": f.rows}
-                        for f in new
-                    ]
-                },
-                con=con,
-            )
-        return result
+            try:
+                case.tmp_dir.rmdir()  # a refused file leaves no folder behind either
+            except OSError:
+                pass
+    return result
+
+
+def _evidence_detail(f: FileOutcome) -> dict[str, Any]:
+    detail: dict[str, Any] = {"sha256": f.sha256, "file": f.display, "status": f.status, "rows": f.rows}
+    if f.status == "ingested":
+        detail["sheets"] = [
+            {"sheet": s.sheet, "kind": s.kind, "rows": s.rows, "digest": s.digest} for s in f.sheets
+        ]
+    return detail
+
+
+def _move(case: Case, staged: Path) -> tuple[str, str]:
+    final = staged.with_name(staged.name.removesuffix(evidence.STAGING_SUFFIX))
+    return str(staged.relative_to(case.root)), str(final.relative_to(case.root))

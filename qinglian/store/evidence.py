@@ -10,7 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from qinglian.store.wal import crashpoint
+
 CHUNK = 4 << 20
+STAGING_SUFFIX = ".staging"
 _SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
 
 
@@ -54,20 +57,28 @@ def stored_name(sha256: str, original_name: str) -> str:
 
 
 def stage(src: Path, evidence_dir: Path, rel: str) -> Path:
-    """Copy a file beside its final place under a temporary name; `commit` moves it in."""
+    """Copy a file beside its final place under a temporary name (owner-only); the custody
+    entry that records it moves it in (see ``wal``)."""
     dest = evidence_dir / rel
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".staging")
-    shutil.copyfile(src, tmp)
+    dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + STAGING_SUFFIX)
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    crashpoint("evidence.staging")
+    shutil.copyfile(src, tmp)  # keeps the mode of the file it writes into
     return tmp
 
 
 def commit(tmp: Path) -> Path:
-    final = tmp.with_name(tmp.name.removesuffix(".staging"))
+    final = tmp.with_name(tmp.name.removesuffix(STAGING_SUFFIX))
     os.replace(tmp, final)
-    os.chmod(final, 0o444)
+    os.chmod(final, 0o400)
     return final
 
 
 def discard(tmp: Path) -> None:
+    """Remove a staged copy, and its folder when nothing else is in it."""
     tmp.unlink(missing_ok=True)
+    try:
+        tmp.parent.rmdir()
+    except OSError:
+        pass  # holds other evidence

@@ -151,6 +151,23 @@ def _old_layout(case_dir: Path, schema: int) -> None:
             con.execute("""UPDATE calls SET raw = '{"callee": "138****5678", "duration_s": "很久"}'""")
     toml = case_dir / "case.toml"
     toml.write_text(toml.read_text().replace(f"schema_version = {SCHEMA_VERSION}", f"schema_version = {schema}"))
+    _log_without_row_digests(case_dir)
+
+
+def _log_without_row_digests(case_dir: Path) -> None:
+    """The custody log as versions before row digests wrote it (re-chained, head moved along)."""
+    path = case_dir / "custody.jsonl"
+    prev = custody.GENESIS
+    lines = []
+    for e in custody.read_entries(path):
+        for item in e.get("details", {}).get("evidence", []):
+            item.pop("sheets", None)
+        e["prev"] = prev
+        e["hash"] = prev = custody.entry_hash(e)
+        lines.append(json.dumps(e, ensure_ascii=False, sort_keys=True))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with duckdb.connect(str(case_dir / "case.duckdb")) as con:
+        con.execute("UPDATE custody_head SET hash = ?", [prev])
 
 
 @pytest.mark.parametrize("schema", [1, 2])
