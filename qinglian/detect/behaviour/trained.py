@@ -306,8 +306,12 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
 def fit(frame: pd.DataFrame, labels: np.ndarray, *, folds: int = 5, seed: int = 7) -> TrainedModel:
     """Fit on labelled features; metrics from stratified k-fold out-of-fold scores."""
     y = np.asarray(labels, dtype=np.int64)
-    names = list(MODEL_FEATURES)
-    X = model_matrix(frame, names)
+    every = model_matrix(frame, list(MODEL_FEATURES))
+    # a feature the labelled file lacks (or holds one value of) cannot be learnt: left out
+    names = [n for i, n in enumerate(MODEL_FEATURES) if len(np.unique(every[np.isfinite(every[:, i]), i])) >= 2]
+    if not names:
+        raise QinglianError("标注文件中没有可用的特征列", "the labelled file has no usable feature column")
+    X = every[:, [list(MODEL_FEATURES).index(n) for n in names]]
     monotone = [MODEL_FEATURES[n] for n in names]
     k = int(min(folds, np.bincount(y, minlength=2).min()))
     metrics: dict[str, float] = {"folds": float(k), "numbers": float(len(y)), "harmful": float(y.sum())}

@@ -62,6 +62,15 @@ def test_cross_validated_metrics_and_reasons(model: tr.TrainedModel, labelled: p
     assert any(part.split("=")[0] in tr.MODEL_FEATURES and part.endswith(")") for part in flagged[1:])
 
 
+def test_trains_on_the_columns_the_labelled_file_has(labelled: pd.DataFrame) -> None:
+    thin = labelled[["number", "calls", "distinct_callees", "outgoing_share", "active_days", "label"]]
+    model = tr.fit(thin, thin["label"].to_numpy(), folds=3)
+    assert "mean_duration_s" not in model.features and "outgoing_share" in model.features
+    assert model.trained_on == ["calls", "distinct_callees", "outgoing_share", "active_days"]
+    out = tr.score_trained(labelled, model)  # extra columns in the file to score are ignored
+    assert out["flag"].sum() > 0 and model.metrics["auc"] > 0.5
+
+
 def test_model_file_round_trip_and_integrity(model: tr.TrainedModel, labelled: pd.DataFrame, tmp_path: Path) -> None:
     path = tmp_path / "m.json"
     tr.save_model(model, path)
