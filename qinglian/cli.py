@@ -171,16 +171,21 @@ def pi(
     holder: Annotated[str | None, typer.Option("--holder", help="只看该单位 / only this holder")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / machine-readable output")] = False,
     reveal: Annotated[
-        bool, typer.Option("--reveal", help="显示原始值（记入保管日志）/ show raw values (logged)")
+        bool, typer.Option("--reveal", help="显示原始值（须 --reason，记入保管日志）/ show raw values (needs --reason, logged)")
     ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="显示原始值的理由（写入保管日志）/ why values are revealed (logged)")
+    ] = None,
     user: UserOpt = None,
 ) -> None:
     """个人信息清点与入罪数量标准 / PI inventory and the 2017 thresholds."""
     from qinglian.detect.pi import print_inventory, run_pi
     from qinglian.detect.pi.render import inventory_json
+    from qinglian.privacy import reveal_reason
     from qinglian.store.case import open_case
 
-    inv = run_pi(open_case(case_dir), holder, reveal=reveal, user=user)
+    why = reveal_reason(reveal, reason)
+    inv = run_pi(open_case(case_dir), holder, reveal=reveal, user=user, reason=why)
     if as_json:
         typer.echo(inventory_json(inv, reveal=reveal))
     else:
@@ -385,14 +390,17 @@ def report_cmd(
         str, typer.Option("--format", help="html,pdf,xlsx,ftm 中的一种或几种（逗号分隔）/ formats")
     ] = "html,pdf,xlsx,ftm",
     reveal: Annotated[
-        bool, typer.Option("--reveal", help="显示完整个人信息（写入保管日志）/ unmask PI (logged)")
+        bool, typer.Option("--reveal", help="显示完整个人信息（须 --reason，写入保管日志）/ unmask PI (needs --reason, logged)")
     ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="显示完整个人信息的理由（写入保管日志）/ why PI is unmasked (logged)")
+    ] = None,
     user: UserOpt = None,
 ) -> None:
     """生成案件材料（HTML、PDF、XLSX、FtM）/ write the case file into CASE/reports/."""
     from qinglian.report.run import ReportOptions, build_report, parse_formats
 
-    opts = ReportOptions(holder=holder, formats=parse_formats(fmt), reveal=reveal, user=user)
+    opts = ReportOptions(holder=holder, formats=parse_formats(fmt), reveal=reveal, user=user, reason=reason)
     for path in build_report(case_dir, opts):
         out.print(str(path), markup=False, highlight=False, soft_wrap=True)
 

@@ -4,7 +4,8 @@ Every record entity carries ``proof`` (the evidence file as a Document, whose su
 the full SHA-256) and a ``recordId`` "sha12/sheet/row". Phone numbers are E.164, as FtM
 requires (it drops anything else). Without ``--reveal`` no number is exported at all:
 consumers become Persons named by the masked number with an id keyed by a random per-export
-salt, so ids cannot be reversed into numbers.
+salt, so ids cannot be reversed into numbers; people named in chats and payments are masked and
+keyed the same way, and every text property passes the case's name matcher.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
 from qinglian.labels import LABEL_ZH
+from qinglian.privacy import NameMatcher
 from qinglian.report.evidence import REFS_JOIN, prepare, split_law
 from qinglian.report.privacy import Redactor, hash_text
 
@@ -59,8 +61,9 @@ class Exporter:
         return e
 
     def party(self, name: str) -> EntityProxy:
-        e = self.make("LegalEntity", self.r.text(name))
-        e.add("name", self.r.text(name))
+        # Keyed by the raw name under the export's salt: masked names (张*) would merge people.
+        e = self.make("LegalEntity", self.salt, name)
+        e.add("name", self.r.name(name))
         return e
 
     def consumer(self, number: str) -> EntityProxy:
@@ -261,11 +264,22 @@ class Exporter:
         yield from self.findings()
 
 
-def write_ftm(con: duckdb.DuckDBPyConnection, path: Path, *, reveal: bool, holder: str | None) -> int:
+def _masked(entity: dict[str, Any], names: NameMatcher) -> dict[str, Any]:
+    """Every property value through the case's name matcher: names hide in summaries and topics."""
+    props = entity.get("properties", {})
+    entity["properties"] = {k: [names.mask(v) if isinstance(v, str) else v for v in vs] for k, vs in props.items()}
+    return entity
+
+
+def write_ftm(con: duckdb.DuckDBPyConnection, path: Path, *, reveal: bool, holder: str | None,
+              names: NameMatcher | None = None) -> int:
     n = 0
     with path.open("w", encoding="utf-8") as fh:
-        for e in Exporter(con, Redactor(reveal), holder).all():
-            fh.write(json.dumps(e.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+        for e in Exporter(con, Redactor(reveal, names), holder).all():
+            d = e.to_dict()
+            if not reveal and names:
+                d = _masked(d, names)
+            fh.write(json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n")
             n += 1
     return n
 

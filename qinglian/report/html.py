@@ -10,6 +10,7 @@ import jinja2
 
 from qinglian import __version__
 from qinglian.labels import LABEL_ZH
+from qinglian.privacy import NameMatcher
 from qinglian.report import laws
 from qinglian.report.charts import daily_svg
 from qinglian.report.data import KIND_ZH, ReportData, Scope
@@ -104,7 +105,15 @@ def trim(scope: Scope, k: int) -> Scope:
     )
 
 
-def render_html(data: ReportData, *, single: bool = False, for_pdf: bool = False) -> str:
+def render_html(data: ReportData, *, single: bool = False, for_pdf: bool = False,
+                names: NameMatcher | None = None) -> str:
+    """The page; without --reveal the finished page passes the case's name matcher as a last step,
+    so a name in any quote, caption, chart or graph label is masked (markup holds no Chinese names)."""
+    page = _render(data, single=single, for_pdf=for_pdf)
+    return page if data.reveal or not names else names.mask(page)
+
+
+def _render(data: ReportData, *, single: bool, for_pdf: bool) -> str:
     omit_holders = for_pdf and len(data.holder_scopes) > PDF_MAX_HOLDER_CHAPTERS
     if omit_holders:
         top = data.target_order[:PDF_MAX_HOLDER_CHAPTERS]

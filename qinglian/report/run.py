@@ -1,7 +1,9 @@
 """``qinglian report``: gather the case once, write the chosen formats into CASE/reports/, log it.
 
-A normal run is logged as ``report``; a run with ``--reveal`` as ``report.reveal`` (the
-outputs then hold unmasked personal information and carry "-revealed" in their names).
+A normal run is logged as ``report``. A run with ``--reveal`` needs a reason and is logged as
+``report.reveal`` (who, why, which files) BEFORE any file is written, so an interrupted reveal
+still leaves its entry; its outputs hold unmasked personal information, carry "-revealed" in
+their names and are readable by their owner only (0600). The finished run is logged as ``report``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pathlib import Path
 
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
+from qinglian.privacy import create_private, reveal_reason
+from qinglian.report.privacy import case_names, names_in_force
 from qinglian.store.evidence import sha256_file
 
 FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "ftm")
@@ -27,6 +31,7 @@ class ReportOptions:
     formats: tuple[str, ...] = FORMATS
     reveal: bool = False
     user: str | None = None
+    reason: str | None = None  # required with reveal; written to the custody log
     limit: int = 200  # rows per table in HTML/PDF; XLSX and FtM are complete
     holder_limit: int = 20  # rows per table in each holder's chapter of the case report
 
@@ -56,9 +61,11 @@ def file_stem(holder: str | None, reveal: bool) -> str:
     return stem + ("-revealed" if reveal else "")
 
 
-def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
+def _atomic(path: Path, write: Callable[[Path], object], private: bool = False) -> Path:
     tmp = path.with_name(f".{path.name}.tmp")
     try:
+        if private:
+            create_private(tmp)
         write(tmp)
         os.replace(tmp, path)
     finally:
@@ -74,6 +81,7 @@ def build_report(case_dir: Path, opts: ReportOptions) -> list[Path]:
     from qinglian.report.xlsx import write_xlsx
     from qinglian.store.case import open_case
 
+    reason = reveal_reason(opts.reveal, opts.reason)
     case = open_case(case_dir)
     meta = case.meta()
     case.reports_dir.mkdir(exist_ok=True)
@@ -87,24 +95,34 @@ def build_report(case_dir: Path, opts: ReportOptions) -> list[Path]:
                 hint_zh="不带 --holder 运行可看到全部单位名称",
                 hint_en="run without --holder to see every holder's name",
             )
-        data = gather(con, case_name=str(meta.get("name", case.root.name)), agency=str(meta.get("agency", "")),
-                      holder=opts.holder, reveal=opts.reveal, limit=opts.limit, holder_limit=opts.holder_limit)
-        single = opts.holder is not None
-        html = render_html(data, single=single) if "html" in opts.formats else ""
-        for fmt in opts.formats:
-            path = case.reports_dir / (stem + SUFFIX[fmt])
-            if fmt == "html":
-                _atomic(path, lambda p: p.write_text(html, encoding="utf-8"))
-            elif fmt == "pdf":
-                _atomic(path, lambda p: write_pdf(render_html(data, single=single, for_pdf=True), p))
-            elif fmt == "xlsx":
-                _atomic(path, lambda p: write_xlsx(con, data, p))
-            else:
-                _atomic(path, lambda p: write_ftm(con, p, reveal=opts.reveal, holder=opts.holder))
-            paths.append(path)
-        action = "report.reveal" if opts.reveal else "report"
+        if opts.reveal:
+            case.log("report.reveal", {"holder": opts.holder, "formats": list(opts.formats), "reason": reason},
+                     user=opts.user,
+                     details={"files": [stem + SUFFIX[f] for f in opts.formats],
+                              "note": t("即将写出含未遮蔽个人信息的报告", "about to write a report with unmasked PI")},
+                     con=con)
+        names = None if opts.reveal else case_names(con)
+        with names_in_force(names):
+            data = gather(con, case_name=str(meta.get("name", case.root.name)),
+                          agency=str(meta.get("agency", "")), holder=opts.holder, reveal=opts.reveal,
+                          limit=opts.limit, holder_limit=opts.holder_limit)
+            single = opts.holder is not None
+            html = render_html(data, single=single, names=names) if "html" in opts.formats else ""
+            for fmt in opts.formats:
+                path = case.reports_dir / (stem + SUFFIX[fmt])
+                if fmt == "html":
+                    _atomic(path, lambda p: p.write_text(html, encoding="utf-8"), opts.reveal)
+                elif fmt == "pdf":
+                    _atomic(path, lambda p: write_pdf(render_html(data, single=single, for_pdf=True, names=names),
+                                                      p), opts.reveal)
+                elif fmt == "xlsx":
+                    _atomic(path, lambda p: write_xlsx(con, data, p, names), opts.reveal)
+                else:
+                    _atomic(path, lambda p: write_ftm(con, p, reveal=opts.reveal, holder=opts.holder, names=names),
+                            opts.reveal)
+                paths.append(path)
         case.log(
-            action,
+            "report",
             {"holder": opts.holder, "formats": list(opts.formats), "reveal": opts.reveal},
             user=opts.user,
             details={

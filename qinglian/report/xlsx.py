@@ -18,6 +18,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from qinglian.labels import LABEL_ZH
+from qinglian.privacy import NameMatcher
 from qinglian.report import evidence as ev
 from qinglian.report.data import KIND_ZH, ReportData
 from qinglian.report.privacy import Redactor, hash_text
@@ -38,24 +39,26 @@ def neutralise(value: str) -> str:
 class Book:
     """A workbook writer with unique, valid sheet names and safe cells."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, people: NameMatcher | None = None) -> None:
+        # Without --reveal every string cell passes the case's name matcher, whatever column it is in.
+        self.people = people
         self.wb = xlsxwriter.Workbook(str(path), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "remove_timezone": True,
         })
         self.head = self.wb.add_format({"bold": True, "bg_color": "#F1ECEC", "border": 1})
         self.when = self.wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        self.names: set[str] = set()
+        self.sheet_names: set[str] = set()
 
     def sheet(self, name: str) -> Worksheet:
         clean = re.sub(r"[\[\]:*?/\\']", "_", name).strip() or "表"
         clean = clean[:31]
         base, n = clean, 1
-        while clean.lower() in self.names:
+        while clean.lower() in self.sheet_names:
             n += 1
             suffix = f"~{n}"
             clean = base[: 31 - len(suffix)] + suffix
-        self.names.add(clean.lower())
+        self.sheet_names.add(clean.lower())
         return self.wb.add_worksheet(clean)
 
     def cell(self, ws: Worksheet, r: int, c: int, v: Any) -> None:
@@ -70,7 +73,10 @@ class Book:
         elif isinstance(v, date):
             ws.write_string(r, c, v.isoformat())
         else:
-            ws.write_string(r, c, neutralise(str(v)))
+            text = str(v)
+            if self.people:
+                text = self.people.mask(text)
+            ws.write_string(r, c, neutralise(text))
 
     def table(self, name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
               note: str = "") -> int:
@@ -174,11 +180,13 @@ OTHER_TABLES: tuple[str, ...] = ("pi_inventory", "list_order", "intent_grades", 
                                  "links")
 
 
-def write_xlsx(con: duckdb.DuckDBPyConnection, data: ReportData, path: Path) -> Path:
-    redactor = Redactor(data.reveal)
+def write_xlsx(con: duckdb.DuckDBPyConnection, data: ReportData, path: Path,
+               people: NameMatcher | None = None) -> Path:
+    people = None if data.reveal else people
+    redactor = Redactor(data.reveal, people)
     holder = data.case_scope.holder
     ev.prepare(con)
-    book = Book(path)
+    book = Book(path, people)
     try:
         summary = [["案件", data.case_name], ["办案单位", data.agency], ["生成时间", data.generated_at],
                    ["个人信息", "已显示（--reveal）" if data.reveal else "已遮蔽"]]

@@ -60,7 +60,8 @@ def masked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def revealed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = _new_case(tmp_path_factory.mktemp("revealed") / "case")
-    paths = build_report(root, ReportOptions(formats=("html", "xlsx", "ftm"), reveal=True, user="tester"))
+    paths = build_report(root, ReportOptions(formats=("html", "xlsx", "ftm"), reveal=True, user="tester",
+                                             reason="测试：核对原始号码"))
     return {"case": root, **{p.suffix.lstrip("."): p for p in paths}}
 
 
@@ -164,11 +165,18 @@ def test_reveal_shows_numbers_and_is_logged(revealed: dict[str, Path]) -> None:
         assert "17012345678" in text
     assert CONSUMERS[0] in revealed["jsonl"].read_text(encoding="utf-8")
     assert "-revealed" in revealed["html"].name
-    last = custody.read_entries(revealed["case"] / "custody.jsonl")[-1]
-    assert last["action"] == "report.reveal"
-    assert last["user"] == "tester"
+    entries = custody.read_entries(revealed["case"] / "custody.jsonl")
+    first, last = entries[-2], entries[-1]
+    # the reveal, with who and why, is logged before any revealed file is written
+    assert first["action"] == "report.reveal" and first["user"] == "tester"
+    assert first["args"]["reason"] == "测试：核对原始号码"
+    assert set(first["details"]["files"]) == {
+        revealed["html"].name, revealed["xlsx"].name, revealed["jsonl"].name}
+    assert last["action"] == "report" and last["args"]["reveal"] is True
     assert {o["file"] for o in last["details"]["outputs"]} == {
         revealed["html"].name, revealed["xlsx"].name, revealed["jsonl"].name}
+    for p in (revealed["html"], revealed["xlsx"], revealed["jsonl"]):
+        assert p.stat().st_mode & 0o777 == 0o600
 
 
 # ---- PDF --------------------------------------------------------------------------------------

@@ -411,11 +411,17 @@ def pi_inventory(case: Case, holder: str | None = None, *, thresholds: PIThresho
     return inv
 
 
-def run_pi(case: Case, holder: str | None = None, *, reveal: bool = False, user: str | None = None) -> Inventory:
-    """The ``qinglian pi`` command: inventory, store, and write the run (and any reveal) to the log."""
+def run_pi(case: Case, holder: str | None = None, *, reveal: bool = False, user: str | None = None,
+           reason: str | None = None) -> Inventory:
+    """The ``qinglian pi`` command: inventory, store, and write the run (and any reveal, with its
+    reason, before anything is shown) to the log."""
+    from qinglian.privacy import reveal_reason
+
+    why = reveal_reason(reveal, reason)
     inv = pi_inventory(case, holder)
     details = {"holders": len(inv.holders), "subjects": sum(h.subjects for h in inv.holders)}
     case.log("pi", {"holder": holder, "reveal": reveal}, user=user, details=details)
     if reveal:
-        case.log("pi.reveal", {"holder": holder, "what": "sample values"}, user=user, details=details)
+        case.log("pi.reveal", {"holder": holder, "what": "sample values", "reason": why}, user=user,
+                 details=details)
     return inv

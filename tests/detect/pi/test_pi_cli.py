@@ -55,7 +55,7 @@ def test_masked_by_default(pi_case: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_reveal_shows_raw_values_and_is_logged(pi_case: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["pi", str(pi_case), "--holder", HOLDER_A, "--reveal", "--user", "审查员甲"]) == 0
+    assert run(["pi", str(pi_case), "--holder", HOLDER_A, "--reveal", "--reason", "核对样例", "--user", "审查员甲"]) == 0
     out = capsys.readouterr().out
     assert MOBILE in out and "张三丰" in out
     assert HOLDER_B not in out
@@ -91,7 +91,7 @@ def test_json_is_masked_and_machine_readable(pi_case: Path, capsys: pytest.Captu
 
 
 def test_json_reveal(pi_case: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["pi", str(pi_case), "--json", "--reveal"]) == 0
+    assert run(["pi", str(pi_case), "--json", "--reveal", "--reason", "核对样例"]) == 0
     data = json.loads(capsys.readouterr().out)
     a = next(h for h in data["holders"] if h["holder"] == HOLDER_A)
     assert a["categories"]["contact"]["samples"] == ["+86" + MOBILE]
