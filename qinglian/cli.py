@@ -26,9 +26,11 @@ app = typer.Typer(
 )
 case_app = typer.Typer(help="案件工作区 / case workspace", no_args_is_help=True)
 app.add_typer(case_app, name="case")
-exchange_app = typer.Typer(help="跨案件名单比对（假名化）/ match lists across cases (pseudonymised)",
-                           no_args_is_help=True)
+exchange_app = typer.Typer(help="跨机构名单比对（隐私集合求交，只得知重合部分）/ match lists across agencies "
+                                "(private set intersection: only the overlap is learnt)", no_args_is_help=True)
 app.add_typer(exchange_app, name="exchange")
+key_app = typer.Typer(help="机构密钥 / agency key", no_args_is_help=True)
+app.add_typer(key_app, name="key")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -220,27 +222,62 @@ def link(
 @exchange_app.command("export")
 def exchange_export(
     case_dir: CaseDir,
-    out_file: Annotated[Path, typer.Argument(help="导出的 .parquet 文件 / the .parquet file to write")],
+    out_file: Annotated[Path, typer.Argument(help="第一轮 .parquet 文件 / the first-round .parquet file")],
     user: UserOpt = None,
 ) -> None:
-    """把本案客户名单导出为假名（机构密钥 HMAC），供其他案件比对 / export the lists as keyed pseudonyms."""
+    """第一步：导出本案消费者的盲化点（不含号码与名称）/ step 1: export blinded points (no numbers, no names)."""
     from qinglian.link.exchange import export_lists
     from qinglian.store.case import open_case
 
     _say(export_lists(open_case(case_dir), out_file, user=user).lines())
 
 
+@exchange_app.command("answer")
+def exchange_answer(
+    case_dir: CaseDir,
+    offer: Annotated[Path, typer.Argument(help="对方的第一轮文件 / the other side's first-round file")],
+    out_file: Annotated[Path, typer.Option("--out", help="答复 .parquet 文件 / the reply .parquet file")],
+    user: UserOpt = None,
+) -> None:
+    """第二步：盲化对方的点并附上本方的点 / step 2: blind the other side's points and add ours."""
+    from qinglian.link.exchange import answer_offer
+    from qinglian.store.case import open_case
+
+    _say(answer_offer(open_case(case_dir), offer, out_file, user=user).lines())
+
+
 @exchange_app.command("match")
 def exchange_match(
     case_dir: CaseDir,
-    files: Annotated[list[Path], typer.Argument(help="其他案件导出的 .parquet 文件 / other cases' exports")],
+    files: Annotated[list[Path], typer.Argument(help="对方交回的答复文件 / replies from the other side")],
+    partner: Annotated[
+        str | None, typer.Option("--partner", help="对方名称（只写入本案）/ the other side's name (kept in this case)")
+    ] = None,
     user: UserOpt = None,
 ) -> None:
-    """比对其他案件的假名名单与本案名单的重合 / measure overlaps with other cases' lists."""
+    """第三步：得出共有消费者与名单重合 / step 3: the shared consumers and list overlaps."""
     from qinglian.link.exchange import match_lists
     from qinglian.store.case import open_case
 
-    _say(match_lists(open_case(case_dir), files, user=user).lines())
+    _say(match_lists(open_case(case_dir), files, partner=partner, user=user).lines())
+
+
+# ---- agency key (qinglian/link/keys.py) ------------------------------------------------------
+
+
+@key_app.command("init")
+def key_init(
+    key_path: Annotated[
+        Path | None, typer.Option("--file", help="密钥文件（默认 QINGLIAN_KEY_FILE 或 ~/.config/qinglian/agency.key）")
+    ] = None,
+) -> None:
+    """生成 256 位机构密钥（仅本人可读）/ make the 256-bit agency key (owner-only file)."""
+    from qinglian.link.keys import init_key
+
+    path = init_key(key_path)
+    out.print(t(f"已生成机构密钥：{path}（权限 600；请离线备份，勿随案件或交换文件传递）",
+                f"agency key written: {path} (mode 600; back it up offline, never send it with a case or an exchange)"),
+              markup=False, highlight=False)
 
 
 # ---- chain tracing: targets (issue 5) -------------------------------------------------------

@@ -54,6 +54,13 @@ def _unless_in_analyze(name: str) -> Runner:
     return run
 
 
+def _demo_key(case: Case) -> bytes:
+    """The demo's own agency key, in its folder: a demo never uses (or creates) a real key."""
+    from qinglian.link.keys import demo_key
+
+    return demo_key(case)
+
+
 def _report(fn: Any, case: Case, user: str | None) -> Any:
     """The case file as HTML (every holder's chapter) and PDF (the case chapter, tables capped)."""
     from qinglian.report.run import ReportOptions
@@ -66,7 +73,7 @@ STEPS: tuple[Step, ...] = (
     Step("analyze", "qinglian.detect.analyze", "analyze_case", lambda fn, case, user: fn(case, user=user)),
     Step("behaviour", "qinglian.detect.behaviour", "analyze_behaviour", _unless_in_analyze("behaviour")),
     Step("campaigns", "qinglian.detect.campaigns", "analyze_campaigns", _unless_in_analyze("campaigns")),
-    Step("link", "qinglian.link.run", "link_case", lambda fn, case, user: fn(case, user=user)),
+    Step("link", "qinglian.link.run", "link_case", lambda fn, case, user: fn(case, user=user, key=_demo_key(case))),
     Step("targets", "qinglian.link.run", "targets_case", lambda fn, case, user: fn(case, user=user)),
     Step("report", "qinglian.report.run", "build_report", _report),
 )

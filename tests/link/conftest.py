@@ -111,6 +111,7 @@ def hand_case(case_dir: Path) -> Path:
 
 @pytest.fixture()
 def agency_key_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> bytes:
-    monkeypatch.setenv("QINGLIAN_KEY", "test-agency-key")
+    key = "7e57" * 16  # 256 bits in hex, as qinglian key init writes them
+    monkeypatch.setenv("QINGLIAN_KEY", key)
     monkeypatch.setenv("QINGLIAN_KEY_FILE", str(tmp_path / "never.key"))
-    return b"test-agency-key"
+    return key.encode()
