@@ -99,3 +99,49 @@ def rows(con: duckdb.DuckDBPyConnection, queries: list[Query], limit: int | None
     ).fetchall()
     keys = ("kind", "file_name", "evidence_sha256", "sheet", "row_no", "ts", "quote")
     return [dict(zip(keys, r, strict=True)) for r in out]
+
+
+# -- every candidate at once: the rows staged by detect.Context, joined to their candidates --------
+
+# ``parts`` (cand, tag, holder) says which staged rows support which candidate; ``support`` holds
+# them (tag, holder and COLUMNS). The key and ordering match summarise() and representative().
+_KEY = "kind || '|' || evidence_sha256 || '|' || coalesce(sheet, '') || '|' || row_no"
+
+
+def summarise_all(con: duckdb.DuckDBPyConnection, support: str, parts: str) -> dict[int, Summary]:
+    """summarise() for every candidate in ``parts`` (those without rows are left out)."""
+    out: dict[int, Summary] = {}
+    for cand, n, first, last, digest in con.execute(
+        f"""SELECT cand, count(*), min(ts), max(ts), sha256(coalesce(string_agg(k, ';' ORDER BY k), ''))
+            FROM (SELECT p.cand, {_KEY} AS k, min(s.ts) AS ts
+                  FROM {support} s JOIN {parts} p ON p.tag = s.tag AND p.holder = s.holder
+                  GROUP BY p.cand, k)
+            GROUP BY cand"""
+    ).fetchall():
+        out[int(cand)] = Summary(int(n), first, last, str(digest))
+    return out
+
+
+def representative_all(con: duckdb.DuckDBPyConnection, support: str, parts: str, n: int = 5) -> dict[int, list[dict[str, Any]]]:
+    """representative() for every candidate in ``parts``, plus each row's ``tag``: the first n rows
+    of each group by a top-n aggregate (no sort of whole groups), then ranked across groups."""
+    keys = ("tag", "kind", "evidence_sha256", "file_name", "sheet", "row_no", "quote", "group_key")
+    out: dict[int, list[dict[str, Any]]] = {}
+    for r in con.execute(
+        f"""WITH g AS (
+                SELECT p.cand, s.grp, count(*) AS gn,
+                       min_by(s.rowid, (coalesce(s.ts, 'infinity'::TIMESTAMP), s.evidence_sha256, s.row_no), {int(n)}) AS rids
+                FROM {support} s JOIN {parts} p ON p.tag = s.tag AND p.holder = s.holder
+                GROUP BY p.cand, s.grp),
+            u AS (SELECT cand, grp, gn, unnest(rids) AS rid, generate_subscripts(rids, 1) AS rn FROM g),
+            top AS (
+                SELECT u.cand, u.rid, row_number() OVER (
+                           PARTITION BY u.cand ORDER BY u.rn, u.gn DESC, u.grp, s.evidence_sha256, s.row_no) AS rank
+                FROM u JOIN {support} s ON s.rowid = u.rid
+                QUALIFY rank <= {int(n)})
+            SELECT top.cand, s.tag, s.kind, s.evidence_sha256, e.file_name, s.sheet, s.row_no, s.quote, s.grp
+            FROM top JOIN {support} s ON s.rowid = top.rid LEFT JOIN evidence e ON e.sha256 = s.evidence_sha256
+            ORDER BY top.cand, top.rank"""
+    ).fetchall():
+        out.setdefault(int(r[0]), []).append(dict(zip(keys, r[1:], strict=True)))
+    return out

@@ -67,3 +67,39 @@ def charged(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
 
 def leads(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
     return {(str(h), str(c)) for h, c in con.execute("SELECT holder, conduct FROM leads").fetchall()}
+
+
+def assert_as_stored(con: duckdb.DuckDBPyConnection) -> int:
+    """Every charge and lead, built for all holders at once, says what its own stored queries select
+    when run one at a time: rows, period, digest, and the same representative rows in the same order.
+    Returns how many charges and leads were checked."""
+    from qinglian.charges.evidence import Query, representative, summarise
+
+    def queries(raw: str | None) -> list[Query]:
+        return [Query.from_json(d) for d in json.loads(raw or "[]")]
+
+    checked = 0
+    for cid, raw, n, first, last, digest in con.execute(
+        "SELECT charge_id, evidence_query, evidence_rows, first_at, last_at, evidence_digest FROM charges"
+    ).fetchall():
+        qs = queries(raw)
+        s = summarise(con, qs)
+        assert (s.rows, s.first_at, s.last_at, s.digest) == (n, first, last, digest), cid
+        want = [(r["kind"], r["evidence_sha256"], r["file_name"], r["sheet"], r["row_no"],
+                 None if r["group_key"] is None else str(r["group_key"]),
+                 None if r["quote"] is None else str(r["quote"])[:300]) for r in representative(con, qs)]
+        got = con.execute(
+            """SELECT kind, evidence_sha256, file_name, sheet, row_no, group_key, quote FROM charge_evidence
+               WHERE charge_id = ? ORDER BY rank""", [cid]).fetchall()
+        assert [tuple(r) for r in got] == want, cid
+        checked += 1
+    for lid, raw, n, first, last, sha, sheet, row in con.execute(
+        "SELECT lead_id, evidence_query, rows, first_at, last_at, sample_sha256, sample_sheet, sample_row FROM leads"
+    ).fetchall():
+        qs = queries(raw)
+        s = summarise(con, qs)
+        assert (s.rows, s.first_at, s.last_at) == (n, first, last), lid
+        top = representative(con, qs, 1)
+        assert (sha, sheet, row) == ((top[0]["evidence_sha256"], top[0]["sheet"], top[0]["row_no"]) if top else (None, None, None)), lid
+        checked += 1
+    return checked

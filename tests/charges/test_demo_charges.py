@@ -10,15 +10,17 @@ import pytest
 from qinglian.charges import build_charges
 from qinglian.store.case import open_case
 
+from .conftest import assert_as_stored
+
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from qinglian.demo.run import STEPS, run_demo
+    from qinglian.demo.run import run_demo
 
     out = tmp_path_factory.mktemp("demo") / "d"
-    run_demo(out, seed=7, scale=0.05, force=True, steps=[s for s in STEPS if s.name != "report"])
+    run_demo(out, seed=7, scale=0.05, force=True, report=False)
     case = open_case(out / "case")
     with case.connect() as con:
         build_charges(case, con)
@@ -39,3 +41,10 @@ def test_demo_charges_match_what_was_planted(demo: Path) -> None:
         assert not got - want, (conduct, sorted(got - want))  # nothing charged that was not planted
         # impersonation by a public body (公积金管理中心) is not yet a detector rule
         assert len(want & got) >= (0.6 if conduct == "impersonation" else 0.9) * len(want), conduct
+
+
+def test_each_charge_and_lead_is_what_its_stored_queries_select(demo: Path) -> None:
+    """Built for all holders at once, every charge equals its own supporting set run on its own."""
+    case = open_case(demo / "case")
+    with case.connect(read_only=True) as con:
+        assert assert_as_stored(con) > 50
