@@ -12,7 +12,6 @@ import pytest
 
 from qinglian.store import custody
 from qinglian.store.case import open_case
-from qinglian.store.digest import sheet_digest, table_summary
 from tests.helpers import cli, query
 
 CALLS = "主叫,被叫号码,开始时间,通话时长\n02112345678,13812345678,2025-07-20 09:00,30\n02112345678,13912345678,2025-07-20 09:05,40\n"
@@ -49,6 +48,8 @@ def test_ingest_entry_carries_a_digest_per_sheet(loaded: Path) -> None:
     entry = next(e for e in custody.read_entries(loaded / "custody.jsonl") if e["action"] == "ingest")
     sheets = {item["file"].rsplit("/", 1)[-1]: item["sheets"] for item in entry["details"]["evidence"]}
     assert [s["kind"] for s in sheets["calls.csv"]] == ["calls"] and sheets["calls.csv"][0]["rows"] == 2
+    from qinglian.store.digest import sheet_digest
+
     with duckdb.connect(str(loaded / "case.duckdb"), read_only=True) as con:
         sid = con.execute("SELECT sheet_id FROM record_sheets WHERE kind = 'calls'").fetchall()[0][0]
         assert sheets["calls.csv"][0]["digest"] == sheet_digest(con, "calls", sid).sha256
@@ -136,6 +137,8 @@ def test_analysis_entry_carries_table_digests_and_verify_catches_an_edit(
     entry = custody.read_entries(loaded / "custody.jsonl")[-1]
     assert entry["action"] == "pi"
     logged = entry["details"]["tables"]["pi_inventory"]
+    from qinglian.store.digest import table_summary
+
     with duckdb.connect(str(loaded / "case.duckdb"), read_only=True) as con:
         assert logged == table_summary(con, "pi_inventory").as_json()
         assert logged["rows"] > 0
@@ -158,6 +161,8 @@ def test_verify_catches_a_dropped_analysis_table(loaded: Path, capsys: pytest.Ca
 
 
 def test_table_digest_follows_content_not_formatting(tmp_path: Path) -> None:
+    from qinglian.store.digest import table_summary
+
     con = duckdb.connect()
     con.execute(
         "CREATE TABLE t (a VARCHAR, b DOUBLE, c TIMESTAMP, d BOOLEAN, e BIGINT, f VARCHAR[], g DECIMAL(10,2), h JSON)"

@@ -28,6 +28,14 @@ with case.connect():
     time.sleep(float(sys.argv[2]))
 """
 
+FLOCK = """
+import fcntl, os, sys, time
+fd = os.open(os.path.join(sys.argv[1], ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
 APPEND = """
 import sys
 from pathlib import Path
@@ -44,9 +52,9 @@ for i in range(int(sys.argv[2])):
 """
 
 
-def _hold(case_dir: Path, seconds: float) -> subprocess.Popen[str]:
+def _hold(case_dir: Path, seconds: float, code: str = HOLD) -> subprocess.Popen[str]:
     p = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(case_dir), str(seconds)], stdout=subprocess.PIPE, text=True, cwd=ROOT
+        [sys.executable, "-c", code, str(case_dir), str(seconds)], stdout=subprocess.PIPE, text=True, cwd=ROOT
     )
     assert p.stdout is not None and p.stdout.readline().strip() == "held"
     return p
@@ -87,13 +95,14 @@ def test_writer_waits_a_moment_for_the_case(case_dir: Path, monkeypatch: pytest.
 
 
 def test_pi_logs_under_the_lock(case_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`pi` used to append to custody.jsonl before taking the store's lock."""
+    """`pi` used to append to custody.jsonl before taking the store's lock: with only the case's
+    lock held elsewhere (the store itself free), it must write nothing."""
     f = tmp_path / "c.csv"
     f.write_text("姓名,手机号\n张三,13812345678\n")
     assert cli("ingest", case_dir, f, "--holder", "甲") == 0
     size = (case_dir / "custody.jsonl").stat().st_size
     monkeypatch.setenv("QINGLIAN_LOCK_WAIT", "0.2")
-    holder = _hold(case_dir, 30)
+    holder = _hold(case_dir, 30, FLOCK)
     try:
         assert cli("pi", case_dir) == 2
     finally:
