@@ -111,6 +111,7 @@ class Context:
         self.lists = self._lists()
         self._temps: list[str] = []
         self.quotes: dict[tuple[str, str], str] = {}  # (tag, kind) -> quote expression over the kind's view
+        self.hits: dict[str, dict[str, int]] = {}  # label -> holder -> staged rule hits (see _text_hits)
         self.temp(HOLDERS, [("holder", "VARCHAR")], [(h,) for h in self.holders])
         self.temp(LISTS, [("holder", "VARCHAR"), ("sha", "VARCHAR"), ("cls", "VARCHAR")], [
             (h, sha, cls) for h, lst in self.lists.items()
@@ -210,15 +211,21 @@ class Context:
         With ``quotes`` (kind -> expression over that kind's view, the same text ``sql`` quotes)
         the text is not copied: only a handful of rows are shown, and fill_quotes reads theirs by key.
         """
-        for kind, expr in (quotes or {}).items():
-            self.quotes[(tag, kind)] = expr
+        self.stage_tagged((tag,), f"SELECT ? AS tag, * FROM ({sql})", [tag, *params], quotes)
+        return self.count(tag)
+
+    def stage_tagged(self, tags: Sequence[str], sql: str, params: Sequence[Any] = (),
+                     quotes: dict[str, str] | None = None) -> None:
+        """stage() for a ``sql`` that also selects ``tag`` (one of ``tags``): several sets in one pass."""
+        for tag in tags:
+            for kind, expr in (quotes or {}).items():
+                self.quotes[(tag, kind)] = expr
         self.con.execute(
-            f"""INSERT INTO {SUPPORT} SELECT ?, holder, kind, evidence_sha256, sheet, row_no, ts,
+            f"""INSERT INTO {SUPPORT} SELECT tag, holder, kind, evidence_sha256, sheet, row_no, ts,
                                              {'NULL' if quotes else 'quote'}, grp
                 FROM ({sql}) WHERE holder IN (SELECT holder FROM {HOLDERS})""",
-            [tag, *params],
+            list(params),
         )
-        return self.count(tag)
 
     def fill_quotes(self, items: list[dict[str, Any]]) -> None:
         """Set ``quote`` of staged rows (dicts with tag, kind and the row key) whose text was left behind."""
@@ -654,23 +661,36 @@ def _finding_queries(label: str, holder: str, quotes: list[str] | None = None) -
     ]
 
 
-def _stage_findings(ctx: Context, tag: str, label: str, quotes_table: str | None = None) -> dict[str, int]:
-    """Every holder's rows of _finding_queries; with ``quotes_table`` (holder, quote) only those quotes."""
+def _stage_findings(ctx: Context, labels: Sequence[str], quotes_table: str | None = None) -> None:
+    """Every holder's rows of _finding_queries for each of ``labels`` (tagged by label), in one pass;
+    with ``quotes_table`` (holder, quote) only those quotes."""
     extra = (f" AND EXISTS (SELECT 1 FROM {quotes_table} k WHERE k.holder = f.holder AND k.quote = f.quote)"
              if quotes_table else "")
-    return ctx.stage(tag, f"""
-        SELECT f.holder, 'sms' AS kind, f.evidence_sha256, f.sheet, f.row_no, s.sent_at AS ts, s.content AS quote, f.rule AS grp
+    ctx.stage_tagged(labels, f"""
+        SELECT f.label AS tag, f.holder, 'sms' AS kind, f.evidence_sha256, f.sheet, f.row_no, s.sent_at AS ts, s.content AS quote, f.rule AS grp
         FROM findings f JOIN sms s ON s.evidence_sha256 = f.evidence_sha256 AND s.row_no = f.row_no
          AND s.sheet IS NOT DISTINCT FROM f.sheet
-        WHERE f.kind = 'sms' AND f.label = ? AND f.rule IS NOT NULL
+        WHERE f.kind = 'sms' AND {_in_list('f.label')} AND f.rule IS NOT NULL
           AND NOT regexp_matches(coalesce(s.status, ''), '{REPLY_STATUS_RE}'){extra}
         UNION ALL
-        SELECT f.holder, 'calls' AS kind, f.evidence_sha256, f.sheet, f.row_no, c.started_at AS ts,
+        SELECT f.label AS tag, f.holder, 'calls' AS kind, f.evidence_sha256, f.sheet, f.row_no, c.started_at AS ts,
                coalesce(c.transcript, c.script) AS quote, coalesce(c.script, f.rule) AS grp
         FROM findings f JOIN calls c ON c.evidence_sha256 = f.evidence_sha256 AND c.row_no = f.row_no
          AND c.sheet IS NOT DISTINCT FROM f.sheet
-        WHERE f.kind = 'calls' AND f.label = ? AND f.rule IS NOT NULL{extra}""", [label, label],
+        WHERE f.kind = 'calls' AND {_in_list('f.label')} AND f.rule IS NOT NULL{extra}""", [list(labels), list(labels)],
                      quotes={"sms": "content", "calls": "coalesce(transcript, script)"})
+
+
+# the labels whose rule hits are charged as they stand: staged together the first time one is asked for
+PLAIN_TEXT_LABELS = ("credit_packaging", "false_promise", "fraud")
+
+
+def _text_hits(ctx: Context, label: str) -> dict[str, int]:
+    """holder -> staged rule hits of ``label`` (one of PLAIN_TEXT_LABELS) in its outgoing SMS and calls."""
+    if not ctx.hits:
+        _stage_findings(ctx, PLAIN_TEXT_LABELS)
+        ctx.hits.update({lbl: ctx.count(lbl) for lbl in PLAIN_TEXT_LABELS})
+    return ctx.hits[label]
 
 
 def _rules_of(ctx: Context, label: str) -> dict[str, list[str]]:
@@ -727,7 +747,8 @@ def impersonation(ctx: Context) -> list[Candidate]:
         return []
     ctx.temp("_charges_guises", [("holder", "VARCHAR"), ("quote", "VARCHAR")],
              [(h, q) for h, qs in other.items() for q in qs])
-    counts = _stage_findings(ctx, "impersonation", "impersonation", "_charges_guises")
+    _stage_findings(ctx, ("impersonation",), "_charges_guises")
+    counts = ctx.count("impersonation")
     out: list[Candidate] = []
     for holder in ctx.holders:
         n = counts.get(holder, 0)
@@ -751,7 +772,7 @@ def _text_conduct(conduct: str, label: str, facts_zh: str, facts_en: str) -> Bui
     def build(ctx: Context) -> list[Candidate]:
         if not ctx.has["findings"]:
             return []
-        counts = _stage_findings(ctx, label, label)
+        counts = _text_hits(ctx, label)
         rules_of = _rules_of(ctx, label)
         out: list[Candidate] = []
         for holder in ctx.holders:
@@ -918,7 +939,7 @@ def fraud(ctx: Context) -> list[Candidate]:
 
     strong = {r.id for r in RULES if r.label == "fraud" and r.weight >= 3.5}
     rules_of = _rules_of(ctx, "fraud")
-    counts = _stage_findings(ctx, "fraud", "fraud")
+    counts = _text_hits(ctx, "fraud")
     by_model = ctx.stage("fraud.model", _model_only("fraud", False), ["fraud"])
     out: list[Candidate] = []
     for holder in ctx.holders:
