@@ -63,9 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     with case.connect() as con:
         has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'charges'").fetchone()
         if args.rebuild or not has or not has[0]:
-            started = time.perf_counter()
-            build_charges(case, con)
-            print(f"charges built in {time.perf_counter() - started:.1f} s")
+            marks: list[tuple[str, float]] = []
+            started, cpu = time.perf_counter(), time.process_time()
+            build_charges(case, con, progress=lambda step, done, total: marks.append((step, time.perf_counter())))
+            print(f"charges built in {time.perf_counter() - started:.2f} s ({time.process_time() - cpu:.2f} CPU s)")
+            # each step's seconds: from its own mark to the next one
+            print("  " + ", ".join(f"{a}: {tb - ta:.2f}" for (a, ta), (_, tb) in zip(marks, marks[1:], strict=False)))
         charged = {(str(h), str(c)) for h, c in con.execute("SELECT holder, conduct FROM charges").fetchall()}
         n_charges = len(con.execute("SELECT charge_id FROM charges").fetchall())
         n_leads = len(con.execute("SELECT lead_id FROM leads").fetchall())
