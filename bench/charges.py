@@ -10,6 +10,7 @@ and compares (holder, conduct) pairs with ground_truth.json["charges"].
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             build_charges(case, con, progress=lambda step, done, total: marks.append((step, time.perf_counter())))
             print(f"charges built in {time.perf_counter() - started:.2f} s ({time.process_time() - cpu:.2f} CPU s)")
             # each step's seconds: from its own mark to the next one
-            print("  " + ", ".join(f"{a}: {tb - ta:.2f}" for (a, ta), (_, tb) in zip(marks, marks[1:], strict=False)))
+            print("  " + ", ".join(f"{a}: {tb - ta:.2f}" for (a, ta), (_, tb) in itertools.pairwise(marks)))
         charged = {(str(h), str(c)) for h, c in con.execute("SELECT holder, conduct FROM charges").fetchall()}
         n_charges = len(con.execute("SELECT charge_id FROM charges").fetchall())
         n_leads = len(con.execute("SELECT lead_id FROM leads").fetchall())

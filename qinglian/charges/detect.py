@@ -112,6 +112,13 @@ class Context:
         self._temps: list[str] = []
         self.quotes: dict[tuple[str, str], str] = {}  # (tag, kind) -> quote expression over the kind's view
         self.hits: dict[str, dict[str, int]] = {}  # label -> holder -> staged rule hits (see _text_hits)
+        try:
+            self._create()
+        except BaseException:
+            self.close()
+            raise
+
+    def _create(self) -> None:
         self.temp(HOLDERS, [("holder", "VARCHAR")], [(h,) for h in self.holders])
         self.temp(LISTS, [("holder", "VARCHAR"), ("sha", "VARCHAR"), ("cls", "VARCHAR")], [
             (h, sha, cls) for h, lst in self.lists.items()
