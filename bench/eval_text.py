@@ -29,6 +29,7 @@ rules and detectors against, so that the test split stays held out.
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -212,6 +213,7 @@ NEWS_KIND: dict[str, str | None] = {
     "诈骗": None,
 }
 B = 1000  # bootstrap replicates
+_OPT_OUT = re.compile("退订|回t|回td|拒收", re.I)
 SEED = 20251204
 
 
@@ -386,8 +388,11 @@ def main() -> int:
     y_harm = np.asarray([y == 1 for y in hy])
     prf_row("fraud", "chineseharm 欺诈 vs 不违规 (test half)", y_harm[lab], s_harm.pred("fraud")[lab], s_harm.groups[lab])
 
-    print("\n== 2. Per fraud kind: fraud recall and the share whose hits carry the expected kind")
-    print(f"  {'category -> kind':<26}{'data (split)':<46}{'n':>6}  {'fraud recall':<22}{'kind found':<22}")
+    print("\n== 2. Per fraud kind: fraud recall, the share whose hits carry the expected kind, impersonation rate")
+    print(
+        f"  {'category -> kind':<26}{'data (split)':<46}{'n':>6}  {'fraud recall':<22}{'kind found':<22}"
+        f"{'impersonation':<22}"
+    )
 
     def kind_rows(name: str, sc: Scored, cats: list[str], kmap: dict[str, str | None], y: np.ndarray | None) -> None:
         for cat in sorted(set(cats), key=lambda c: (kmap.get(c) is None, c)):
@@ -398,7 +403,11 @@ def main() -> int:
             kind = kmap[cat]
             found = np.asarray([kind in k for k in sub.kinds]) if kind else None
             kf = fmt(rate_ci(found, sub.groups)) if found is not None else "-"
-            print(f"  {cat[:10] + ' -> ' + str(kind):<26}{name:<46}{len(sub.texts):>6}  {fmt(rate_ci(sub.pred('fraud'), sub.groups)):<22}{kf:<22}")
+            print(
+                f"  {cat[:10] + ' -> ' + str(kind):<26}{name:<46}{len(sub.texts):>6}  "
+                f"{fmt(rate_ci(sub.pred('fraud'), sub.groups)):<22}{kf:<22}"
+                f"{fmt(rate_ci(sub.pred('impersonation'), sub.groups)):<22}"
+            )
 
     kind_rows("teleantifraud (test)", s_tele, tc, TELE_KIND, y_tf)
     gx_kmap: dict[str, str | None] = {k: v for k, v in NEWS_KIND.items()}
@@ -417,10 +426,12 @@ def main() -> int:
           + f"; none {sum(1 for ks in fraud_harm.kinds if not ks)}")
 
     print("\n== 3. Positive rates on lawful and on harmful-but-not-fraud text (false-positive rates)")
-    lawful_mkt = np.asarray([y == 1 and "退订" in t and "【" in t for t, y in zip(sms_texts, sms_y, strict=True)])
+    # ads that carry an opt-out: the consent-and-opt-out form lawful marketing takes
+    lawful_mkt = np.asarray([y == 1 and _OPT_OUT.search(t) is not None for t, y in zip(sms_texts, sms_y, strict=True)])
     sets: list[tuple[str, Scored]] = [
         ("cn_sms_spam normal (test)", s_sms.subset(~y_mkt)),
-        ("cn_sms_spam ads with 【】 + 退订 (test)", s_sms.subset(lawful_mkt)),
+        ("cn_sms_spam ads with an opt-out (test)", s_sms.subset(lawful_mkt)),
+        ("cn_sms_spam all ads (test)", s_sms.subset(y_mkt)),
         ("teleantifraud normal calls (test)", s_tele.subset(~y_tf)),
         ("golfxiao non-fraud dialogues (test0902)", s_gx.subset(~y_gx)),
         ("chineseharm 不违规 (test half)", s_harm.subset(np.asarray([c == "不违规" for c in hc]))),

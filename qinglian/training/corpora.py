@@ -302,33 +302,6 @@ def chineseharm(root: Path = DEFAULT_DATA) -> Corpus:
     return c
 
 
-def golfxiao_utterances(root: Path = DEFAULT_DATA, min_chars: int = 8) -> tuple[list[str], list[int]]:
-    """Single utterances of the reconstructed dialogues (csv_dialogs) with their per-utterance
-    ``is_fraud``: short texts for the ``fraud`` model. A dialogue any of whose utterances occurs in
-    the held-out test0902 is left out whole."""
-    held_out: set[str] = set()
-    with (root / "antifraud_sft_golfxiao" / "train_test" / "test0902.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
-            for u in json.loads(line)["input"].split("\n"):
-                held_out.add(_clean(_SPEAKER.sub("", u)))
-    texts: list[str] = []
-    labels: list[int] = []
-    for path in sorted((root / "antifraud_sft_golfxiao" / "csv_dialogs").glob("*.csv")):
-        cases: dict[str, list[tuple[str, int]]] = {}
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            for row in csv.DictReader(fh):
-                content = _clean(row.get("content") or "")
-                cases.setdefault(row.get("case") or "", []).append((content, int(row.get("is_fraud") == "True")))
-        for utterances in cases.values():
-            if any(u in held_out for u, _ in utterances):
-                continue
-            for u, y in utterances:
-                if len(u) >= min_chars:
-                    texts.append(u)
-                    labels.append(y)
-    return texts, labels
-
-
 def normal_dialogues(corpus: Corpus, splits: Iterable[str], min_turn: int = 4) -> tuple[list[str], list[str]]:
     """Non-fraud dialogues of the given splits and their turns of at least ``min_turn`` characters.
 

@@ -113,6 +113,18 @@ RULES: tuple[Rule, ...] = (
             "惊喜",
             "钜惠",
             "热线",
+            "主营",
+            "诚邀",
+            "回馈",
+            "大酬宾",
+            "酬宾",
+            "新店",
+            "全场",
+            "特惠",
+            "团购",
+            "报名",
+            "咨询电话",
+            "联系电话",
         ),
     ),
     Rule(
@@ -137,6 +149,8 @@ RULES: tuple[Rule, ...] = (
             "感谢您的致电",
             "谢谢您的来电",
             "欢迎您的来电",
+            "感谢致电",
+            "感谢来电",
         ),
     ),
     Rule(
@@ -338,6 +352,9 @@ RULES: tuple[Rule, ...] = (
             "存一下我的新号",
             "存下我的新号",
             "保存我的新号",
+            "这是我新换的号",
+            "存一下这个号",
+            "我是你上司",
             "明天来我办公室",
             "明天到我办公室",
             "明早来我办公室",
@@ -351,9 +368,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "impersonation.leader",
         "impersonation",
-        4.0,
+        2.5,
         ("criminal.266",),
-        "The sender names himself by a title or a family tie to the recipient ('我是李局', '我是你舅舅').",
+        "The sender names himself by a title or a family tie to the recipient ('我是李局', '我是你舅舅'): "
+        "a customer says '我是李总' too, so it counts beside a scam sign.",
         pattern="我是(?:你|您)?的?[\u4e00-\u9fff]?(?:总|局长|局|书记|主任|处长|科长|厅长|部长|董事长|董|校长|院长"
         "|所长|行长|老板|领导|上司)(?![\u4e00-\u9fff]{2})"
         "|我是(?:你|您)的?(?:老|大学|高中|初中|小学)?(?:同学|同事|领导|老板|上司|舅舅|叔叔|表哥|表姐|表弟|表妹"
@@ -624,13 +642,18 @@ RULES: tuple[Rule, ...] = (
             "网上通缉",
             "资金核查",
             "核查资金",
-            "涉嫌犯罪",
             "涉嫌一起",
             "冻结令",
             "资产冻结",
             "清查账户",
             "证明你的清白",
             "证明您的清白",
+            "身份信息被冒用",
+            "身份证被冒用",
+            "被他人冒用",
+            "涉嫌非法",
+            "涉嫌违法犯罪",
+            "洗钱案件",
         ),
         kind="police",
     ),
@@ -639,19 +662,16 @@ RULES: tuple[Rule, ...] = (
         "fraud",
         3.5,
         ("criminal.266",),
-        "The caller asks the person to share a screen or install remote-control or meeting apps.",
-        keywords=(
-            "屏幕共享",
-            "共享屏幕",
-            "屏幕分享",
-            "远程控制",
-            "远程协助",
-            "会议软件",
-            "腾讯会议",
-            "向日葵",
-            "zoom",
-            "安聊",
-        ),
+        "The caller asks the person to share a screen or take remote assistance.",
+        keywords=("屏幕共享", "共享屏幕", "屏幕分享", "开启共享", "远程协助", "远程控制软件", "安聊"),
+    ),
+    Rule(
+        "fraud.remote_app",
+        "fraud",
+        1.5,
+        ("criminal.266",),
+        "The text names a meeting or remote-control app: a scam sign beside others, ordinary alone.",
+        keywords=("会议软件", "腾讯会议", "向日葵", "zoom", "远程控制", "下载app", "下载软件"),
     ),
     Rule(
         "fraud.upfront_payment",
@@ -664,7 +684,7 @@ RULES: tuple[Rule, ...] = (
             "解冻费",
             "证明还款能力",
             "还款能力证明",
-            "验资",
+            "验资费",
             "激活费",
             "手续费先",
             "流水不足",
@@ -688,6 +708,31 @@ RULES: tuple[Rule, ...] = (
         keywords=("保证金", "押金", "工本费", "先交", "会员费", "认证费", "解冻"),
     ),
     Rule(
+        "fraud.loan_lure",
+        "fraud",
+        3.2,
+        ("criminal.266",),
+        "The text promises a loan regardless of credit or review (黑户可贷, 不看征信, 包下款): "
+        "no lender can, and fake-loan scams open so before asking for fees.",
+        keywords=(
+            "黑户可贷",
+            "黑户也能",
+            "黑户也可",
+            "花户可贷",
+            "无视征信",
+            "无视黑白",
+            "不看征信",
+            "不查征信",
+            "征信不好也",
+            "包下款",
+            "百分百下款",
+            "必下款",
+            "无需审核",
+            "不审核",
+        ),
+        kind="loan_fee",
+    ),
+    Rule(
         "fraud.loan_fee",
         "fraud",
         3.5,
@@ -707,7 +752,8 @@ RULES: tuple[Rule, ...] = (
         3.5,
         ("criminal.266",),
         "A 'customer service' offers a refund or compensation for a faulty or lost parcel and walks the person through payment steps.",
-        pattern="(?:商品|货物|包裹|快递|快件|订单|宝贝|衣服|产品|物品)"
+        pattern="(?:订单|交易)(?:异常|失效|冻结|卡单)[^\\n]{0,30}?(?:退款|退还|理赔|赔偿)"
+        "|(?:商品|货物|包裹|快递|快件|订单|宝贝|衣服|产品|物品)"
         + _NOPUNCT
         + "{0,20}?(?:质量问题|丢失|丢件|破损|弄丢|污染|召回|有问题|不合格|超标)"
         + "[^\\n]{0,40}?(?:退款|理赔|赔偿|赔付|退还|双倍|三倍)"
@@ -804,8 +850,6 @@ RULES: tuple[Rule, ...] = (
             "老师带单",
             "带你赚钱",
             "带你投资",
-            "内幕消息",
-            "内部消息",
             "收益翻倍",
             "翻倍收益",
         ),
@@ -817,7 +861,24 @@ RULES: tuple[Rule, ...] = (
         1.5,
         ("criminal.266",),
         "The text talks trading jargon that investment scams use (带单, 跟单, 杠杆, 虚拟币): a sign beside others.",
-        keywords=("带单", "跟单", "喊单", "杠杆", "实盘", "usdt", "虚拟币", "数字货币", "区块链", "荐股", "牛股", "日收益", "投资群", "理财群"),
+        keywords=(
+            "带单",
+            "跟单",
+            "喊单",
+            "杠杆",
+            "实盘",
+            "usdt",
+            "虚拟币",
+            "数字货币",
+            "区块链",
+            "荐股",
+            "牛股",
+            "日收益",
+            "投资群",
+            "理财群",
+            "内幕消息",
+            "内部消息",
+        ),
         kind="investment",
     ),
     Rule(
@@ -891,7 +952,7 @@ RULES: tuple[Rule, ...] = (
         + _NOPUNCT
         + "{0,12}?(?:异常|冻结|停用|失效|锁定|受限|过期|到期|清零|已满)"
         + "[^\\n]{0,40}?(?:登录|登陆|访问|点击|打开|进入)"
-        + "[^\\n]{0,20}?(?:www|http|wap|\\.com|\\.cn|链接|网址|网站|手机网)",
+        + "[^\\n]{0,20}?(?:www|http|wap|\\.com|\\.cn|链接|网址|手机网|我行网站)",
         requires=("登录", "登陆", "访问", "点击", "打开", "进入"),
         kind="bank_smishing",
     ),
@@ -905,6 +966,25 @@ RULES: tuple[Rule, ...] = (
         kind="prize",
     ),
     Rule(
+        "fraud.leader_opener",
+        "fraud",
+        3.5,
+        ("criminal.266",),
+        "The opener of a leader or acquaintance scam: 'I am your leader', 'come to my office tomorrow', 'guess who I am'.",
+        keywords=(
+            "我是你领导",
+            "我是你的领导",
+            "明天来我办公室",
+            "明天到我办公室",
+            "明早来我办公室",
+            "来我办公室一趟",
+            "到我办公室一趟",
+            "猜猜我是谁",
+            "你猜我是谁",
+        ),
+        kind="acquaintance",
+    ),
+    Rule(
         "fraud.acquaintance_ask",
         "fraud",
         2.5,
@@ -914,9 +994,10 @@ RULES: tuple[Rule, ...] = (
         + _NOPUNCT
         + "{0,4}?#+|(?:借|转|打)(?:我|给我)(?:点|些|一些|一点)?钱|急(?:用|需)"
         + _NOPUNCT
-        + "{0,6}?(?:钱|#+元|#+块|#+万)|先(?:帮我|给我)(?:转|垫|付|打)|(?:帮我|替我)"
+        + "{0,6}?(?:#+元|#+块|#+万)|先(?:帮我|给我)(?:转|垫|付|打)|(?:帮我|替我)"
         + _NOPUNCT
-        + "{0,6}?(?:转账|转一下|转个|汇款|付一下|交一下)|(?:不方便接电话|在开会|不方便说话)"
+        + "{0,6}?(?:转账|转一下|转个|汇款|付一下|交一下)|(?:给我|帮我)(?:转|打|汇)(?:点|些|一下|个|笔|#)"
+        "|(?:不方便接电话|在开会|不方便说话)"
         + "[^\\n]{0,20}?(?:转|借|钱)",
         requires=("借", "转", "打", "汇", "急用", "急需", "帮我", "给我", "替我", "不方便", "开会"),
         kind="acquaintance",

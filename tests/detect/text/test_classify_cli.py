@@ -30,10 +30,15 @@ def test_lines_file_gives_the_contract(tmp_path: Path, capsys: pytest.CaptureFix
     assert isinstance(hits, list)
     for hit in hits:
         assert set(hit) - {"kind"} == {"label", "rule", "span", "law"}
-        assert hit["law"]
+        # signs that a text is commercial (opt-out, signature, loan vocabulary) cite no provision
+        assert hit["law"] or hit["rule"] in {"marketing.opt_out", "marketing.signature", "loan.term"}
     spans = {h["rule"]: first["text"][h["span"][0] : h["span"][1]] for h in hits}  # type: ignore[index]
     assert spans["false_promise.bad_credit"] == "黑户可贷"
     assert spans["loan.term"] == "贷 款"
+    # a rule that is a sign of one kind of fraud names it; the others carry no kind
+    kinds = {h["rule"]: h.get("kind") for h in hits}  # type: ignore[union-attr]
+    assert kinds["fraud.loan_lure"] == "loan_fee"
+    assert "kind" not in next(h for h in hits if h["rule"] == "loan.term")  # type: ignore[index]
     assert rows[1]["hits"] == []
     assert "2" in err
 

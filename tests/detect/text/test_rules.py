@@ -43,7 +43,8 @@ POSITIVE: dict[str, list[str]] = {
     "bribery.insider": ["我们在银行有内部关系", "走内部渠道审批"],
     "bribery.pay_staff": ["给客户经理包个红包", "要给行长那边请客送礼"],
     "fraud.safe_account": ["请把钱转到安全账户", "您涉嫌洗钱需要配合调查"],
-    "fraud.remote_control": ["请打开屏幕共享", "下载腾讯会议"],
+    "fraud.remote_control": ["请打开屏幕共享", "我们远程协助您操作"],
+    "fraud.remote_app": ["下载腾讯会议", "安装向日葵"],
     "fraud.upfront_payment": ["先交5000保证金证明还款能力", "需要支付解冻金", "您的银行卡号填写错误导致资金被冻结"],
     "fraud.fee": ["需要先交押金", "缴纳保证金"],
     "fraud.loan_fee": ["贷款到账前需要先交1000元保证金", "提现需要先充值3000"],
@@ -61,6 +62,8 @@ POSITIVE: dict[str, list[str]] = {
     "fraud.smishing": ["您的电子密码器将于次日过期", "积分可兑换现金", "u盾即将过期"],
     "fraud.phishing_link": ["您的银行卡已冻结，请登录www.abc.com解冻", "积分即将清零，请点击链接兑换"],
     "fraud.prize": ["恭喜您中奖了", "您被栏目组抽中"],
+    "fraud.loan_lure": ["黑户可贷，不看征信", "包下款"],
+    "fraud.leader_opener": ["我是你领导，明天来我办公室一趟", "猜猜我是谁"],
     "fraud.acquaintance_ask": ["借我1000，急用", "先帮我转一下", "我在开会不方便接电话，你先转过去"],
     "fraud.transfer": ["请告诉我验证码", "马上转账", "把钱转到指定账户"],
 }
@@ -101,6 +104,7 @@ NEGATIVE: dict[str, list[str]] = {
     "bribery.pay_staff": ["给经理汇报工作"],
     "fraud.safe_account": ["账户余额充足"],
     "fraud.remote_control": ["明天开会"],
+    "fraud.remote_app": ["明天开会"],
     "fraud.upfront_payment": ["付款后发货"],
     "fraud.transfer": ["周末去公园", "您的验证码是1234"],
     "fraud.fee": ["付款后发货"],
@@ -119,6 +123,8 @@ NEGATIVE: dict[str, list[str]] = {
     "fraud.smishing": ["积分可以兑换礼品"],
     "fraud.phishing_link": ["银行卡已激活"],
     "fraud.prize": ["中午吃什么"],
+    "fraud.loan_lure": ["请保持良好的征信记录"],
+    "fraud.leader_opener": ["我是你同事小张"],
     "fraud.acquaintance_ask": ["转发给我", "有事打给我13800000000"],
 }
 
