@@ -46,7 +46,8 @@ _ADDRESS_PLAIN = re.compile(
     r"[0-9A-Za-z\-]{0,8}(?:号|弄|栋|幢|座|单元|室|楼|组)(?:[0-9A-Za-z\-]{1,6}(?:号|栋|幢|座|单元|室|楼|层))*"
 )
 
-_WORTH_A_LOOK = re.compile(r"[0-9]|址|家住|住在|居住|户籍|[省市区县镇乡]")
+_DIGIT = re.compile(r"[0-9]")
+_WIDE = re.compile("[\u3000\uff01-\uff5e]")  # full-width forms: fold before matching
 
 
 def _digits(value: str) -> str:
@@ -121,20 +122,24 @@ def _spans(folded: str) -> list[tuple[int, int, str]]:
         taken.append((start, end))
         found.append((start, end, repl))
 
-    for m in _ID_IN_TEXT.finditer(folded):
-        add(m.start(), m.end(), mask_id(m.group(0)))
-    for m in _MOBILE_IN_TEXT.finditer(folded):
-        d = _digits(m.group(1))
-        add(m.start(), m.end(), f"{d[:3]}****{d[-4:]}")
-    for m in _LANDLINE_IN_TEXT.finditer(folded):
-        add(m.start(), m.end(), _landline(m))
-    for m in _LONG_IN_TEXT.finditer(folded):
-        if len(_digits(m.group(0))) >= 12:
-            add(m.start(), m.end(), mask_card(m.group(0)))
-    for m in _ADDRESS_LABELLED.finditer(folded):
-        add(m.start(1), m.end(1), mask_address(m.group(1)))
-    for m in _ADDRESS_PLAIN.finditer(folded):
-        add(m.start(), m.end(), mask_address(m.group(0)))
+    # Cheap tests first: most texts hold too few digits for a number and no house number.
+    if len(_DIGIT.findall(folded)) >= 7:
+        for m in _ID_IN_TEXT.finditer(folded):
+            add(m.start(), m.end(), mask_id(m.group(0)))
+        for m in _MOBILE_IN_TEXT.finditer(folded):
+            d = _digits(m.group(1))
+            add(m.start(), m.end(), f"{d[:3]}****{d[-4:]}")
+        for m in _LANDLINE_IN_TEXT.finditer(folded):
+            add(m.start(), m.end(), _landline(m))
+        for m in _LONG_IN_TEXT.finditer(folded):
+            if len(_digits(m.group(0))) >= 12:
+                add(m.start(), m.end(), mask_card(m.group(0)))
+    if "址" in folded or "住" in folded or "户籍" in folded:
+        for m in _ADDRESS_LABELLED.finditer(folded):
+            add(m.start(1), m.end(1), mask_address(m.group(1)))
+    if any(c in folded for c in "号栋幢座室楼组弄"):
+        for m in _ADDRESS_PLAIN.finditer(folded):
+            add(m.start(), m.end(), mask_address(m.group(0)))
     return found
 
 
@@ -143,8 +148,8 @@ def mask_text(text: str | None, names: NameMatcher | None = None) -> str:
     with ``names``, also every occurrence of the case's known names."""
     if not text:
         return ""
-    folded = text.translate(_FOLD)
-    spans = _spans(folded) if _WORTH_A_LOOK.search(folded) else []
+    folded = text.translate(_FOLD) if _WIDE.search(text) else text
+    spans = _spans(folded)
     if spans:
         spans.sort()
         parts: list[str] = []
@@ -231,8 +236,11 @@ def searchable_name(value: str) -> bool:
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
+_UPPER_OR_WIDE = re.compile("[A-Z\u3000\uff01-\uff5e]")
+
+
 def _fold_name(v: str) -> str:
-    return v.translate(_FOLD).translate(_ASCII_LOWER)
+    return v.translate(_FOLD).translate(_ASCII_LOWER) if _UPPER_OR_WIDE.search(v) else v
 
 
 class NameMatcher:

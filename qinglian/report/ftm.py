@@ -5,7 +5,7 @@ the full SHA-256) and a ``recordId`` "sha12/sheet/row". Phone numbers are E.164,
 requires (it drops anything else). Without ``--reveal`` no number is exported at all:
 consumers become Persons named by the masked number with an id keyed by a random per-export
 salt, so ids cannot be reversed into numbers; people named in chats and payments are masked and
-keyed the same way, and every text property passes the case's name matcher.
+keyed the same way, and every text passes the Redactor with the case's name matcher.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ class Exporter:
             msg.add("sender", self.company(holder).id)
             msg.add("bodyText", self.r.text(content) or "（空）")
             if signature:
-                msg.add("subject", signature)
+                msg.add("subject", self.r.text(signature))
             if recipient:
                 person = self.consumer(str(recipient))
                 yield from self.once(person)
@@ -264,22 +264,12 @@ class Exporter:
         yield from self.findings()
 
 
-def _masked(entity: dict[str, Any], names: NameMatcher) -> dict[str, Any]:
-    """Every property value through the case's name matcher: names hide in summaries and topics."""
-    props = entity.get("properties", {})
-    entity["properties"] = {k: [names.mask(v) if isinstance(v, str) else v for v in vs] for k, vs in props.items()}
-    return entity
-
-
 def write_ftm(con: duckdb.DuckDBPyConnection, path: Path, *, reveal: bool, holder: str | None,
               names: NameMatcher | None = None) -> int:
     n = 0
     with path.open("w", encoding="utf-8") as fh:
         for e in Exporter(con, Redactor(reveal, names), holder).all():
-            d = e.to_dict()
-            if not reveal and names:
-                d = _masked(d, names)
-            fh.write(json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n")
+            fh.write(json.dumps(e.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
             n += 1
     return n
 
