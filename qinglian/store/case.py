@@ -209,8 +209,18 @@ class Case:
         hold.pending.append({"entry": entry, "moves": [list(m) for m in moves]})
         wal.write(self.root, hold.pending)
         wal.crashpoint("log.written_ahead")
+        own = not _in_transaction(con)  # else settled when the writer lets go
+        if own:
+            con.begin()
         _set_head(con, entry)
         wal.crashpoint("log.head_moved")
+        if own:
+            # Not part of a larger change: committed now, so the entry goes to custody.jsonl
+            # now (a reveal is on record before anything is revealed).
+            con.commit()
+            wal.settle(self.root, hold.pending, entry["hash"], crashed=False)
+            hold.pending.clear()
+            wal.write(self.root, hold.pending)
         return entry
 
     def head(self, con: duckdb.DuckDBPyConnection | None = None) -> tuple[int, str] | None:
@@ -220,6 +230,14 @@ class Case:
             return _read_head(con)
         with self.connect(read_only=True) as c:
             return _read_head(c)
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``con`` has a transaction open: outside one, each statement is its own, with its
+    own id (a failed BEGIN would poison the caller's transaction, so it cannot be the test)."""
+    first = one(con, "SELECT txid_current()")
+    second = one(con, "SELECT txid_current()")
+    return first == second
 
 
 def _read_head(con: duckdb.DuckDBPyConnection) -> tuple[int, str] | None:

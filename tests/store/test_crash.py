@@ -35,6 +35,8 @@ INGEST_POINTS = [
     "settle.appended",  # entry appended; write-ahead record still there
     "settle.cleared#2",  # all done, lock not yet let go
 ]
+# Before the commit the change is undone; from the commit on it is completed.
+COMMITTED_FROM = INGEST_POINTS.index("ingest.committed")
 
 
 def _child(case_dir: Path, point: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -91,6 +93,7 @@ def test_ingest_killed_at_each_step(
     evidence = query(case_dir, "SELECT stored_path FROM evidence")
     actions = [e["action"] for e in custody.read_entries(case_dir / "custody.jsonl")]
     assert (calls, customers) in ((0, 0), (2, 1)), point  # all or nothing
+    assert bool(calls) == (INGEST_POINTS.index(point) >= COMMITTED_FROM), point
     if calls:
         assert len(evidence) == 3 and all((case_dir / str(p)).is_file() for (p,) in evidence)
         assert actions.count("ingest") == 1
