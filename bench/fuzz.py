@@ -1,8 +1,8 @@
 """Fuzz ingest with damaged and hostile files of every supported format.
 
 Generates real-shaped evidence (Faker zh_CN): call logs as UTF-8 CSV, customer lists as GBK
-CSV, SMS logs as TSV, workbooks as XLSX, chats as JSON, complaints as JSON Lines, and ZIP
-archives holding them (nested too); then mutates them (byte flips, truncation, splices,
+CSV, SMS logs as TSV, workbooks as XLSX and legacy XLS, chats as JSON, complaints as JSON
+Lines, and ZIP archives holding them (nested too); then mutates them (byte flips, truncation, splices,
 header, quote and delimiter damage, lost line breaks, far-away cells, deep nesting, many keys
 or columns, clashing archive members) and ingests each into a copy of a scratch case.
 
@@ -14,7 +14,7 @@ hashes and every table's row count are compared before and after).
 
     python bench/fuzz.py [--seconds 180] [--iterations N] [--seed 1] [--out DIR]
 
-Legacy .xls is not generated (no writer for it is installed); XLS files are not fuzzed.
+XLS files come from the minimal BIFF8 writer of the tests (tests/ingest/xls_writer.py).
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qinglian.errors import QinglianError
+from tests.ingest.xls_writer import xls_bytes
 
+XLS_CELLS: list[tuple[int, int, float | str]] = []
 CHILD_MEMORY = 8 << 30  # address-space cap of each ingest: a runaway allocation fails, not the machine
 CHILD_SECONDS = 60
 
@@ -104,6 +106,12 @@ def seeds(rng: random.Random, rows: int = 60) -> dict[str, bytes]:
          "内容": fake.sentence(), "附件": {"类型": "图片", "大小": rng.randrange(1 << 20)}}
         for _ in range(rows)
     ]
+    XLS_CELLS[:] = [(0, 0, "客户名单"), (2, 0, "姓名"), (2, 1, "手机号"), (2, 2, "地址"), (2, 3, "负债")]
+    for r in range(40):
+        XLS_CELLS.extend([(3 + r, 0, fake.name()), (3 + r, 1, float(phone())), (3 + r, 2, fake.address()),
+                          (3 + r, 3, float(rng.randrange(1000, 500000)))])
+    out["list.xls"] = xls_bytes(XLS_CELLS, "名单")
+
     out["chats.json"] = json.dumps({"total": rows, "data": chats}, ensure_ascii=False).encode("utf-8")
 
     comp = [
@@ -114,6 +122,7 @@ def seeds(rng: random.Random, rows: int = 60) -> dict[str, bytes]:
     out["complaints.jsonl"] = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in comp).encode("utf-8")
 
     out["seized.zip"] = make_zip([("名单/customers.csv", out["customers_gbk.csv"]), ("calls.csv", out["calls.csv"]),
+                                  ("名单/list.xls", out["list.xls"]),
                                   ("book.xlsx", out["book.xlsx"]), ("录音/001.mp3", os.urandom(2000))])
     out["nested.zip"] = make_zip([("inner.zip", make_zip([("sms.tsv", out["sms.tsv"])])), ("chats.json", out["chats.json"])])
     return out
@@ -227,6 +236,12 @@ def many_keys(rng: random.Random, data: bytes, name: str) -> bytes:
     return ("[" + ",".join(recs) + "]").encode()
 
 
+def xls_far(rng: random.Random, data: bytes, name: str) -> bytes:
+    """A cell record far outside the table (BIFF8 allows 65,535 rows and columns)."""
+    cell = (rng.choice([5, 40, 65535]), rng.choice([300, 700, 65535]), 1.0)
+    return xls_bytes([*XLS_CELLS, cell], "名单")
+
+
 def _rezip(data: bytes, edit: Callable[[list[tuple[str, bytes]]], list[tuple[str, bytes]]]) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         members = [(i.filename, zf.read(i)) for i in zf.infolist()]
@@ -303,6 +318,8 @@ CONTAINER = [flip, truncate, splice, delete, member_mutation, member_mutation, z
 
 
 def mutations_for(name: str) -> list[Mutation]:
+    if name.endswith(".xls"):
+        return [flip, flip, truncate, splice, delete, insert_junk, xls_far]
     if name.endswith(".xlsx"):
         return [*CONTAINER, far_cell, far_cell]
     if name.endswith(".zip"):
@@ -457,7 +474,7 @@ def main() -> int:
             mutated = mutation(rng, data, name)
             if rng.random() < 0.2:  # a second mutation now and then
                 mutated = rng.choice(mutations_for(name))(rng, mutated, name) or mutated
-        except (zipfile.BadZipFile, ValueError, KeyError, IndexError):
+        except Exception:  # noqa: BLE001 - a structured mutation of an already damaged container
             mutated = flip(rng, data, name)
         if not mutated:
             mutated = data[:1]

@@ -27,6 +27,8 @@ from qinglian.ingest.readers.base import (
     find_header,
     row_numbers,
 )
+from qinglian.ingest.readers.xlsguard import MAGIC as XLS_MAGIC
+from qinglian.ingest.readers.xlsguard import check_xls
 from qinglian.ingest.readers.xlsxguard import check_xlsx
 
 BATCH_CELLS = 400_000  # cells per batch: a batch is Python text first (~100 bytes a cell)
@@ -58,8 +60,9 @@ def read_excel(path: Path, display: str, only_sheet: str | None) -> Iterator[She
     with path.open("rb") as fh:
         magic = fh.read(8)
     # Measured before calamine sees it: calamine allocates a sheet's whole bounding box.
-    # (Legacy .xls is an OLE2 container and is not measured here.)
     guard = check_xlsx(path, display) if magic.startswith(b"PK") else None
+    if magic == XLS_MAGIC:
+        check_xls(path, display)
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError, RuntimeError) as exc:
