@@ -35,6 +35,7 @@ demo: sysdeps venv
 test: sysdeps venv
 	$(BIN)/ruff check qinglian tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 # one BLAS thread: with more, the fitted weights differ in the last bits from run to run

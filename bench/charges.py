@@ -23,9 +23,9 @@ from qinglian.store.case import open_case
 
 
 def build_demo(out: Path, scale: float, seed: int) -> None:
-    from qinglian.demo.run import STEPS, run_demo
+    from qinglian.demo.run import run_demo
 
-    run_demo(out, seed=seed, scale=scale, force=True, steps=[s for s in STEPS if s.name != "report"])
+    run_demo(out, seed=seed, scale=scale, force=True, report=False)
 
 
 def score(truth: dict[str, Any], charged: set[tuple[str, str]]) -> dict[str, Any]:

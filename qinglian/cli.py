@@ -7,8 +7,10 @@ English with --lang en or QINGLIAN_LANG=en) without a traceback.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -43,6 +45,23 @@ def _say(lines: list[str]) -> None:
     """Print a result's lines as plain text (seized names may hold [brackets])."""
     for line in lines:
         out.print(line, markup=False, highlight=False)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int | None], None]]:
+    """A ``progress(step, done, total)`` for the pipeline, shown on stderr with rich (a bar where the
+    total is known, a spinner with the elapsed time where it is not)."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    tasks: dict[str, Any] = {}
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        def update(step: str, done: int, total: int | None) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        yield update
 
 
 def _version(value: bool) -> None:
@@ -209,10 +228,12 @@ def link(
     user: UserOpt = None,
 ) -> None:
     """链条追踪：实体、关联、上游排名、名单同源 / trace the chain: entities, upstreams, leak sources."""
-    from qinglian.link.run import link_case
+    from qinglian import pipeline
     from qinglian.store.case import open_case
 
-    result = link_case(open_case(case_dir), exact_limit=exact_limit, threshold=threshold, user=user)
+    with _progress() as progress:
+        result = pipeline.link(open_case(case_dir), exact_limit=exact_limit, threshold=threshold, user=user,
+                               progress=progress)
     _say(result.lines())
 
 
@@ -292,10 +313,12 @@ def targets_cmd(
     user: UserOpt = None,
 ) -> None:
     """检查对象排名及证据 / rank holders to inspect, with evidence for each reason."""
-    from qinglian.link.run import print_targets, targets_case
+    from qinglian import pipeline
+    from qinglian.link.run import print_targets
     from qinglian.store.case import open_case
 
-    result = targets_case(open_case(case_dir), user=user)
+    with _progress() as progress:
+        result = pipeline.targets(open_case(case_dir), user=user, progress=progress)
     for line in print_targets(result, phase=phase, top=top, as_json=as_json):
         if as_json:
             typer.echo(line)
@@ -330,11 +353,12 @@ def classify(
 
 @app.command("analyze")
 def analyze(case_dir: CaseDir, user: UserOpt = None) -> None:
-    """对案件运行全部分析并写入发现 / run all analyses over a case and store findings."""
-    from qinglian.detect.analyze import analyze_case
+    """对案件运行全部检测分析（个人信息、文本、群发活动、行为）/ run the detect stages over a case."""
+    from qinglian import pipeline
     from qinglian.store.case import open_case
 
-    result = analyze_case(open_case(case_dir), user=user)
+    with _progress() as progress:
+        result = pipeline.analyze(open_case(case_dir), user=user, progress=progress)
     _say(result.lines())
 
 
@@ -354,7 +378,8 @@ def demo_cmd(
     """生成合成演示案件并运行全部分析 / build the synthetic demo case and analyse it."""
     from qinglian.demo import run_demo
 
-    result = run_demo(out_dir, seed=seed, scale=scale, force=force, user=user)
+    with _progress() as progress:
+        result = run_demo(out_dir, seed=seed, scale=scale, force=force, user=user, progress=progress)
     _say(result.lines())
 
 

@@ -1,57 +1,23 @@
 """`qinglian demo`: generate the demo, ingest it into a fresh case and run every later stage
-that exists so far, in pipeline order."""
+(``qinglian.pipeline.run_case``)."""
 
 from __future__ import annotations
 
-import importlib
 import shutil
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from qinglian import pipeline
 from qinglian.demo.generate import generate
 from qinglian.demo.manifest import Manifest
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
+from qinglian.report.run import ReportOptions
 from qinglian.store.case import Case
 
 CASE_NAME = "演示案件：贷款中介骚扰营销（合成数据）"
 AGENCY = "演示市市场监督管理局（示例）"
-
-Runner = Callable[[Any, Case, str | None], Any]
-IN_ANALYZE = object()  # a runner's answer when `analyze` already ran its stage
-
-
-@dataclass(frozen=True)
-class Step:
-    """A later stage: `function` of `module`, called by `run` with (function, case, user)."""
-
-    name: str
-    module: str
-    function: str
-    run: Runner
-
-
-def _with_con(fn: Any, case: Case, user: str | None) -> Any:
-    with case.connect() as con:
-        return fn(case, con, user=user)
-
-
-def _unless_in_analyze(name: str) -> Runner:
-    """Behaviour and campaigns run on their own unless `analyze` already runs them."""
-
-    def run(fn: Any, case: Case, user: str | None) -> Any:
-        try:
-            from qinglian.detect.analyze import ANALYSES
-        except ImportError:
-            ANALYSES = []
-        if any(n == name for n, _ in ANALYSES):
-            return IN_ANALYZE
-        return _with_con(fn, case, user)
-
-    return run
 
 
 def _demo_key(case: Case) -> bytes:
@@ -61,30 +27,8 @@ def _demo_key(case: Case) -> bytes:
     return demo_key(case)
 
 
-def _report(fn: Any, case: Case, user: str | None) -> Any:
-    """The case file as HTML (every holder's chapter) and PDF (the case chapter, tables capped)."""
-    from qinglian.report.run import ReportOptions
-
-    return fn(case.root, ReportOptions(formats=("html", "pdf"), user=user))
-
-
-STEPS: tuple[Step, ...] = (
-    Step("pi", "qinglian.detect.pi", "run_pi", lambda fn, case, user: fn(case, None, user=user)),
-    Step("analyze", "qinglian.detect.analyze", "analyze_case", lambda fn, case, user: fn(case, user=user)),
-    Step("behaviour", "qinglian.detect.behaviour", "analyze_behaviour", _unless_in_analyze("behaviour")),
-    Step("campaigns", "qinglian.detect.campaigns", "analyze_campaigns", _unless_in_analyze("campaigns")),
-    Step("link", "qinglian.link.run", "link_case", lambda fn, case, user: fn(case, user=user, key=_demo_key(case))),
-    Step("targets", "qinglian.link.run", "targets_case", lambda fn, case, user: fn(case, user=user)),
-    Step("report", "qinglian.report.run", "build_report", _report),
-)
-
-
-@dataclass
-class StepOutcome:
-    name: str
-    status: str  # ran | not run | in analyze
-    seconds: float = 0.0
-    result: Any = None
+# The case file as HTML (every holder's chapter) and PDF (the case chapter, tables capped).
+REPORT_FORMATS: tuple[str, ...] = ("html", "pdf")
 
 
 @dataclass
@@ -96,14 +40,12 @@ class DemoResult:
     ingested_files: int = 0
     ingested_rows: int = 0
     ingest_seconds: float = 0.0
-    steps: list[StepOutcome] = field(default_factory=list)
+    stages: pipeline.CaseResult | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def reports(self) -> list[Path]:
-        for s in self.steps:
-            if s.name == "report" and isinstance(s.result, list):
-                return [Path(p) for p in s.result]
-        return []
+        return list(self.stages.reports) if self.stages else []
 
     def lines(self) -> list[str]:
         out = [
@@ -124,15 +66,9 @@ class DemoResult:
                 f"{self.ingest_seconds:.1f} s)",
             ),
         ]
-        for s in self.steps:
-            if s.status == "ran":
-                out.append(
-                    t(f"  {s.name}：已运行（{s.seconds:.1f} 秒）", f"  {s.name}: ran ({s.seconds:.1f} s)")
-                )
-            elif s.status == "in analyze":
-                out.append(t(f"  {s.name}：已在 analyze 中运行", f"  {s.name}: run as part of analyze"))
-            else:
-                out.append(t(f"  {s.name}：尚未实现，未运行", f"  {s.name}: not run (not written yet)"))
+        for name, secs in self.seconds.items():
+            if name != "total":
+                out.append(t(f"  {name}：已运行（{secs:.1f} 秒）", f"  {name}: ran ({secs:.1f} s)"))
         for p in self.reports:
             out.append(t(f"报告：{p}", f"report: {p}"))
         return out
@@ -162,49 +98,41 @@ def prepare_out_dir(out_dir: Path, force: bool) -> None:
     )
 
 
-def _load(step: Step) -> Any | None:
-    """The step's function, or None when its module or function is not written yet."""
-    try:
-        mod = importlib.import_module(step.module)
-    except ModuleNotFoundError as exc:
-        if exc.name and step.module.startswith(exc.name):
-            return None
-        raise
-    return getattr(mod, step.function, None)
-
-
 def run_demo(
     out_dir: Path,
     seed: int = 7,
     scale: float = 1.0,
     force: bool = False,
     user: str | None = None,
-    steps: Sequence[Step] = STEPS,
+    *,
+    report: bool = True,
+    formats: tuple[str, ...] = REPORT_FORMATS,
+    progress: pipeline.Progress = pipeline.no_progress,
 ) -> DemoResult:
-    """Generate the demo into out_dir, ingest it into out_dir/case, run the later stages that exist."""
+    """Generate the demo into out_dir, ingest it into out_dir/case, run every stage (the report too,
+    in ``formats``, unless ``report`` is False)."""
     from qinglian.ingest.api import IngestOptions, ingest_files
     from qinglian.store.case import init_case
 
     out_dir = Path(out_dir)
     prepare_out_dir(out_dir, force)
+    progress("generate", 0, None)
     started = time.perf_counter()
     manifest = generate(out_dir, seed=seed, scale=scale)
     result = DemoResult(out_dir, out_dir / "case", manifest, time.perf_counter() - started)
+    progress("generate", 1, 1)
     case = init_case(result.case_dir, CASE_NAME, AGENCY, user=user)
     started = time.perf_counter()
-    for entry in manifest.entries:
+    for i, entry in enumerate(manifest.entries):
+        progress("ingest", i, len(manifest.entries))
         opts = IngestOptions(holder=entry.holder, site=entry.site, kind=entry.kind, user=user)
         outcome = ingest_files(case, [manifest.path(entry)], opts)
         result.ingested_files += 1
         result.ingested_rows += outcome.rows
+    progress("ingest", len(manifest.entries), len(manifest.entries))
     result.ingest_seconds = time.perf_counter() - started
-    for step in steps:
-        fn = _load(step)
-        if fn is None:
-            result.steps.append(StepOutcome(step.name, "not run"))
-            continue
-        started = time.perf_counter()
-        value = step.run(fn, case, user)
-        status = "in analyze" if value is IN_ANALYZE else "ran"
-        result.steps.append(StepOutcome(step.name, status, time.perf_counter() - started, value))
+    options = ReportOptions(formats=formats, user=user) if report else None
+    result.stages = pipeline.run_case(case, user=user, key=_demo_key(case), report_options=options,
+                                      progress=progress)
+    result.seconds = result.stages.seconds
     return result

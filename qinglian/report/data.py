@@ -183,8 +183,8 @@ def _require_stages(present: dict[str, list[str]]) -> None:
         raise QinglianError(
             f"案件尚未完成分析，缺少结果表：{'、'.join(missing)}",
             f"the case has not been analysed: missing result tables {', '.join(missing)}",
-            hint_zh="先运行 qinglian analyze 案件目录（含 link 与 targets），再生成报告",
-            hint_en="run qinglian analyze CASE (it runs link and targets too), then the report",
+            hint_zh="先依次运行 qinglian analyze、qinglian link、qinglian targets（案件目录），再生成报告",
+            hint_en="run qinglian analyze, qinglian link and qinglian targets on the case first",
         )
 
 

@@ -1,15 +1,17 @@
-"""run_demo and `qinglian demo`: folder handling, ingest of every manifest file, later stages."""
+"""run_demo and `qinglian demo`: folder handling, ingest of every manifest file, then the pipeline."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from qinglian import pipeline
 from qinglian.cli import run
 from qinglian.demo import run_demo
-from qinglian.demo.run import Step, prepare_out_dir
+from qinglian.demo.run import prepare_out_dir
 from qinglian.errors import QinglianError
 from qinglian.store.schema import KINDS
 from qinglian.store.sqlident import quote_ident
@@ -47,26 +49,18 @@ def test_cli_refuses_a_non_demo_folder(tmp_path: Path, capsys: pytest.CaptureFix
     assert (tmp_path / "notes.txt").exists()
 
 
-def _boom(fn: Any, case: Any, user: str | None) -> Any:
-    raise RuntimeError("stage failed")
-
-
 @pytest.mark.slow
-def test_run_demo_ingests_every_file_and_reports_missing_stages(tmp_path: Path) -> None:
-    calls: list[str] = []
+def test_run_demo_ingests_every_file_then_runs_the_pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
 
-    def record(fn: Any, case: Any, user: str | None) -> Any:
-        calls.append(fn.__name__)
-        return "done"
+    def run_case(case: Any, **kw: Any) -> Any:
+        calls.append(kw)
+        return SimpleNamespace(seconds={"text": 1.0, "total": 2.0}, reports=[])
 
-    steps = (
-        Step("missing", "qinglian.no_such_stage", "run", record),
-        Step("present", "qinglian.store.case", "open_case", record),
-    )
-    result = run_demo(tmp_path / "d", seed=7, scale=SMALL, user="tester", steps=steps)
+    monkeypatch.setattr(pipeline, "run_case", run_case)
+    result = run_demo(tmp_path / "d", seed=7, scale=SMALL, user="tester", report=False)
     assert result.ingested_files == len(result.manifest.entries)
-    assert [(s.name, s.status) for s in result.steps] == [("missing", "not run"), ("present", "ran")]
-    assert calls == ["open_case"]
+    assert len(calls) == 1 and calls[0]["report_options"] is None and calls[0]["user"] == "tester"
     with result.case_dir.joinpath("case.toml").open(encoding="utf-8") as fh:
         assert "演示" in fh.read()
     from qinglian.store.case import open_case
@@ -79,9 +73,14 @@ def test_run_demo_ingests_every_file_and_reports_missing_stages(tmp_path: Path) 
         holders = {r[0] for r in con.execute("SELECT DISTINCT holder FROM calls").fetchall()}
     assert holders <= {e.holder for e in result.manifest.entries}
     text = "\n".join(result.lines())
-    assert "missing" in text and str(result.manifest.ground_truth_path) in text
+    assert "text" in text and str(result.manifest.ground_truth_path) in text
 
-    # a stage that exists but fails is not hidden
-    steps_fail = (Step("broken", "qinglian.store.case", "open_case", _boom),)
-    with pytest.raises(RuntimeError):
-        run_demo(tmp_path / "d", seed=7, scale=SMALL, force=True, steps=steps_fail)
+
+@pytest.mark.slow
+def test_a_failing_stage_is_not_hidden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: Any, **kw: Any) -> Any:
+        raise RuntimeError("stage failed")
+
+    monkeypatch.setattr(pipeline, "analyze_text", boom)
+    with pytest.raises(RuntimeError, match="stage failed"):
+        run_demo(tmp_path / "d", seed=7, scale=SMALL, force=True, report=False)

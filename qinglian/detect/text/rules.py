@@ -14,16 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LABELS: tuple[str, ...] = (
-    "marketing",
-    "loan",
-    "impersonation",
-    "false_promise",
-    "credit_packaging",
-    "pi_exposure",
-    "bribery",
-    "fraud",
-)
+from qinglian.labels import LABELS
+
+__all__ = ["LABELS", "RULES", "Rule", "rules_for"]
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ def test_empty_case_stores_nothing(case_dir: Path) -> None:
 
 
 def test_analyze_runs_campaigns(case_dir: Path) -> None:
-    from qinglian.detect.analyze import analyze_case
+    from qinglian.pipeline import analyze as analyze_case
 
     case = open_case(case_dir)
     with case.connect() as con:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from qinglian.detect.analyze import analyze_case
+from qinglian.pipeline import analyze as analyze_case
 from qinglian.store.case import open_case
 from qinglian.store.custody import read_entries
 from qinglian.store.records import insert_records
