@@ -159,6 +159,7 @@ ACTION_STAGES: dict[str, tuple[str, ...]] = {
     "pi": ("detect.pi",),
     "link": ("link",),
     "charges": ("charges",),
+    "exchange.match": ("exchange",),
 }
 ACTION_TABLES: dict[str, tuple[str, ...]] = {"targets": ("targets",)}
 
