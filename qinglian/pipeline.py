@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from qinglian.charges.build import ChargesResult, build_charges
 from qinglian.detect.analyze_text import analyze_text
 from qinglian.detect.behaviour.pipeline import analyze_behaviour
 from qinglian.detect.campaigns.store import analyze_campaigns
@@ -109,6 +110,14 @@ def targets(case: Case, *, user: str | None = None, progress: Progress = no_prog
     return result
 
 
+def charges(case: Case, *, user: str | None = None, progress: Progress = no_progress) -> ChargesResult:
+    """Charges and leads per party from the stored detections (reviews kept), one custody entry."""
+    with case.connect() as con:
+        # the stage counts its conducts; shown as one step
+        return build_charges(case, con, progress=lambda _conduct, done, total: progress("charges", done, total),
+                             user=user)
+
+
 def report(case: Case, options: ReportOptions, *, progress: Progress = no_progress) -> list[Path]:
     """The case file in the chosen formats (reads the stored results only)."""
     seconds: dict[str, float] = {}
@@ -121,6 +130,7 @@ class CaseResult:
     analyze: AnalyzeResult
     link: link_run.LinkResult
     targets: dict[str, list[Target]]
+    charges: ChargesResult | None = None
     reports: list[Path] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -128,6 +138,8 @@ class CaseResult:
         out = [*self.analyze.lines(), *self.link.lines()]
         after = self.targets.get("after", [])
         out.append(t(f"检查目标排序：{len(after)} 个单位", f"inspection targets: {len(after)} holders ranked"))
+        if self.charges is not None:
+            out += self.charges.lines()
         return out
 
 
@@ -143,8 +155,10 @@ def run_case(case: Case, *, user: str | None = None, key: bytes | None = None,
     mark = time.perf_counter()
     ranked = targets(case, user=user, progress=progress)
     seconds["targets"] = time.perf_counter() - mark
-    # charges: the charges stage runs here, after targets and before the report.
-    result = CaseResult(analysed, linked, ranked, seconds=seconds)
+    mark = time.perf_counter()
+    charged = charges(case, user=user, progress=progress)
+    seconds["charges"] = time.perf_counter() - mark
+    result = CaseResult(analysed, linked, ranked, charges=charged, seconds=seconds)
     if report_options is not None:
         mark = time.perf_counter()
         result.reports = report(case, report_options, progress=progress)

@@ -16,7 +16,7 @@ from qinglian.store.case import open_case
 
 # Stages declared in store/tables.py that qinglian.pipeline does not run yet; their tables may be
 # absent, and where present must match. Empty it when the charges stage joins the pipeline.
-NOT_IN_PIPELINE: frozenset[str] = frozenset({"charges"})
+NOT_IN_PIPELINE: frozenset[str] = frozenset()
 
 
 def _store_tables(case_dir: Any) -> dict[str, list[tuple[str, str]]]:

@@ -1,13 +1,14 @@
-"""On a small demo: no charge against a compliant holder, and every planted conduct is charged."""
+"""On the small demo the pipeline builds: no charge against a compliant holder, every planted conduct
+is charged, and each charge is what its own stored queries select."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from qinglian.charges import build_charges
 from qinglian.store.case import open_case
 
 from .conftest import assert_as_stored
@@ -16,15 +17,9 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from qinglian.demo.run import run_demo
-
-    out = tmp_path_factory.mktemp("demo") / "d"
-    run_demo(out, seed=7, scale=0.05, force=True, report=False)
-    case = open_case(out / "case")
-    with case.connect() as con:
-        build_charges(case, con)
-    return out
+def demo(pipeline_demo: Any) -> Path:
+    """The session's small demo (scale 0.05, every stage): the pipeline built its charges."""
+    return Path(pipeline_demo.out_dir)
 
 
 def test_demo_charges_match_what_was_planted(demo: Path) -> None:
