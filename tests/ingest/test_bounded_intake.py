@@ -46,7 +46,13 @@ HEAD_ROW = (
 )
 
 
-def hand_xlsx(path: Path, rows_xml: str, dimension: str | None = None, extra: dict[str, bytes] | None = None) -> Path:
+def hand_xlsx(
+    path: Path,
+    rows_xml: str,
+    dimension: str | None = None,
+    extra: dict[str, bytes] | None = None,
+    part: str = "xl/worksheets/sheet1.xml",
+) -> Path:
     """A minimal workbook written part by part, so that any cell can sit anywhere."""
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
     sheet = (
@@ -57,8 +63,8 @@ def hand_xlsx(path: Path, rows_xml: str, dimension: str | None = None, extra: di
         zf.writestr("[Content_Types].xml", _CT)
         zf.writestr("_rels/.rels", _RELS)
         zf.writestr("xl/workbook.xml", _WB)
-        zf.writestr("xl/_rels/workbook.xml.rels", _WB_RELS)
-        zf.writestr("xl/worksheets/sheet1.xml", sheet)
+        zf.writestr("xl/_rels/workbook.xml.rels", _WB_RELS.replace("worksheets/sheet1.xml", part.removeprefix("xl/")))
+        zf.writestr(part, sheet)
         for name, data in (extra or {}).items():
             zf.writestr(name, data)
     return path
@@ -79,6 +85,15 @@ def test_xlsx_cell_far_away_is_refused_before_parsing(
     f = hand_xlsx(tmp_path / "far.xlsx", HEAD_ROW + f'<row r="{row}"><c r="{cell}"><v>1</v></c></row>', dimension)
     assert f.stat().st_size < 2048
     expect_refused(case_dir, capsys, [f, "--holder", "甲"], "far.xlsx", "安全限制", "列")
+
+
+def test_xlsx_sheet_under_any_part_name_is_measured(
+    case_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reader finds sheets through the workbook's relationships, not by folder."""
+    rows = HEAD_ROW + '<row r="9"><c r="XFD9"><v>1</v></c></row>'
+    f = hand_xlsx(tmp_path / "hidden.xlsx", rows, "A1:C2", part="xl/media/image1.png")
+    expect_refused(case_dir, capsys, [f, "--holder", "甲"], "hidden.xlsx", "安全限制", "16,384")
 
 
 def test_xlsx_mostly_empty_area_is_refused(case_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -138,7 +153,7 @@ def test_xlsx_guard_agrees_with_openpyxl_files(tmp_path: Path) -> None:
     f = tmp_path / "o.xlsx"
     wb.save(f)
     scan = xlsxguard.check_xlsx(f, "o.xlsx")
-    (sheet,) = scan.sheets.values()
+    sheet = scan.sheets["xl/worksheets/sheet1.xml"]
     assert (sheet.rows, sheet.columns) == (60, 5)
     assert scan.formula_rows(0) == [60]
 

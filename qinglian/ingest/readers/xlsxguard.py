@@ -124,6 +124,10 @@ def _matches(pattern: re.Pattern[bytes], buf: bytes, end: int) -> Iterator[re.Ma
         yield m
 
 
+def _matches_list(pattern: re.Pattern[bytes], buf: bytes, end: int) -> list[re.Match[bytes]]:
+    return [m for m in _matches(pattern, buf, end) if not m.group(0).startswith((b"<si>", b"<si "))]
+
+
 def _refuse(display: str, zh: str, en: str, sheet: str | None = None) -> QinglianError:
     return QinglianError(
         f"Excel 文件超出安全限制：{zh}，未读入",
@@ -175,7 +179,9 @@ class Workbook:
                 lower = info.filename.lower()
                 if lower.endswith("sharedstrings.xml"):
                     self._shared_strings(zf, info)
-                elif lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
+                elif not info.filename.endswith("/"):  # is_dir() fails on an empty name
+                    # every other part: the reader finds sheets (and shared strings) through
+                    # the workbook's relationships, which may name any part
                     self.sheets[info.filename] = self._sheet(zf, info)
 
     def formula_rows(self, sheet_index: int) -> list[int]:
@@ -220,7 +226,13 @@ class Workbook:
         beyond: tuple[re.Pattern[bytes], re.Pattern[bytes]] | None = None
         first = True
         exact = False
+        strings = 0
         for buf, end in _chunks(zf, info):
+            strings += buf.count(b"<si>", 0, end + 3) + buf.count(b"<si ", 0, end + 3)
+            if b":si" in buf:
+                strings += len(_matches_list(_SI, buf, end))
+            if strings > self.limits.max_shared_strings:
+                raise self._too_many_strings(strings)
             if first:
                 first = False
                 declared = _declared(buf[:65536])
