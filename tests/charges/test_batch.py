@@ -14,8 +14,10 @@ from .conftest import LAWFUL, LENDER, T0, assert_as_stored, charged, customers, 
 
 OTHER = "演示市西岭区恒通融资咨询有限公司"
 OFFER = "【鑫达金服】低息贷款，秒批，不看征信"
-HITS = [("loan", "loan.offer", "贷款"), ("false_promise", "false_promise.fast", "秒批"),
-        ("false_promise", "false_promise.no_credit_check", "不看征信")]
+HITS: list[tuple[str, str | None, str]] = [
+    ("loan", "loan.offer", "贷款"), ("false_promise", "false_promise.fast", "秒批"),
+    ("false_promise", "false_promise.no_credit_check", "不看征信"),
+]
 
 
 def _three_holders(case: Case) -> None:
