@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ def create_declared(con: duckdb.DuckDBPyConnection) -> None:
         tables.create(con, t)
 
 
-def cli(*args: str) -> int:
+def cli(*args: str | PathLike[str]) -> int:
     return run([str(a) for a in args])
 
 
@@ -53,7 +54,8 @@ def snapshot(case_dir: Path) -> dict[str, object]:
     return {"log": (case_dir / "custody.jsonl").read_bytes(), "files": files, "counts": counts}
 
 
-def query(case_dir: Path, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
+def query(case_dir: Path, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
+    """Rows as DuckDB returns them: column types depend on the SQL, so the caller knows them."""
     con = duckdb.connect(str(case_dir / "case.duckdb"), read_only=True)
     try:
         return con.execute(sql, params or []).fetchall()

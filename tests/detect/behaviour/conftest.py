@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from qinglian.store.case import open_case
-from qinglian.store.records import insert_records
-from qinglian.store.schema import columns
+from qinglian.store.case import Case, open_case
+from tests.helpers import insert
 
 SHA_LIST = "a" * 64
 SHA_CALLS = "b" * 64
@@ -15,22 +15,13 @@ SHA_SMS = "c" * 64
 T0 = datetime(2025, 7, 20, 9, 0, 0)
 
 
-def insert(con, kind: str, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
-    """Insert rows into a record table by name, filling provenance defaults."""
-    names = [n for n, _ in columns(kind)]
-    for i, row in enumerate(rows, start=2):
-        full = {
-            "holder": "甲公司",
-            "site": None,
-            "evidence_sha256": SHA_CALLS,
-            "sheet": "Sheet1",
-            "row_no": i,
-        }
-        full.update(row)
-        insert_records(con, kind, [{n: full[n] for n in names if n in full}])
+def provenance(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with the provenance defaults filled in (a row's own values win)."""
+    base = {"holder": "甲公司", "site": None, "evidence_sha256": SHA_CALLS, "sheet": "Sheet1"}
+    return [{**base, "row_no": i, **row} for i, row in enumerate(rows, start=2)]
 
 
-def robot_calls(n_list: int = 30) -> tuple[list[dict], list[dict]]:
+def robot_calls(n_list: int = 30) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A dialer account AI01 calling a 30-row list in list order from +8617000000001, 20 s apart."""
     customers = [
         {
@@ -42,7 +33,7 @@ def robot_calls(n_list: int = 30) -> tuple[list[dict], list[dict]]:
         }
         for i in range(n_list)
     ]
-    calls = []
+    calls: list[dict[str, Any]] = []
     for i in range(n_list):
         calls.append(
             {
@@ -61,11 +52,11 @@ def robot_calls(n_list: int = 30) -> tuple[list[dict], list[dict]]:
 
 
 @pytest.fixture()
-def behaviour_case(case_dir: Path):  # type: ignore[no-untyped-def]
+def behaviour_case(case_dir: Path) -> Case:
     """A case with one list-order robot, one person, bad rows, a complaint and SMS logs."""
     case = open_case(case_dir)
     customers, calls = robot_calls()
-    person = [
+    person: list[dict[str, Any]] = [
         {
             "account": None,
             "caller": "+8613800000002",
@@ -76,7 +67,7 @@ def behaviour_case(case_dir: Path):  # type: ignore[no-untyped-def]
         }
         for h in (0, 1, 5)
     ]
-    bad = [
+    bad: list[dict[str, Any]] = [
         # exact duplicate of the robot's first call (exported twice)
         dict(calls[0]),
         # negative duration, missing callee, end before start
@@ -112,7 +103,7 @@ def behaviour_case(case_dir: Path):  # type: ignore[no-untyped-def]
             "answered": False,
         },
     ]
-    sms = [
+    sms: list[dict[str, Any]] = [
         {
             "evidence_sha256": SHA_SMS,
             "account": "SMS9",
@@ -146,19 +137,19 @@ def behaviour_case(case_dir: Path):  # type: ignore[no-untyped-def]
         }
     )
     with case.connect() as con:
-        insert(con, "customers", customers)
-        insert(con, "calls", calls + person + bad)
-        insert(con, "sms", sms)
+        insert(con, "customers", provenance(customers))
+        insert(con, "calls", provenance(calls + person + bad))
+        insert(con, "sms", provenance(sms))
         insert(
             con,
             "complaints",
-            [
+            provenance([
                 {
                     "complainant": "+8613900000003",
                     "received_at": T0 + timedelta(hours=12),
                     "caller": "+8617000000001",
                     "text": "骚扰",
                 }
-            ],
+            ]),
         )
     return case

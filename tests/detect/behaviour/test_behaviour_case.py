@@ -2,27 +2,30 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from qinglian.detect.behaviour import analyze_behaviour, run_behaviour
+from qinglian.store.case import Case
 from qinglian.store.records import insert_records
 
 
 @pytest.fixture()
-def analysed(behaviour_case):  # type: ignore[no-untyped-def]
+def analysed(behaviour_case: Case) -> Case:
     run_behaviour(behaviour_case, user="tester")
     return behaviour_case
 
 
-def _rows(case, sql: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def _rows(case: Case, sql: str) -> list[dict[str, Any]]:
     with case.connect(read_only=True) as con:
         cur = con.execute(sql)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def test_number_measures_count_each_call_once_and_ignore_bad_durations(analysed) -> None:  # type: ignore[no-untyped-def]
+def test_number_measures_count_each_call_once_and_ignore_bad_durations(analysed: Case) -> None:
     robot = _rows(analysed, "SELECT * FROM behaviour_numbers WHERE number = '+8617000000001'")[0]
     # 30 list calls + negative-duration + end-before-start + after-complaint call; the duplicate
     # counts once and the row without a start is left out.
@@ -41,7 +44,7 @@ def test_number_measures_count_each_call_once_and_ignore_bad_durations(analysed)
     assert person["flag"] is False
 
 
-def test_bad_input_is_counted_in_notes(analysed) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_counted_in_notes(analysed: Case) -> None:
     notes = {r["problem"]: r["count"] for r in _rows(analysed, "SELECT * FROM behaviour_notes")}
     assert notes["duplicate_rows"] == 1
     assert notes["negative_duration"] == 1
@@ -51,7 +54,7 @@ def test_bad_input_is_counted_in_notes(analysed) -> None:  # type: ignore[no-unt
     assert notes["rows_in"] == 38
 
 
-def test_list_order_dialling_is_detected(analysed) -> None:  # type: ignore[no-untyped-def]
+def test_list_order_dialling_is_detected(analysed: Case) -> None:
     rows = _rows(analysed, "SELECT * FROM list_order")
     assert len(rows) == 1
     row = rows[0]
@@ -62,14 +65,14 @@ def test_list_order_dialling_is_detected(analysed) -> None:  # type: ignore[no-u
     assert (row["run_first_row"], row["run_last_row"]) == (2, 31)
 
 
-def test_intent_grades_per_grade(analysed) -> None:  # type: ignore[no-untyped-def]
+def test_intent_grades_per_grade(analysed: Case) -> None:
     rows = {r["grade"]: r for r in _rows(analysed, "SELECT * FROM intent_grades")}
     assert set(rows) == {"A", "C"}
     assert rows["A"]["consumers"] == 6 and rows["A"]["mean_turns"] == 3.0
     assert rows["C"]["consumers"] == 24
 
 
-def test_sms_measures_per_account_and_signature(analysed) -> None:  # type: ignore[no-untyped-def]
+def test_sms_measures_per_account_and_signature(analysed: Case) -> None:
     rows = {r["level"]: r for r in _rows(analysed, "SELECT * FROM behaviour_sms")}
     acct = rows["account"]
     assert acct["key"] == "SMS9"
@@ -80,7 +83,7 @@ def test_sms_measures_per_account_and_signature(analysed) -> None:  # type: igno
     assert rows["signature"]["key"] == "【某某金融】"
 
 
-def test_run_is_recorded(analysed) -> None:  # type: ignore[no-untyped-def]
+def test_run_is_recorded(analysed: Case) -> None:
     runs = _rows(analysed, "SELECT * FROM analysis_runs WHERE analysis = 'behaviour'")
     assert len(runs) == 1 and json.loads(runs[0]["params"])["engine"] == "duckdb"
     log = analysed.custody_path.read_text(encoding="utf-8")
@@ -91,7 +94,7 @@ def test_run_is_recorded(analysed) -> None:  # type: ignore[no-untyped-def]
     assert len(_rows(analysed, "SELECT * FROM list_order")) == 1
 
 
-def test_no_grade_column_is_said_not_invented(case_dir) -> None:  # type: ignore[no-untyped-def]
+def test_no_grade_column_is_said_not_invented(case_dir: Path) -> None:
     from qinglian.store.case import open_case
 
     case = open_case(case_dir)
@@ -105,7 +108,7 @@ def test_no_grade_column_is_said_not_invented(case_dir) -> None:  # type: ignore
     assert "no_intent_grade" in set(result.notes["problem"])
 
 
-def test_list_order_found_for_csv_lists_without_sheet(behaviour_case) -> None:  # type: ignore[no-untyped-def]
+def test_list_order_found_for_csv_lists_without_sheet(behaviour_case: Case) -> None:
     """CSV customer lists have sheet NULL; they must not drop out of the list/call join."""
     with behaviour_case.connect() as con:
         con.execute("UPDATE record_sheets SET sheet = NULL WHERE kind = 'customers'")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -13,6 +14,7 @@ import pytest
 
 from qinglian.detect.behaviour.calls import INT_MEASURES, MEASURE_COLUMNS
 from qinglian.detect.behaviour.pipeline import measure_files
+from qinglian.store.case import Case
 from qinglian.store.engine import duckdb_engine, spark_engine
 from qinglian.training.behaviour_synth import generate
 
@@ -48,7 +50,7 @@ def _sample_csv(tmp: Path) -> Path:
     return folder
 
 
-def _assert_same(left: list[dict], right: list[dict]) -> None:  # type: ignore[type-arg]
+def _assert_same(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> None:
     assert len(left) == len(right)
     for a, b in zip(left, right, strict=True):
         assert a["number"] == b["number"]
@@ -83,7 +85,7 @@ def test_duckdb_and_spark_give_identical_measures(tmp_path: Path) -> None:
 
 
 @pytest.mark.spark
-def test_case_analysis_on_spark_matches_duckdb(behaviour_case) -> None:  # type: ignore[no-untyped-def]
+def test_case_analysis_on_spark_matches_duckdb(behaviour_case: Case) -> None:
     from qinglian.detect.behaviour import analyze_behaviour
 
     with behaviour_case.connect() as con:

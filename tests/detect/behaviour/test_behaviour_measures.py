@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pyarrow as pa
 
@@ -25,7 +26,7 @@ def _calls(rows: list[tuple[str, str, int, float]]) -> pa.Table:
     )
 
 
-def _measures(rows: list[tuple[str, str, int, float]], with_ids: bool = True) -> dict[str, dict]:  # type: ignore[type-arg]
+def _measures(rows: list[tuple[str, str, int, float]], with_ids: bool = True) -> dict[str, dict[str, Any]]:
     th = default_thresholds()
     engine = duckdb_engine()
     prepared = prepare_calls(engine.load(_calls(rows)), th.measures, materialize=engine.materialize)
@@ -66,7 +67,7 @@ def test_integer_ids_and_text_keys_give_the_same_measures() -> None:
     assert _measures(ROWS, with_ids=True) == _measures(ROWS, with_ids=False)
 
 
-def _by_text(rows: list[tuple[str, str, int, float]]) -> dict[str, dict]:  # type: ignore[type-arg]
+def _by_text(rows: list[tuple[str, str, int, float]]) -> dict[str, dict[str, Any]]:
     th = default_thresholds()
     engine = duckdb_engine()
     prepared = prepare_calls(engine.load(_calls(rows)), th.measures, materialize=engine.materialize, number_ids=False)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -10,7 +11,7 @@ from qinglian.detect.behaviour.config import load_thresholds
 from qinglian.detect.behaviour.score import score_callers
 from qinglian.errors import QinglianError
 
-ROBOT = {
+ROBOT: dict[str, Any] = {
     "number": "+8617000000001",
     "calls": 2400,
     "distinct_callees": 2100,
@@ -20,7 +21,7 @@ ROBOT = {
     "handsets": 8,
     "active_days": 2,
 }
-COURIER = {
+COURIER: dict[str, Any] = {
     "number": "+8618600000001",
     "calls": 700,
     "distinct_callees": 560,
@@ -30,7 +31,7 @@ COURIER = {
     "handsets": 1,
     "active_days": 6,
 }
-SERVICE = {
+SERVICE: dict[str, Any] = {
     "number": "+8640000000001",
     "calls": 1500,
     "distinct_callees": 1400,
@@ -42,12 +43,12 @@ SERVICE = {
 }
 
 
-def _score(rows: list[dict]) -> pd.DataFrame:  # type: ignore[type-arg]
+def _score(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return score_callers(pd.DataFrame(rows)).to_pandas().set_index("number")
 
 
 # a month of an ordinary subscriber: the file then spans four weeks, so lifetime counts
-PERSON = {
+PERSON: dict[str, Any] = {
     "number": "+8613800000009",
     "calls": 90,
     "distinct_callees": 25,
@@ -58,7 +59,7 @@ PERSON = {
     "active_days": 28,
     "sms_sent": 12,
 }
-SCAM = {  # modest volume, far below any dialer: 15 people a day for 5 days, nobody calls back
+SCAM: dict[str, Any] = {  # modest volume, far below any dialer: 15 people a day for 5 days, nobody calls back
     "number": "+8617100000001",
     "calls": 80,
     "distinct_callees": 75,
@@ -68,7 +69,7 @@ SCAM = {  # modest volume, far below any dialer: 15 people a day for 5 days, nob
     "handsets": 1,
     "active_days": 5,
 }
-SLOW = {  # a telemarketing SIM: 50 new numbers a day, working hours, unanswered or cut calls
+SLOW: dict[str, Any] = {  # a telemarketing SIM: 50 new numbers a day, working hours, unanswered or cut calls
     "number": "+8617000000002",
     "calls": 1100,
     "distinct_callees": 1000,
@@ -79,7 +80,7 @@ SLOW = {  # a telemarketing SIM: 50 new numbers a day, working hours, unanswered
     "active_days": 20,
     "active_hours": 9,
 }
-BLASTER = {"number": "+8617000000003", "calls": 2, "distinct_callees": 2, "active_days": 2, "sms_sent": 1400}
+BLASTER: dict[str, Any] = {"number": "+8617000000003", "calls": 2, "distinct_callees": 2, "active_days": 2, "sms_sent": 1400}
 
 
 def _reasons(out: pd.DataFrame, number: str) -> list[str]:
@@ -183,7 +184,7 @@ def test_score_callers_cli(tmp_path: Path) -> None:
     ("text", "row", "what"),
     [("num,calls\n+1,3\n", 1, "number"), ("number,calls\n+1,3\n+2,lots\n", 3, "calls")],
 )
-def test_score_callers_cli_rejects_bad_csv(tmp_path: Path, capsys, text: str, row: int, what: str) -> None:  # type: ignore[no-untyped-def]
+def test_score_callers_cli_rejects_bad_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, row: int, what: str) -> None:
     src = tmp_path / "bad.csv"
     src.write_text(text, encoding="utf-8")
     assert run(["--lang", "en", "score-callers", str(src)]) == 2

@@ -91,7 +91,7 @@ def test_model_file_round_trip_and_integrity(model: tr.TrainedModel, labelled: p
         tr.load_model(path)
 
 
-def test_cli_train_save_and_model(labelled: pd.DataFrame, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_train_save_and_model(labelled: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     train_csv = tmp_path / "labelled.csv"
     labelled[["number", *FEATURES, "label"]].to_csv(train_csv, index=False)
     feats = tmp_path / "features.csv"
@@ -117,7 +117,7 @@ def test_cli_train_save_and_model(labelled: pd.DataFrame, tmp_path: Path, capsys
         ("number,calls,label\n+1,3,0\n+2,4,0\n", None, "no harmful (1) numbers"),
     ],
 )
-def test_labelled_file_errors(tmp_path: Path, capsys, text: str, row: int | None, what: str) -> None:  # type: ignore[no-untyped-def]
+def test_labelled_file_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, row: int | None, what: str) -> None:
     src = tmp_path / "bad.csv"
     src.write_text(text, encoding="utf-8")
     feats = tmp_path / "f.csv"
@@ -129,7 +129,7 @@ def test_labelled_file_errors(tmp_path: Path, capsys, text: str, row: int | None
         assert f"row {row}" in message
 
 
-def test_cli_option_mistakes(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_option_mistakes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     feats = tmp_path / "f.csv"
     feats.write_text("number,calls\n+1,3\n", encoding="utf-8")
     assert run(["--lang", "en", "score-callers", str(feats), "--save", str(tmp_path / "m.json")]) == 2

@@ -1,16 +1,17 @@
-"""Hand-made PI for tests: valid ID numbers and card numbers, and rows put straight into the tables.
+"""Hand-made PI for tests: valid ID numbers and card numbers, and rows added in the declared shapes.
 
 Every value is synthetic; the mobiles match 1[3-9]\\d{9} so masking tests can look for them.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from qinglian.detect.pi.validators import id_check_char, luhn_ok
 from qinglian.store.case import open_case
-from qinglian.store.records import insert_records
+from tests.helpers import insert as add_rows
 
 SHA1 = "1" * 64
 SHA2 = "2" * 64
@@ -34,17 +35,17 @@ def make_card(prefix: str = "622202", length: int = 19, body: str = "") -> str:
 
 def insert(case_dir: Path, table: str, rows: list[dict[str, Any]], *, holder: str = HOLDER_A,
            sha: str = SHA1, file_name: str | None = None) -> None:
-    """Insert rows (provenance filled in) and register the evidence file."""
+    """Insert rows (provenance filled in) and register the evidence file, through tests.helpers.insert."""
     with open_case(case_dir).connect() as con:
-        for i, row in enumerate(rows, start=2):
-            full = {"holder": holder, "evidence_sha256": sha, "sheet": "Sheet1", "row_no": i, **row}
-            insert_records(con, table, [full])
+        add_rows(con, table, [
+            {"holder": holder, "evidence_sha256": sha, "sheet": "Sheet1", "row_no": i, **row}
+            for i, row in enumerate(rows, start=2)
+        ])
         if file_name and not con.execute("SELECT 1 FROM evidence WHERE sha256 = ?", [sha]).fetchone():
-            con.execute(
-                "INSERT INTO evidence (sha256, file_name, stored_path, size_bytes, holder, kind, ingested_at)"
-                " VALUES (?, ?, ?, 0, ?, ?, now()::TIMESTAMP)",
-                [sha, file_name, "evidence/" + sha, holder, table],
-            )
+            add_rows(con, "evidence", [{
+                "sha256": sha, "file_name": file_name, "stored_path": "evidence/" + sha, "size_bytes": 0,
+                "holder": holder, "kind": table, "ingested_at": datetime.now(),
+            }])
 
 
 def execute(case_dir: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
