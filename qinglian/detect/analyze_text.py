@@ -39,6 +39,12 @@ DATE_FIELD = {
 }
 _RULE_INDEX = {r.id: i for i, r in enumerate(RULES)}
 
+_SCHEMA = pa.schema([
+    ("analysis", pa.string()), ("label", pa.string()), ("score", pa.float64()), ("rule", pa.string()),
+    ("law", pa.string()), ("holder", pa.string()), ("kind", pa.string()), ("field", pa.string()),
+    ("evidence_sha256", pa.string()), ("sheet", pa.string()), ("row_no", pa.int64()), ("span_start", pa.int64()),
+    ("span_end", pa.int64()), ("quote", pa.string()), ("detail", pa.string()),
+])
 _COLUMNS = (
     "analysis",
     "label",
@@ -109,7 +115,8 @@ def analyze_text(case: Case, con: duckdb.DuckDBPyConnection) -> TextAnalysisResu
     """Run the text detectors over every text field of the case and store the findings."""
     del case  # the connection is the case store; kept in the signature shared by all analyses
     result = TextAnalysisResult()
-    cols: dict[str, list[Any]] = {c: [] for c in _COLUMNS}
+    batches: list[pa.RecordBatch] = []
+    writer = _Writer()
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM findings WHERE analysis = ?", [ANALYSIS])
@@ -120,9 +127,14 @@ def analyze_text(case: Case, con: duckdb.DuckDBPyConnection) -> TextAnalysisResu
                     rows = cur.fetchmany(BATCH)
                     if not rows:
                         break
-                    _analyse_rows(kind, fld, rows, cols, result)
-        if cols["analysis"]:
-            table = pa.table({c: cols[c] for c in _COLUMNS})
+                    found = _analyse_rows(kind, fld, rows, writer, result)
+                    if found:
+                        # columns of Python values become Arrow per batch, so they do not pile up
+                        batches.append(pa.RecordBatch.from_arrays(
+                            [pa.array(list(c), type=t) for c, t in zip(zip(*found, strict=True), _SCHEMA.types, strict=True)],
+                            schema=_SCHEMA))
+        if batches:
+            table = pa.Table.from_batches(batches, schema=_SCHEMA)
             con.register("_text_findings", table)
             try:
                 names = ", ".join(quote_ident(c) for c in _COLUMNS)
@@ -152,12 +164,39 @@ def analyze_text(case: Case, con: duckdb.DuckDBPyConnection) -> TextAnalysisResu
     return result
 
 
+class _Writer:
+    """What repeats from finding to finding, made once: masked quotes (scripts repeat) and law lists."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size = size
+        self.quotes: dict[str, str] = {}
+        self.laws: dict[tuple[str, ...], str | None] = {}
+
+    def quote(self, text: str) -> str:
+        q = self.quotes.get(text)
+        if q is None:
+            if len(self.quotes) >= self.size:
+                self.quotes.clear()
+            q = self.quotes[text] = mask_text(text)
+        return q
+
+    def law(self, cited: tuple[str, ...]) -> str | None:
+        if cited not in self.laws:
+            # a rule that only shows a text is commercial cites nothing (its law stays NULL)
+            self.laws[cited] = json.dumps(list(cited), ensure_ascii=False) if cited else None
+        return self.laws[cited]
+
+
 def _analyse_rows(
-    kind: str, fld: str, rows: list[tuple[Any, ...]], cols: dict[str, list[Any]], result: TextAnalysisResult
-) -> None:
+    kind: str, fld: str, rows: list[tuple[Any, ...]], writer: _Writer, result: TextAnalysisResult
+) -> list[tuple[Any, ...]]:
+    """The findings of one batch of texts, one tuple per row of ``findings`` (columns as _COLUMNS)."""
     texts = [str(r[4]) for r in rows]
     res = classify_batch(texts)
     result.texts += len(texts)
+    out: list[tuple[Any, ...]] = []
+    add = out.append
+    by_label = result.by_label
     for i, row in enumerate(rows):
         holder, sha, sheet, row_no, _, when = row
         scores = res.labels(i)
@@ -168,38 +207,20 @@ def _analyse_rows(
         cites = rule_citations(_day(when))
         text = texts[i]
         detail = json.dumps({"labels": {k: round(v, 4) for k, v in scores.items()}}, ensure_ascii=False)
+        hits = res.hits[i]
         for label in flagged:
-            hits = [h for h in res.hits[i] if h.label == label]
-            entries: list[tuple[str | None, str | None, int | None, int | None, str]] = []
+            score = scores[label]
+            n = 0
             for h in hits:
-                cited = cites[_RULE_INDEX[h.rule]]
-                # a rule that only shows a text is commercial cites nothing (its law stays NULL)
-                law: str | None = json.dumps(list(cited), ensure_ascii=False) if cited else None
-                entries.append((h.rule, law, h.start, h.end, mask_text(text[h.start : h.end])))
-            if not entries:
-                entries.append((None, None, None, None, mask_text(text[:QUOTE_CHARS])))
-            for rule, law, s, e, quote in entries:
-                for c, v in zip(
-                    _COLUMNS,
-                    (
-                        ANALYSIS,
-                        label,
-                        scores[label],
-                        rule,
-                        law,
-                        holder,
-                        kind,
-                        fld,
-                        sha,
-                        sheet,
-                        row_no,
-                        s,
-                        e,
-                        quote,
-                        detail,
-                    ),
-                    strict=True,
-                ):
-                    cols[c].append(v)
-                result.findings += 1
-                result.by_label[label] = result.by_label.get(label, 0) + 1
+                if h.label != label:
+                    continue
+                add((ANALYSIS, label, score, h.rule, writer.law(cites[_RULE_INDEX[h.rule]]), holder, kind, fld,
+                     sha, sheet, row_no, h.start, h.end, writer.quote(text[h.start : h.end]), detail))
+                n += 1
+            if not n:
+                add((ANALYSIS, label, score, None, None, holder, kind, fld, sha, sheet, row_no, None, None,
+                     writer.quote(text[:QUOTE_CHARS]), detail))
+                n = 1
+            result.findings += n
+            by_label[label] = by_label.get(label, 0) + n
+    return out
