@@ -30,7 +30,10 @@ venv: $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 
 demo: sysdeps venv
+	@echo "== demo: generating the synthetic case, ingesting it and running every stage into $(DEMO_DIR)"
+	@echo "   (pi, analyze, link, targets, charges, then the case file as HTML, PDF, XLSX and FtM)"
 	$(BIN)/qinglian demo $(DEMO_DIR) --force
+	@echo "== demo done: the case file is in $(DEMO_DIR)/case/reports/"
 
 test: sysdeps venv
 	$(BIN)/ruff check qinglian tests bench

@@ -82,3 +82,25 @@ def daily_svg(days: list[tuple[date, int]], title: str, peak: tuple[date, int] |
         ax.spines[["top", "right"]].set_visible(False)
         fig.subplots_adjust(left=0.13, right=0.98, bottom=0.24, top=0.86)
         return to_svg(fig, tight=False)
+
+
+def daily_pair_svg(calls: list[tuple[date, int]], sms: list[tuple[date, int]], title: str) -> str:
+    """Calls and SMS per day on one small chart (bars side by side); empty string when no days."""
+    if not calls and not sms:
+        return ""
+    days = sorted({d for d, _ in calls} | {d for d, _ in sms})
+    pos = {d: i for i, d in enumerate(days)}
+    with matplotlib.rc_context(rc()):
+        fig = Figure(figsize=(min(9.0, max(4.0, 0.22 * len(days) + 2)), 2.2))
+        ax = fig.add_subplot()
+        for series, label, color, shift in ((calls, "外呼", "#2c6fbb", -0.2), (sms, "短信", "#c0392b", 0.2)):
+            if series:
+                ax.bar([pos[d] + shift for d, _ in series], [n for _, n in series], width=0.4, color=color,
+                       label=label)
+        step = max(1, len(days) // 15)
+        ax.set_xticks(list(range(len(days)))[::step], [d.strftime("%m-%d") for d in days][::step])
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=7, frameon=False)
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.subplots_adjust(left=0.1, right=0.98, bottom=0.2, top=0.85)
+        return to_svg(fig, tight=False)

@@ -12,7 +12,8 @@ from qinglian import __version__
 from qinglian.labels import LABEL_ZH
 from qinglian.privacy import NameMatcher
 from qinglian.report import laws
-from qinglian.report.charts import daily_svg
+from qinglian.report.casefile import CaseFile
+from qinglian.report.charts import daily_pair_svg, daily_svg
 from qinglian.report.data import KIND_ZH, ReportData, Scope
 from qinglian.report.graph import chain_svg
 from qinglian.report.reasons import Reasons
@@ -29,13 +30,14 @@ class Views:
 
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+_METADATA = re.compile(r"<metadata>.*?</metadata>", re.S)  # matplotlib's RDF block: URLs, no picture
 
 
 def inline_svg(svg: str, prefix: str) -> str:
     """Make an SVG safe to inline next to others: drop comments, prefix ids and their references."""
     if not svg:
         return ""
-    svg = _COMMENT.sub("", svg)
+    svg = _METADATA.sub("", _COMMENT.sub("", svg))
     svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", svg)
     svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}-{m.group(1)}"', svg)
@@ -136,3 +138,47 @@ def _render(data: ReportData, *, single: bool, for_pdf: bool) -> str:
         labels=LABEL_ZH,
         kinds=KIND_ZH,
     )
+
+
+# ---- the case file built around charges -------------------------------------------------------
+
+# In the PDF: representative items per charge, characters per quote, leads listed, files named in a
+# draft, characters of an analysis run's parameters. The HTML shows every item, lead and file.
+PDF_ITEMS = 2
+PDF_QUOTE_CHARS = 70
+PDF_LEADS = 40
+PDF_PARAMS_CHARS = 160
+
+
+@dataclass
+class Pictures:
+    chain: str = ""
+    chain_caption: str = ""
+    daily: dict[str, str] = field(default_factory=dict)
+
+
+def casefile_pictures(cf: CaseFile) -> Pictures:
+    pics = Pictures()
+    svg, pics.chain_caption = chain_svg(cf.chain, per_layer=25)
+    pics.chain = inline_svg(svg, "chain")
+    for i, p in enumerate(cf.parties):
+        by_kind = {d.kind: d.days for d in p.daily}
+        svg = daily_pair_svg(by_kind.get("calls", []), by_kind.get("sms", []), f"{p.holder}：每日外呼与短信")
+        pics.daily[p.holder] = inline_svg(svg, f"d{i}")
+    return pics
+
+
+def render_casefile(cf: CaseFile, *, for_pdf: bool = False, names: NameMatcher | None = None,
+                    pictures: Pictures | None = None) -> str:
+    """The case file page; without --reveal the finished page passes the case's name matcher last."""
+    pics = pictures or casefile_pictures(cf)
+    page = environment().get_template("casefile.html.j2").render(
+        d=cf, pics=pics, version=__version__,
+        items_shown=PDF_ITEMS if for_pdf else 5,
+        quote_chars=PDF_QUOTE_CHARS if for_pdf else 400,
+        leads_shown=PDF_LEADS if for_pdf else 10**9,
+        draft_files=6 if for_pdf else 10**9,
+        params_chars=PDF_PARAMS_CHARS if for_pdf else 10**6,
+        brief=for_pdf,
+    )
+    return page if cf.reveal or not names else names.mask(page)

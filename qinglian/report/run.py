@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from qinglian.errors import QinglianError
@@ -22,6 +23,7 @@ from qinglian.report.privacy import case_names, names_in_force
 from qinglian.store.evidence import sha256_file
 
 FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "ftm")
+Progress = Callable[[str, int, int], None]
 SUFFIX = {"html": ".html", "pdf": ".pdf", "xlsx": ".xlsx", "ftm": ".ftm.jsonl"}
 
 
@@ -61,6 +63,10 @@ def file_stem(holder: str | None, reveal: bool) -> str:
     return stem + ("-revealed" if reveal else "")
 
 
+def _write_text(text: str, path: Path) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
 def _atomic(path: Path, write: Callable[[Path], object], private: bool = False) -> Path:
     tmp = path.with_name(f".{path.name}.tmp")
     try:
@@ -73,10 +79,12 @@ def _atomic(path: Path, write: Callable[[Path], object], private: bool = False) 
     return path
 
 
-def build_report(case_dir: Path, opts: ReportOptions) -> list[Path]:
-    from qinglian.report.data import gather, holders
+def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None = None) -> list[Path]:
+    """Write the chosen formats; ``progress(step, done, total)`` is called as each part is done."""
+    from qinglian.report.casefile import gather_casefile
+    from qinglian.report.data import holders
     from qinglian.report.ftm import write_ftm
-    from qinglian.report.html import render_html
+    from qinglian.report.html import casefile_pictures, render_casefile
     from qinglian.report.pdf import write_pdf
     from qinglian.report.xlsx import write_xlsx
     from qinglian.store.case import open_case
@@ -87,6 +95,12 @@ def build_report(case_dir: Path, opts: ReportOptions) -> list[Path]:
     case.reports_dir.mkdir(exist_ok=True)
     stem = file_stem(opts.holder, opts.reveal)
     paths: list[Path] = []
+    total = len(opts.formats) + 1
+
+    def done(step: str, n: int) -> None:
+        if progress:
+            progress(step, n, total)
+
     with case.connect() as con:
         if opts.holder is not None and opts.holder not in holders(con):
             raise QinglianError(
@@ -103,31 +117,31 @@ def build_report(case_dir: Path, opts: ReportOptions) -> list[Path]:
                      con=con)
         names = None if opts.reveal else case_names(con)
         with names_in_force(names):
-            data = gather(con, case_name=str(meta.get("name", case.root.name)),
-                          agency=str(meta.get("agency", "")), holder=opts.holder, reveal=opts.reveal,
-                          limit=opts.limit, holder_limit=opts.holder_limit)
-            single = opts.holder is not None
-            html = render_html(data, single=single, names=names) if "html" in opts.formats else ""
-            for fmt in opts.formats:
+            cf = gather_casefile(con, case_name=str(meta.get("name", case.root.name)),
+                                 agency=str(meta.get("agency", "")), holder=opts.holder, reveal=opts.reveal)
+            pics = casefile_pictures(cf) if {"html", "pdf"} & set(opts.formats) else None
+            done("gather", 1)
+            for k, fmt in enumerate(opts.formats):
                 path = case.reports_dir / (stem + SUFFIX[fmt])
                 if fmt == "html":
-                    _atomic(path, lambda p: p.write_text(html, encoding="utf-8"), opts.reveal)
+                    _atomic(path, partial(_write_text, render_casefile(cf, names=names, pictures=pics)), opts.reveal)
                 elif fmt == "pdf":
-                    _atomic(path, lambda p: write_pdf(render_html(data, single=single, for_pdf=True, names=names),
+                    _atomic(path, lambda p: write_pdf(render_casefile(cf, for_pdf=True, names=names, pictures=pics),
                                                       p), opts.reveal)
                 elif fmt == "xlsx":
-                    _atomic(path, lambda p: write_xlsx(con, data, p, names), opts.reveal)
+                    _atomic(path, lambda p: write_xlsx(con, cf, p, names), opts.reveal)
                 else:
                     _atomic(path, lambda p: write_ftm(con, p, reveal=opts.reveal, holder=opts.holder, names=names),
                             opts.reveal)
                 paths.append(path)
+                done(fmt, k + 2)
         case.log(
             "report",
             {"holder": opts.holder, "formats": list(opts.formats), "reveal": opts.reveal},
             user=opts.user,
             details={
                 "outputs": [{"file": p.name, "sha256": sha256_file(p)} for p in paths],
-                "analyses": sorted({r.analysis for r in data.runs}),
+                "analyses": sorted({r.analysis for r in cf.runs}),
                 "note": t("报告含未遮蔽的个人信息", "report holds unmasked PI") if opts.reveal else "",
             },
             con=con,

@@ -8,7 +8,7 @@ conversions are switched off, so seized text can never become a live formula.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,14 +20,35 @@ from xlsxwriter.worksheet import Worksheet
 from qinglian.labels import LABEL_ZH
 from qinglian.privacy import NameMatcher
 from qinglian.report import evidence as ev
-from qinglian.report.data import KIND_ZH, ReportData
+from qinglian.report.casefile import CaseFile
+from qinglian.report.data import KIND_ZH
 from qinglian.report.privacy import Redactor, hash_text
 from qinglian.report.reasons import ReasonReader, Reasons
 from qinglian.report.tables import schema_tables
 from qinglian.store.schema import KINDS, field_names
 from qinglian.store.sqlident import quote_ident
 
-MAX_ROWS = 1_048_575  # Excel's row limit less the header
+EXCEL_ROWS = 1_048_576  # rows of an Excel sheet, header included
+
+
+class Memo:
+    """A string function remembered per value: seized data repeats (scripts, names, files), and
+    masking is the costly part of writing a cell. The memory is dropped when it grows large."""
+
+    def __init__(self, fn: Callable[[str], str] | None, size: int = 200_000) -> None:
+        self.fn = fn
+        self.size = size
+        self.seen: dict[str, str] = {}
+
+    def __call__(self, value: str) -> str:
+        if self.fn is None:
+            return value
+        out = self.seen.get(value)
+        if out is None:
+            if len(self.seen) >= self.size:
+                self.seen.clear()
+            out = self.seen[value] = self.fn(value)
+        return out
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -39,9 +60,11 @@ def neutralise(value: str) -> str:
 class Book:
     """A workbook writer with unique, valid sheet names and safe cells."""
 
-    def __init__(self, path: Path, people: NameMatcher | None = None) -> None:
+    def __init__(self, path: Path, people: NameMatcher | None = None, max_rows: int = EXCEL_ROWS) -> None:
         # Without --reveal every string cell passes the case's name matcher, whatever column it is in.
         self.people = people
+        self.max_rows = max_rows
+        self.masked = Memo(people.mask if people else None)
         self.wb = xlsxwriter.Workbook(str(path), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "remove_timezone": True,
@@ -73,13 +96,9 @@ class Book:
         elif isinstance(v, date):
             ws.write_string(r, c, v.isoformat())
         else:
-            text = str(v)
-            if self.people:
-                text = self.people.mask(text)
-            ws.write_string(r, c, neutralise(text))
+            ws.write_string(r, c, neutralise(self.masked(str(v))))
 
-    def table(self, name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
-              note: str = "") -> int:
+    def _start(self, name: str, columns: Sequence[str], note: str) -> tuple[Worksheet, int]:
         ws = self.sheet(name)
         start = 0
         if note:
@@ -87,14 +106,23 @@ class Book:
             start = 1
         for c, col in enumerate(columns):
             ws.write_string(start, c, neutralise(col), self.head)
-        n = 0
-        for row in rows:
-            if n >= MAX_ROWS - start - 1:
-                break
-            n += 1
-            for c, v in enumerate(row):
-                self.cell(ws, start + n, c, v)
         ws.freeze_panes(start + 1, 0)
+        return ws, start + 1
+
+    def table(self, name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+              note: str = "") -> int:
+        """Write every row; past the sheet's row limit the table goes on in "name (2)", "name (3)" …"""
+        ws, r = self._start(name, columns, note)
+        n = 0
+        part = 1
+        for row in rows:
+            if r >= self.max_rows:
+                part += 1
+                ws, r = self._start(f"{name[:25]} ({part})", columns, note)
+            for c, v in enumerate(row):
+                self.cell(ws, r, c, v)
+            r += 1
+            n += 1
         return n
 
     def close(self) -> None:
@@ -108,6 +136,7 @@ FINDING_COLUMNS = ["分析", "类别", "得分", "规则", "法律依据", "被�
 def finding_rows(con: duckdb.DuckDBPyConnection, redactor: Redactor, analysis: str,
                  label: str, holder: str | None = None) -> Iterable[list[Any]]:
     """Every finding of one type with its cited record's text (joined back by sha, sheet, row)."""
+    masked = Memo(redactor.text)
     combos = con.execute(
         "SELECT DISTINCT kind, field FROM findings WHERE analysis = ? AND label = ? "
         "AND (? IS NULL OR holder = ?) ORDER BY 1, 2",
@@ -134,8 +163,8 @@ def finding_rows(con: duckdb.DuckDBPyConnection, redactor: Redactor, analysis: s
             for (an, lab, score, rule, law, hold, k, f, quote, text, fname, sha, sheet, row_no,
                  ok) in rows:
                 yield [an, LABEL_ZH.get(str(lab), str(lab)), score, rule, law, hold,
-                       KIND_ZH.get(str(k), k), f, redactor.text(quote), redactor.text(text),
-                       redactor.text(fname), hash_text(str(sha or "")), sheet, row_no, bool(ok)]
+                       KIND_ZH.get(str(k), k), f, masked(quote or ""), masked(text or ""),
+                       masked(fname or ""), hash_text(str(sha or "")), sheet, row_no, bool(ok)]
 
 
 def generic_rows(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
@@ -180,11 +209,37 @@ OTHER_TABLES: tuple[str, ...] = ("pi_inventory", "list_order", "intent_grades", 
                                  "links")
 
 
-def write_xlsx(con: duckdb.DuckDBPyConnection, data: ReportData, path: Path,
+def charge_sheets(book: Book, cf: CaseFile) -> None:
+    """The charges, their representative evidence and the evidence lists; the leads on a sheet apart."""
+    charges = [c for p in cf.parties for c in p.charges]
+    book.table("违法事实", ["编号", "当事人", "违法行为", "事实", "违反条款", "涉嫌犯罪", "期间", "规模", "支持证据行数",
+                         "证据强度", "证明的要件", "可能的抗辩", "复核状态", "复核人", "复核理由", "复核后证据有变化"], (
+        [c.id, c.holder, c.title, c.facts, "；".join(v.cite for v in c.breaches),
+         "；".join(v.cite for v in c.referrals), c.period,
+         "；".join(f"{k} {v}" for k, v in c.scale) + "".join(f"；{n} {r:,} 条（标准 {t:,}）" for n, r, t in c.pi),
+         c.evidence_rows, c.strength, "；".join(c.reasons), "；".join(c.rebuttal), c.status, c.reviewer,
+         c.review_reason, c.evidence_changed] for c in charges))
+    book.table("代表性证据", ["违法事实编号", "当事人", "违法行为", "序号", "内容（已遮蔽）", "代表的分组", "证据文件",
+                          "证据 SHA-256 前 12 位", "工作表", "行号"], (
+        [c.id, c.holder, c.title, k, it.quote, it.group, it.citation.file_name, it.citation.short,
+         it.citation.sheet, it.citation.row_no] for c in charges for k, it in enumerate(c.items, 1)))
+    book.table("证据清单", ["当事人", "文件", "SHA-256 前 12 位", "类型", "工作表", "支持行数", "首行", "末行",
+                        "证明的违法事实"], (
+        [p.holder, f.file_name, f.sha, f.kind, "、".join(f.sheets), f.rows, f.first_row, f.last_row,
+         "；".join(f.charges)] for p in cf.parties for f in p.files))
+    book.table("线索（非违法认定）", ["编号", "单位", "行为", "为何只是线索", "行数", "样例文件", "样例哈希", "样例工作表",
+                              "样例行号"], (
+        [ld.id, ld.holder, ld.conduct, ld.reason, ld.rows, ld.sample.file_name if ld.sample else None,
+         ld.sample.short if ld.sample else None, ld.sample.sheet if ld.sample else None,
+         ld.sample.row_no if ld.sample else None] for ld in cf.leads),
+        note="线索未达到违法认定的全部要件，不作为违法事实引用")
+
+
+def write_xlsx(con: duckdb.DuckDBPyConnection, data: CaseFile, path: Path,
                people: NameMatcher | None = None) -> Path:
     people = None if data.reveal else people
     redactor = Redactor(data.reveal, people)
-    holder = data.case_scope.holder
+    holder = data.holders[0] if data.single else None
     ev.prepare(con)
     book = Book(path, people)
     try:
@@ -193,12 +248,13 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, data: ReportData, path: Path,
         for r in data.runs:
             summary.append([f"分析：{r.analysis}", f"{r.version} {r.ran_at} {r.params}"])
         book.table("概要", ["项目", "内容"], summary)
+        charge_sheets(book, data)
         book.table("证据文件", ["证据 SHA-256", "文件名", "压缩包内路径", "被检查单位", "记录类型", "行数", "导入时间"], (
             [hash_text(str(sha)), redactor.text(name), redactor.text(member), who, kind, rows, at]
             for sha, name, member, who, kind, rows, at in con.execute(
                 "SELECT sha256, file_name, member_path, holder, kind, rows, ingested_at FROM evidence "
                 "WHERE (? IS NULL OR holder = ?) ORDER BY holder, file_name", [holder, holder]).fetchall()))
-        for analysis, label, _n in ev.finding_types(con, data.case_scope.holder):
+        for analysis, label, _n in ev.finding_types(con, holder):
             book.table(f"发现-{LABEL_ZH.get(label, label)}-{analysis}", FINDING_COLUMNS,
                        finding_rows(con, redactor, analysis, label, holder))
         daily: list[list[Any]] = []

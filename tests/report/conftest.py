@@ -182,6 +182,59 @@ def add_other_tables(root: Path) -> None:
                                             "jaccard": 12 / 58})
         insert(con, "analysis_runs", {"analysis": "behaviour", "version": "0.2.0",
                                       "ran_at": datetime(2025, 7, 22, 12, 0), "params": json.dumps({})})
+    add_charges(root)
+
+
+IMPERSONATION = "C-impersonate01"
+PI_CHARGE = "C-pi0000000001"
+LEAD_B = "L-fraudlead001"
+FACTS_IMPERSONATION = "在外呼中自称工商银行信贷中心 1 次，冒用银行名义"
+PROVISION_IMPERSONATION = "中华人民共和国反不正当竞争法（2019）第六条"
+
+
+def _provision(pid: str, cite: str, role: str = "breach", penalty: str = "") -> dict[str, Any]:
+    return {"id": pid, "role": role, "cite": cite, "summary": "要旨", "penalty": penalty or None}
+
+
+def add_charges(root: Path) -> None:
+    """The charges stage's output: two charges of HOLDER_A (one referred) and a lead of HOLDER_B."""
+    case = open_case(root)
+    calls_query = [{"sql": "SELECT 'calls' AS kind, evidence_sha256, sheet, row_no, started_at AS ts, "
+                           "transcript AS quote, 'script' AS grp FROM calls WHERE holder = ? AND row_no = 2",
+                    "params": [HOLDER_A], "what_zh": "冒充银行的外呼", "what_en": "calls"}]
+    list_query = [{"sql": "SELECT 'customers' AS kind, evidence_sha256, sheet, row_no, NULL::TIMESTAMP AS ts, "
+                          "name AS quote, evidence_sha256 AS grp FROM customers WHERE holder = ?",
+                   "params": [HOLDER_A], "what_zh": "名单", "what_en": "list"}]
+    base: dict[str, Any] = {"holder": HOLDER_A, "strength": "strong", "status": "proposed",
+                            "evidence_changed": False, "built_at": datetime(2025, 7, 23, 9, 0)}
+    with case.connect() as con:
+        insert(con, "charges", base | {
+            "charge_id": IMPERSONATION, "conduct": "impersonation", "conduct_zh": "冒充银行等金融机构或公共机构",
+            "provisions": json.dumps([_provision("aucl.confusion", PROVISION_IMPERSONATION,
+                                                 penalty="第十八条：责令停止违法行为，没收违法商品。")],
+                                     ensure_ascii=False),
+            "first_at": datetime(2025, 7, 20, 9, 0), "last_at": datetime(2025, 7, 20, 9, 0),
+            "scale": json.dumps({"calls": 1, "institutions": ["工商银行"], "rows": 1}, ensure_ascii=False),
+            "facts_zh": FACTS_IMPERSONATION, "strength_reasons": json.dumps([{"zh": "话术点名银行", "en": "names a bank"}]),
+            "rebuttal": json.dumps([{"zh": "证明与该银行有合作", "en": "a partnership"}]), "referral": False,
+            "evidence_query": json.dumps(calls_query, ensure_ascii=False), "evidence_rows": 1})
+        insert(con, "charges", base | {
+            "charge_id": PI_CHARGE, "conduct": "pi_unlawful", "conduct_zh": "非法获取、持有消费者个人信息",
+            "provisions": json.dumps([_provision("pipl.10", "中华人民共和国个人信息保护法（2021）第十条",
+                                                 penalty="第六十六条：责令改正。"),
+                                      _provision("criminal.253-1", "中华人民共和国刑法第二百五十三条之一", "referral")],
+                                     ensure_ascii=False),
+            "scale": json.dumps({"subjects": 600, "lists": 1, "pi": {"credit": {"records": 600, "tier": 50}},
+                                 "rows": 30}),
+            "facts_zh": "持有来自他人的客户名单 1 份，涉及 600 名消费者的征信信息，无同意记录",
+            "referral": True, "evidence_query": json.dumps(list_query, ensure_ascii=False), "evidence_rows": 30})
+        insert(con, "charge_evidence", {"charge_id": IMPERSONATION, "rank": 1, "kind": "calls",
+                                        "evidence_sha256": SHA_CALLS, "file_name": "外呼记录.xlsx", "sheet": "Sheet1",
+                                        "row_no": 2, "group_key": "script", "quote": TRANSCRIPT,
+                                        "note_zh": "冒充银行的外呼"})
+        insert(con, "leads", {"lead_id": LEAD_B, "holder": HOLDER_B, "conduct": "fraud", "source": "findings.fraud",
+                              "reason_zh": "只有弱诈骗特征一项", "reason_en": "one weak sign", "rows": 1,
+                              "sample_sha256": SHA_CALLS_B, "sample_row": 2})
 
 
 @pytest.fixture()
