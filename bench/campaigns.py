@@ -5,7 +5,7 @@ filled per message; wording variants; spacing, symbol and full-width tricks; sig
 per account), clusters them with ``cluster_texts`` and prints seconds, msgs/s and peak
 RSS of the clustering (generation is timed apart), and the adjusted Rand index and
 template purity against the known campaigns.
-Target (issue 3, 2-core machine): 1,000,000 messages in <= 120 s, peak RSS <= 4 GB.
+Target (2-core machine): 1,000,000 messages in <= 120 s, peak RSS <= 4 GB.
 
     python bench/campaigns.py [--messages 1000000] [--campaigns 1000] [--seed 7]
 """

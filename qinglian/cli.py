@@ -213,7 +213,7 @@ def pi(
         print_inventory(inv, out, reveal=reveal)
 
 
-# ---- chain tracing: link (issue 5) ----------------------------------------------------------
+# ---- chain tracing: link --------------------------------------------------------------------
 
 
 @app.command("link")
@@ -237,7 +237,7 @@ def link(
     _say(result.lines())
 
 
-# ---- chain tracing: cross-case list exchange (issue 5) --------------------------------------
+# ---- chain tracing: cross-case list exchange ------------------------------------------------
 
 
 @exchange_app.command("export")
@@ -301,7 +301,7 @@ def key_init(
               markup=False, highlight=False)
 
 
-# ---- chain tracing: targets (issue 5) -------------------------------------------------------
+# ---- chain tracing: targets -----------------------------------------------------------------
 
 
 @app.command("targets")

@@ -200,8 +200,8 @@ class _Run:
         self.user = current_user(opts.user)
         self.overrides = parse_overrides(opts.mapping, opts.kind)
         self.tmpdirs: list[Path] = []
-        # Originals are copied into evidence/ on a thread while their rows are read (the copy,
-        # ~0.3-1 s per 500 MB, is mostly the kernel's and no longer waits for the parse).
+        # Originals are copied into evidence/ on a thread while their rows are read: the copy is
+        # mostly the kernel's and need not wait for the parse (docs/decisions.md).
         self.copier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qinglian-evidence")
         self.copies: list[Future[Path]] = []
         self.seen: dict[str, str] = {}
@@ -411,7 +411,7 @@ class _Run:
             # The raw text of the fields that could not be normalised, as one JSON object; NULL
             # where everything was (the original stays in the evidence file at sheet/row_no).
             # One column, not one per field: the store writes every column of every row, even
-            # an empty one (about 0.25 CPU-s per 5 million rows and column, measured).
+            # an empty one (docs/decisions.md).
             cols.append("raw")
             if failed:
                 bad = " OR ".join(f"(n{j} IS NULL AND s{j} IS NOT NULL)" for _, j in failed)

@@ -93,8 +93,8 @@ MACROS: tuple[str, ...] = (
         CAST(substr(s, 1, i - 1) AS BIGINT) * 3600 + CAST(substr(s, i + 1, j - 1) AS BIGINT) * 60
         + CAST(substr(s, i + j + 1) AS BIGINT)""",
     # Within the fast paths, DuckDB's own TIME cast and strptime read the common case (minutes
-    # and seconds under 60, hours under 25) about 3x faster than cutting the text; COALESCE
-    # evaluates the cut only for the rows they reject (e.g. 00:75:00 or 75分3秒).
+    # and seconds under 60, hours under 25) faster than cutting the text (docs/decisions.md);
+    # COALESCE evaluates the cut only for the rows they reject (e.g. 00:75:00 or 75分3秒).
     r"""CREATE OR REPLACE TEMP MACRO ql_duration(s) AS CASE
         WHEN regexp_full_match(s, '[0-9]{1,6}') THEN CAST(s AS DOUBLE)
         WHEN regexp_full_match(s, '[0-9]{1,6}:[0-9]{1,2}:[0-9]{1,2}') THEN coalesce(

@@ -3,8 +3,8 @@
 Looked up once per distinct prefix (never per row) and stored in ``phone_prefixes``; queries
 join on ``substr(number, 4, 7)`` (a prefix that is not there has no known region). The lookup
 reads phonenumbers' own prefix tables (the data behind ``geocoder.description_for_number`` and
-``carrier.name_for_number``) with the same longest-prefix rule, which is ~100x faster than
-parsing a number per prefix.
+``carrier.name_for_number``) with the same longest-prefix rule, much faster than parsing a
+number per prefix.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def resolved_prefixes() -> pa.Table | None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        # Arrow IPC, memory-mapped when read (a parquet file takes ~0.3 s to decode each time);
+        # Arrow IPC, memory-mapped when read (a parquet file is decoded again on every read);
         # the repeated region names dictionary-encoded.
         table = table.set_column(1, "province", pc.dictionary_encode(table.column("province")))
         table = table.set_column(2, "city", pc.dictionary_encode(table.column("city")))
@@ -157,8 +157,8 @@ def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[
     ``table``, a ``<kind>_rows`` table, with that ``sheet_id``); the number of prefixes added.
 
     With the resolved cache (the usual case) the case gets every 7-digit prefix phonenumbers
-    knows, once (0.25 s; finding the distinct prefixes of a 5M-row file alone took 0.4 s and
-    resolving them another 0.4), and a prefix that is not there has no known region. Only
+    knows, once (cheaper than finding and resolving a large file's distinct prefixes:
+    docs/decisions.md), and a prefix that is not there has no known region. Only
     numbers too short for a 7-digit prefix (never written by ingest, but a table may hold them)
     are then looked up one by one. Without the cache, each sheet's distinct prefixes are
     resolved with the vectorised longest-prefix match (the rule ``lookup_prefix`` applies)."""
@@ -169,8 +169,8 @@ def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[
     cached = resolved_prefixes()
     added = 0 if cached is None else _load_resolved(con, cached)
     # With the cache, only prefixes shorter than 7 digits can be missing, and they are compared
-    # with the table's few short prefixes: NOT IN over all 630k built a hash table of them for
-    # every sheet (0.2-0.5 s each, a quarter of the demo case's ingest).
+    # with the table's few short prefixes: NOT IN over all of them built a hash table of every
+    # prefix for every sheet, a large share of a small case's ingest.
     known = "SELECT prefix FROM phone_prefixes" + ("" if cached is None else " WHERE length(prefix) < 7")
     parts = []
     for c in map(quote_ident, columns):

@@ -26,9 +26,9 @@ class Digest:
 def digest_file(path: Path) -> Digest:
     """SHA-256 of a file, and where its last '"' byte is: the one pass over the file that
     ingest makes anyway also tells the CSV reader whether any value after the header can be
-    quoted (without a second read of the file, ~0.25 s per 500 MB).
-    The next chunk is read on a thread while this one is hashed (both release the GIL): about
-    as fast as hashing alone, where reading then hashing took twice that."""
+    quoted, without a second read of the file.
+    The next chunk is read on a thread while this one is hashed (both release the GIL), so the
+    pass costs about what hashing alone does (docs/decisions.md)."""
     h = hashlib.sha256()
     bufs = (bytearray(CHUNK), bytearray(CHUNK))
     pos, last, i = 0, -1, 0

@@ -10,10 +10,9 @@ it was in the file, e.g. ``{"callee": "138****5678"}``; NULL where every field w
 reads it.
 
 Underneath, the rows live in ``<kind>_rows`` with a ``sheet_id`` in place of the four
-per-sheet columns, which ``record_sheets`` holds once per ingested sheet (schema 3). Writing
-those four constant columns for every row cost ~1.4 CPU-s per 5 million rows (a quarter of a
-CPU-second per column, measured), for values that never change within a sheet. Read the
-views; only ingest (``records.sheet_id`` then an INSERT into ``<kind>_rows``) writes the tables.
+per-sheet columns, which ``record_sheets`` holds once per ingested sheet (schema 3): writing
+four constant columns for every row was a large share of ingest for values that never change
+within a sheet (docs/decisions.md). Read the views; only ingest (``records.sheet_id`` then an INSERT into ``<kind>_rows``) writes the tables.
 
 Times are ``TIMESTAMP`` holding Asia/Shanghai wall-clock time (inputs with an explicit
 offset are converted). Phone numbers are E.164 strings (``+8613812345678``); the
@@ -55,10 +54,8 @@ class Field:
     type: FieldType
     doc: str
     # One consumer per row, nearly every value distinct (the called / recipient / listed
-    # number): stored uncompressed. DuckDB's dictionary+FSST compression of such a column cost
-    # ~1.4 CPU-s per 5 million rows at ingest, the largest single part of writing a call log,
-    # to keep it at ~40 % of its uncompressed size (measured: a 5M-row call log's store
-    # 100 -> 156 MB). Reading it back is as fast or faster.
+    # number): stored uncompressed, since compressing such a column was the largest single cost
+    # of writing a call log for little space saved (docs/decisions.md).
     distinct: bool = False
 
 

@@ -19,8 +19,8 @@ Not harmful
   several times, longer calls, calls back from clients.
 - `agent`: lawful cold-calling agents (property, insurance, recruitment): 20-60 calls a day to
   many new numbers, some call-backs, moderate durations. The hardest lawful kind to tell from a
-  slow dialer; labelled not harmful here because the issue asks that lawful heavy callers are
-  not flagged on volume.
+  slow dialer; labelled not harmful here because lawful heavy callers must not be flagged on
+  volume.
 - `service`: a customer-service line: mostly receives calls; makes call-backs of minutes.
 
 Harmful

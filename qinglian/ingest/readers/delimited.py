@@ -45,7 +45,7 @@ csv.field_size_limit(max(csv.field_size_limit(), BLOCK_SIZE))
 def has_quote_byte(path: Path, skip_lines: int = 0, last_quote: int | None = None) -> bool:
     """Whether a '"' byte follows the first `skip_lines` line feeds (the title and header rows,
     which exports often quote). Without one no value is quoted, so no value can hold a line
-    break and the parser may split rows at every newline (about 1.5x faster).
+    break and the parser may split rows at every newline (faster: docs/decisions.md).
     `last_quote` is the offset of the file's last '"' byte (``evidence.digest_file``, which
     ingest computes anyway); it is read from the file when not given.
     Every encoding read writes the quote and the line feed with bytes 22 and 0A (UTF-16 as
@@ -220,8 +220,8 @@ def _batches(
         block_size=BLOCK_SIZE if quoted else min(BLOCK_SIZE, QUOTE_FREE_BLOCK_SIZE),
         encoding="utf8" if codec == "utf-8" else codec,
         # The streaming reader parses on the caller's thread either way; with threads it also
-        # reads several blocks ahead before the first one is returned (0.1-0.8 s on a 500 MB
-        # file, spent before DuckDB can start) and competes with DuckDB's two threads.
+        # reads several blocks ahead before returning the first, delaying DuckDB, and competes
+        # with DuckDB's two threads (docs/decisions.md).
         use_threads=False,
     )
     parse_options = pacsv.ParseOptions(
