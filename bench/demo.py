@@ -12,6 +12,7 @@ shared, so CPU seconds are the steadier measure. The PDF's page count is printed
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,11 +79,21 @@ def step_pi(out: Path, scale: float, seed: int) -> dict[str, Any]:
     return {}
 
 
-def step_analyze(out: Path, scale: float, seed: int) -> dict[str, Any]:
-    from qinglian.detect.analyze import analyze_case
+def _analyze_case() -> Callable[[Any], Any]:
+    """The detect stages: ``qinglian.pipeline.analyze`` (which runs pi too), or on older trees
+    ``qinglian.detect.analyze.analyze_case`` (imported by name: this tree no longer has it)."""
+    try:
+        old: Callable[[Any], Any] = importlib.import_module("qinglian.detect.analyze").analyze_case
+        return old
+    except ModuleNotFoundError:
+        from qinglian.pipeline import analyze
 
+        return analyze
+
+
+def step_analyze(out: Path, scale: float, seed: int) -> dict[str, Any]:
     case = _case(out)
-    analyze_case(case)
+    _analyze_case()(case)
     with case.connect(read_only=True) as con:
         row = con.execute("SELECT count(*) FROM findings").fetchone()
     return {"findings": int(row[0]) if row else 0}

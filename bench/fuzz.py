@@ -311,10 +311,10 @@ def zip_names(rng: random.Random, data: bytes, name: str) -> bytes:
         return _rezip(data, edit)
 
 
-TEXT = [flip, truncate, splice, delete, insert_junk, header_as_data, lose_newlines, quote_damage, delimiter_damage,
+TEXT: list[Mutation] = [flip, truncate, splice, delete, insert_junk, header_as_data, lose_newlines, quote_damage, delimiter_damage,
         many_columns, long_line, reencode]
-JSONISH = [flip, truncate, splice, delete, insert_junk, lose_newlines, quote_damage, deep_json, many_keys, reencode]
-CONTAINER = [flip, truncate, splice, delete, member_mutation, member_mutation, zip_names]
+JSONISH: list[Mutation] = [flip, truncate, splice, delete, insert_junk, lose_newlines, quote_damage, deep_json, many_keys, reencode]
+CONTAINER: list[Mutation] = [flip, truncate, splice, delete, member_mutation, member_mutation, zip_names]
 
 
 def mutations_for(name: str) -> list[Mutation]:

@@ -2,7 +2,7 @@
 
 Prints rows/s, seconds and peak RSS of each ingest (run in a child process so RSS is its own),
 and the ratio to DuckDB's bare read_csv of the same UTF-8 file, measured in the same run.
-Targets (issue 2, 2-core machine): >= 500,000 rows/s UTF-8 including normalisation and
+Targets (2-core machine): >= 500,000 rows/s UTF-8 including normalisation and
 provenance; GBK within 1.5x of UTF-8; peak RSS < 2 GB.
 
     python bench/ingest.py [--rows 5000000] [--repeat 3] [--workdir DIR [--reuse]] [--profile]
@@ -168,7 +168,8 @@ for wall, c, label in steps:
 
 def child(code: str, *args: str) -> dict[str, float]:
     out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    figures: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def main() -> None:

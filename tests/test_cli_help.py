@@ -13,8 +13,9 @@ from tests.helpers import cli
 
 def _commands() -> list[tuple[str, Any]]:
     root = typer.main.get_command(app)
+    assert isinstance(root, typer.core.TyperGroup)
     found: list[tuple[str, Any]] = []
-    for name, cmd in root.commands.items():  # type: ignore[attr-defined]
+    for name, cmd in root.commands.items():
         if hasattr(cmd, "commands"):
             found += [(f"{name} {sub}", c) for sub, c in cmd.commands.items()]
         else:

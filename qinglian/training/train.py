@@ -60,7 +60,8 @@ def nb_ratio(x: sp.csr_matrix, y: np.ndarray, alpha: float = NB_ALPHA) -> np.nda
     b.data[:] = 1.0
     p = alpha + np.asarray(b[y == 1].sum(axis=0)).ravel()
     q = alpha + np.asarray(b[y == 0].sum(axis=0)).ravel()
-    return np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
+    ratio: np.ndarray = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
+    return ratio
 
 
 def _fit_nbsvm(x: sp.csr_matrix, lengths: sp.csr_matrix, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:

@@ -17,7 +17,7 @@ GOOD = "02112345678,13812345678,2025-07-20 09:00,30\n"
 
 
 def expect_refused(
-    case_dir: Path, capsys: pytest.CaptureFixture[str], args: list[object], *needles: str
+    case_dir: Path, capsys: pytest.CaptureFixture[str], args: list[str | Path], *needles: str
 ) -> str:
     """Run an ingest that must fail; check the message and that nothing in the case changed."""
     before = snapshot(case_dir)

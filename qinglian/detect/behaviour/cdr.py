@@ -177,9 +177,15 @@ def _as_bool(col: ibis.Value) -> ibis.Value:
     return ibis.cases((text.isin(_TRUE), True), (text.isin(_FALSE), False), else_=ibis.null("boolean"))
 
 
-@ibis.udf.scalar.builtin(name="trim")
-def _trim(value: str) -> str:  # type: ignore[empty-body]
-    """The engines' own one-argument TRIM (ibis's strip() is many times slower on DuckDB)."""
+def _engine_trim(value: str) -> str:
+    """The engines' own one-argument TRIM (ibis's strip() is many times slower on DuckDB).
+
+    Only its signature is used: the engine runs TRIM, Python never calls this."""
+    raise NotImplementedError
+
+
+# ibis ships no type information: its UDF maps ibis expressions to ibis expressions.
+_trim: Callable[[ibis.Value], ibis.Value] = ibis.udf.scalar.builtin(_engine_trim, name="trim")
 
 
 def _as_text(col: ibis.Value) -> ibis.Value:
@@ -279,8 +285,7 @@ def _finish(
     if number_ids:
         # stored in the order of the calling number and the time: every later grouping by number
         # then reads each number's calls together, and the window over (number, time) finds them
-        # sorted (10M calls on 2 cores: per-number and per-account measures 18.8 s -> 12.8 s, for
-        # a sort of about 4.7 s)
+        # sorted; the measures gain more than the sort costs (docs/decisions.md)
         grouped = grouped.order_by(["cid", "t"])
     grouped = materialize(grouped)
     g = grouped

@@ -69,7 +69,8 @@ MODEL_FEATURES: dict[str, int] = {
 def model_matrix(frame: pd.DataFrame, names: list[str] | None = None) -> np.ndarray:
     feats = derive_features(frame)
     cols = names or list(MODEL_FEATURES)
-    return feats[cols].to_numpy(dtype="float64")
+    matrix: np.ndarray = feats[cols].to_numpy(dtype="float64")
+    return matrix
 
 
 @dataclass

@@ -29,7 +29,8 @@ def _mix(x: np.ndarray) -> np.ndarray:
     x = x * _MIX1
     x = x ^ (x >> _U64(27))
     x = x * _MIX2
-    return x ^ (x >> _U64(31))
+    x = x ^ (x >> _U64(31))
+    return x
 
 
 def _shingle_hashes(docs: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -128,7 +129,8 @@ def estimated_containment(jaccard: np.ndarray, size_i: np.ndarray, size_j: np.nd
     is almost wholly contained in it even when their Jaccard similarity is low.
     """
     inter = jaccard * (size_i + size_j) / (1.0 + jaccard)
-    return np.minimum(inter / np.maximum(np.minimum(size_i, size_j), 1), 1.0)
+    share: np.ndarray = np.minimum(inter / np.maximum(np.minimum(size_i, size_j), 1), 1.0)
+    return share
 
 
 def near_duplicate_groups(
@@ -161,4 +163,5 @@ def near_duplicate_groups(
     i, j = i[keep], j[keep]
     graph = coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
-    return labels.astype(np.int64)
+    out: np.ndarray = labels.astype(np.int64)
+    return out

@@ -91,7 +91,8 @@ def marketing_logodds(logits: dict[str, np.ndarray]) -> np.ndarray | None:
     sms = logits.get("marketing_sms")
     if general is None or sms is None:
         return general
-    return np.minimum(sms, general + MARKETING_MARGIN) + MARKETING_OFFSET
+    logodds: np.ndarray = np.minimum(sms, general + MARKETING_MARGIN) + MARKETING_OFFSET
+    return logodds
 
 
 NOTICE_MAX = 80.0  # normalised characters: notices are one or two SMS segments; longer texts are not judged so
@@ -167,7 +168,8 @@ class Detection:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+    p: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+    return p
 
 
 def _matched(batch: TextBatch, rules: np.ndarray) -> np.ndarray:

@@ -3,8 +3,8 @@
 The texts (already normalised) are joined with newlines and read as one array of code points;
 n-grams of 1 to 3 characters that do not cross a newline are hashed into ``n_features`` buckets.
 A text's row holds n-gram counts times IDF, divided by a norm over occurrences (see
-``_occurrence_norms``) — a hashed TF-IDF char n-gram vectoriser, several times faster than
-scikit-learn's because no Python runs per text.
+``_occurrence_norms``) — a hashed TF-IDF char n-gram vectoriser, faster than scikit-learn's
+because no Python runs per text.
 """
 
 from __future__ import annotations
@@ -94,7 +94,8 @@ def fit_idf(x: sp.csr_matrix) -> np.ndarray:
     """Smoothed IDF from counts, as scikit-learn computes it."""
     n = x.shape[0]
     df = np.bincount(x.indices, minlength=x.shape[1])
-    return (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+    idf: np.ndarray = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+    return idf
 
 
 def linear_scores(
@@ -111,8 +112,8 @@ def linear_scores(
 def scoring_table(idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
     """(n_features, n_models + 1) float32: idf·coef per model, then idf² for the norm.
 
-    float32 halves the memory the scoring product reads (2^21 rows × 5 is 42 MB); a text's sums
-    are over at most a few thousand terms, far inside float32's precision for a 0.5 threshold."""
+    float32 halves the memory the scoring product reads (docs/decisions.md); a text's sums are
+    over at most a few thousand terms, far inside float32's precision for a 0.5 threshold."""
     n, k = coef.shape
     table = np.empty((n, k + 1), dtype=np.float32)
     np.multiply(idf[:, None], coef, out=table[:, :k], dtype=np.float32, casting="unsafe")
@@ -148,7 +149,8 @@ def scores_with_table(
     k = table.shape[1] - 1
     out = np.zeros((n, k + 1), dtype=table.dtype)
     if n == 0:
-        return out[:, :k] + intercept
+        empty: np.ndarray = out[:, :k] + intercept
+        return empty
     n_features = table.shape[0]
     for rows, buckets in _ngram_buckets(texts, n_features):  # rows sorted: positions run in text order
         cols = buckets.astype(np.int32)
@@ -159,7 +161,7 @@ def scores_with_table(
     sums = out.astype(np.float64)
     norms = np.sqrt(sums[:, k])
     norms[norms == 0] = 1.0
-    scores = sums[:, :k] / norms[:, None] + intercept
+    scores: np.ndarray = sums[:, :k] / norms[:, None] + intercept
     if length_coef is not None:
         scores += length_coef[length_buckets(texts)]
     return scores

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from qinglian.pipeline import analyze as analyze_case
 from qinglian.store.case import open_case
@@ -39,7 +40,7 @@ def _fill(case_dir: Path) -> None:
         ])
 
 
-def _findings(case_dir: Path) -> list[tuple[object, ...]]:
+def _findings(case_dir: Path) -> list[tuple[Any, ...]]:
     with open_case(case_dir).connect(read_only=True) as con:
         return con.execute(
             "SELECT label, rule, law, holder, kind, field, evidence_sha256, sheet, row_no, span_start, span_end, "

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -9,7 +10,7 @@ from qinglian.cli import run
 from qinglian.detect.text.rules import LABELS
 
 
-def _out(capsys: pytest.CaptureFixture[str]) -> tuple[list[dict[str, object]], str]:
+def _out(capsys: pytest.CaptureFixture[str]) -> tuple[list[dict[str, Any]], str]:
     cap = capsys.readouterr()
     return [json.loads(line) for line in cap.out.splitlines()], cap.err
 
@@ -32,13 +33,13 @@ def test_lines_file_gives_the_contract(tmp_path: Path, capsys: pytest.CaptureFix
         assert set(hit) - {"kind"} == {"label", "rule", "span", "law"}
         # signs that a text is commercial (opt-out, signature, loan vocabulary) cite no provision
         assert hit["law"] or hit["rule"] in {"marketing.opt_out", "marketing.signature", "loan.term"}
-    spans = {h["rule"]: first["text"][h["span"][0] : h["span"][1]] for h in hits}  # type: ignore[index]
+    spans = {h["rule"]: first["text"][h["span"][0] : h["span"][1]] for h in hits}
     assert spans["false_promise.bad_credit"] == "黑户可贷"
     assert spans["loan.term"] == "贷 款"
     # a rule that is a sign of one kind of fraud names it; the others carry no kind
-    kinds = {h["rule"]: h.get("kind") for h in hits}  # type: ignore[union-attr]
+    kinds = {h["rule"]: h.get("kind") for h in hits}
     assert kinds["fraud.loan_lure"] == "loan_fee"
-    assert "kind" not in next(h for h in hits if h["rule"] == "loan.term")  # type: ignore[index]
+    assert "kind" not in next(h for h in hits if h["rule"] == "loan.term")
     assert rows[1]["hits"] == []
     assert "2" in err
 
@@ -59,7 +60,7 @@ def test_bad_lines_are_skipped_and_counted(tmp_path: Path, capsys: pytest.Captur
     assert "skipped 1 lines (invalid UTF-8), first at line 3" in err
     assert "skipped 1 lines (empty text), first at line 2" in err
     assert "1 over-long texts" in err
-    emoji_hits = {h["rule"] for h in rows[1]["hits"]}  # type: ignore[union-attr]
+    emoji_hits = {h["rule"] for h in rows[1]["hits"]}
     assert "loan.term" in emoji_hits
     assert "Traceback" not in err
 
@@ -70,7 +71,7 @@ def test_csv_column_and_missing_column(tmp_path: Path, capsys: pytest.CaptureFix
     assert run(["classify", str(f), "--column", "内容"]) == 0
     rows, _ = _out(capsys)
     assert [r["text"] for r in rows] == ["多行\n短信 不看征信", "你好"]
-    assert any(h["rule"] == "false_promise.bad_credit" for h in rows[0]["hits"])  # type: ignore[union-attr]
+    assert any(h["rule"] == "false_promise.bad_credit" for h in rows[0]["hits"])
     assert run(["classify", str(f), "--column", "content"]) == 2
     err = capsys.readouterr().err.replace("\n", "")  # the console wraps long lines
     assert "CSV 中没有名为「content」的列" in err
@@ -82,7 +83,7 @@ def test_jsonl_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     f.write_text('{"text": "秒批秒到"}\nnot json\n{"other": 1}\n', encoding="utf-8")
     assert run(["--lang", "en", "classify", str(f)]) == 0
     rows, err = _out(capsys)
-    assert len(rows) == 1 and rows[0]["labels"]["false_promise"] >= 0.5  # type: ignore[index]
+    assert len(rows) == 1 and rows[0]["labels"]["false_promise"] >= 0.5
     assert "not a valid JSON object" in err and "the field is missing" in err
 
 

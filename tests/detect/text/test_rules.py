@@ -187,7 +187,7 @@ def test_prefilters_never_change_the_matches(shared_data: object) -> None:
     """Pattern rules with a pre-filter find exactly what they find without it."""
     import dataclasses
 
-    from qinglian.detect.text.matcher import build_matcher, default_matcher
+    from qinglian.detect.text.matcher import Matches, build_matcher, default_matcher
     from qinglian.detect.text.normalize import normalize_batch
     from qinglian.training import corpora
 
@@ -195,8 +195,8 @@ def test_prefilters_never_change_the_matches(shared_data: object) -> None:
     norm = normalize_batch(texts)
     plain = build_matcher(tuple(dataclasses.replace(r, requires=()) for r in RULES))
 
-    def key(m: object) -> list[tuple[int, int, int, int]]:
-        return sorted(zip(m.text.tolist(), m.rule.tolist(), m.start.tolist(), m.end.tolist(), strict=True))  # type: ignore[attr-defined]
+    def key(m: Matches) -> list[tuple[int, int, int, int]]:
+        return sorted(zip(m.text.tolist(), m.rule.tolist(), m.start.tolist(), m.end.tolist(), strict=True))
 
     assert key(default_matcher().find(norm)) == key(plain.find(norm))
 
