@@ -129,13 +129,18 @@ class Book:
         self.wb.close()
 
 
-FINDING_COLUMNS = ["分析", "类别", "得分", "规则", "法律依据", "被检查单位", "记录类型", "字段", "检测摘录",
+FINDING_COLUMNS = ["分析", "类别", "得分", "命中数", "规则", "法律依据", "被检查单位", "记录类型", "字段", "检测摘录",
                    "原始记录内容", "证据文件", "证据 SHA-256", "工作表", "行号", "出处可解析"]
+QUOTES_JOIN = " ｜ "
 
 
 def finding_rows(con: duckdb.DuckDBPyConnection, redactor: Redactor, analysis: str,
                  label: str, holder: str | None = None) -> Iterable[list[Any]]:
-    """Every finding of one type with its cited record's text (joined back by sha, sheet, row)."""
+    """Every finding of one type, one row per record with all its hits (rules, laws and quotes in the
+    order of the text), and the cited record's text (joined back by sha, sheet, row).
+
+    A text hit by several rules of one label is one row, not one per hit: the record's text is then
+    written once, and the sheet stays readable (and within Excel's limits far longer)."""
     masked = Memo(redactor.text)
     combos = con.execute(
         "SELECT DISTINCT kind, field FROM findings WHERE analysis = ? AND label = ? "
@@ -145,26 +150,31 @@ def finding_rows(con: duckdb.DuckDBPyConnection, redactor: Redactor, analysis: s
     for kind, fld in combos:
         joinable = kind in KINDS and fld in field_names(str(kind))
         text_col = f"r.{quote_ident(str(fld))}" if joinable else "NULL"
-        record = (f"LEFT JOIN {quote_ident(str(kind))} r ON r.evidence_sha256 = f.evidence_sha256 "
-                  "AND r.sheet IS NOT DISTINCT FROM f.sheet AND r.row_no = f.row_no") if joinable else ""
+        record = (f"LEFT JOIN {quote_ident(str(kind))} r ON r.evidence_sha256 = g.evidence_sha256 "
+                  "AND r.sheet IS NOT DISTINCT FROM g.sheet AND r.row_no = g.row_no") if joinable else ""
         resolved = "r.row_no IS NOT NULL" if joinable else "coalesce(x.resolved, FALSE)"
         if not joinable:
-            record = ev.REFS_JOIN
+            record = ev.REFS_JOIN.replace("f.", "g.")
         cur = con.execute(
-            "SELECT f.analysis, f.label, f.score, f.rule, f.law, f.holder, f.kind, f.field, f.quote, "
-            f"{text_col}, e.file_name, f.evidence_sha256, f.sheet, f.row_no, {resolved} "
-            f"FROM findings f LEFT JOIN evidence e ON e.sha256 = f.evidence_sha256 {record} "
+            "WITH g AS (SELECT f.analysis, f.label, f.holder, f.kind, f.field, f.evidence_sha256, f.sheet, f.row_no, "
+            "max(f.score) AS score, count(*) AS hits, "
+            "array_to_string(list_distinct(list(f.rule ORDER BY f.span_start NULLS LAST)), '；') AS rules, "
+            "array_to_string(list_distinct(list(f.law ORDER BY f.span_start NULLS LAST)), '；') AS laws, "
+            "list(f.quote ORDER BY f.span_start NULLS LAST) AS quotes FROM findings f "
             "WHERE f.analysis = ? AND f.label = ? AND f.kind IS NOT DISTINCT FROM ? "
-            "AND f.field IS NOT DISTINCT FROM ? AND (? IS NULL OR f.holder = ?) "
-            "ORDER BY f.score DESC NULLS LAST, f.evidence_sha256, f.row_no",
+            "AND f.field IS NOT DISTINCT FROM ? AND (? IS NULL OR f.holder = ?) GROUP BY ALL) "
+            "SELECT g.analysis, g.label, g.score, g.hits, g.rules, g.laws, g.holder, g.kind, g.field, g.quotes, "
+            f"{text_col}, e.file_name, g.evidence_sha256, g.sheet, g.row_no, {resolved} "
+            f"FROM g LEFT JOIN evidence e ON e.sha256 = g.evidence_sha256 {record} "
+            "ORDER BY g.score DESC NULLS LAST, g.evidence_sha256, g.sheet NULLS FIRST, g.row_no",
             [analysis, label, kind, fld, holder, holder],
         )
         while rows := cur.fetchmany(10_000):
-            for (an, lab, score, rule, law, hold, k, f, quote, text, fname, sha, sheet, row_no,
+            for (an, lab, score, hits, rules, laws, hold, k, f, quotes, text, fname, sha, sheet, row_no,
                  ok) in rows:
-                yield [an, LABEL_ZH.get(str(lab), str(lab)), score, rule, law, hold,
-                       KIND_ZH.get(str(k), k), f, masked(quote or ""), masked(text or ""),
-                       masked(fname or ""), hash_text(str(sha or "")), sheet, row_no, bool(ok)]
+                yield [an, LABEL_ZH.get(str(lab), str(lab)), score, hits, rules or None, laws or None, hold,
+                       KIND_ZH.get(str(k), k), f, QUOTES_JOIN.join(masked(q) for q in quotes if q),
+                       masked(text or ""), masked(fname or ""), hash_text(str(sha or "")), sheet, row_no, bool(ok)]
 
 
 def generic_rows(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
