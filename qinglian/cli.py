@@ -463,7 +463,10 @@ def report_cmd(
     from qinglian.report.run import ReportOptions, build_report, parse_formats
 
     opts = ReportOptions(holder=holder, formats=parse_formats(fmt), reveal=reveal, user=user, reason=reason)
-    for path in build_report(case_dir, opts):
+    label = t("生成报告", "report")
+    with _progress() as progress:
+        paths = build_report(case_dir, opts, progress=lambda _step, done, total: progress(label, done, total))
+    for path in paths:
         out.print(str(path), markup=False, highlight=False, soft_wrap=True)
 
 

@@ -91,7 +91,7 @@ def daily_pair_svg(calls: list[tuple[date, int]], sms: list[tuple[date, int]], t
     days = sorted({d for d, _ in calls} | {d for d, _ in sms})
     pos = {d: i for i, d in enumerate(days)}
     with matplotlib.rc_context(rc()):
-        fig = Figure(figsize=(min(9.0, max(4.0, 0.22 * len(days) + 2)), 2.2))
+        fig = Figure(figsize=(min(9.0, max(4.0, 0.22 * len(days) + 2)), 1.8))
         ax = fig.add_subplot()
         for series, label, color, shift in ((calls, "外呼", "#2c6fbb", -0.2), (sms, "短信", "#c0392b", 0.2)):
             if series:

@@ -101,6 +101,7 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
         if progress:
             progress(step, n, total)
 
+    done("gather", 0)
     with case.connect() as con:
         if opts.holder is not None and opts.holder not in holders(con):
             raise QinglianError(
