@@ -25,6 +25,7 @@ from qinglian.labels import LABEL_ZH
 from qinglian.privacy import NameMatcher
 from qinglian.report.evidence import REFS_JOIN, prepare, split_law
 from qinglian.report.privacy import Redactor, hash_text
+from qinglian.report.tables import Memo
 
 # Ids are SHA-1 hex with the digits spelt as letters: no run of digits in an id can be
 # mistaken for (or scanned as) a phone number.
@@ -43,6 +44,10 @@ class Exporter:
         self.holder = holder
         self.salt = "reveal" if redactor.reveal else secrets.token_hex(16)
         self.seen: set[str] = set()
+        self._masked = Memo(redactor.text)  # scripts, signatures and file names repeat from record to record
+
+    def text(self, value: str | None) -> str:
+        return "" if value is None else self._masked(value)
 
     # -- helpers --------------------------------------------------------------------------------
     def make(self, schema: str, *key: Any) -> EntityProxy:
@@ -77,7 +82,7 @@ class Exporter:
 
     def document(self, sha: str, file_name: str | None) -> EntityProxy:
         e = self.make("Document", sha)
-        e.add("fileName", self.r.text(file_name) or hash_text(sha[:12]))
+        e.add("fileName", self.text(file_name) or hash_text(sha[:12]))
         e.add("summary", f"SHA-256 {hash_text(sha)}")  # FtM's contentHash holds SHA-1 only
         return e
 
@@ -130,7 +135,7 @@ class Exporter:
             if duration is not None:
                 call.add("duration", str(round(float(duration))))
             if transcript:
-                call.add("summary", self.r.text(transcript))
+                call.add("summary", self.text(transcript))
             call.add("proof", self.make("Document", sha).id)
             call.add("recordId", self.record_id(sha, sheet, row_no))
             yield call
@@ -143,9 +148,9 @@ class Exporter:
         ):
             msg = self.make("Message", sha, sheet, row_no)
             msg.add("sender", self.company(holder).id)
-            msg.add("bodyText", self.r.text(content) or "（空）")
+            msg.add("bodyText", self.text(content) or "（空）")
             if signature:
-                msg.add("subject", self.r.text(signature))
+                msg.add("subject", self.text(signature))
             if recipient:
                 person = self.consumer(str(recipient))
                 yield from self.once(person)
@@ -170,9 +175,9 @@ class Exporter:
                 to = self.party(str(receiver))
                 yield from self.once(to)
                 msg.add("recipients", to.id)
-            msg.add("bodyText", self.r.text(text) or "（空）")
+            msg.add("bodyText", self.text(text) or "（空）")
             if chat:
-                msg.add("threadTopic", self.r.text(chat))
+                msg.add("threadTopic", self.text(chat))
             if sent is not None:
                 msg.add("date", sent.isoformat(timespec="seconds"))
             msg.add("proof", self.make("Document", sha).id)
@@ -198,7 +203,7 @@ class Exporter:
             if paid is not None:
                 pay.add("date", paid.isoformat(timespec="seconds"))
             if memo:
-                pay.add("purpose", self.r.text(memo))
+                pay.add("purpose", self.text(memo))
             pay.add("proof", self.make("Document", sha).id)
             pay.add("recordId", self.record_id(sha, sheet, row_no))
             yield pay
@@ -250,7 +255,7 @@ class Exporter:
             where_text = self.record_id(sha, sheet, row_no or 0) + ("" if resolved else "（未找到该证据行）")
             note.add("description", f"规则：{'、'.join(str(r) for r in rules if r)}；法律依据："
                                     f"{'、'.join(law_ids) or '—'}；摘录："
-                                    f"{' / '.join(self.r.text(q) for q in quotes if q)}；出处：{where_text}")
+                                    f"{' / '.join(self.text(q) for q in quotes if q)}；出处：{where_text}")
             yield note
 
     def all(self) -> Iterator[EntityProxy]:

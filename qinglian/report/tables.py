@@ -120,3 +120,23 @@ def read_table(
     ]
     return Table(title=title, columns=list(columns), rows=rows, total=total, name=table,
                  headers=list(headers or []))
+
+
+class Memo:
+    """A string function remembered per value: seized data repeats (scripts, names, files), and
+    masking is the costly part of writing a cell. The memory is dropped when it grows large."""
+
+    def __init__(self, fn: Callable[[str], str] | None, size: int = 200_000) -> None:
+        self.fn = fn
+        self.size = size
+        self.seen: dict[str, str] = {}
+
+    def __call__(self, value: str) -> str:
+        if self.fn is None:
+            return value
+        out = self.seen.get(value)
+        if out is None:
+            if len(self.seen) >= self.size:
+                self.seen.clear()
+            out = self.seen[value] = self.fn(value)
+        return out

@@ -8,7 +8,7 @@ conversions are switched off, so seized text can never become a live formula.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,31 +24,11 @@ from qinglian.report.casefile import CaseFile
 from qinglian.report.data import KIND_ZH
 from qinglian.report.privacy import Redactor, hash_text
 from qinglian.report.reasons import ReasonReader, Reasons
-from qinglian.report.tables import schema_tables
+from qinglian.report.tables import Memo, schema_tables
 from qinglian.store.schema import KINDS, field_names
 from qinglian.store.sqlident import quote_ident
 
 EXCEL_ROWS = 1_048_576  # rows of an Excel sheet, header included
-
-
-class Memo:
-    """A string function remembered per value: seized data repeats (scripts, names, files), and
-    masking is the costly part of writing a cell. The memory is dropped when it grows large."""
-
-    def __init__(self, fn: Callable[[str], str] | None, size: int = 200_000) -> None:
-        self.fn = fn
-        self.size = size
-        self.seen: dict[str, str] = {}
-
-    def __call__(self, value: str) -> str:
-        if self.fn is None:
-            return value
-        out = self.seen.get(value)
-        if out is None:
-            if len(self.seen) >= self.size:
-                self.seen.clear()
-            out = self.seen[value] = self.fn(value)
-        return out
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
