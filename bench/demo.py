@@ -230,8 +230,13 @@ def main(argv: list[str] | None = None) -> int:
     if args._step:
         return child(args._step, args._out, args.scale, args.seed, args._result)
 
-    tmp = None if args.keep else Path(tempfile.mkdtemp(prefix="qinglian-bench-demo-"))
-    out = args.keep or (tmp / "demo")  # type: ignore[operator]
+    keep: Path | None = args.keep
+    tmp: Path | None = None
+    if keep:
+        out = keep
+    else:
+        tmp = Path(tempfile.mkdtemp(prefix="qinglian-bench-demo-"))
+        out = tmp / "demo"
     runs: list[list[Measure]] = []
     load_before = os.getloadavg()[0]
     try:

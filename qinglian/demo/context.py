@@ -3,9 +3,10 @@ consumer pool, the manifest being written and the ground truth being recorded.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from faker import Faker
@@ -15,6 +16,8 @@ from qinglian.demo.ids import PhoneAllocator
 from qinglian.demo.manifest import Manifest, ManifestEntry
 from qinglian.demo.people import Pool
 from qinglian.demo.world import World
+
+T = TypeVar("T")
 
 INSPECTION_DAY = np.datetime64("2025-07-22")
 
@@ -69,5 +72,5 @@ class Ctx:
         self.manifest.entries.append(entry)
         return entry
 
-    def pick(self, options: tuple[Any, ...] | list[Any]) -> Any:
+    def pick(self, options: Sequence[T]) -> T:
         return options[int(self.rng.integers(len(options)))]

@@ -13,15 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import (
-    CONSUMERS,
-    HOLDER_A,
-    HOLDER_B,
-    SHA_CALLS_B,
-    SHA_SMS,
-    add_other_tables,
-    populate,
-)
 
 from qinglian.cli import run
 from qinglian.errors import QinglianError
@@ -31,6 +22,15 @@ from qinglian.store.case import init_case, open_case
 from qinglian.store.records import insert_records
 from qinglian.store.schema import KINDS
 from qinglian.store.sqlident import quote_ident
+from tests.report.conftest import (
+    CONSUMERS,
+    HOLDER_A,
+    HOLDER_B,
+    SHA_CALLS_B,
+    SHA_SMS,
+    add_other_tables,
+    populate,
+)
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 CITE = re.compile(

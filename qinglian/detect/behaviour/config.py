@@ -142,11 +142,12 @@ class Pattern(_Strict):
         return self
 
     def parsed(self) -> list[Condition]:
-        out = []
+        out: list[Condition] = []
         for text in self.conditions:
             m = _CONDITION.match(text)
             assert m is not None  # checked when loaded
-            out.append(Condition(feature=m.group(1), op=m.group(2), value=float(m.group(3))))  # type: ignore[arg-type]
+            # validated like the file: the regex admits exactly the four operators
+            out.append(Condition.model_validate({"feature": m.group(1), "op": m.group(2), "value": float(m.group(3))}))
         return out
 
 
