@@ -9,16 +9,19 @@ their names and are readable by their owner only (0600). The finished run is log
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import re
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
-from qinglian.privacy import create_private, reveal_reason
+from qinglian.privacy import NameMatcher, create_private, reveal_reason
+from qinglian.report.casefile import CaseFile
 from qinglian.report.privacy import case_names, names_in_force
 from qinglian.store.evidence import sha256_file
 
@@ -61,6 +64,16 @@ def file_stem(holder: str | None, reveal: bool) -> str:
         slug = re.sub(r"[^\w-]+", "_", holder, flags=re.UNICODE).strip("_")[:40] or "holder"
         stem = f"单位材料-{slug}-{hashlib.sha1(holder.encode()).hexdigest()[:8]}"
     return stem + ("-revealed" if reveal else "")
+
+
+def _xlsx_apart(case_root: Path, cf: CaseFile, path: Path, names: NameMatcher | None, private: bool) -> None:
+    """The XLSX in a process of its own, over a read-only connection of its own."""
+    from qinglian.report.xlsx import write_xlsx
+    from qinglian.store.case import Case
+
+    # the case was opened (and migrated) by the parent, which holds it open for reading meanwhile
+    with Case(case_root).connect(read_only=True) as con, names_in_force(names):
+        _atomic(path, lambda p: write_xlsx(con, cf, p, names), private)
 
 
 def _write_text(text: str, path: Path) -> None:
@@ -121,21 +134,45 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
             cf = gather_casefile(con, case_name=str(meta.get("name", case.root.name)),
                                  agency=str(meta.get("agency", "")), holder=opts.holder, reveal=opts.reveal)
             pics = casefile_pictures(cf) if {"html", "pdf"} & set(opts.formats) else None
-            done("gather", 1)
-            for k, fmt in enumerate(opts.formats):
-                path = case.reports_dir / (stem + SUFFIX[fmt])
+    done("gather", 1)
+    path_of = {fmt: case.reports_dir / (stem + SUFFIX[fmt]) for fmt in opts.formats}
+    # The XLSX is the longest part and pure Python: on a machine with more than one core it is written
+    # by a second process (reading the store too) while this one writes the other formats.
+    apart = "xlsx" in opts.formats and len(opts.formats) > 1 and (os.cpu_count() or 1) > 1
+    pending = None
+    pool = None
+    finished = 1
+    if apart:
+        # fork where there is one: no store connection is open at this point, and nothing is re-imported
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method))
+        pending = pool.submit(_xlsx_apart, case.root, cf, path_of["xlsx"], names, opts.reveal)
+    try:
+        with case.connect(read_only=True) as con, names_in_force(names):
+            for fmt in opts.formats:
+                path = path_of[fmt]
                 if fmt == "html":
                     _atomic(path, partial(_write_text, render_casefile(cf, names=names, pictures=pics)), opts.reveal)
                 elif fmt == "pdf":
                     _atomic(path, lambda p: write_pdf(render_casefile(cf, for_pdf=True, names=names, pictures=pics),
                                                       p), opts.reveal)
                 elif fmt == "xlsx":
+                    if apart:
+                        continue
                     _atomic(path, lambda p: write_xlsx(con, cf, p, names), opts.reveal)
                 else:
                     _atomic(path, lambda p: write_ftm(con, p, reveal=opts.reveal, holder=opts.holder, names=names),
                             opts.reveal)
-                paths.append(path)
-                done(fmt, k + 2)
+                finished += 1
+                done(fmt, finished)
+        if pending is not None:
+            pending.result()
+            done("xlsx", total)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    paths = [path_of[fmt] for fmt in opts.formats]
+    with case.connect() as con:
         case.log(
             "report",
             {"holder": opts.holder, "formats": list(opts.formats), "reveal": opts.reveal},
