@@ -456,6 +456,7 @@ def main() -> int:
     by_mutation: Counter[str] = Counter()
     changed = 0
     peak_kb = 0
+    peak_input = ""
     names = sorted(seed_files)
     start = time.monotonic()
     case = work / "case"
@@ -487,7 +488,8 @@ def main() -> int:
         fresh = outcome == "refused" and not detail
         tried[Path(name).suffix + (" gbk" if "gbk" in name else "")] += 1
         outcomes[outcome] += 1
-        peak_kb = max(peak_kb, rss)
+        if rss > peak_kb:
+            peak_kb, peak_input = rss, f"{name} after {mutation.__name__}, {outcome}"
         if outcome == "refused" and detail:
             changed += 1
             fresh = False
@@ -508,7 +510,7 @@ def main() -> int:
     print(f"inputs tried:     {sum(tried.values()):,} in {elapsed:.0f} s ({', '.join(f'{k} {v}' for k, v in sorted(tried.items()))})")
     print(f"outcomes:         {', '.join(f'{k} {v}' for k, v in sorted(outcomes.items()))}")
     print(f"tracebacks:       {bad}" + (f" ({dict(tracebacks)}; inputs in {out})" if bad else ""))
-    print(f"peak RSS:         {peak_kb / 1024:,.0f} MB (largest single ingest; each child capped at {CHILD_MEMORY >> 30} GB)")
+    print(f"peak RSS:         {peak_kb / 1024:,.0f} MB (largest single ingest; each child capped at {CHILD_MEMORY >> 30} GB): {peak_input}")
     print(f"cases changed by a refused file: {changed}")
     if not bad and not changed:
         shutil.rmtree(work, ignore_errors=True)

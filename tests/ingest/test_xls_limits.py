@@ -65,3 +65,19 @@ def test_xls_stream_found_in_compound_file() -> None:
     data = xls_bytes(ROWS)
     stream = workbook_stream(data, "x.xls")
     assert stream.startswith(b"\x09\x08") and sheet_extents(stream) == [(5, 2)]
+
+
+def test_xls_record_cut_short_is_not_a_traceback(
+    case_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by bench/fuzz.py: a cell record running past the end of the workbook stream."""
+    import struct
+
+    from tests.ingest.xls_writer import biff, compound
+
+    bof = biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0, 0, 0, 0))
+    stream = bof + struct.pack("<HH", 0x0203, 14) + b"\x01\x00"
+    assert sheet_extents(stream) == []
+    f = tmp_path / "short.xls"
+    f.write_bytes(compound((bof + b"\x00" * 4000 + struct.pack("<HH", 0x0203, 200)).ljust(4096 + 10, b"\x00")[:4100]))
+    expect_refused(case_dir, capsys, [f, "--holder", "甲"], "short.xls", "损坏")

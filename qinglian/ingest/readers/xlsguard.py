@@ -122,6 +122,8 @@ def sheet_extents(stream: bytes) -> list[tuple[int, int]]:
         rec, length = struct.unpack_from("<HH", stream, pos)
         body = pos + 4
         pos = body + length
+        if pos > len(stream):
+            break  # a record cut short: the reader stops there too and reports the damage
         if rec == _BOF:
             in_sheet = length >= 4 and struct.unpack_from("<H", stream, body + 2)[0] == 0x0010
             rows = cols = 0
