@@ -109,7 +109,8 @@ class Book:
         self.wb.close()
 
 
-FINDING_COLUMNS = ["分析", "类别", "得分", "命中数", "规则", "法律依据", "被检查单位", "记录类型", "字段", "检测摘录",
+# The analysis and the label are the sheet's (its name says them), not columns of every row.
+FINDING_COLUMNS = ["得分", "命中数", "规则", "法律依据", "被检查单位", "记录类型", "字段", "检测摘录",
                    "原始记录内容", "证据文件", "证据 SHA-256", "工作表", "行号", "出处可解析"]
 QUOTES_JOIN = " ｜ "
 
@@ -143,16 +144,15 @@ def finding_rows(con: duckdb.DuckDBPyConnection, redactor: Redactor, analysis: s
             "list(f.quote ORDER BY f.span_start NULLS LAST) AS quotes FROM findings f "
             "WHERE f.analysis = ? AND f.label = ? AND f.kind IS NOT DISTINCT FROM ? "
             "AND f.field IS NOT DISTINCT FROM ? AND (? IS NULL OR f.holder = ?) GROUP BY ALL) "
-            "SELECT g.analysis, g.label, g.score, g.hits, g.rules, g.laws, g.holder, g.kind, g.field, g.quotes, "
+            "SELECT g.score, g.hits, g.rules, g.laws, g.holder, g.kind, g.field, g.quotes, "
             f"{text_col}, e.file_name, g.evidence_sha256, g.sheet, g.row_no, {resolved} "
             f"FROM g LEFT JOIN evidence e ON e.sha256 = g.evidence_sha256 {record} "
             "ORDER BY g.score DESC NULLS LAST, g.evidence_sha256, g.sheet NULLS FIRST, g.row_no",
             [analysis, label, kind, fld, holder, holder],
         )
         while rows := cur.fetchmany(10_000):
-            for (an, lab, score, hits, rules, laws, hold, k, f, quotes, text, fname, sha, sheet, row_no,
-                 ok) in rows:
-                yield [an, LABEL_ZH.get(str(lab), str(lab)), score, hits, rules or None, laws or None, hold,
+            for (score, hits, rules, laws, hold, k, f, quotes, text, fname, sha, sheet, row_no, ok) in rows:
+                yield [score, hits, rules or None, laws or None, hold,
                        KIND_ZH.get(str(k), k), f, QUOTES_JOIN.join(masked(q) for q in quotes if q),
                        masked(text or ""), masked(fname or ""), hash_text(str(sha or "")), sheet, row_no, bool(ok)]
 
