@@ -268,6 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'step':<10}{'wall s':>9}{'CPU s':>9}{'peak RSS MB':>13}")
     for r in rows:
         print(f"{r['step']:<10}{r['wall_s']:>9.1f}{r['cpu_s']:>9.1f}{r['peak_rss_mb']:>13.0f}")
+        if r["parts"]:
+            # wall seconds between the report's progress marks, in the order the parts finished; the
+            # XLSX is written by a second process meanwhile, so its line is only the wait after the rest
+            print("  (report parts: wall seconds between completions)")
         for part, sec in (r["parts"] or {}).items():
             print(f"  {part:<8}{sec:>9.1f}")
     print(f"{'total':<10}{total:>9.1f}{total_cpu:>9.1f}{max(r['peak_rss_mb'] for r in rows):>13.0f}")
