@@ -67,7 +67,9 @@ class Book:
     def cell(self, ws: Worksheet, r: int, c: int, v: Any) -> None:
         if v is None:
             return
-        if isinstance(v, bool):
+        if type(v) is str:  # most cells: tested first
+            ws.write_string(r, c, neutralise(self.masked(v)))
+        elif isinstance(v, bool):
             ws.write_string(r, c, "是" if v else "否")
         elif isinstance(v, int | float):
             ws.write_number(r, c, v)
