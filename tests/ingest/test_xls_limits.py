@@ -52,7 +52,7 @@ def test_xls_extent_counts_multi_cell_records() -> None:
     assert sheet_extents(bof + mulrk + biff(0x000A)) == [(8, 701)]
 
 
-@pytest.mark.parametrize("cut", [600, 1100, 3000])
+@pytest.mark.parametrize("cut", [600, 1100, 1100 + 76, 3000])
 def test_xls_damaged_compound_file(
     case_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], cut: int
 ) -> None:
@@ -81,3 +81,31 @@ def test_xls_record_cut_short_is_not_a_traceback(
     f = tmp_path / "short.xls"
     f.write_bytes(compound((bof + b"\x00" * 4000 + struct.pack("<HH", 0x0203, 200)).ljust(4096 + 10, b"\x00")[:4100]))
     expect_refused(case_dir, capsys, [f, "--holder", "甲"], "short.xls", "损坏")
+
+
+def test_xls_mostly_empty_area_is_refused(case_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Within the column limit, but 65,536 x 301 cells from a 6 KB file."""
+    f = tmp_path / "sparse.xls"
+    f.write_bytes(xls_bytes([*ROWS, (65535, 300, 1.0)]))
+    expect_refused(case_dir, capsys, [f, "--holder", "甲"], "sparse.xls", "几乎全空")
+
+
+def test_xls_panic_in_reader_is_a_clear_error(
+    case_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by bench/fuzz.py: calamine panics on some damaged files, and pyo3 raises the panic
+    as a BaseException that ``except Exception`` lets through."""
+    from qinglian.ingest.readers import excel
+
+    class PanicException(BaseException):
+        pass
+
+    class Exploding:
+        @classmethod
+        def from_path(cls, path: str) -> None:
+            raise PanicException("range start index 116 out of range")
+
+    monkeypatch.setattr(excel, "CalamineWorkbook", Exploding)
+    f = tmp_path / "list.xls"
+    f.write_bytes(xls_bytes(ROWS))
+    expect_refused(case_dir, capsys, [f, "--holder", "甲"], "list.xls", "损坏")

@@ -54,6 +54,12 @@ def cell_text(v: Any) -> str:
     return str(v)
 
 
+def _reader_failure(exc: BaseException) -> bool:
+    """Whether calamine gave up on the file: its errors, or a Rust panic on damaged input, which
+    pyo3 raises as PanicException (a BaseException, so ``except Exception`` misses it)."""
+    return isinstance(exc, (CalamineError, OSError, ValueError, RuntimeError)) or type(exc).__name__ == "PanicException"
+
+
 def read_excel(path: Path, display: str, only_sheet: str | None) -> Iterator[SheetData]:
     if path.stat().st_size == 0:
         raise QinglianError("文件为空（0 字节）", "the file is empty (0 bytes)", file=display)
@@ -65,7 +71,9 @@ def read_excel(path: Path, display: str, only_sheet: str | None) -> Iterator[She
         check_xls(path, display)
     try:
         wb = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError, RuntimeError) as exc:
+    except BaseException as exc:
+        if not _reader_failure(exc):
+            raise
         raise QinglianError(
             "Excel 文件已损坏、被截断或加密，无法打开",
             "the Excel file is damaged, truncated or encrypted and cannot be opened",
@@ -89,7 +97,9 @@ def read_excel(path: Path, display: str, only_sheet: str | None) -> Iterator[She
             ws = wb.get_sheet_by_name(name)
             origin = ws.start
             rows = ws.iter_rows()
-        except (CalamineError, ValueError) as exc:
+        except BaseException as exc:
+            if not _reader_failure(exc):
+                raise
             raise QinglianError(
                 "工作表无法读取（文件可能损坏）",
                 "the sheet cannot be read (the file may be damaged)",

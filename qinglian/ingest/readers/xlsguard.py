@@ -81,6 +81,8 @@ def workbook_stream(data: bytes | mmap.mmap, display: str) -> bytes:
             block = read(x)
             fat += struct.unpack(f"<{len(block) // 4}I", block[: len(block) // 4 * 4])
         directory = b"".join(read(x) for x in _chain(fat, first_dir, display))
+        if not directory or len(directory) % 128:
+            raise _damaged(display)  # a directory cut short (the reader panics on it)
         entries: dict[str, tuple[int, int]] = {}
         root: tuple[int, int] | None = None
         for at in range(0, len(directory) - 127, 128):
@@ -146,8 +148,20 @@ def check_xls(path: Path, display: str, limits: Limits | None = None) -> None:
         if fh.read(len(MAGIC)) != MAGIC:
             return  # not a compound file: the reader reports what it is
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            extents = sheet_extents(workbook_stream(data, display))
+            stream = workbook_stream(data, display)
+            extents = sheet_extents(stream)
     for i, (rows, cols) in enumerate(extents):
+        if rows * cols > limits.max_sparse_cells and rows * cols > len(stream):
+            # a cell record takes at least 10 bytes: an area far larger than the stream is empty
+            raise QinglianError(
+                f"Excel 文件超出安全限制：第 {i + 1} 个工作表的数据区域为 {rows:,} 行 × {cols:,} 列，"
+                "但几乎全空，疑似恶意构造，未读入",
+                f"the Excel file exceeds a safety limit: sheet {i + 1} spans {rows:,} rows x {cols:,} columns "
+                "but is almost empty; likely crafted; not read",
+                file=display,
+                hint_zh="确属证据时，请在 Excel 中删除空白区域，另存为 XLSX 后导入",
+                hint_en="if it is genuine evidence, delete the empty area in Excel, save as XLSX and ingest that",
+            )
         if cols > limits.max_columns or rows * cols > limits.max_cells:
             raise QinglianError(
                 f"Excel 文件超出安全限制：第 {i + 1} 个工作表的数据区域为 {rows:,} 行 × {cols:,} 列"
