@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import shutil
@@ -328,24 +327,3 @@ def test_provisions_cite_the_text_in_force_at_the_conduct(masked: dict[str, Path
     # findings in the XLSX keep their catalog ids
     text = xlsx_text(masked["xlsx"])
     assert "aucl.bribery" in text and "pipl.10,aucl.confusion" in text
-
-
-def test_pdf_html_keeps_only_the_case_chapter_when_there_are_many_holders(
-    small_case: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from qinglian.report import html as html_mod
-    from qinglian.report.data import gather
-
-    with open_case(small_case).connect() as con:
-        data = gather(con, case_name="c", agency="")
-    monkeypatch.setattr(html_mod, "PDF_MAX_HOLDER_CHAPTERS", 1)
-    for_pdf = html_mod.render_html(data, for_pdf=True)
-    assert f"被检查单位：{HOLDER_A}" not in for_pdf and "本 PDF 只含全案章节" in for_pdf
-    # with an inspection-target ranking, the best-ranked holder keeps its chapter
-    ranked = dataclasses.replace(data, target_order=[HOLDER_B, HOLDER_A])
-    for_pdf = html_mod.render_html(ranked, for_pdf=True)
-    assert f"被检查单位：{HOLDER_B}" in for_pdf and f"被检查单位：{HOLDER_A}" not in for_pdf
-    assert "只含检查目标排序前 1 名单位的分章" in for_pdf
-    assert f"被检查单位：{HOLDER_A}" in html_mod.render_html(data)
-    monkeypatch.setattr(html_mod, "PDF_MAX_ROWS", 1)
-    assert "共 6 条，显示前 1 条，完整内容见 XLSX" in html_mod.render_html(data, for_pdf=True)
