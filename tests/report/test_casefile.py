@@ -27,7 +27,7 @@ from tests.report.conftest import (
 )
 
 # The PDF of a small demo (every party of the demo, scale 0.02) stays within this many pages.
-SMALL_DEMO_PAGES = 100
+SMALL_DEMO_PAGES = 80
 
 
 def section(html: str, name: str) -> str:
