@@ -47,18 +47,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-FEATURES: tuple[str, ...] = (
-    "calls",
-    "distinct_callees",
-    "outgoing_share",
-    "calls_per_callee",
-    "mean_duration_s",
-    "median_duration_s",
-    "handsets",
-    "active_hours",
-    "active_days",
-    "sms_sent",
-)
+from qinglian.detect.behaviour.config import INPUT_FEATURES
+
+FEATURES = INPUT_FEATURES
 
 HARMFUL = frozenset({"scam_line", "slow_dialer", "ai_dialer", "sms_blaster"})
 

@@ -15,24 +15,23 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from qinglian.errors import QinglianError
 
+# The feature columns of the `score-callers` contract (DESIGN.md).
+INPUT_FEATURES: tuple[str, ...] = (
+    "calls",
+    "distinct_callees",
+    "outgoing_share",
+    "calls_per_callee",
+    "mean_duration_s",
+    "median_duration_s",
+    "handsets",
+    "active_hours",
+    "active_days",
+    "sms_sent",
+)
+
 # Features a pattern may test: the contract's columns and the ratios score.py derives from them.
 PATTERN_FEATURES = frozenset(
-    {
-        "calls",
-        "distinct_callees",
-        "outgoing_share",
-        "calls_per_callee",
-        "mean_duration_s",
-        "median_duration_s",
-        "handsets",
-        "active_hours",
-        "active_days",
-        "sms_sent",
-        "calls_per_day",
-        "distinct_callees_per_day",
-        "sms_per_day",
-        "short_share",
-    }
+    {*INPUT_FEATURES, "calls_per_day", "distinct_callees_per_day", "sms_per_day", "short_share"}
 )
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from qinglian.detect.behaviour.calls import INT_MEASURES, MEASURE_COLUMNS
+from qinglian.detect.behaviour.config import INPUT_FEATURES
 from qinglian.detect.behaviour.pipeline import BehaviourResult, measure_files
-from qinglian.detect.behaviour.score import INPUT_FEATURES, score_callers
+from qinglian.detect.behaviour.score import score_callers
 from qinglian.errors import QinglianError
 from qinglian.store.engine import make_engine
 

@@ -20,21 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from qinglian.detect.behaviour.config import Condition, Thresholds, default_thresholds
-
-# The feature columns of the `score-callers` contract (DESIGN.md).
-INPUT_FEATURES: tuple[str, ...] = (
-    "calls",
-    "distinct_callees",
-    "outgoing_share",
-    "calls_per_callee",
-    "mean_duration_s",
-    "median_duration_s",
-    "handsets",
-    "active_hours",
-    "active_days",
-    "sms_sent",
-)
+from qinglian.detect.behaviour.config import INPUT_FEATURES, Condition, Thresholds, default_thresholds
 
 
 def derive_features(frame: pd.DataFrame) -> pd.DataFrame:

@@ -39,8 +39,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
+from qinglian.detect.behaviour.config import INPUT_FEATURES
 from qinglian.detect.behaviour.files import read_features
-from qinglian.detect.behaviour.score import INPUT_FEATURES, derive_features
+from qinglian.detect.behaviour.score import derive_features
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
 
