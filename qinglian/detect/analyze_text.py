@@ -1,7 +1,7 @@
 """Text analysis of a case: run the eight detectors over every free-text field and store findings.
 
 One finding row per (record, label at or above 0.5, supporting rule hit); a label that only the
-model supports gets one row without a rule. Quotes are masked (``privacy.mask_text``); the law
+model supports gets one row without a rule. Each distinct text is classified once. Quotes are masked (``privacy.mask_text``); the law
 cited is the text in force on the record's own date (send/call/chat/complaint/payment time).
 Idempotent: earlier ``analysis='text'`` rows are replaced, in one transaction.
 """
@@ -39,11 +39,10 @@ DATE_FIELD = {
 }
 _RULE_INDEX = {r.id: i for i, r in enumerate(RULES)}
 
-_SCHEMA = pa.schema([
-    ("analysis", pa.string()), ("label", pa.string()), ("score", pa.float64()), ("rule", pa.string()),
-    ("law", pa.string()), ("holder", pa.string()), ("kind", pa.string()), ("field", pa.string()),
-    ("evidence_sha256", pa.string()), ("sheet", pa.string()), ("row_no", pa.int64()), ("span_start", pa.int64()),
-    ("span_end", pa.int64()), ("quote", pa.string()), ("detail", pa.string()),
+# The hits of one distinct text; the join in _insert adds the record's provenance and the law.
+_HITS = pa.schema([
+    ("text", pa.string()), ("label", pa.string()), ("score", pa.float64()), ("rule", pa.string()),
+    ("span_start", pa.int64()), ("span_end", pa.int64()), ("quote", pa.string()), ("detail", pa.string()),
 ])
 _COLUMNS = (
     "analysis",
@@ -100,47 +99,59 @@ def _day(value: object) -> date | None:
     return None
 
 
-def _rows(con: duckdb.DuckDBPyConnection, kind: str, fld: str) -> duckdb.DuckDBPyConnection:
+def _distinct_texts(con: duckdb.DuckDBPyConnection, kind: str, fld: str) -> duckdb.DuckDBPyConnection:
+    col = quote_ident(fld)
+    return con.execute(f"SELECT DISTINCT {col} FROM {quote_ident(kind)} WHERE {col} IS NOT NULL AND trim({col}) <> ''")
+
+
+def _rule_laws(con: duckdb.DuckDBPyConnection, kind: str, writer: _Writer) -> pa.Table:
+    """Per rule and per day the kind's records carry, the provisions in force that day (JSON)."""
     date_col = DATE_FIELD.get(kind)
-    when = quote_ident(date_col) if date_col else "NULL"
-    sql = (
-        f"SELECT holder, evidence_sha256, sheet, row_no, {quote_ident(fld)}, {when} "
-        f"FROM {quote_ident(kind)} WHERE {quote_ident(fld)} IS NOT NULL AND trim({quote_ident(fld)}) <> '' "
-        "ORDER BY evidence_sha256, sheet, row_no"
-    )
-    return con.execute(sql)
+    days: list[date | None] = [None]
+    if date_col:
+        days = [_day(d) for (d,) in con.execute(
+            f"SELECT DISTINCT CAST({quote_ident(date_col)} AS DATE) FROM {quote_ident(kind)}").fetchall()]
+    rules, on, laws = [], [], []
+    for day in days:
+        cites = rule_citations(day)
+        for r in RULES:
+            rules.append(r.id)
+            on.append(day)
+            laws.append(writer.law(cites[_RULE_INDEX[r.id]]))
+    return pa.table({"rule": pa.array(rules, pa.string()), "day": pa.array(on, pa.date32()),
+                     "law": pa.array(laws, pa.string())})
 
 
 def analyze_text(case: Case, con: duckdb.DuckDBPyConnection) -> TextAnalysisResult:
-    """Run the text detectors over every text field of the case and store the findings."""
+    """Run the text detectors over every text field of the case and store the findings.
+
+    Scripts and templates repeat from record to record: each distinct text is classified once,
+    and its hits reach every record that carries it through one join in the store.
+    """
     del case  # the connection is the case store; kept in the signature shared by all analyses
     result = TextAnalysisResult()
-    batches: list[pa.RecordBatch] = []
     writer = _Writer()
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM findings WHERE analysis = ?", [ANALYSIS])
         for kind, fields in TEXT_FIELDS.items():
+            laws: pa.Table | None = None
             for fld in fields:
-                cur = _rows(con, kind, fld)
-                while True:
-                    rows = cur.fetchmany(BATCH)
-                    if not rows:
-                        break
-                    found = _analyse_rows(kind, fld, rows, writer, result)
+                batches: list[pa.RecordBatch] = []
+                cur = _distinct_texts(con, kind, fld)
+                while rows := cur.fetchmany(BATCH):
+                    found = _analyse_texts([str(r[0]) for r in rows], writer)
                     if found:
-                        # columns of Python values become Arrow per batch, so they do not pile up
                         batches.append(pa.RecordBatch.from_arrays(
-                            [pa.array(list(c), type=t) for c, t in zip(zip(*found, strict=True), _SCHEMA.types, strict=True)],
-                            schema=_SCHEMA))
-        if batches:
-            table = pa.Table.from_batches(batches, schema=_SCHEMA)
-            con.register("_text_findings", table)
-            try:
-                names = ", ".join(quote_ident(c) for c in _COLUMNS)
-                con.execute(f"INSERT INTO findings ({names}) SELECT {names} FROM _text_findings")
-            finally:
-                con.unregister("_text_findings")
+                            [pa.array(list(c), type=t) for c, t in zip(zip(*found, strict=True), _HITS.types, strict=True)],
+                            schema=_HITS))
+                result.texts += _count(con, kind, fld)
+                if not batches:
+                    continue
+                if laws is None:
+                    laws = _rule_laws(con, kind, writer)
+                _insert(con, kind, fld, pa.Table.from_batches(batches, schema=_HITS), laws)
+        _totals(con, result)
         model = shipped_model()
         params = {
             "threshold": THRESHOLD,
@@ -162,6 +173,45 @@ def analyze_text(case: Case, con: duckdb.DuckDBPyConnection) -> TextAnalysisResu
         con.execute("ROLLBACK")
         raise
     return result
+
+
+def _count(con: duckdb.DuckDBPyConnection, kind: str, fld: str) -> int:
+    col = quote_ident(fld)
+    rows = con.execute(f"SELECT count(*) FROM {quote_ident(kind)} WHERE {col} IS NOT NULL AND trim({col}) <> ''").fetchall()
+    return int(rows[0][0])
+
+
+def _insert(con: duckdb.DuckDBPyConnection, kind: str, fld: str, hits: pa.Table, laws: pa.Table) -> None:
+    """One findings row per record carrying a flagged text and per hit of that text."""
+    date_col = DATE_FIELD.get(kind)
+    day = f"CAST(r.{quote_ident(date_col)} AS DATE)" if date_col else "NULL::DATE"
+    con.register("_text_hits", hits)
+    con.register("_rule_laws", laws)
+    try:
+        names = ", ".join(quote_ident(c) for c in _COLUMNS)
+        con.execute(
+            f"INSERT INTO findings ({names}) "
+            f"SELECT ?, h.label, h.score, h.rule, l.law, r.holder, ?, ?, r.evidence_sha256, r.sheet, r.row_no, "
+            f"h.span_start, h.span_end, h.quote, h.detail "
+            f"FROM {quote_ident(kind)} r JOIN _text_hits h ON h.text = r.{quote_ident(fld)} "
+            f"LEFT JOIN _rule_laws l ON l.rule = h.rule AND l.day IS NOT DISTINCT FROM {day}",
+            [ANALYSIS, kind, fld],
+        )
+    finally:
+        con.unregister("_text_hits")
+        con.unregister("_rule_laws")
+
+
+def _totals(con: duckdb.DuckDBPyConnection, result: TextAnalysisResult) -> None:
+    for label, n in con.execute(
+        "SELECT label, count(*) FROM findings WHERE analysis = ? GROUP BY label", [ANALYSIS]
+    ).fetchall():
+        result.by_label[str(label)] = int(n)
+    result.findings = sum(result.by_label.values())
+    row = con.execute(
+        "SELECT count(*) FROM (SELECT DISTINCT kind, field, evidence_sha256, sheet, row_no FROM findings "
+        "WHERE analysis = ?)", [ANALYSIS]).fetchall()
+    result.flagged = int(row[0][0])
 
 
 class _Writer:
@@ -187,40 +237,25 @@ class _Writer:
         return self.laws[cited]
 
 
-def _analyse_rows(
-    kind: str, fld: str, rows: list[tuple[Any, ...]], writer: _Writer, result: TextAnalysisResult
-) -> list[tuple[Any, ...]]:
-    """The findings of one batch of texts, one tuple per row of ``findings`` (columns as _COLUMNS)."""
-    texts = [str(r[4]) for r in rows]
+def _analyse_texts(texts: list[str], writer: _Writer) -> list[tuple[Any, ...]]:
+    """The hits of a batch of distinct texts, one tuple per future findings row (columns as _HITS)."""
     res = classify_batch(texts)
-    result.texts += len(texts)
     out: list[tuple[Any, ...]] = []
     add = out.append
-    by_label = result.by_label
-    for i, row in enumerate(rows):
-        holder, sha, sheet, row_no, _, when = row
+    for i, text in enumerate(texts):
         scores = res.labels(i)
         flagged = [lb for lb in LABELS if scores[lb] >= THRESHOLD]
         if not flagged:
             continue
-        result.flagged += 1
-        cites = rule_citations(_day(when))
-        text = texts[i]
         detail = json.dumps({"labels": {k: round(v, 4) for k, v in scores.items()}}, ensure_ascii=False)
         hits = res.hits[i]
         for label in flagged:
             score = scores[label]
             n = 0
             for h in hits:
-                if h.label != label:
-                    continue
-                add((ANALYSIS, label, score, h.rule, writer.law(cites[_RULE_INDEX[h.rule]]), holder, kind, fld,
-                     sha, sheet, row_no, h.start, h.end, writer.quote(text[h.start : h.end]), detail))
-                n += 1
+                if h.label == label:
+                    add((text, label, score, h.rule, h.start, h.end, writer.quote(text[h.start : h.end]), detail))
+                    n += 1
             if not n:
-                add((ANALYSIS, label, score, None, None, holder, kind, fld, sha, sheet, row_no, None, None,
-                     writer.quote(text[:QUOTE_CHARS]), detail))
-                n = 1
-            result.findings += n
-            by_label[label] = by_label.get(label, 0) + n
+                add((text, label, score, None, None, None, writer.quote(text[:QUOTE_CHARS]), detail))
     return out
