@@ -6,6 +6,10 @@ requires (it drops anything else). Without ``--reveal`` no number is exported at
 consumers become Persons named by the masked number with an id keyed by a random per-export
 salt, so ids cannot be reversed into numbers; people named in chats and payments are masked and
 keyed the same way, and every text passes the Redactor with the case's name matcher.
+
+Entities are plain dicts in FtM's own form, not ``EntityProxy`` objects: the export writes a
+million of them, and values are made clean where they are made (ISO dates, our ids, texts through
+FtM's ``sanitize_text`` once per distinct text). Property names are checked against the model.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from typing import Any
 
 import duckdb
 from followthemoney import model
-from followthemoney.proxy import EntityProxy
+from followthemoney.types import registry
+from followthemoney.util import sanitize_text
 
 from qinglian.labels import LABEL_ZH
 from qinglian.privacy import NameMatcher
@@ -29,12 +34,40 @@ from qinglian.report.tables import Memo
 
 # Ids are SHA-1 hex with the digits spelt as letters: no run of digits in an id can be
 # mistaken for (or scanned as) a phone number.
-_DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+_DIGITS_AS_LETTERS = bytes.maketrans(b"0123456789", b"ghijklmnop")
 
 
 def entity_id(schema: str, *key: Any) -> str:
     raw = "\x1f".join(["qinglian", schema, *(str(k) for k in key)])
-    return "ql-" + hashlib.sha1(raw.encode("utf-8")).hexdigest().translate(_DIGITS_AS_LETTERS)
+    return "ql-" + hashlib.sha1(raw.encode("utf-8")).hexdigest().encode("ascii").translate(_DIGITS_AS_LETTERS).decode("ascii")
+
+
+_CHECKED: set[tuple[str, str]] = set()
+
+
+class Entity:
+    """One FtM entity as the JSON FtM writes; ``add`` takes values already clean for their type."""
+
+    __slots__ = ("id", "properties", "schema")
+
+    def __init__(self, schema: str, entity_id: str) -> None:
+        self.id = entity_id
+        self.schema = schema
+        self.properties: dict[str, list[str]] = {}
+
+    def add(self, prop: str, value: str | None) -> None:
+        if (self.schema, prop) not in _CHECKED:
+            found = model.get(self.schema)
+            if found is None or found.get(prop) is None:
+                raise KeyError(f"FtM schema {self.schema} has no property {prop}")
+            _CHECKED.add((self.schema, prop))
+        if value:
+            values = self.properties.setdefault(prop, [])
+            if value not in values:
+                values.append(value)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "schema": self.schema, "properties": self.properties}
 
 
 class Exporter:
@@ -44,51 +77,60 @@ class Exporter:
         self.holder = holder
         self.salt = "reveal" if redactor.reveal else secrets.token_hex(16)
         self.seen: set[str] = set()
-        self._masked = Memo(redactor.text)  # scripts, signatures and file names repeat from record to record
+        # scripts, signatures and file names repeat from record to record
+        self._masked = Memo(lambda v: sanitize_text(redactor.text(v)) or "")
+        self._ids: dict[tuple[Any, ...], str] = {}
+        self._phones = Memo(lambda v: registry.phone.clean(v) or "")
 
     def text(self, value: str | None) -> str:
         return "" if value is None else self._masked(value)
 
     # -- helpers --------------------------------------------------------------------------------
-    def make(self, schema: str, *key: Any) -> EntityProxy:
-        e = model.make_entity(schema)
-        e.id = entity_id(schema, *key)
-        return e
+    def make(self, schema: str, *key: Any) -> Entity:
+        return Entity(schema, entity_id(schema, *key))
 
-    def once(self, e: EntityProxy) -> Iterator[EntityProxy]:
+    def ref(self, schema: str, *key: Any) -> str:
+        """The id of an entity referred to from many records (a holder, a file), made once."""
+        k = (schema, *key)
+        found = self._ids.get(k)
+        if found is None:
+            found = self._ids[k] = entity_id(schema, *key)
+        return found
+
+    def once(self, e: Entity) -> Iterator[Entity]:
         if e.id not in self.seen:
-            self.seen.add(str(e.id))
+            self.seen.add(e.id)
             yield e
 
-    def company(self, name: str) -> EntityProxy:
-        e = self.make("Company", name)
-        e.add("name", name)
+    def company(self, name: str) -> Entity:
+        e = Entity("Company", self.ref("Company", name))
+        e.add("name", sanitize_text(name))
         return e
 
-    def party(self, name: str) -> EntityProxy:
+    def party(self, name: str) -> Entity:
         # Keyed by the raw name under the export's salt: masked names (张*) would merge people.
         e = self.make("LegalEntity", self.salt, name)
-        e.add("name", self.r.name(name))
+        e.add("name", sanitize_text(self.r.name(name)))
         return e
 
-    def consumer(self, number: str) -> EntityProxy:
+    def consumer(self, number: str) -> Entity:
         e = self.make("Person", self.salt, number)
         if self.r.reveal:
-            e.add("name", number)
-            e.add("phone", number)
+            e.add("name", sanitize_text(number))
+            e.add("phone", self._phones(number))
         else:
-            e.add("name", self.r.phone(number))
+            e.add("name", sanitize_text(self.r.phone(number)))
         return e
 
-    def document(self, sha: str, file_name: str | None) -> EntityProxy:
-        e = self.make("Document", sha)
+    def document(self, sha: str, file_name: str | None) -> Entity:
+        e = Entity("Document", self.ref("Document", sha))
         e.add("fileName", self.text(file_name) or hash_text(sha[:12]))
         e.add("summary", f"SHA-256 {hash_text(sha)}")  # FtM's contentHash holds SHA-1 only
         return e
 
     @staticmethod
     def record_id(sha: str, sheet: str | None, row_no: int) -> str:
-        return f"{hash_text(sha[:12])}/{sheet or ''}/{row_no}"
+        return sanitize_text(f"{hash_text(sha[:12])}/{sheet or ''}/{row_no}") or ""
 
     def _where(self, alias: str = "r") -> tuple[str, list[Any]]:
         if self.holder is None:
@@ -101,53 +143,53 @@ class Exporter:
             yield from rows
 
     # -- entities -------------------------------------------------------------------------------
-    def documents(self) -> Iterator[EntityProxy]:
+    def documents(self) -> Iterator[Entity]:
         where, params = self._where("e")
         for sha, fname in self._rows(f"SELECT sha256, file_name FROM evidence e{where}", params):
             yield from self.once(self.document(str(sha), fname))
 
-    def holders(self) -> Iterator[EntityProxy]:
+    def holders(self) -> Iterator[Entity]:
         from qinglian.report.data import holders
 
         for h in holders(self.con):
             if self.holder is None or h == self.holder:
                 yield from self.once(self.company(h))
 
-    def calls(self) -> Iterator[EntityProxy]:
+    def calls(self) -> Iterator[Entity]:
         where, params = self._where()
         for holder, caller, callee, started, duration, sha, sheet, row_no, transcript in self._rows(
             "SELECT holder, caller, callee, started_at, duration_s, evidence_sha256, sheet, row_no, transcript "
             f"FROM calls r{where}", params
         ):
             call = self.make("Call", sha, sheet, row_no)
-            call.add("caller", self.company(holder).id)
+            call.add("caller", self.ref("Company", holder))
             if callee:
                 person = self.consumer(str(callee))
                 yield from self.once(person)
                 call.add("receiver", person.id)
             if self.r.reveal:
-                call.add("callerNumber", caller)
-                call.add("receiverNumber", callee)
+                call.add("callerNumber", self._phones(caller) if caller else None)
+                call.add("receiverNumber", self._phones(callee) if callee else None)
             else:
-                call.add("description", f"主叫 {self.r.phone(caller)}，被叫 {self.r.phone(callee)}")
+                call.add("description", sanitize_text(f"主叫 {self.r.phone(caller)}，被叫 {self.r.phone(callee)}"))
             if started is not None:
                 call.add("date", started.isoformat(timespec="seconds"))
             if duration is not None:
                 call.add("duration", str(round(float(duration))))
             if transcript:
                 call.add("summary", self.text(transcript))
-            call.add("proof", self.make("Document", sha).id)
+            call.add("proof", self.ref("Document", sha))
             call.add("recordId", self.record_id(sha, sheet, row_no))
             yield call
 
-    def sms(self) -> Iterator[EntityProxy]:
+    def sms(self) -> Iterator[Entity]:
         where, params = self._where()
         for holder, signature, recipient, sent, content, sha, sheet, row_no in self._rows(
             "SELECT holder, signature, recipient, sent_at, content, evidence_sha256, sheet, row_no "
             f"FROM sms r{where}", params
         ):
             msg = self.make("Message", sha, sheet, row_no)
-            msg.add("sender", self.company(holder).id)
+            msg.add("sender", self.ref("Company", holder))
             msg.add("bodyText", self.text(content) or "（空）")
             if signature:
                 msg.add("subject", self.text(signature))
@@ -157,11 +199,11 @@ class Exporter:
                 msg.add("recipients", person.id)
             if sent is not None:
                 msg.add("date", sent.isoformat(timespec="seconds"))
-            msg.add("proof", self.make("Document", sha).id)
+            msg.add("proof", self.ref("Document", sha))
             msg.add("recordId", self.record_id(sha, sheet, row_no))
             yield msg
 
-    def chats(self) -> Iterator[EntityProxy]:
+    def chats(self) -> Iterator[Entity]:
         where, params = self._where()
         for chat, sender, receiver, sent, text, sha, sheet, row_no in self._rows(
             "SELECT chat, sender, receiver, sent_at, text, evidence_sha256, sheet, row_no "
@@ -180,11 +222,11 @@ class Exporter:
                 msg.add("threadTopic", self.text(chat))
             if sent is not None:
                 msg.add("date", sent.isoformat(timespec="seconds"))
-            msg.add("proof", self.make("Document", sha).id)
+            msg.add("proof", self.ref("Document", sha))
             msg.add("recordId", self.record_id(sha, sheet, row_no))
             yield msg
 
-    def payments(self) -> Iterator[EntityProxy]:
+    def payments(self) -> Iterator[Entity]:
         where, params = self._where()
         for payer, payee, amount, paid, memo, sha, sheet, row_no in self._rows(
             "SELECT payer, payee, amount, paid_at, memo, evidence_sha256, sheet, row_no "
@@ -198,17 +240,17 @@ class Exporter:
             pay.add("payer", a.id)
             pay.add("beneficiary", b.id)
             if amount is not None:
-                pay.add("amount", str(amount))
+                pay.add("amount", registry.number.clean(str(amount)))
             pay.add("currency", "CNY")
             if paid is not None:
                 pay.add("date", paid.isoformat(timespec="seconds"))
             if memo:
                 pay.add("purpose", self.text(memo))
-            pay.add("proof", self.make("Document", sha).id)
+            pay.add("proof", self.ref("Document", sha))
             pay.add("recordId", self.record_id(sha, sheet, row_no))
             yield pay
 
-    def accounts(self) -> Iterator[EntityProxy]:
+    def accounts(self) -> Iterator[Entity]:
         """The vendor's account table: vendor —(account)→ customer company."""
         where, params = self._where()
         if self.holder is not None:  # a holder's report: the accounts that serve it
@@ -224,12 +266,12 @@ class Exporter:
             link = self.make("UnknownLink", sha, sheet, row_no)
             link.add("subject", v.id)
             link.add("object", c.id)
-            link.add("role", f"外呼/短信平台账号 {account}")
-            link.add("proof", self.make("Document", sha).id)
+            link.add("role", sanitize_text(f"外呼/短信平台账号 {account}"))
+            link.add("proof", self.ref("Document", sha))
             link.add("recordId", self.record_id(sha, sheet, row_no))
             yield link
 
-    def findings(self) -> Iterator[EntityProxy]:
+    def findings(self) -> Iterator[Entity]:
         """One Note per cited record with its findings, on the Call/Message/Payment (else the Document)."""
         schema_of = {"calls": "Call", "sms": "Message", "chats": "Message", "payments": "Payment"}
         prepare(self.con)
@@ -248,17 +290,17 @@ class Exporter:
             if resolved and kind in schema_of:
                 note.add("entity", self.make(schema_of[kind], sha, sheet, row_no).id)
             elif known:
-                note.add("entity", self.make("Document", sha).id)
+                note.add("entity", self.ref("Document", sha))
             names = "、".join(LABEL_ZH.get(str(lab), str(lab)) for lab in labels)
-            note.add("name", f"检测发现：{names}")
+            note.add("name", sanitize_text(f"检测发现：{names}"))
             law_ids = sorted({i for v in law_values if v for i in split_law(str(v))})
             where_text = self.record_id(sha, sheet, row_no or 0) + ("" if resolved else "（未找到该证据行）")
-            note.add("description", f"规则：{'、'.join(str(r) for r in rules if r)}；法律依据："
+            note.add("description", sanitize_text(f"规则：{'、'.join(str(r) for r in rules if r)}；法律依据："
                                     f"{'、'.join(law_ids) or '—'}；摘录："
-                                    f"{' / '.join(self.text(q) for q in quotes if q)}；出处：{where_text}")
+                                    f"{' / '.join(self.text(q) for q in quotes if q)}；出处：{where_text}"))
             yield note
 
-    def all(self) -> Iterator[EntityProxy]:
+    def all(self) -> Iterator[Entity]:
         yield from self.documents()
         yield from self.holders()
         yield from self.accounts()

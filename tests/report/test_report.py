@@ -193,6 +193,8 @@ def _ftm_entities(path: Path) -> list[Any]:
         data = json.loads(line)
         proxy = model.get_proxy(data, cleaned=False)
         proxy.schema.validate(data)  # raises InvalidData on a bad value
+        # the export writes values as FtM's own cleaning would make them
+        assert proxy.to_dict()["properties"] == data["properties"], data["id"]
         for req in proxy.schema.required:
             assert proxy.get(req), (proxy.schema.name, req)
         out.append(proxy)
