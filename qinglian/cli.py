@@ -514,6 +514,46 @@ def review_cmd(
             f"{done['charge_id']}: {done['status']} (reviewer {done['reviewer']})")])
 
 
+# ---- web workspace (qinglian/web) ----------------------------------------------------------
+
+users_app = typer.Typer(help="工作台账号 / workspace accounts", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+CasesOpt = Annotated[Path, typer.Option("--cases", help="存放案件的文件夹 / folder holding the cases")]
+DbOpt = Annotated[str | None, typer.Option("--db", help="应用数据库 URL（默认 CASES/.qinglian-web/app.sqlite）/ app database URL")]
+
+
+@app.command("serve")
+def serve_cmd(
+    host: Annotated[str, typer.Option("--host", help="监听地址 / address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口 / port")] = 8000,
+    cases: CasesOpt = Path("."),
+    db: DbOpt = None,
+    secure_cookies: Annotated[bool, typer.Option("--secure-cookies", help="仅经 HTTPS 发送 cookie / cookies over HTTPS only")] = False,
+) -> None:
+    """网页工作台 / the investigators' workspace in the browser."""
+    from qinglian.web.serve import serve
+
+    serve(cases, host, port, db, secure_cookies)
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="用户名 / user name")],
+    role: Annotated[str, typer.Option("--role", help="admin | case_lead | investigator | reviewer | viewer")],
+    case: Annotated[list[str] | None, typer.Option("--case", help="加入的案件（编号或文件夹名，可多次）/ case to join")] = None,
+    cases: CasesOpt = Path("."),
+    db: DbOpt = None,
+) -> None:
+    """新建或更新账号（密码取自 QINGLIAN_PASSWORD 或提示输入）/ add or update an account."""
+    import os
+
+    from qinglian.web.users import add_user
+
+    password = os.environ.get("QINGLIAN_PASSWORD") or typer.prompt(
+        t("密码", "Password"), hide_input=True, confirmation_prompt=True)
+    _say(add_user(cases, name, password, role, case or [], db))
+
+
 # ---- entry point -----------------------------------------------------------------------------
 
 

@@ -1,0 +1,148 @@
+"""The evidence browser (file -> sheet -> rows, keyset paging on row number) and text search, PI masked."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from qinglian.store.case import Case
+from qinglian.store.db import columns_of
+from qinglian.store.schema import KINDS, row_columns, rows_table
+from qinglian.store.sqlident import quote_ident
+from qinglian.web.reads import redactor
+
+PAGE = 50
+SEARCH_LIMIT = 50
+SNIPPET = 60
+# The free texts searched: transcripts, SMS, chats and complaints.
+SEARCHED: tuple[tuple[str, str], ...] = (("calls", "transcript"), ("sms", "content"), ("chats", "text"),
+                                         ("complaints", "text"))
+
+
+def files(case: Case) -> list[dict[str, Any]]:
+    with case.connect(read_only=True) as con:
+        if not columns_of(con, "evidence"):
+            return []
+        cur = con.execute("SELECT sha256, file_name, holder, site, kind, rows, size_bytes, ingested_at "
+                          "FROM evidence ORDER BY holder, file_name, sha256")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def sheets(case: Case, sha256: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The file's row and its sheets with their row counts (None when the case has no such file)."""
+    with case.connect(read_only=True) as con:
+        cur = con.execute("SELECT sha256, file_name, holder, site, kind, rows FROM evidence WHERE sha256 = ?", [sha256])
+        names = [d[0] for d in cur.description]
+        row = cur.fetchone()
+        if row is None:
+            return None, []
+        out = []
+        for sheet_id, kind, sheet in con.execute(
+                "SELECT sheet_id, kind, sheet FROM record_sheets WHERE evidence_sha256 = ? ORDER BY sheet_id",
+                [sha256]).fetchall():
+            n = con.execute(f"SELECT count(*) FROM {quote_ident(rows_table(str(kind)))} WHERE sheet_id = ?",
+                            [sheet_id]).fetchone()
+            out.append({"sheet_id": int(sheet_id), "kind": str(kind), "sheet": sheet, "rows": int(n[0]) if n else 0})
+        return dict(zip(names, row, strict=True)), out
+
+
+@dataclass
+class Page:
+    sheet: dict[str, Any]
+    columns: list[str]
+    rows: list[list[Any]]
+    next_after: int | None
+
+
+def rows(case: Case, sheet_id: int, after: int = 0, page: int = PAGE) -> Page | None:
+    """One page of a sheet's rows after row number ``after`` (keyset: as fast on the last page as
+    on the first), every cell masked by its column's meaning; None when there is no such sheet."""
+    with case.connect(read_only=True) as con:
+        found = con.execute("SELECT s.sheet_id, s.kind, s.holder, s.sheet, s.evidence_sha256, e.file_name "
+                            "FROM record_sheets s LEFT JOIN evidence e ON e.sha256 = s.evidence_sha256 "
+                            "WHERE s.sheet_id = ?", [sheet_id]).fetchone()
+        if found is None or str(found[1]) not in KINDS:
+            return None
+        sheet = dict(zip(("sheet_id", "kind", "holder", "sheet", "evidence_sha256", "file_name"), found, strict=True))
+        cols = [c for c, _ in row_columns(str(found[1])) if c != "sheet_id"]
+        red = redactor(case, con)
+        got = con.execute(
+            f"SELECT {', '.join(quote_ident(c) for c in cols)} FROM {quote_ident(rows_table(str(found[1])))} "
+            "WHERE sheet_id = ? AND row_no > ? ORDER BY row_no LIMIT ?", [sheet_id, after, page + 1]).fetchall()
+    more = len(got) > page
+    got = got[:page]
+    shown = [[red.cell(c, _json_text(v) if c in ("raw", "extra") else v) for c, v in zip(cols, r, strict=True)]
+             for r in got]
+    next_after = int(got[-1][cols.index("row_no")]) if more and got else None
+    return Page(sheet, cols, shown, next_after)
+
+
+def _json_text(v: Any) -> str | None:
+    """A JSON cell as 'key: value' pairs (empty objects shown as nothing)."""
+    if v is None:
+        return None
+    try:
+        d = json.loads(v) if isinstance(v, str) else v
+    except ValueError:
+        return str(v)
+    if isinstance(d, dict):
+        return "; ".join(f"{k}: {val}" for k, val in d.items()) or None
+    return str(d)
+
+
+def _like(q: str) -> str:
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def highlight(text: str, q: str) -> list[tuple[str, bool]]:
+    """The text around its first match cut to a snippet, as (piece, is_match) pairs: the template
+    marks the matches, escaping every piece (seized text is never trusted as markup)."""
+    low, ql = text.lower(), q.lower()
+    first = low.find(ql)
+    if first < 0:
+        return [(text[: 2 * SNIPPET], False)]
+    start = max(0, first - SNIPPET)
+    end = min(len(text), first + len(q) + SNIPPET)
+    pieces: list[tuple[str, bool]] = [("…", False)] if start else []
+    at = start
+    while True:
+        i = low.find(ql, at, end)
+        if i < 0:
+            break
+        if i > at:
+            pieces.append((text[at:i], False))
+        pieces.append((text[i : i + len(q)], True))
+        at = i + len(q)
+    pieces.append((text[at:end], False))
+    if end < len(text):
+        pieces.append(("…", False))
+    return pieces
+
+
+def search(case: Case, q: str, limit: int = SEARCH_LIMIT) -> tuple[list[dict[str, Any]], bool]:
+    """Texts of the case containing ``q`` (case-insensitive substring, DuckDB ILIKE: a scan, not
+    an index), masked, with the matches marked; and whether more than ``limit`` matched."""
+    q = q.strip()
+    if not q:
+        return [], False
+    with case.connect(read_only=True) as con:
+        parts, params = [], []
+        for kind, col in SEARCHED:
+            if columns_of(con, kind):
+                c = quote_ident(col)
+                parts.append(f"SELECT '{kind}' AS kind, holder, evidence_sha256, sheet, row_no, {c} AS text "
+                             f"FROM {quote_ident(kind)} WHERE {c} ILIKE ? ESCAPE '\\'")
+                params.append(_like(q))
+        if not parts:
+            return [], False
+        got = con.execute(" UNION ALL ".join(parts) + " LIMIT ?", [*params, limit + 1]).fetchall()
+        files_by_sha = dict(con.execute("SELECT sha256, file_name FROM evidence").fetchall())
+        red = redactor(case, con)
+    out = []
+    for kind, holder, sha, sheet, row_no, text in got[:limit]:
+        masked = red.text(str(text))
+        out.append({"kind": kind, "holder": holder, "evidence_sha256": sha, "file_name": files_by_sha.get(sha, ""),
+                    "sheet": sheet, "row_no": row_no, "pieces": highlight(masked, q)})
+    return out, len(got) > limit

@@ -1,0 +1,135 @@
+"""What the overview and party pages show, read from the stored tables the report reads
+(targets, charges, charge_evidence, leads); PI masked through the report's ``Redactor``."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from qinglian.charges.review import list_charges, list_leads
+from qinglian.privacy import NameMatcher
+from qinglian.report.privacy import Redactor, case_names
+from qinglian.store.case import Case
+from qinglian.store.db import columns_of
+from qinglian.store.schema import KINDS, rows_table
+from qinglian.store.sqlident import quote_ident
+
+_names: dict[tuple[str, str], NameMatcher] = {}
+_names_lock = threading.Lock()
+
+
+def redactor(case: Case, con: duckdb.DuckDBPyConnection) -> Redactor:
+    """A masking Redactor with the case's own names, built once per state of the custody head."""
+    head = case.head(con)
+    key = (str(case.root.resolve()), str(head[1] if head else ""))
+    with _names_lock:
+        found = _names.get(key)
+    if found is None:
+        found = case_names(con)
+        with _names_lock:
+            if len(_names) > 16:
+                _names.clear()
+            _names[key] = found
+    return Redactor(names=found)
+
+
+@dataclass
+class Party:
+    holder: str
+    rank: int | None = None
+    score: float | None = None
+    charges: int = 0
+    confirmed: int = 0
+    proposed: int = 0
+    referral: bool = False
+    leads: int = 0
+
+
+@dataclass
+class Overview:
+    parties: list[Party]
+    phase: str | None
+    rows: dict[str, int] = field(default_factory=dict)
+    files: int = 0
+    charges: int = 0
+    confirmed: int = 0
+    leads: int = 0
+    analysed: bool = False
+
+
+def overview(case: Case) -> Overview:
+    with case.connect(read_only=True) as con:
+        parties: dict[str, Party] = {}
+        phase = None
+        if columns_of(con, "targets"):
+            phases = {str(r[0]) for r in con.execute("SELECT DISTINCT phase FROM targets").fetchall()}
+            phase = "after" if "after" in phases else ("before" if "before" in phases else None)
+            for holder, rank, score in con.execute(
+                    "SELECT holder, rank, score FROM targets WHERE phase = ? ORDER BY rank", [phase]).fetchall():
+                parties[str(holder)] = Party(str(holder), int(rank), float(score) if score is not None else None)
+        analysed = bool(columns_of(con, "charges"))
+        if analysed:
+            for holder, n, confirmed, proposed, referral in con.execute(
+                    "SELECT holder, count(*), count(*) FILTER (WHERE status = 'confirmed'), "
+                    "count(*) FILTER (WHERE status = 'proposed'), bool_or(coalesce(referral, FALSE)) "
+                    "FROM charges GROUP BY holder").fetchall():
+                p = parties.setdefault(str(holder), Party(str(holder)))
+                p.charges, p.confirmed, p.proposed, p.referral = int(n), int(confirmed), int(proposed), bool(referral)
+        if columns_of(con, "leads"):
+            for holder, n in con.execute("SELECT holder, count(*) FROM leads GROUP BY holder").fetchall():
+                parties.setdefault(str(holder), Party(str(holder))).leads = int(n)
+        rows = {}
+        for kind in KINDS:
+            if columns_of(con, rows_table(kind)):
+                row = con.execute(f"SELECT count(*) FROM {quote_ident(rows_table(kind))}").fetchone()
+                if row and row[0]:
+                    rows[kind] = int(row[0])
+        files_row = con.execute("SELECT count(*) FROM evidence").fetchone() if columns_of(con, "evidence") else None
+    ranked = sorted(parties.values(), key=lambda p: (p.rank is None, p.rank or 0, -p.charges, p.holder))
+    return Overview(
+        parties=ranked, phase=phase, rows=rows, files=int(files_row[0]) if files_row else 0,
+        charges=sum(p.charges for p in ranked), confirmed=sum(p.confirmed for p in ranked),
+        leads=sum(p.leads for p in ranked), analysed=analysed)
+
+
+def party_holders(case: Case) -> set[str]:
+    """Every party the case knows (a party page for any other name is not found)."""
+    with case.connect(read_only=True) as con:
+        out: set[str] = set()
+        for table in ("targets", "charges", "leads", "evidence"):
+            if columns_of(con, table):
+                out.update(str(r[0]) for r in con.execute(
+                    f"SELECT DISTINCT holder FROM {quote_ident(table)} WHERE holder IS NOT NULL").fetchall())
+        return out
+
+
+def party(case: Case, holder: str) -> dict[str, Any]:
+    """The party's charges (facts and quotes masked) with their representative evidence, and its leads."""
+    with case.connect(read_only=True) as con:
+        red = redactor(case, con)
+        analysed = bool(columns_of(con, "charges"))
+        evidence: dict[str, list[dict[str, Any]]] = {}
+        if analysed and columns_of(con, "charge_evidence"):
+            cur = con.execute(
+                "SELECT e.charge_id, e.rank, e.kind, e.evidence_sha256, e.file_name, e.sheet, e.row_no, e.quote, "
+                "e.note_zh, e.note_en FROM charge_evidence e JOIN charges c USING (charge_id) "
+                "WHERE c.holder = ? ORDER BY e.charge_id, e.rank", [holder])
+            names = [d[0] for d in cur.description]
+            for r in cur.fetchall():
+                d = dict(zip(names, r, strict=True))
+                d["quote"] = red.text(d["quote"])
+                evidence.setdefault(str(d["charge_id"]), []).append(d)
+    charges = list_charges(case, holder) if analysed else []
+    for c in charges:
+        c["facts_zh"], c["facts_en"] = red.text(c.get("facts_zh")), red.text(c.get("facts_en"))
+        c["review_reason"] = red.text(c.get("review_reason"))
+        c["evidence"] = evidence.get(str(c["charge_id"]), [])
+        c["scale_text"] = json.dumps(c.get("scale") or {}, ensure_ascii=False)
+    leads = list_leads(case, holder) if analysed else []
+    for lead in leads:
+        lead["reason_zh"], lead["reason_en"] = red.text(lead.get("reason_zh")), red.text(lead.get("reason_en"))
+    return {"charges": charges, "leads": leads, "analysed": analysed}

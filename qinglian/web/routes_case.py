@@ -1,0 +1,99 @@
+"""The case pages: list, overview, party with its charges and their review, evidence browser,
+search. Every page of a case is in the access log."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from qinglian.charges.review import STATUS_ZH, review_charge
+from qinglian.privacy import mask_text
+from qinglian.web import evidence, reads
+from qinglian.web.db import REVIEW_ROLES
+from qinglian.web.deps import DB, CaseAccess, CurrentUser, Refused, audit, check_csrf, member_cases, settings
+from qinglian.web.render import page
+
+router = APIRouter()
+_SHA = re.compile(r"[0-9a-f]{64}")
+DECISIONS = {"confirm": "confirmed", "reject": "rejected", "more": "needs_more"}
+STATUS_EN = {"proposed": "proposed", "confirmed": "confirmed", "rejected": "rejected", "needs_more": "needs more"}
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/cases", status_code=303)
+
+
+@router.get("/cases")
+def cases(request: Request, user: CurrentUser, s: DB) -> Response:
+    return page(request, "cases.html", cases=member_cases(s, user, settings(request).cases_dir))
+
+
+@router.get("/cases/{case_id}")
+def overview(request: Request, acc: CaseAccess, s: DB) -> Response:
+    audit(s, request, acc.user, acc.info.case_id, "overview")
+    return page(request, "overview.html", acc=acc, ov=reads.overview(acc.info.case))
+
+
+@router.get("/cases/{case_id}/party")
+def party(request: Request, acc: CaseAccess, s: DB, holder: Annotated[str, Query(max_length=512)]) -> Response:
+    if holder not in reads.party_holders(acc.info.case):
+        raise Refused(404, "该案件中没有这个当事人", "no such party in this case")
+    audit(s, request, acc.user, acc.info.case_id, "party", holder)
+    return page(request, "party.html", acc=acc, holder=holder, data=reads.party(acc.info.case, holder),
+                can_review=acc.role in REVIEW_ROLES, status_zh=STATUS_ZH, status_en=STATUS_EN)
+
+
+@router.post("/cases/{case_id}/charges/{charge_id}/review", dependencies=[Depends(check_csrf)])
+def review(request: Request, acc: CaseAccess, s: DB, charge_id: str, decision: Annotated[str, Form()],
+           reason: Annotated[str, Form(max_length=2000)], holder: Annotated[str, Form(max_length=512)]) -> Response:
+    if acc.role not in REVIEW_ROLES:
+        audit(s, request, acc.user, acc.info.case_id, "review", charge_id, outcome="denied")
+        raise Refused(403, "您在该案件中的角色不能复核指控", "your role on this case cannot review charges")
+    status = DECISIONS.get(decision)
+    if status is None:
+        raise Refused(400, "未知的复核结论", "unknown review decision")
+    # The same call as `qinglian review`: the decision lands in charge_reviews and the custody log.
+    review_charge(acc.info.case, charge_id, status, reason, user=acc.user.name)
+    audit(s, request, acc.user, acc.info.case_id, "review", f"{charge_id} {status}")
+    return RedirectResponse(f"/cases/{quote(acc.info.case_id)}/party?holder={quote(holder)}#{quote(charge_id)}",
+                            status_code=303)
+
+
+@router.get("/cases/{case_id}/evidence")
+def evidence_files(request: Request, acc: CaseAccess, s: DB) -> Response:
+    audit(s, request, acc.user, acc.info.case_id, "evidence")
+    return page(request, "evidence_files.html", acc=acc, files=evidence.files(acc.info.case))
+
+
+@router.get("/cases/{case_id}/evidence/{sha256}")
+def evidence_file(request: Request, acc: CaseAccess, s: DB, sha256: str) -> Response:
+    found, sheets = evidence.sheets(acc.info.case, sha256) if _SHA.fullmatch(sha256) else (None, [])
+    if found is None:
+        raise Refused(404, "该案件中没有这个证据文件", "no such evidence file in this case")
+    audit(s, request, acc.user, acc.info.case_id, "evidence.file", sha256)
+    return page(request, "evidence_file.html", acc=acc, file=found, sheets=sheets)
+
+
+@router.get("/cases/{case_id}/sheets/{sheet_id}")
+def sheet_rows(request: Request, acc: CaseAccess, s: DB, sheet_id: int,
+               after: Annotated[int, Query(ge=0)] = 0) -> Response:
+    got = evidence.rows(acc.info.case, sheet_id, after)
+    if got is None:
+        raise Refused(404, "该案件中没有这个工作表", "no such sheet in this case")
+    audit(s, request, acc.user, acc.info.case_id, "evidence.rows", f"{sheet_id} after {after}")
+    fragment = request.headers.get("hx-request") == "true" and after > 0
+    return page(request, "_rows.html" if fragment else "sheet.html", acc=acc, pg=got)
+
+
+@router.get("/cases/{case_id}/search")
+def search(request: Request, acc: CaseAccess, s: DB, q: Annotated[str, Query(max_length=200)] = "") -> Response:
+    hits, more = evidence.search(acc.info.case, q) if q.strip() else ([], False)
+    if q.strip():
+        audit(s, request, acc.user, acc.info.case_id, "search", mask_text(q))  # the log holds no PI
+    fragment = request.headers.get("hx-request") == "true"
+    return page(request, "_results.html" if fragment else "search.html", acc=acc, q=q, hits=hits, more=more)
