@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from qinglian.web.users import add_user
+from tests.helpers import cli
 from tests.web.conftest import PASSWORD, Web, csrf_of, sign_in
 
 
@@ -92,3 +94,17 @@ def test_english_by_query_then_cookie(web: Web) -> None:
     assert "Sign in" in c.get("/login?lang=en").text
     assert "Sign in" in c.get("/login").text
     assert "登录" in c.get("/login?lang=zh").text
+
+
+def test_users_add_on_the_command_line(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QINGLIAN_PASSWORD", "another long password")
+    assert cli("users", "add", "新调查员", "--role", "investigator", "--case", "case_a",
+               "--cases", web.cases_dir) == 0
+    c = web.client()
+    assert sign_in(c, "新调查员", "another long password") == 303
+    assert "甲案" in c.get("/cases").text
+    monkeypatch.setenv("QINGLIAN_PASSWORD", "short")
+    assert cli("users", "add", "x", "--role", "viewer", "--cases", web.cases_dir) == 2
+    monkeypatch.setenv("QINGLIAN_PASSWORD", "another long password")
+    assert cli("users", "add", "x", "--role", "boss", "--cases", web.cases_dir) == 2
+    assert cli("users", "add", "x", "--role", "viewer", "--case", "nope", "--cases", web.cases_dir) == 2
