@@ -11,9 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from qinglian.errors import QinglianError
-from qinglian.web import routes_admin, routes_auth, routes_case
+from qinglian.web import routes_admin, routes_auth, routes_case, routes_jobs
 from qinglian.web.db import default_url, make_engine, session_factory
 from qinglian.web.deps import NotSignedIn, Refused, Settings
+from qinglian.web.intake import Jobs
 from qinglian.web.render import LANG_COOKIE, LANGS, page
 
 STATIC = Path(__file__).parent / "static"
@@ -29,16 +30,19 @@ HEADERS = {
 }
 
 
-def create_app(cases_dir: Path, db_url: str | None = None, secure_cookies: bool = False) -> FastAPI:
+def create_app(cases_dir: Path, db_url: str | None = None, secure_cookies: bool = False,
+               upload_limit: int = 2 << 30) -> FastAPI:
     cases_dir = Path(cases_dir)
     url = db_url or default_url(cases_dir)
     app = FastAPI(title="Qinglian", docs_url=None, redoc_url=None, openapi_url=None)
     engine = make_engine(url)
-    app.state.settings = Settings(cases_dir, url, secure_cookies)
+    app.state.settings = Settings(cases_dir, url, secure_cookies, upload_limit)
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    # Uploads wait beside the cases, never inside one, until intake copies them in.
+    app.state.jobs = Jobs(app.state.sessions, cases_dir / ".qinglian-web" / "uploads")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for r in (routes_auth.router, routes_case.router, routes_admin.router):
+    for r in (routes_auth.router, routes_case.router, routes_jobs.router, routes_admin.router):
         app.include_router(r)
 
     @app.middleware("http")

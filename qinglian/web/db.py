@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, create_engine, event
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -19,6 +19,8 @@ CASE_ROLES: tuple[str, ...] = ("case_lead", "investigator", "reviewer", "viewer"
 ROLES: tuple[str, ...] = (ADMIN, *CASE_ROLES)
 # Who may record a review decision on a charge.
 REVIEW_ROLES: frozenset[str] = frozenset({"case_lead", "reviewer"})
+# Who may upload evidence and start jobs on a case.
+INTAKE_ROLES: frozenset[str] = frozenset({"case_lead", "investigator"})
 
 
 def now() -> datetime:
@@ -109,3 +111,20 @@ def make_engine(url: str) -> Engine:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+class Job(Base):
+    """A background job on a case (intake for now): its state, progress and per-file results."""
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    params: Mapped[str] = mapped_column(Text, default="{}")
+    results: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, one object per file
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)

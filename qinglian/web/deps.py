@@ -24,6 +24,7 @@ class Settings:
     cases_dir: Path
     db_url: str
     secure_cookies: bool = False
+    upload_limit: int = 2 << 30  # bytes in one upload, all files together
 
 
 class NotSignedIn(Exception):

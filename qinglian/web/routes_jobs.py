@@ -1,0 +1,65 @@
+"""Evidence upload for a holder and site, run as a background intake job with progress."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from qinglian.ingest.api import IngestOptions
+from qinglian.store.schema import KINDS
+from qinglian.web.db import INTAKE_ROLES, Job
+from qinglian.web.deps import DB, CaseAccess, Refused, audit, check_csrf, settings
+from qinglian.web.intake import Jobs, UploadRefused, stage
+from qinglian.web.render import page
+
+router = APIRouter()
+
+
+def _may_upload(acc: CaseAccess) -> None:
+    if acc.role not in INTAKE_ROLES:
+        raise Refused(403, "您在该案件中的角色不能上传证据", "your role on this case cannot upload evidence")
+
+
+@router.get("/cases/{case_id}/upload")
+def upload_form(request: Request, acc: CaseAccess, s: DB) -> Response:
+    _may_upload(acc)
+    jobs = list(s.scalars(select(Job).where(Job.case_id == acc.info.case_id).order_by(Job.created_at.desc()).limit(20)))
+    return page(request, "upload.html", acc=acc, kinds=("auto", *KINDS), jobs=jobs,
+                limit_mb=settings(request).upload_limit // (1 << 20))
+
+
+@router.post("/cases/{case_id}/upload", dependencies=[Depends(check_csrf)])
+def upload(request: Request, acc: CaseAccess, s: DB, holder: Annotated[str, Form(max_length=200)],
+           files: Annotated[list[UploadFile], File()], site: Annotated[str, Form(max_length=200)] = "",
+           kind: Annotated[str, Form()] = "auto") -> Response:
+    _may_upload(acc)
+    if not holder.strip():
+        raise Refused(400, "必须填写证据查获自哪个单位", "name the company or site the evidence was seized from")
+    if kind != "auto" and kind not in KINDS:
+        raise Refused(400, "未知的记录类型", "unknown record kind")
+    jobs: Jobs = request.app.state.jobs
+    job_id, staging = jobs.new_staging()
+    try:
+        paths = stage(staging, [(f.filename or "upload", f.file) for f in files], settings(request).upload_limit)
+    except UploadRefused as exc:
+        raise Refused(413, exc.zh, exc.en) from exc
+    opts = IngestOptions(holder=holder.strip(), site=site.strip() or None, kind=kind, user=acc.user.name)
+    jobs.start_intake(job_id, acc.info.case_id, acc.info.root, acc.user.name, paths, opts, staging)
+    audit(s, request, acc.user, acc.info.case_id, "upload", f"{job_id} {len(paths)} files")
+    return RedirectResponse(f"/cases/{quote(acc.info.case_id)}/jobs/{job_id}", status_code=303)
+
+
+@router.get("/cases/{case_id}/jobs/{job_id}")
+def job(request: Request, acc: CaseAccess, s: DB, job_id: str) -> Response:
+    found = s.get(Job, job_id[:32])
+    if found is None or found.case_id != acc.info.case_id:
+        raise Refused(404, "该案件中没有这个任务", "no such job in this case")
+    results: list[dict[str, Any]] = json.loads(found.results or "[]")
+    fragment = request.headers.get("hx-request") == "true"
+    return page(request, "_job.html" if fragment else "job.html", acc=acc, job=found, results=results,
+                params=json.loads(found.params or "{}"))
