@@ -44,7 +44,7 @@ def _upload(c: TestClient, web: Web, files: list[tuple[str, bytes]], csrf: bool 
 def _finished(c: TestClient, url: str) -> str:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        html = c.get(url, headers={"HX-Request": "true"}).text
+        html = str(c.get(url, headers={"HX-Request": "true"}).text)
         if "hx-trigger" not in html:
             return html
         time.sleep(0.2)
