@@ -85,9 +85,24 @@ def test_sheet_names_are_valid_and_unique(tmp_path: Path) -> None:
     a = book.sheet("发现/[冒充]:银行?*" + "长" * 40)
     b = book.sheet("发现/[冒充]:银行?*" + "长" * 40)
     book.close()
-    for ws in (a, b):
-        assert len(ws.name) <= 31 and not re.search(r"[\[\]:*?/\\]", ws.name)
-    assert a.name != b.name
+    for name in (a, b):
+        assert len(name) <= 31 and not re.search(r"[\[\]:*?/\\]", name)
+    assert a != b
+
+
+def test_a_table_past_the_row_limit_goes_on_in_numbered_sheets(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = Book(tmp_path / "x.xlsx", max_rows=4)
+    n = book.table("名单", ["编号", "内容"], ([i, f"=cmd{i}"] for i in range(7)), note="说明")
+    book.close()
+    wb = load_workbook(tmp_path / "x.xlsx", read_only=True)
+    sheets = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    assert n == 7 and list(sheets) == ["名单", "名单 (2)", "名单 (3)", "名单 (4)"]
+    assert sheets["名单"][0][0] == "说明" and sheets["名单"][1] == ["编号", "内容"]
+    rows = [r for s in sheets.values() for r in s[2:]]
+    assert [int(r[0]) for r in rows] == list(range(7))
+    assert [r[1] for r in rows] == [f"'=cmd{i}" for i in range(7)]
 
 
 def test_inline_svg_prefixes_ids_and_drops_comments() -> None:
