@@ -14,7 +14,7 @@ from qinglian.errors import QinglianError
 from qinglian.web import routes_admin, routes_auth, routes_case, routes_jobs
 from qinglian.web.db import default_url, make_engine, session_factory
 from qinglian.web.deps import NotSignedIn, Refused, Settings
-from qinglian.web.intake import Jobs
+from qinglian.web.jobs import Jobs
 from qinglian.web.render import LANG_COOKIE, LANGS, page
 
 STATIC = Path(__file__).parent / "static"

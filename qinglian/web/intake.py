@@ -8,9 +8,7 @@ import json
 import re
 import shutil
 import unicodedata
-import uuid
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -121,29 +119,3 @@ def run_intake(sessions: sessionmaker[Session], job_id: str, case_root: Path, pa
         save("failed", finished=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-class Jobs:
-    """One worker thread: jobs on a case run one after another, as the case has one writer."""
-
-    def __init__(self, sessions: sessionmaker[Session], staging_root: Path) -> None:
-        self.sessions = sessions
-        self.staging_root = staging_root
-        staging_root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qinglian-web-job")
-
-    def new_staging(self) -> tuple[str, Path]:
-        job_id = uuid.uuid4().hex
-        return job_id, self.staging_root / job_id
-
-    def start_intake(self, job_id: str, case_id: str, case_root: Path, user: str, paths: list[Path],
-                     opts: IngestOptions, staging: Path) -> None:
-        with self.sessions() as s:
-            s.add(Job(id=job_id, case_id=case_id, user_name=user, kind="ingest", status="queued", total=len(paths),
-                      params=json.dumps({"holder": opts.holder, "site": opts.site, "kind": opts.kind},
-                                        ensure_ascii=False)))
-            s.commit()
-        self.pool.submit(run_intake, self.sessions, job_id, case_root, paths, opts, staging)
-
-    def shutdown(self) -> None:
-        self.pool.shutdown(wait=True)

@@ -12,9 +12,11 @@ from sqlalchemy import select
 
 from qinglian.ingest.api import IngestOptions
 from qinglian.store.schema import KINDS
+from qinglian.web.analysis import STEPS, run_analysis
 from qinglian.web.db import INTAKE_ROLES, Job
 from qinglian.web.deps import DB, CaseAccess, Refused, audit, check_csrf, settings
-from qinglian.web.intake import Jobs, UploadRefused, stage
+from qinglian.web.intake import UploadRefused, run_intake, stage
+from qinglian.web.jobs import Jobs
 from qinglian.web.render import page
 
 router = APIRouter()
@@ -43,14 +45,29 @@ def upload(request: Request, acc: CaseAccess, s: DB, holder: Annotated[str, Form
     if kind != "auto" and kind not in KINDS:
         raise Refused(400, "未知的记录类型", "unknown record kind")
     jobs: Jobs = request.app.state.jobs
-    job_id, staging = jobs.new_staging()
+    job_id = jobs.new_id()
+    staging = jobs.staging(job_id)
     try:
         paths = stage(staging, [(f.filename or "upload", f.file) for f in files], settings(request).upload_limit)
     except UploadRefused as exc:
         raise Refused(413, exc.zh, exc.en) from exc
     opts = IngestOptions(holder=holder.strip(), site=site.strip() or None, kind=kind, user=acc.user.name)
-    jobs.start_intake(job_id, acc.info.case_id, acc.info.root, acc.user.name, paths, opts, staging)
+    jobs.start(job_id, acc.info.case_id, acc.user.name, "ingest", len(paths),
+               {"holder": opts.holder, "site": opts.site, "kind": opts.kind},
+               run_intake, acc.info.root, paths, opts, staging)
     audit(s, request, acc.user, acc.info.case_id, "upload", f"{job_id} {len(paths)} files")
+    return RedirectResponse(f"/cases/{quote(acc.info.case_id)}/jobs/{job_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/analyze", dependencies=[Depends(check_csrf)])
+def analyze(request: Request, acc: CaseAccess, s: DB) -> Response:
+    if acc.role not in INTAKE_ROLES:
+        raise Refused(403, "您在该案件中的角色不能运行分析", "your role on this case cannot run the analysis")
+    jobs: Jobs = request.app.state.jobs
+    job_id = jobs.new_id()
+    jobs.start(job_id, acc.info.case_id, acc.user.name, "analyze", len(STEPS), {}, run_analysis, acc.info.root,
+               acc.user.name)
+    audit(s, request, acc.user, acc.info.case_id, "analyze", job_id)
     return RedirectResponse(f"/cases/{quote(acc.info.case_id)}/jobs/{job_id}", status_code=303)
 
 
@@ -59,7 +76,7 @@ def job(request: Request, acc: CaseAccess, s: DB, job_id: str) -> Response:
     found = s.get(Job, job_id[:32])
     if found is None or found.case_id != acc.info.case_id:
         raise Refused(404, "该案件中没有这个任务", "no such job in this case")
-    results: list[dict[str, Any]] = json.loads(found.results or "[]")
+    results: Any = json.loads(found.results or "[]")
     fragment = request.headers.get("hx-request") == "true"
     return page(request, "_job.html" if fragment else "job.html", acc=acc, job=found, results=results,
                 params=json.loads(found.params or "{}"))

@@ -100,3 +100,27 @@ def test_upload_size_limit_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(UploadRefused):
         stage(tmp_path / "s", [("a.csv", io.BytesIO(b"x" * 50)), ("b.csv", io.BytesIO(b"y" * 60))], 100)
     assert not (tmp_path / "s").exists()
+
+
+def test_analysis_runs_as_a_job_and_its_failure_is_shown(web: Web, clients: dict[str, TestClient],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    c = clients["lead_a"]
+    overview = c.get(f"/cases/{web.case_a}").text
+    assert f"/cases/{web.case_a}/analyze" in overview
+    seen_by_viewer = clients["viewer_a"].get(f"/cases/{web.case_a}").text
+    assert f"/cases/{web.case_a}/analyze" not in seen_by_viewer
+    resp = clients["viewer_a"].post(f"/cases/{web.case_a}/analyze", data={"csrf": csrf_of(seen_by_viewer)})
+    assert resp.status_code == 403 and "不能运行分析" in resp.text
+    # Without an agency key the job fails with the CLI's message, and the case keeps its charges.
+    monkeypatch.delenv("QINGLIAN_KEY", raising=False)
+    monkeypatch.setenv("QINGLIAN_KEY_FILE", str(web.cases_dir / "no-such.key"))
+    resp = c.post(f"/cases/{web.case_a}/analyze", data={"csrf": csrf_of(overview)}, follow_redirects=False)
+    failed = _finished(c, str(resp.headers["location"]))
+    assert "失败" in failed and "机构密钥" in failed
+    monkeypatch.setenv("QINGLIAN_KEY", "ab" * 32)
+    resp = c.post(f"/cases/{web.case_a}/analyze", data={"csrf": csrf_of(overview)}, follow_redirects=False)
+    done = _finished(c, str(resp.headers["location"]))
+    assert "已完成" in done and "charges: 完成" in done
+    log = (web.cases_dir / "case_a" / "custody.jsonl").read_text("utf-8")
+    assert '"action": "analyze"' in log and '"user": "lead_a"' in log
+    assert c.get(f"/cases/{web.case_a}").status_code == 200

@@ -1,0 +1,42 @@
+"""Background jobs of the workspace (intake, analysis): one worker thread, so the jobs on a case
+run one after another as the case has one writer; state and results in the app database."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from qinglian.web.db import Job
+
+
+class Jobs:
+    def __init__(self, sessions: sessionmaker[Session], staging_root: Path) -> None:
+        self.sessions = sessions
+        self.staging_root = staging_root
+        staging_root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qinglian-web-job")
+
+    def new_id(self) -> str:
+        return uuid.uuid4().hex
+
+    def staging(self, job_id: str) -> Path:
+        """Where a job's uploads wait: beside the cases, never inside one."""
+        return self.staging_root / job_id
+
+    def start(self, job_id: str, case_id: str, user: str, kind: str, total: int, params: dict[str, Any],
+              fn: Callable[..., None], *args: Any) -> Future[None]:
+        """Record the job as queued, then run ``fn(sessions, job_id, *args)`` on the worker."""
+        with self.sessions() as s:
+            s.add(Job(id=job_id, case_id=case_id, user_name=user, kind=kind, status="queued", total=total,
+                      params=json.dumps(params, ensure_ascii=False)))
+            s.commit()
+        return self.pool.submit(fn, self.sessions, job_id, *args)
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True)
