@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from qinglian.privacy import reveal_reason
+from qinglian.report.privacy import Redactor
 from qinglian.store.case import Case
 from qinglian.store.db import columns_of
 from qinglian.store.schema import KINDS, row_columns, rows_table
@@ -56,9 +58,10 @@ class Page:
     next_after: int | None
 
 
-def rows(case: Case, sheet_id: int, after: int = 0, page: int = PAGE) -> Page | None:
+def rows(case: Case, sheet_id: int, after: int = 0, page: int = PAGE, reveal: bool = False) -> Page | None:
     """One page of a sheet's rows after row number ``after`` (keyset: as fast on the last page as
-    on the first), every cell masked by its column's meaning; None when there is no such sheet."""
+    on the first), every cell masked by its column's meaning unless ``reveal`` (see ``reveal_rows``);
+    None when there is no such sheet."""
     with case.connect(read_only=True) as con:
         found = con.execute("SELECT s.sheet_id, s.kind, s.holder, s.sheet, s.evidence_sha256, e.file_name "
                             "FROM record_sheets s LEFT JOIN evidence e ON e.sha256 = s.evidence_sha256 "
@@ -67,7 +70,7 @@ def rows(case: Case, sheet_id: int, after: int = 0, page: int = PAGE) -> Page | 
             return None
         sheet = dict(zip(("sheet_id", "kind", "holder", "sheet", "evidence_sha256", "file_name"), found, strict=True))
         cols = [c for c, _ in row_columns(str(found[1])) if c != "sheet_id"]
-        red = redactor(case, con)
+        red = Redactor(reveal=True) if reveal else redactor(case, con)
         got = con.execute(
             f"SELECT {', '.join(quote_ident(c) for c in cols)} FROM {quote_ident(rows_table(str(found[1])))} "
             "WHERE sheet_id = ? AND row_no > ? ORDER BY row_no LIMIT ?", [sheet_id, after, page + 1]).fetchall()
@@ -77,6 +80,17 @@ def rows(case: Case, sheet_id: int, after: int = 0, page: int = PAGE) -> Page | 
              for r in got]
     next_after = int(got[-1][cols.index("row_no")]) if more and got else None
     return Page(sheet, cols, shown, next_after)
+
+
+def reveal_rows(case: Case, sheet_id: int, after: int, user: str, reason: str | None) -> Page | None:
+    """A page of rows unmasked: refused without a reason (``reveal_reason``); the reveal goes into
+    the custody log with the user's name and reason before anything is read."""
+    why = reveal_reason(True, reason)
+    with case.connect(read_only=True) as con:
+        if con.execute("SELECT 1 FROM record_sheets WHERE sheet_id = ?", [sheet_id]).fetchone() is None:
+            return None
+    case.log("web.reveal", {"sheet_id": sheet_id, "after": after, "rows": PAGE}, user=user, details={"reason": why})
+    return rows(case, sheet_id, after, reveal=True)
 
 
 def _json_text(v: Any) -> str | None:

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from qinglian.charges.review import STATUS_ZH, review_charge
 from qinglian.privacy import mask_text
 from qinglian.web import evidence, reads
-from qinglian.web.db import REVIEW_ROLES
+from qinglian.web.db import REVEAL_ROLES, REVIEW_ROLES
 from qinglian.web.deps import DB, CaseAccess, CurrentUser, Refused, audit, check_csrf, member_cases, settings
 from qinglian.web.render import page
 
@@ -87,7 +87,21 @@ def sheet_rows(request: Request, acc: CaseAccess, s: DB, sheet_id: int,
         raise Refused(404, "该案件中没有这个工作表", "no such sheet in this case")
     audit(s, request, acc.user, acc.info.case_id, "evidence.rows", f"{sheet_id} after {after}")
     fragment = request.headers.get("hx-request") == "true" and after > 0
-    return page(request, "_rows.html" if fragment else "sheet.html", acc=acc, pg=got)
+    return page(request, "_rows.html" if fragment else "sheet.html", acc=acc, pg=got, after=after,
+                can_reveal=acc.role in REVEAL_ROLES, revealed=False)
+
+
+@router.post("/cases/{case_id}/sheets/{sheet_id}/reveal", dependencies=[Depends(check_csrf)])
+def reveal(request: Request, acc: CaseAccess, s: DB, sheet_id: int, reason: Annotated[str, Form(max_length=500)] = "",
+           after: Annotated[int, Form(ge=0)] = 0) -> Response:
+    if acc.role not in REVEAL_ROLES:
+        audit(s, request, acc.user, acc.info.case_id, "reveal", str(sheet_id), outcome="denied")
+        raise Refused(403, "您在该案件中的角色不能显示完整个人信息", "your role on this case cannot reveal personal information")
+    got = evidence.reveal_rows(acc.info.case, sheet_id, after, acc.user.name, reason)
+    if got is None:
+        raise Refused(404, "该案件中没有这个工作表", "no such sheet in this case")
+    audit(s, request, acc.user, acc.info.case_id, "reveal", f"{sheet_id} after {after}")
+    return page(request, "sheet.html", acc=acc, pg=got, after=after, can_reveal=False, revealed=True)
 
 
 @router.get("/cases/{case_id}/search")

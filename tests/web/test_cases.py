@@ -142,3 +142,32 @@ def test_access_log_is_for_admins_and_records_views(web: Web, clients: dict[str,
     html = clients["admin"].get("/admin/access?user=viewer_a").text
     assert "overview" in html and web.case_a in html
     assert "denied" in html and web.case_b in html
+
+
+def test_a_case_held_by_another_writer_answers_case_busy(web: Web, clients: dict[str, TestClient],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from qinglian.store import lock
+
+    monkeypatch.setenv("QINGLIAN_LOCK_WAIT", "0.1")
+    with lock.hold(web.cases_dir / "case_a", exclusive=True):  # as a CLI ingest or analysis would
+        resp = clients["viewer_a"].get(f"/cases/{web.case_a}")
+    assert resp.status_code == 409 and "案件正被其他操作使用" in resp.text
+    assert clients["viewer_a"].get(f"/cases/{web.case_a}").status_code == 200
+
+
+def test_reveal_needs_a_reason_a_role_and_is_in_the_custody_log(web: Web, clients: dict[str, TestClient]) -> None:
+    url = f"/cases/{web.case_a}/sheets/1"
+    viewer = clients["viewer_a"].get(url).text
+    assert "/reveal" not in viewer
+    denied = clients["viewer_a"].post(url + "/reveal", data={"csrf": csrf_of(viewer), "reason": "想看"})
+    assert denied.status_code == 403
+    c = clients["reviewer_a"]
+    page = c.get(url).text
+    assert "/reveal" in page and "+8613810000000" not in page
+    assert c.post(url + "/reveal", data={"csrf": csrf_of(page), "reason": " "}).status_code == 400
+    shown = c.post(url + "/reveal", data={"csrf": csrf_of(page), "reason": "核对名单来源"})
+    assert shown.status_code == 200 and "+8613810000000" in shown.text
+    log = [json.loads(line) for line in (web.cases_dir / "case_a" / "custody.jsonl").read_text("utf-8").splitlines()]
+    last = [e for e in log if e["action"] == "web.reveal"][-1]
+    assert last["user"] == "reviewer_a" and last["details"]["reason"] == "核对名单来源"
+    assert c.post(f"/cases/{web.case_a}/sheets/99999/reveal", data={"csrf": csrf_of(page), "reason": "核对"}).status_code == 404
