@@ -1,4 +1,4 @@
-"""Evidence upload for a holder and site, run as a background intake job with progress."""
+"""Background work on a case: evidence upload (intake), analysis, reports; the job pages; report downloads."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from qinglian.ingest.api import IngestOptions
 from qinglian.store.schema import KINDS
+from qinglian.web import reports
 from qinglian.web.analysis import STEPS, run_analysis
-from qinglian.web.db import INTAKE_ROLES, Job
+from qinglian.web.db import INTAKE_ROLES, REVEAL_ROLES, Job
 from qinglian.web.deps import DB, CaseAccess, Refused, audit, check_csrf, settings
 from qinglian.web.intake import UploadRefused, run_intake, stage
 from qinglian.web.jobs import Jobs
@@ -80,3 +81,40 @@ def job(request: Request, acc: CaseAccess, s: DB, job_id: str) -> Response:
     fragment = request.headers.get("hx-request") == "true"
     return page(request, "_job.html" if fragment else "job.html", acc=acc, job=found, results=results,
                 params=json.loads(found.params or "{}"))
+
+
+@router.get("/cases/{case_id}/reports")
+def reports_page(request: Request, acc: CaseAccess, s: DB) -> Response:
+    audit(s, request, acc.user, acc.info.case_id, "reports")
+    return page(request, "reports.html", acc=acc, files=reports.list_reports(acc.info.case),
+                formats=reports.WEB_FORMATS, can_build=acc.role in INTAKE_ROLES, can_reveal=acc.role in REVEAL_ROLES)
+
+
+@router.post("/cases/{case_id}/reports", dependencies=[Depends(check_csrf)])
+def build(request: Request, acc: CaseAccess, s: DB, formats: Annotated[list[str], Form()]) -> Response:
+    if acc.role not in INTAKE_ROLES:
+        raise Refused(403, "您在该案件中的角色不能生成报告", "your role on this case cannot build reports")
+    chosen = tuple(f for f in reports.WEB_FORMATS if f in formats)
+    if not chosen:
+        raise Refused(400, "请选择报告格式", "choose a report format")
+    jobs: Jobs = request.app.state.jobs
+    job_id = jobs.new_id()
+    jobs.start(job_id, acc.info.case_id, acc.user.name, "report", len(chosen) + 1, {"formats": list(chosen)},
+               reports.run_report, acc.info.root, acc.user.name, chosen)
+    audit(s, request, acc.user, acc.info.case_id, "report", ",".join(chosen))
+    return RedirectResponse(f"/cases/{quote(acc.info.case_id)}/jobs/{job_id}", status_code=303)
+
+
+@router.get("/cases/{case_id}/reports/{name}")
+def download(request: Request, acc: CaseAccess, s: DB, name: str) -> Response:
+    found = reports.report_file(acc.info.case, name)
+    if found is None:
+        raise Refused(404, "该案件中没有这个报告文件", "no such report in this case")
+    path, revealed = found
+    if revealed and acc.role not in REVEAL_ROLES:
+        audit(s, request, acc.user, acc.info.case_id, "download", name, outcome="denied")
+        raise Refused(403, "该报告含完整个人信息，您的角色不能下载", "this report holds revealed PI; your role cannot download it")
+    audit(s, request, acc.user, acc.info.case_id, "download", name)
+    # Always an attachment: a report is never rendered as a page of this site.
+    return FileResponse(path, filename=path.name, content_disposition_type="attachment",
+                        media_type="application/octet-stream")

@@ -171,3 +171,32 @@ def test_reveal_needs_a_reason_a_role_and_is_in_the_custody_log(web: Web, client
     last = [e for e in log if e["action"] == "web.reveal"][-1]
     assert last["user"] == "reviewer_a" and last["details"]["reason"] == "核对名单来源"
     assert c.post(f"/cases/{web.case_a}/sheets/99999/reveal", data={"csrf": csrf_of(page), "reason": "核对"}).status_code == 404
+
+
+def test_reports_build_as_a_job_and_download_as_attachments(web: Web, clients: dict[str, TestClient]) -> None:
+    import time
+
+    c = clients["lead_a"]
+    page = c.get(f"/cases/{web.case_a}/reports").text
+    resp = c.post(f"/cases/{web.case_a}/reports", data={"csrf": csrf_of(page), "formats": ["html"]},
+                  follow_redirects=False)
+    url = str(resp.headers["location"])
+    deadline = time.monotonic() + 120
+    while "hx-trigger" in (html := c.get(url, headers={"HX-Request": "true"}).text):
+        assert time.monotonic() < deadline, "the report job did not finish"
+        time.sleep(0.3)
+    assert "已完成" in html, html
+    listing = c.get(f"/cases/{web.case_a}/reports").text
+    name = listing.split(f"/cases/{web.case_a}/reports/")[1].split('"')[0]
+    got = clients["viewer_a"].get(f"/cases/{web.case_a}/reports/{name}")
+    assert got.status_code == 200 and got.headers["content-disposition"].startswith("attachment")
+    assert "13912345678" not in got.content.decode("utf-8", "replace")
+    assert clients["member_b"].get(f"/cases/{web.case_a}/reports/{name}").status_code == 404
+    assert c.get(f"/cases/{web.case_a}/reports/..%2Fcase.toml").status_code == 404
+    assert c.get(f"/cases/{web.case_a}/reports/nothing.html").status_code == 404
+    # A revealed report is for the roles that may reveal.
+    (web.cases_dir / "case_a" / "reports" / "x-revealed.html").write_text("PI", encoding="utf-8")
+    assert clients["viewer_a"].get(f"/cases/{web.case_a}/reports/x-revealed.html").status_code == 403
+    assert clients["reviewer_a"].get(f"/cases/{web.case_a}/reports/x-revealed.html").status_code == 200
+    viewer_page = clients["viewer_a"].get(f"/cases/{web.case_a}/reports").text
+    assert 'name="formats"' not in viewer_page

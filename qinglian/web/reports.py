@@ -1,0 +1,80 @@
+"""The case file: the reports in CASE/reports/ to download, and a report job that writes them with
+the CLI's ``build_report`` (masked; a revealed report stays a CLI act with its reason)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from qinglian.errors import QinglianError
+from qinglian.report.run import ReportOptions, build_report
+from qinglian.store.case import Case
+from qinglian.web.db import Job, now
+
+WEB_FORMATS: tuple[str, ...] = ("html", "xlsx", "pdf", "ftm")
+
+
+def list_reports(case: Case) -> list[dict[str, Any]]:
+    """The finished files of CASE/reports/ (no folders, no hidden or partial files), newest first."""
+    folder = case.reports_dir
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in folder.iterdir():
+        if p.name.startswith(".") or not p.is_file() or p.is_symlink() or p.name.endswith((".tmp", ".part")):
+            continue
+        st = p.stat()
+        out.append({"name": p.name, "size": st.st_size, "modified": datetime.fromtimestamp(st.st_mtime),
+                    "revealed": "-revealed" in p.name})
+    return sorted(out, key=lambda r: (r["modified"], r["name"]), reverse=True)
+
+
+def report_file(case: Case, name: str) -> tuple[Path, bool] | None:
+    """The file of that name if the listing has it (a name is looked up, never joined as a path),
+    and whether it holds revealed PI."""
+    for r in list_reports(case):
+        if r["name"] == name:
+            return case.reports_dir / r["name"], bool(r["revealed"])
+    return None
+
+
+def run_report(sessions: sessionmaker[Session], job_id: str, case_root: Path, user: str,
+               formats: tuple[str, ...]) -> None:
+    steps: dict[str, str] = {}
+    errors: list[list[str]] = []
+
+    def save(status: str, finished: bool = False) -> None:
+        with sessions() as s:
+            job = s.get(Job, job_id)
+            if job is None:
+                return
+            job.status, job.done = status, sum(1 for v in steps.values() if v == "done")
+            job.results = json.dumps({"steps": [{"step": k, "state": v} for k, v in steps.items()],
+                                      "errors": errors}, ensure_ascii=False)
+            if finished:
+                job.finished_at = now()
+            s.commit()
+
+    def progress(step: str, done: int, total: int) -> None:
+        # Each call starts a part: the parts before it are done.
+        for k in steps:
+            steps[k] = "done"
+        steps.setdefault(step, "running")
+        save("running")
+
+    try:
+        save("running")
+        build_report(case_root, ReportOptions(formats=formats, user=user), progress)
+        for k in steps:
+            steps[k] = "done"
+        save("done", finished=True)
+    except QinglianError as exc:
+        errors.append([exc.render("zh"), exc.render("en")])
+        save("failed", finished=True)
+    except Exception as exc:  # noqa: BLE001 - a job must end in a state the page can show
+        errors.append(["内部错误：" + type(exc).__name__, "internal error: " + type(exc).__name__])
+        save("failed", finished=True)
