@@ -42,3 +42,11 @@ def find_cases(cases_dir: Path) -> dict[str, CaseInfo]:
         case_id = str(meta.get("id") or p.name)
         found.setdefault(case_id, CaseInfo(case_id, str(meta.get("name") or p.name), str(meta.get("agency") or ""), p))
     return found
+
+
+def new_case_folder(cases_dir: Path) -> Path:
+    """A fresh folder name for a case created in the browser (the case's name lives in case.toml,
+    so no typed text ever becomes a path)."""
+    import uuid
+
+    return cases_dir / f"case-{uuid.uuid4().hex[:12]}"

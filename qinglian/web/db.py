@@ -19,6 +19,8 @@ CASE_ROLES: tuple[str, ...] = ("case_lead", "investigator", "reviewer", "viewer"
 ROLES: tuple[str, ...] = (ADMIN, *CASE_ROLES)
 # Who may record a review decision on a charge.
 REVIEW_ROLES: frozenset[str] = frozenset({"case_lead", "reviewer"})
+# Who may create a case (by the role on the account).
+CREATE_ROLES: frozenset[str] = frozenset({ADMIN, "case_lead"})
 # Who may reveal masked personal information (with a reason, logged).
 REVEAL_ROLES: frozenset[str] = frozenset({"case_lead", "investigator", "reviewer"})
 # Who may upload evidence and start jobs on a case.

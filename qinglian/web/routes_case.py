@@ -12,8 +12,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from qinglian.charges.review import STATUS_ZH, review_charge
 from qinglian.privacy import mask_text
+from qinglian.store.case import init_case
 from qinglian.web import evidence, reads
-from qinglian.web.db import REVEAL_ROLES, REVIEW_ROLES
+from qinglian.web.cases import new_case_folder
+from qinglian.web.db import CREATE_ROLES, REVEAL_ROLES, REVIEW_ROLES, Membership
 from qinglian.web.deps import DB, CaseAccess, CurrentUser, Refused, audit, check_csrf, member_cases, settings
 from qinglian.web.render import page
 
@@ -30,7 +32,33 @@ def home() -> Response:
 
 @router.get("/cases")
 def cases(request: Request, user: CurrentUser, s: DB) -> Response:
-    return page(request, "cases.html", cases=member_cases(s, user, settings(request).cases_dir))
+    return page(request, "cases.html", cases=member_cases(s, user, settings(request).cases_dir),
+                can_create=user.role in CREATE_ROLES)
+
+
+def _may_create(user: CurrentUser) -> None:
+    if user.role not in CREATE_ROLES:
+        raise Refused(403, "只有管理员和案件负责人可以新建案件", "only admins and case leads can create cases")
+
+
+@router.get("/cases/new")
+def new_case_form(request: Request, user: CurrentUser) -> Response:
+    _may_create(user)
+    return page(request, "new_case.html")
+
+
+@router.post("/cases/new", dependencies=[Depends(check_csrf)])
+def new_case(request: Request, user: CurrentUser, s: DB, name: Annotated[str, Form(max_length=200)],
+             agency: Annotated[str, Form(max_length=200)] = "") -> Response:
+    _may_create(user)
+    if not name.strip():
+        raise Refused(400, "案件名称不能为空", "a case needs a name")
+    case = init_case(new_case_folder(settings(request).cases_dir), name.strip(), agency.strip() or None, user=user.name)
+    case_id = str(case.meta().get("id") or case.root.name)
+    s.add(Membership(user_id=user.id, case_id=case_id, role="case_lead"))  # the creator leads it
+    s.commit()
+    audit(s, request, user, case_id, "case.create", name.strip())
+    return RedirectResponse(f"/cases/{quote(case_id)}", status_code=303)
 
 
 @router.get("/cases/{case_id}")

@@ -200,3 +200,19 @@ def test_reports_build_as_a_job_and_download_as_attachments(web: Web, clients: d
     assert clients["reviewer_a"].get(f"/cases/{web.case_a}/reports/x-revealed.html").status_code == 200
     viewer_page = clients["viewer_a"].get(f"/cases/{web.case_a}/reports").text
     assert 'name="formats"' not in viewer_page
+
+
+def test_a_case_lead_creates_a_case_and_leads_it(web: Web, clients: dict[str, TestClient]) -> None:
+    c = clients["lead_a"]
+    listing = c.get("/cases").text
+    assert 'href="/cases/new"' in listing
+    resp = c.post("/cases/new", data={"csrf": csrf_of(listing), "name": "丙案<script>", "agency": "东湖区局"},
+                  follow_redirects=False)
+    assert resp.status_code == 303
+    overview = c.get(str(resp.headers["location"])).text
+    assert "丙案&lt;script&gt;" in overview and "case_lead" in overview
+    assert "丙案" not in clients["viewer_a"].get("/cases").text
+    viewer_page = clients["viewer_a"].get("/cases").text
+    assert 'href="/cases/new"' not in viewer_page
+    assert clients["viewer_a"].post("/cases/new", data={"csrf": csrf_of(viewer_page), "name": "丁案"}).status_code == 403
+    assert not any("丁案" in p.read_text("utf-8") for p in web.cases_dir.glob("*/case.toml"))
