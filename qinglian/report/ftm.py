@@ -15,13 +15,13 @@ FtM's ``sanitize_text`` once per distinct text). Property names are checked agai
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import orjson
 from followthemoney import model
 from followthemoney.types import registry
 from followthemoney.util import sanitize_text
@@ -38,11 +38,13 @@ _DIGITS_AS_LETTERS = bytes.maketrans(b"0123456789", b"ghijklmnop")
 
 
 def entity_id(schema: str, *key: Any) -> str:
-    raw = "\x1f".join(["qinglian", schema, *(str(k) for k in key)])
+    raw = "\x1f".join(("qinglian", schema, *map(str, key)))
     return "ql-" + hashlib.sha1(raw.encode("utf-8")).hexdigest().encode("ascii").translate(_DIGITS_AS_LETTERS).decode("ascii")
 
 
 _CHECKED: set[tuple[str, str]] = set()
+# Times leave the store as FtM's ISO text: converting a million of them to datetime and back cost seconds.
+_ISO = "strftime({}, '%Y-%m-%dT%H:%M:%S')"
 
 
 class Entity:
@@ -80,6 +82,7 @@ class Exporter:
         # scripts, signatures and file names repeat from record to record
         self._masked = Memo(lambda v: sanitize_text(redactor.text(v)) or "")
         self._ids: dict[tuple[Any, ...], str] = {}
+        self._record_prefix: dict[tuple[str, str | None], str] = {}
         self._phones = Memo(lambda v: registry.phone.clean(v) or "")
 
     def text(self, value: str | None) -> str:
@@ -128,9 +131,12 @@ class Exporter:
         e.add("summary", f"SHA-256 {hash_text(sha)}")  # FtM's contentHash holds SHA-1 only
         return e
 
-    @staticmethod
-    def record_id(sha: str, sheet: str | None, row_no: int) -> str:
-        return sanitize_text(f"{hash_text(sha[:12])}/{sheet or ''}/{row_no}") or ""
+    def record_id(self, sha: str, sheet: str | None, row_no: int) -> str:
+        key = (sha, sheet)
+        prefix = self._record_prefix.get(key)
+        if prefix is None:  # a sheet's name is seized text: cleaned once per sheet
+            prefix = self._record_prefix[key] = f"{hash_text(sha[:12])}/{sanitize_text(sheet) or ''}/"
+        return f"{prefix}{row_no}"
 
     def _where(self, alias: str = "r") -> tuple[str, list[Any]]:
         if self.holder is None:
@@ -158,7 +164,8 @@ class Exporter:
     def calls(self) -> Iterator[Entity]:
         where, params = self._where()
         for holder, caller, callee, started, duration, sha, sheet, row_no, transcript in self._rows(
-            "SELECT holder, caller, callee, started_at, duration_s, evidence_sha256, sheet, row_no, transcript "
+            f"SELECT holder, caller, callee, {_ISO.format('started_at')}, duration_s, evidence_sha256, sheet, row_no, "
+            "transcript "
             f"FROM calls r{where}", params
         ):
             call = self.make("Call", sha, sheet, row_no)
@@ -173,7 +180,7 @@ class Exporter:
             else:
                 call.add("description", sanitize_text(f"主叫 {self.r.phone(caller)}，被叫 {self.r.phone(callee)}"))
             if started is not None:
-                call.add("date", started.isoformat(timespec="seconds"))
+                call.add("date", started)
             if duration is not None:
                 call.add("duration", str(round(float(duration))))
             if transcript:
@@ -185,7 +192,7 @@ class Exporter:
     def sms(self) -> Iterator[Entity]:
         where, params = self._where()
         for holder, signature, recipient, sent, content, sha, sheet, row_no in self._rows(
-            "SELECT holder, signature, recipient, sent_at, content, evidence_sha256, sheet, row_no "
+            f"SELECT holder, signature, recipient, {_ISO.format('sent_at')}, content, evidence_sha256, sheet, row_no "
             f"FROM sms r{where}", params
         ):
             msg = self.make("Message", sha, sheet, row_no)
@@ -198,7 +205,7 @@ class Exporter:
                 yield from self.once(person)
                 msg.add("recipients", person.id)
             if sent is not None:
-                msg.add("date", sent.isoformat(timespec="seconds"))
+                msg.add("date", sent)
             msg.add("proof", self.ref("Document", sha))
             msg.add("recordId", self.record_id(sha, sheet, row_no))
             yield msg
@@ -206,7 +213,7 @@ class Exporter:
     def chats(self) -> Iterator[Entity]:
         where, params = self._where()
         for chat, sender, receiver, sent, text, sha, sheet, row_no in self._rows(
-            "SELECT chat, sender, receiver, sent_at, text, evidence_sha256, sheet, row_no "
+            f"SELECT chat, sender, receiver, {_ISO.format('sent_at')}, text, evidence_sha256, sheet, row_no "
             f"FROM chats r{where}", params
         ):
             who = self.party(str(sender or "（未知发送人）"))
@@ -221,7 +228,7 @@ class Exporter:
             if chat:
                 msg.add("threadTopic", self.text(chat))
             if sent is not None:
-                msg.add("date", sent.isoformat(timespec="seconds"))
+                msg.add("date", sent)
             msg.add("proof", self.ref("Document", sha))
             msg.add("recordId", self.record_id(sha, sheet, row_no))
             yield msg
@@ -229,7 +236,7 @@ class Exporter:
     def payments(self) -> Iterator[Entity]:
         where, params = self._where()
         for payer, payee, amount, paid, memo, sha, sheet, row_no in self._rows(
-            "SELECT payer, payee, amount, paid_at, memo, evidence_sha256, sheet, row_no "
+            f"SELECT payer, payee, amount, {_ISO.format('paid_at')}, memo, evidence_sha256, sheet, row_no "
             f"FROM payments r{where}", params
         ):
             a = self.party(str(payer or "（未知付款方）"))
@@ -243,7 +250,7 @@ class Exporter:
                 pay.add("amount", registry.number.clean(str(amount)))
             pay.add("currency", "CNY")
             if paid is not None:
-                pay.add("date", paid.isoformat(timespec="seconds"))
+                pay.add("date", paid)
             if memo:
                 pay.add("purpose", self.text(memo))
             pay.add("proof", self.ref("Document", sha))
@@ -314,9 +321,9 @@ class Exporter:
 def write_ftm(con: duckdb.DuckDBPyConnection, path: Path, *, reveal: bool, holder: str | None,
               names: NameMatcher | None = None) -> int:
     n = 0
-    with path.open("w", encoding="utf-8") as fh:
+    with path.open("wb") as fh:
         for e in Exporter(con, Redactor(reveal, names), holder).all():
-            fh.write(json.dumps(e.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+            fh.write(orjson.dumps(e.to_dict(), option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE))
             n += 1
     return n
 
