@@ -123,6 +123,7 @@ def party(case: Case, holder: str) -> dict[str, Any]:
                 d = dict(zip(names, r, strict=True))
                 d["quote"] = red.text(d["quote"])
                 evidence.setdefault(str(d["charge_id"]), []).append(d)
+        extra = _party_figures(con, holder, red)
     charges = list_charges(case, holder) if analysed else []
     for c in charges:
         c["facts_zh"], c["facts_en"] = red.text(c.get("facts_zh")), red.text(c.get("facts_en"))
@@ -132,4 +133,34 @@ def party(case: Case, holder: str) -> dict[str, Any]:
     leads = list_leads(case, holder) if analysed else []
     for lead in leads:
         lead["reason_zh"], lead["reason_en"] = red.text(lead.get("reason_zh")), red.text(lead.get("reason_en"))
-    return {"charges": charges, "leads": leads, "analysed": analysed}
+    return {"charges": charges, "leads": leads, "analysed": analysed, **extra}
+
+
+BEHAVIOUR = ("calls", "active_days", "calls_per_day", "distinct_callees", "answer_rate", "short_share",
+             "max_concurrent", "outside_hours_share", "calls_after_objection")
+
+
+def _party_figures(con: duckdb.DuckDBPyConnection, holder: str, red: Redactor) -> dict[str, Any]:
+    """PI held by category (whole holder), its calling behaviour, and the campaigns it took part in."""
+    pi: list[tuple[str, int, int]] = []
+    if columns_of(con, "pi_inventory"):
+        pi = [(str(c), int(t), int(n)) for c, t, n in con.execute(
+            "SELECT category, tier, subjects FROM pi_inventory WHERE holder = ? AND evidence_sha256 IS NULL "
+            "ORDER BY tier, subjects DESC", [holder]).fetchall()]
+    behaviour: dict[str, Any] = {}
+    if columns_of(con, "behaviour_holders"):
+        cols = ", ".join(quote_ident(c) for c in BEHAVIOUR)
+        row = con.execute(f"SELECT {cols} FROM behaviour_holders WHERE holder = ?", [holder]).fetchone()
+        if row:
+            behaviour = {c: v for c, v in zip(BEHAVIOUR, row, strict=True) if v is not None}
+    campaigns: list[dict[str, Any]] = []
+    if columns_of(con, "campaigns"):
+        cur = con.execute(
+            "SELECT campaign_id, kind, template, messages, peak_day, peak_count FROM campaigns "
+            "WHERE list_contains(CAST(holders AS VARCHAR[]), ?) ORDER BY messages DESC LIMIT 20", [holder])
+        names = [d[0] for d in cur.description]
+        for r in cur.fetchall():
+            d = dict(zip(names, r, strict=True))
+            d["template"] = red.text(d["template"])
+            campaigns.append(d)
+    return {"pi": pi, "behaviour": behaviour, "campaigns": campaigns}

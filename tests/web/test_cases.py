@@ -61,6 +61,7 @@ def test_party_page_shows_charges_with_masked_evidence(web: Web, clients: dict[s
     assert "外呼记录.xlsx" in html and "Sheet1" in html
     assert "13912345678" not in html and "139****5678" in html
     assert "第六条" in html
+    assert "<td>credit</td><td>50</td><td>600</td>" in html  # PI held, by category
 
 
 def test_unknown_party_is_not_found(web: Web, clients: dict[str, TestClient]) -> None:
