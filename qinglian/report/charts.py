@@ -56,34 +56,6 @@ def to_svg(fig: Figure, tight: bool = True) -> str:
     return svg[start:] if start >= 0 else svg
 
 
-def daily_svg(days: list[tuple[date, int]], title: str, peak: tuple[date, int] | None) -> str:
-    """A bar chart of counts per day with the peak day marked; empty string when no days."""
-    if not days:
-        return ""
-    with matplotlib.rc_context(rc()):
-        width = min(9.0, max(4.0, 0.25 * len(days) + 2))
-        fig = Figure(figsize=(width, 2.6))
-        ax = fig.add_subplot()
-        xs = list(range(len(days)))
-        ys = [n for _, n in days]
-        peak_x = next((i for i, (d, _) in enumerate(days) if peak and d == peak[0]), None)
-        colors = ["#c0392b" if i == peak_x else "#2c6fbb" for i in xs]
-        ax.bar(xs, ys, color=colors, width=0.8)
-        step = max(1, len(days) // 15)
-        ax.set_xticks(xs[::step], [d.strftime("%m-%d") for d, _ in days][::step])
-        ax.set_title(title)
-        ax.set_ylabel("条数")
-        if peak and peak_x is not None:
-            ax.annotate(f"峰值 {peak[0].isoformat()}：{peak[1]:,}", xy=(peak_x, peak[1]),
-                        xytext=(0, 4), textcoords="offset points", ha="center", fontsize=8,
-                        color="#c0392b")
-            ax.set_ylim(0, peak[1] * 1.2 + 1)
-        fig.autofmt_xdate(bottom=0.24)
-        ax.spines[["top", "right"]].set_visible(False)
-        fig.subplots_adjust(left=0.13, right=0.98, bottom=0.24, top=0.86)
-        return to_svg(fig, tight=False)
-
-
 def daily_pair_svg(calls: list[tuple[date, int]], sms: list[tuple[date, int]], title: str) -> str:
     """Calls and SMS per day on one small chart (bars side by side); empty string when no days."""
     if not calls and not sms:

@@ -22,15 +22,12 @@ from qinglian.report.privacy import Redactor
 from qinglian.store.schema import KINDS
 from qinglian.store.sqlident import quote_ident
 
-TEXT_LIMIT = 300  # characters of one reason shown in the PDF; the HTML and XLSX keep it whole
-
 
 @dataclass(frozen=True)
 class Reason:
     text: str
     citations: tuple[Citation, ...] = ()
     more: int = 0  # citations not shown
-    weight: float | None = None
 
 
 @dataclass
@@ -38,7 +35,6 @@ class Reasons:
     """The reasons of one table row (a cell value the templates render as a list)."""
 
     items: tuple[Reason, ...] = ()
-    more: int = 0  # reasons not shown
 
     def as_text(self) -> str:
         """One numbered line per reason with its citations (for spreadsheet cells)."""
@@ -47,18 +43,6 @@ class Reasons:
             cites = "；".join(c.text for c in r.citations) + (f"；另 {r.more} 处" if r.more else "")
             lines.append(f"{i}. {r.text}" + (f"（证据：{cites}）" if cites else ""))
         return "\n".join(lines)
-
-    def trimmed(self, reasons: int, citations: int, chars: int = TEXT_LIMIT) -> Reasons:
-        kept = tuple(
-            dataclasses.replace(
-                r,
-                text=r.text if len(r.text) <= chars else r.text[:chars] + "…",
-                citations=r.citations[:citations],
-                more=r.more + max(0, len(r.citations) - citations),
-            )
-            for r in self.items[:reasons]
-        )
-        return Reasons(kept, self.more + max(0, len(self.items) - reasons))
 
 
 @dataclass
@@ -78,26 +62,6 @@ class ReasonReader:
                 "SELECT sha256, file_name FROM evidence").fetchall()}
         return self._files
 
-    def list_name(self, value: Any) -> Any:
-        """A customer list id (``sha256:sheet``) or a bare evidence hash as "file name（sheet）"."""
-        if not isinstance(value, str):
-            return value
-        sha, _, sheet = value.partition(":")
-        name = self.files().get(sha)
-        if name is None:
-            return self.redactor.cell("list_id", value)
-        return self.redactor.text(name) + (f"（{sheet}）" if sheet else "")
-
-    def why(self, value: Any) -> Any:
-        """The reason a list fingerprint gives (``why_zh`` of its JSON detail)."""
-        try:
-            detail = json.loads(value) if isinstance(value, str) else value
-        except ValueError:
-            return self.redactor.text(str(value))
-        if isinstance(detail, dict) and detail.get("why_zh"):
-            return self.redactor.text(str(detail["why_zh"]))
-        return ""
-
     def cell(self, value: Any) -> Any:
         if not isinstance(value, str):
             return value
@@ -112,9 +76,7 @@ class ReasonReader:
             text = str(p.get("reason_zh") or p.get("reason_en") or "")  # the case file is in Chinese
             refs = [e for e in (p.get("evidence") or []) if isinstance(e, dict)]
             cites = tuple(self._citation(e) for e in refs[: self.per_reason])
-            weight = p.get("weight")
-            items.append(Reason(self.redactor.text(text), cites, max(0, len(refs) - self.per_reason),
-                                float(weight) if isinstance(weight, int | float) else None))
+            items.append(Reason(self.redactor.text(text), cites, max(0, len(refs) - self.per_reason)))
         out = Reasons(tuple(items))
         if self.track:
             self._pending.append(out)

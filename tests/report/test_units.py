@@ -1,4 +1,4 @@
-"""Small pure pieces of the report: masking of marked text, thresholds, file names, sheets."""
+"""Small pure pieces of the report: law ids, file names, sheets, masking of cells and hashes."""
 
 from __future__ import annotations
 
@@ -8,47 +8,13 @@ from pathlib import Path
 import pytest
 
 from qinglian.errors import QinglianError
-from qinglian.report.data import PiRow
-from qinglian.report.evidence import segments, split_law
+from qinglian.report.evidence import split_law
 from qinglian.report.html import inline_svg
 from qinglian.report.privacy import Redactor
 from qinglian.report.run import file_stem, parse_formats
 from qinglian.report.xlsx import Book, neutralise
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
-
-
-def test_segments_mark_spans_and_mask_the_rest() -> None:
-    text = "这里是工商银行，您的号码13912345678"
-    pieces, note = segments(text, [(3, 7)], Redactor(False))
-    assert pieces[1] == ("工商银行", True)
-    assert "".join(p for p, _ in pieces) == "这里是工商银行，您的号码139****5678"
-    assert note == ""
-
-
-def test_segments_never_leak_a_number_cut_by_a_span() -> None:
-    text = "号码13912345678请回电"
-    pieces, note = segments(text, [(4, 9)], Redactor(False))  # the span cuts the number
-    joined = "".join(p for p, _ in pieces)
-    assert not MOBILE.search(joined)
-    assert joined == "号码139****5678请回电"
-    assert note  # says why the marks are missing
-
-
-def test_segments_reveal_keeps_text() -> None:
-    pieces, _ = segments("号码13912345678", [(0, 2)], Redactor(True))
-    assert "".join(p for p, _ in pieces) == "号码13912345678"
-
-
-def test_segments_ignore_spans_outside_the_text() -> None:
-    pieces, _ = segments("不看征信", [(10, 12), (2, 1), (0, 4)], Redactor(False))
-    assert pieces == [("不看征信", True)]
-
-
-def test_pi_status() -> None:
-    assert PiRow("征信", "50", 49, 1, 50).status == "未达到"
-    assert PiRow("征信", "50", 50, 1, 50).crossed
-    assert "特别严重" in PiRow("征信", "50", 500, 1, 50).status
 
 
 def test_split_law() -> None:
@@ -143,13 +109,3 @@ def test_hashes_never_print_as_mobile_numbers() -> None:
         assert Redactor(False).cell("list_id", f"{h}:Sheet1") == f"{shown}:Sheet1"
     assert hash_text("ab13912345678901cd") == "ab13912345-678901cd"
 
-
-def test_law_appendix_names_each_text_version_readably() -> None:
-    from qinglian.report.laws import appendix
-
-    entries, version = appendix({"criminal.253-1", "pipl.10"})
-    by_id = {e.id: e for e in entries}
-    assert "2021 年文本" in by_id["pipl.10"].versions
-    amended = by_id["criminal.253-1"].versions
-    assert "刑法修正案（九）文本" in amended and "修正案（九） 年文本" not in amended
-    assert version.startswith("法律条文目录版本")
