@@ -1,0 +1,54 @@
+"""The admin's pages: accounts, memberships, disabling; nobody else reaches them."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.web.conftest import Web, csrf_of, sign_in
+
+
+def test_only_admins_manage_accounts(web: Web, clients: dict[str, TestClient]) -> None:
+    for who in ("lead_a", "viewer_a", "member_b"):
+        c = clients[who]
+        assert c.get("/admin/users").status_code == 403
+        token = csrf_of(c.get("/cases").text)
+        assert c.post("/admin/users", data={"csrf": token, "name": "evil", "role": "admin",
+                                            "password": "0123456789ab"}).status_code == 403
+
+
+def test_admin_adds_a_member_who_then_sees_the_case(web: Web, clients: dict[str, TestClient]) -> None:
+    admin = clients["admin"]
+    page = admin.get("/admin/users").text
+    assert "lead_a" in page and "甲案" in page
+    token = csrf_of(page)
+    assert admin.post("/admin/users", data={"csrf": token, "name": "新成员", "role": "viewer",
+                                            "password": "short"}).status_code == 400
+    assert admin.post("/admin/users", data={"csrf": token, "name": "新成员", "role": "viewer",
+                                            "password": "a long enough one"}, follow_redirects=False).status_code == 303
+    c = web.client()
+    assert sign_in(c, "新成员", "a long enough one") == 303
+    assert "乙案" not in c.get("/cases").text
+    page = admin.get("/admin/users").text
+    uid = _user_id(page, "新成员")
+    assert admin.post("/admin/members", data={"csrf": token, "user_id": uid, "case_id": web.case_b,
+                                              "role": "viewer"}, follow_redirects=False).status_code == 303
+    assert "乙案" in c.get("/cases").text
+    assert c.get(f"/cases/{web.case_b}").status_code == 200
+    assert admin.post("/admin/members", data={"csrf": token, "user_id": uid, "case_id": web.case_b,
+                                              "role": "remove"}, follow_redirects=False).status_code == 303
+    assert c.get(f"/cases/{web.case_b}").status_code == 404
+    # Disabling signs the user out everywhere.
+    assert admin.post(f"/admin/users/{uid}/active", data={"csrf": token, "active": "false"},
+                      follow_redirects=False).status_code == 303
+    assert c.get("/cases", follow_redirects=False).status_code == 303
+    assert sign_in(web.client(), "新成员", "a long enough one") == 401
+    log = admin.get("/admin/access?user=admin").text
+    assert "member.set" in log and "user.disable" in log
+
+
+def _user_id(page: str, name: str) -> str:
+    for part in page.split('<option value="')[1:]:
+        value, rest = part.split('"', 1)
+        if rest.startswith(">" + name + "<"):
+            return value
+    raise AssertionError(f"{name} not in the user list")
