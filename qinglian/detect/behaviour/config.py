@@ -29,9 +29,13 @@ INPUT_FEATURES: tuple[str, ...] = (
     "sms_sent",
 )
 
+# Measures the behaviour pipeline adds to the contract's columns where it computed them from call
+# records (a features file has no such columns; missing, they add nothing).
+MEASURED_FEATURES: tuple[str, ...] = ("short_share", "answer_rate")
+
 # Features a pattern may test: the contract's columns and the ratios score.py derives from them.
 PATTERN_FEATURES = frozenset(
-    {*INPUT_FEATURES, "calls_per_day", "distinct_callees_per_day", "sms_per_day", "short_share"}
+    {*INPUT_FEATURES, *MEASURED_FEATURES, "calls_per_day", "distinct_callees_per_day", "sms_per_day"}
 )
 
 

@@ -20,7 +20,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from qinglian.detect.behaviour.config import INPUT_FEATURES, Condition, Thresholds, default_thresholds
+from qinglian.detect.behaviour.config import (
+    INPUT_FEATURES,
+    MEASURED_FEATURES,
+    Condition,
+    Thresholds,
+    default_thresholds,
+)
 
 
 def derive_features(frame: pd.DataFrame) -> pd.DataFrame:
@@ -28,10 +34,10 @@ def derive_features(frame: pd.DataFrame) -> pd.DataFrame:
 
     Totals are compared with anchors only where active_days is missing: with it, the per-day
     figures replace them, so one fact is not counted twice (and the window, unknown, drops out).
-    `short_share` is kept when present (the behaviour pipeline measures it).
+    `short_share` and `answer_rate` are kept when present (the behaviour pipeline measures them).
     """
     out = pd.DataFrame(index=frame.index)
-    for name in (*INPUT_FEATURES, "short_share"):
+    for name in (*INPUT_FEATURES, *MEASURED_FEATURES):
         out[name] = pd.to_numeric(frame[name], errors="raise") if name in frame else np.nan
     out = out.astype("float64")
     days = out["active_days"].where(out["active_days"] > 0)

@@ -110,6 +110,24 @@ def test_lawful_heavy_callers_are_not_flagged() -> None:
     assert not out.loc[PERSON["number"], "flag"]
 
 
+def test_a_courier_whose_calls_are_answered_is_not_flagged() -> None:
+    # measured from call records: 50 new people a day, ~30 s calls, called back by only a sixth
+    # of them; volume, repetition and duration look like a slow dialer, but 84 % of the calls are
+    # answered, as calls from a contact are and spam calls are not
+    courier: dict[str, Any] = {"number": "+8618600000124", "calls": 354, "distinct_callees": 332, "outgoing_share": 0.827,
+               "mean_duration_s": 31.1, "median_duration_s": 25.0, "handsets": 2, "active_days": 7,
+               "short_share": 0.2}
+    robot = dict(ROBOT, short_share=0.7)
+    unmeasured = _score([courier, robot])
+    assert bool(unmeasured.loc[courier["number"], "flag"])  # without the answer rate it looks harmful
+    out = _score([dict(courier, answer_rate=0.84), dict(robot, answer_rate=0.3)])
+    assert not out.loc[courier["number"], "flag"] and out.loc[courier["number"], "score"] < 0.4
+    assert "answer_rate=0.84 > 0.5 (-0.9)" in _reasons(out, courier["number"])
+    # a low answer rate adds nothing of its own: the duration family already counts it
+    assert out.loc[robot["number"], "score"] == unmeasured.loc[robot["number"], "score"]
+    assert not any(r.startswith("answer_rate") for r in _reasons(out, robot["number"]))
+
+
 def test_scam_and_slow_dialer_lines_of_modest_volume_are_flagged_by_pattern() -> None:
     out = _score([SCAM, SLOW, PERSON])
     assert bool(out.loc[SCAM["number"], "flag"]) and _reasons(out, SCAM["number"])[0] == "pattern=scam_line"
