@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from qinglian.privacy import reveal_reason
@@ -12,14 +14,13 @@ from qinglian.store.case import Case
 from qinglian.store.db import columns_of
 from qinglian.store.schema import KINDS, row_columns, rows_table
 from qinglian.store.sqlident import quote_ident
+from qinglian.web import search_index
 from qinglian.web.reads import redactor
+from qinglian.web.search_index import SEARCHED
 
 PAGE = 50
 SEARCH_LIMIT = 50
 SNIPPET = 60
-# The free texts searched: transcripts, SMS, chats and complaints.
-SEARCHED: tuple[tuple[str, str], ...] = (("calls", "transcript"), ("sms", "content"), ("chats", "text"),
-                                         ("complaints", "text"))
 
 
 def files(case: Case) -> list[dict[str, Any]]:
@@ -135,23 +136,33 @@ def highlight(text: str, q: str) -> list[tuple[str, bool]]:
     return pieces
 
 
-def search(case: Case, q: str, limit: int = SEARCH_LIMIT) -> tuple[list[dict[str, Any]], bool]:
-    """Texts of the case containing ``q`` (case-insensitive substring, DuckDB ILIKE: a scan, not
-    an index), masked, with the matches marked; and whether more than ``limit`` matched."""
+def search(case: Case, q: str, limit: int = SEARCH_LIMIT, index: Path | None = None,
+           submit: Callable[[Callable[[], None]], object] | None = None) -> tuple[list[dict[str, Any]], bool, str]:
+    """Texts of the case containing ``q`` (case-insensitive substring), masked, with the matches
+    marked; whether more than ``limit`` matched; and how they were found: "index" (the case's
+    FTS5 trigram index, for three characters or more) or "scan" (DuckDB ILIKE over the store, for
+    shorter queries and while the index is missing or stale; ``submit`` then schedules its build)."""
     q = q.strip()
     if not q:
-        return [], False
+        return [], False, ""
+    got: list[tuple[Any, ...]] | None = None
+    how = "scan"
+    if index is not None:
+        if search_index.fresh(index, case):
+            if len(q) >= search_index.MIN_CHARS:
+                got, how = search_index.query(index, q, limit + 1), "index"
+        elif submit is not None:
+            submit(lambda: search_index.build_once(case, index))
     with case.connect(read_only=True) as con:
-        parts, params = [], []
-        for kind, col in SEARCHED:
-            if columns_of(con, kind):
-                c = quote_ident(col)
-                parts.append(f"SELECT '{kind}' AS kind, holder, evidence_sha256, sheet, row_no, {c} AS text "
-                             f"FROM {quote_ident(kind)} WHERE {c} ILIKE ? ESCAPE '\\'")
-                params.append(_like(q))
-        if not parts:
-            return [], False
-        got = con.execute(" UNION ALL ".join(parts) + " LIMIT ?", [*params, limit + 1]).fetchall()
+        if got is None:
+            parts, params = [], []
+            for kind, col in SEARCHED:
+                if columns_of(con, kind):
+                    c = quote_ident(col)
+                    parts.append(f"SELECT '{kind}' AS kind, holder, evidence_sha256, sheet, row_no, {c} AS text "
+                                 f"FROM {quote_ident(kind)} WHERE {c} ILIKE ? ESCAPE '\\'")
+                    params.append(_like(q))
+            got = con.execute(" UNION ALL ".join(parts) + " LIMIT ?", [*params, limit + 1]).fetchall() if parts else []
         files_by_sha = dict(con.execute("SELECT sha256, file_name FROM evidence").fetchall())
         red = redactor(case, con)
     out = []
@@ -159,4 +170,4 @@ def search(case: Case, q: str, limit: int = SEARCH_LIMIT) -> tuple[list[dict[str
         masked = red.text(str(text))
         out.append({"kind": kind, "holder": holder, "evidence_sha256": sha, "file_name": files_by_sha.get(sha, ""),
                     "sheet": sheet, "row_no": row_no, "pieces": highlight(masked, q)})
-    return out, len(got) > limit
+    return out, len(got) > limit, how

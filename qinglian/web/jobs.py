@@ -20,6 +20,8 @@ class Jobs:
         self.sessions = sessions
         self.staging_root = staging_root
         staging_root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Search indexes, one per case (``search_index``), built on the same worker.
+        self.search_root = staging_root.parent / "search"
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qinglian-web-job")
 
     def new_id(self) -> str:

@@ -13,10 +13,11 @@ from fastapi.responses import RedirectResponse, Response
 from qinglian.charges.review import STATUS_ZH, review_charge
 from qinglian.privacy import mask_text
 from qinglian.store.case import init_case
-from qinglian.web import evidence, reads
+from qinglian.web import evidence, reads, search_index
 from qinglian.web.cases import new_case_folder
 from qinglian.web.db import CREATE_ROLES, REVEAL_ROLES, REVIEW_ROLES, Membership
 from qinglian.web.deps import DB, CaseAccess, CurrentUser, Refused, audit, check_csrf, member_cases, settings
+from qinglian.web.jobs import Jobs
 from qinglian.web.render import page
 
 router = APIRouter()
@@ -134,8 +135,12 @@ def reveal(request: Request, acc: CaseAccess, s: DB, sheet_id: int, reason: Anno
 
 @router.get("/cases/{case_id}/search")
 def search(request: Request, acc: CaseAccess, s: DB, q: Annotated[str, Query(max_length=200)] = "") -> Response:
-    hits, more = evidence.search(acc.info.case, q) if q.strip() else ([], False)
+    jobs: Jobs = request.app.state.jobs
+    index = search_index.index_path(jobs.search_root, acc.info.case_id)
+    hits, more, how = evidence.search(acc.info.case, q, index=index, submit=jobs.pool.submit) if q.strip() \
+        else ([], False, "")
     if q.strip():
         audit(s, request, acc.user, acc.info.case_id, "search", mask_text(q))  # the log holds no PI
     fragment = request.headers.get("hx-request") == "true"
-    return page(request, "_results.html" if fragment else "search.html", acc=acc, q=q, hits=hits, more=more)
+    return page(request, "_results.html" if fragment else "search.html", acc=acc, q=q, hits=hits, more=more,
+                how=how)

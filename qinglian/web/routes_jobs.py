@@ -78,6 +78,8 @@ def job(request: Request, acc: CaseAccess, s: DB, job_id: str) -> Response:
     if found is None or found.case_id != acc.info.case_id:
         raise Refused(404, "该案件中没有这个任务", "no such job in this case")
     results: Any = json.loads(found.results or "[]")
+    if found.kind != "ingest" and not isinstance(results, dict):  # queued: nothing recorded yet
+        results = {"steps": [], "errors": []}
     fragment = request.headers.get("hx-request") == "true"
     return page(request, "_job.html" if fragment else "job.html", acc=acc, job=found, results=results,
                 params=json.loads(found.params or "{}"))

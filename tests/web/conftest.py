@@ -61,6 +61,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
     ids = {info.root.name: cid for cid, info in find_cases(root).items()}
     app = create_app(root)
     yield Web(root, ids["case_a"], ids["case_b"], lambda: TestClient(app))
+    app.state.jobs.shutdown()
     app.state.engine.dispose()
 
 

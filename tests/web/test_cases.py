@@ -4,12 +4,13 @@ logged, PI is masked and seized text is escaped."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
 
-from qinglian.web import evidence
+from qinglian.web import evidence, search_index
 from qinglian.web.cases import find_cases
 from tests.report.conftest import HOLDER_A, HOLDER_B, IMPERSONATION, PI_CHARGE, SHA_CALLS, SHA_SMS
 from tests.web.conftest import Web, csrf_of
@@ -217,3 +218,22 @@ def test_a_case_lead_creates_a_case_and_leads_it(web: Web, clients: dict[str, Te
     assert 'href="/cases/new"' not in viewer_page
     assert clients["viewer_a"].post("/cases/new", data={"csrf": csrf_of(viewer_page), "name": "丁案"}).status_code == 403
     assert not any("丁案" in p.read_text("utf-8") for p in web.cases_dir.glob("*/case.toml"))
+
+
+def test_search_index_finds_what_the_scan_finds_and_goes_stale_with_the_case(web: Web, tmp_path: Path) -> None:
+    case = find_cases(web.cases_dir)[web.case_a].case
+    index = tmp_path / "idx.sqlite"
+    ran: list[object] = []
+    for q in ("工商银行", "SCRIPT", "不看征信", "低息"):
+        scanned, _, how = evidence.search(case, q)
+        assert how == "scan"
+        if len(q) >= 3:
+            search_index.build(case, index)
+            found, _, how = evidence.search(case, q, index=index)
+            assert how == "index"
+            key = [(h["kind"], h["evidence_sha256"], h["row_no"]) for h in found]
+            assert sorted(key) == sorted((h["kind"], h["evidence_sha256"], h["row_no"]) for h in scanned)
+            assert any(hit for h in found for _, hit in h["pieces"])
+    case.log("test.touch", {}, user="tester")  # the custody head moves: the index is stale
+    _, _, how = evidence.search(case, "工商银行", index=index, submit=lambda fn: ran.append(fn))
+    assert how == "scan" and len(ran) == 1
