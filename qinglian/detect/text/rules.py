@@ -48,6 +48,23 @@ _NOPUNCT = "[^\\n,。，!！?？;；]"
 # a bank by name or short name, as scam SMS write it ("工行", "建行", "XX银行")
 _BANK = "(?:[\u4e00-\u9fff]{0,4}银行|工行|建行|农行|中行|招行|交行|邮储|信用社|农信社)"
 
+# "This is my new number": what acquaintance scams open with and real friends say too
+NEW_NUMBER: tuple[str, ...] = (
+    "我换号了",
+    "我换号码了",
+    "我换新号码了",
+    "我换新号了",
+    "我换手机号了",
+    "这是我的新号",
+    "这是我新号",
+    "我的新号码",
+    "存一下我的新号",
+    "存下我的新号",
+    "保存我的新号",
+    "这是我新换的号",
+    "存一下这个号",
+)
+
 # The kinds of telecom and online fraud that rules recognise: the common types the Ministry of Public
 # Security publishes, plus bank smishing and prize scams. Hits carry the kind of their rule.
 FRAUD_KINDS: dict[str, str] = {
@@ -322,7 +339,7 @@ RULES: tuple[Rule, ...] = (
         "impersonation",
         5.0,
         ("criminal.266",),
-        "The caller poses as a leader, relative or old friend ('guess who I am', 'I changed my number').",
+        "The caller poses as a leader, relative or old friend ('guess who I am', 'I am your leader').",
         keywords=(
             "猜猜我是谁",
             "你猜我是谁",
@@ -334,19 +351,6 @@ RULES: tuple[Rule, ...] = (
             "我是你的领导",
             "我是你老同学",
             "我是你的老同学",
-            "我换号了",
-            "我换号码了",
-            "我换新号码了",
-            "我换新号了",
-            "我换手机号了",
-            "这是我的新号",
-            "这是我新号",
-            "我的新号码",
-            "存一下我的新号",
-            "存下我的新号",
-            "保存我的新号",
-            "这是我新换的号",
-            "存一下这个号",
             "我是你上司",
             "明天来我办公室",
             "明天到我办公室",
@@ -356,6 +360,18 @@ RULES: tuple[Rule, ...] = (
             "来我办公室一趟",
             "到我办公室一趟",
         ),
+        kind="acquaintance",
+    ),
+    # "I changed my number" opens acquaintance scams, but a real friend sends it too: a claim that
+    # counts only beside a scam sign or another claim (detectors.impersonation).
+    Rule(
+        "impersonation.new_number",
+        "impersonation",
+        2.0,
+        ("criminal.266",),
+        "The sender says this is their new number ('我换号了', '存一下我的新号'): the opener of "
+        "acquaintance scams, and what a real friend says too, so it counts beside a scam sign.",
+        keywords=NEW_NUMBER,
         kind="acquaintance",
     ),
     Rule(
@@ -964,18 +980,8 @@ RULES: tuple[Rule, ...] = (
         3.5,
         ("criminal.266",),
         "The opener of a leader or acquaintance scam: 'I am your leader', 'come to my office tomorrow', "
-        "'guess who I am', 'I changed my number, save it'.",
+        "'guess who I am'.",
         keywords=(
-            "我换号了",
-            "我换号码了",
-            "我换新号码了",
-            "我换新号了",
-            "我换手机号了",
-            "存一下我的新号",
-            "存下我的新号",
-            "保存我的新号",
-            "这是我新换的号",
-            "存一下这个号",
             "我是你领导",
             "我是你的领导",
             "明天来我办公室",
@@ -986,6 +992,16 @@ RULES: tuple[Rule, ...] = (
             "猜猜我是谁",
             "你猜我是谁",
         ),
+        kind="acquaintance",
+    ),
+    Rule(
+        "fraud.new_number",
+        "fraud",
+        1.0,
+        ("criminal.266",),
+        "The sender announces a new number: an acquaintance scam's opener only beside a request for money "
+        "or a claimed tie (weak alone).",
+        keywords=NEW_NUMBER,
         kind="acquaintance",
     ),
     Rule(

@@ -21,7 +21,8 @@ POSITIVE: dict[str, list[str]] = {
     "impersonation.masked_bank": ["**银行为您提供服务", "xx金融诚邀您"],
     "impersonation.authority": ["我是市公安局的王警官", "这里是北京市人民法院", "我这边是反诈中心的"],
     "impersonation.platform": ["您好我是支付宝客服", "这里是京东金融客服中心", "我是顺丰快递的理赔专员"],
-    "impersonation.acquaintance": ["猜猜我是谁？", "我是你领导，明天来我办公室", "我换号了，存一下"],
+    "impersonation.acquaintance": ["猜猜我是谁？", "我是你领导，明天来我办公室", "我是你老同学啊"],
+    "impersonation.new_number": ["我换号了，存一下", "这是我的新号", "我换 手机号了"],
     "impersonation.bank_customer": ["尊敬的工行用户您的电子密码器将于次日过期", "您的建行卡积分已满万分", "请登录我行网站"],
     "impersonation.regulator": ["我是银保监会的工作人员", "这里是人民银行征信中心"],
     "impersonation.leader": ["我是李局", "我是你舅舅啊", "我是你的老同学"],
@@ -64,6 +65,7 @@ POSITIVE: dict[str, list[str]] = {
     "fraud.prize": ["恭喜您中奖了", "您被栏目组抽中"],
     "fraud.loan_lure": ["黑户可贷，不看征信", "包下款"],
     "fraud.leader_opener": ["我是你领导，明天来我办公室一趟", "猜猜我是谁"],
+    "fraud.new_number": ["我换号了，借我2000", "存一下我的新号"],
     "fraud.acquaintance_ask": ["借我1000，急用", "先帮我转一下", "我在开会不方便接电话，你先转过去"],
     "fraud.transfer": ["请告诉我验证码", "马上转账", "把钱转到指定账户"],
 }
@@ -81,7 +83,8 @@ NEGATIVE: dict[str, list[str]] = {
     "impersonation.masked_bank": ["工商银行营业厅"],
     "impersonation.authority": ["我去派出所办身份证", "法院今天开庭"],
     "impersonation.platform": ["我在淘宝买了件衣服"],
-    "impersonation.acquaintance": ["我是你同事小张，文件发你了"],
+    "impersonation.acquaintance": ["我是你同事小张，文件发你了", "我换号了，存一下"],
+    "impersonation.new_number": ["我换了个新手机，号没变", "号码换成新的套餐了"],
     "impersonation.bank_customer": ["我明天去银行", "尊敬的客户您好"],
     "impersonation.regulator": ["人民银行发布了新规定"],
     "impersonation.leader": ["我是小王，明天见", "我是总是迟到的那个"],
@@ -124,7 +127,8 @@ NEGATIVE: dict[str, list[str]] = {
     "fraud.phishing_link": ["银行卡已激活"],
     "fraud.prize": ["中午吃什么"],
     "fraud.loan_lure": ["请保持良好的征信记录"],
-    "fraud.leader_opener": ["我是你同事小张"],
+    "fraud.leader_opener": ["我是你同事小张", "我换号了"],
+    "fraud.new_number": ["新号码套餐办好了"],
     "fraud.acquaintance_ask": ["转发给我", "有事打给我13800000000"],
 }
 
@@ -268,6 +272,20 @@ def test_a_claim_beside_a_scam_is_impersonation_and_fraud() -> None:
     assert (res.scores[: len(scams), f] >= 0.5).all()
     assert (res.scores[len(scams) :, i] < 0.5).all()
     assert (res.scores[len(scams) :, f] < 0.5).all()
+
+
+def test_a_new_number_alone_is_no_impersonation_but_opens_a_scam_beside_a_claim_or_ask() -> None:
+    """A real friend says "I changed my number" too; with a money request or a claimed tie it is the
+    acquaintance scam's opener."""
+    alone = ["我换号了", "我换号了，存一下", "妈，我换号了，这是我新号"]
+    scams = ["我换号了，借我2000急用", "我换号了，我是你老同学", "我换号了，我是李局", "我换号了，先帮我转一下，我在开会"]
+    res = classify_texts(alone + scams)
+    i, f = LABELS.index("impersonation"), LABELS.index("fraud")
+    assert (res.scores[: len(alone), i] < 0.5).all()
+    assert (res.scores[: len(alone), f] < 0.5).all()
+    assert all("impersonation.new_number" in {h.rule for h in hits} for hits in res.hits[: len(alone)])
+    assert (res.scores[len(alone) :, i] >= 0.5).all()
+    assert (res.scores[[len(alone), len(alone) + 3], f] >= 0.5).all()  # the money requests
 
 
 def test_anti_fraud_warnings_are_not_scams() -> None:
