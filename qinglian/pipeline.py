@@ -120,8 +120,9 @@ def charges(case: Case, *, user: str | None = None, progress: Progress = no_prog
 
 def report(case: Case, options: ReportOptions, *, progress: Progress = no_progress) -> list[Path]:
     """The case file in the chosen formats (reads the stored results only)."""
-    seconds: dict[str, float] = {}
-    paths: list[Path] = _step(progress, "report", seconds, lambda: build_report(case.root, options))
+    progress("report", 0, None)
+    paths = build_report(case.root, options, progress=lambda _part, done, total: progress("report", done, total))
+    progress("report", len(paths) + 1, len(paths) + 1)
     return paths
 
 

@@ -13,7 +13,7 @@ from qinglian.demo.generate import generate
 from qinglian.demo.manifest import Manifest
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
-from qinglian.report.run import ReportOptions
+from qinglian.report.run import FORMATS, ReportOptions
 from qinglian.store.case import Case
 
 CASE_NAME = "演示案件：贷款中介骚扰营销（合成数据）"
@@ -27,8 +27,8 @@ def _demo_key(case: Case) -> bytes:
     return demo_key(case)
 
 
-# The case file as HTML (every holder's chapter) and PDF (the case chapter, tables capped).
-REPORT_FORMATS: tuple[str, ...] = ("html", "pdf")
+# The case file in every format: HTML and PDF, the XLSX appendices and the FtM export.
+REPORT_FORMATS: tuple[str, ...] = FORMATS
 
 
 @dataclass

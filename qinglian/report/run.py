@@ -76,6 +76,15 @@ def _xlsx_apart(case_root: Path, cf: CaseFile, path: Path, names: NameMatcher | 
         _atomic(path, lambda p: write_xlsx(con, cf, p, names), private)
 
 
+def _ftm_apart(case_root: Path, path: Path, reveal: bool, holder: str | None, names: NameMatcher | None) -> None:
+    """The FtM export in a process of its own, like the XLSX."""
+    from qinglian.report.ftm import write_ftm
+    from qinglian.store.case import Case
+
+    with Case(case_root).connect(read_only=True) as con, names_in_force(names):
+        _atomic(path, lambda p: write_ftm(con, p, reveal=reveal, holder=holder, names=names), reveal)
+
+
 def _write_text(text: str, path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
@@ -136,38 +145,43 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
             pics = casefile_pictures(cf) if {"html", "pdf"} & set(opts.formats) else None
     done("gather", 1)
     path_of = {fmt: case.reports_dir / (stem + SUFFIX[fmt]) for fmt in opts.formats}
-    # The XLSX is the longest part and pure Python: on a machine with more than one core it is written
-    # by a second process (reading the store too) while this one writes the other formats.
-    apart = "xlsx" in opts.formats and len(opts.formats) > 1 and (os.cpu_count() or 1) > 1
-    pending = None
+    # The appendices (XLSX, FtM) are the longest parts: on a machine with more than one core each is
+    # written by a process of its own (reading the store too) while this one writes HTML and PDF.
+    apart = [f for f in ("xlsx", "ftm") if f in opts.formats] if len(opts.formats) > 1 and (
+        os.cpu_count() or 1) > 1 else []
+    pending = {}
     pool = None
     finished = 1
     if apart:
         # fork where there is one: no store connection is open at this point, and nothing is re-imported
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method))
-        pending = pool.submit(_xlsx_apart, case.root, cf, path_of["xlsx"], names, opts.reveal)
+        pool = ProcessPoolExecutor(max_workers=len(apart), mp_context=multiprocessing.get_context(method))
+        if "xlsx" in apart:
+            pending["xlsx"] = pool.submit(_xlsx_apart, case.root, cf, path_of["xlsx"], names, opts.reveal)
+        if "ftm" in apart:
+            pending["ftm"] = pool.submit(_ftm_apart, case.root, path_of["ftm"], opts.reveal, opts.holder, names)
     try:
         with case.connect(read_only=True) as con, names_in_force(names):
             for fmt in opts.formats:
                 path = path_of[fmt]
+                if fmt in pending:
+                    continue
                 if fmt == "html":
                     _atomic(path, partial(_write_text, render_casefile(cf, names=names, pictures=pics)), opts.reveal)
                 elif fmt == "pdf":
                     _atomic(path, lambda p: write_pdf(render_casefile(cf, for_pdf=True, names=names, pictures=pics),
                                                       p), opts.reveal)
                 elif fmt == "xlsx":
-                    if apart:
-                        continue
                     _atomic(path, lambda p: write_xlsx(con, cf, p, names), opts.reveal)
                 else:
                     _atomic(path, lambda p: write_ftm(con, p, reveal=opts.reveal, holder=opts.holder, names=names),
                             opts.reveal)
                 finished += 1
                 done(fmt, finished)
-        if pending is not None:
-            pending.result()
-            done("xlsx", total)
+        for fmt, future in pending.items():
+            future.result()
+            finished += 1
+            done(fmt, finished)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
