@@ -13,6 +13,7 @@ from qinglian.link.keys import DEMO_KEY, demo_key
 from qinglian.pipeline import DETECT_STAGES, run_case
 from qinglian.store.case import open_case
 from qinglian.web.db import Job, now
+from qinglian.web.jobs import internal_error
 
 STEPS: tuple[str, ...] = (*DETECT_STAGES, "link", "targets", "charges")
 
@@ -50,5 +51,5 @@ def run_analysis(sessions: sessionmaker[Session], job_id: str, case_root: Path, 
         errors.append([exc.render("zh"), exc.render("en")])
         save("failed", finished=True)
     except Exception as exc:  # noqa: BLE001 - a job must end in a state the page can show
-        errors.append(["内部错误：" + type(exc).__name__, "internal error: " + type(exc).__name__])
+        errors.append(internal_error(exc))
         save("failed", finished=True)

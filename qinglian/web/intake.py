@@ -18,6 +18,7 @@ from qinglian.errors import QinglianError
 from qinglian.ingest.api import FileOutcome, IngestOptions, ingest_files
 from qinglian.store.case import open_case
 from qinglian.web.db import Job, now
+from qinglian.web.jobs import internal_error
 
 MAX_FILES = 50
 CHUNK = 1 << 20
@@ -108,6 +109,8 @@ def run_intake(sessions: sessionmaker[Session], job_id: str, case_root: Path, pa
                 if exc.file:  # the staging folder is the server's business, not the user's
                     exc.file = exc.file.replace(str(p.parent) + "/", "")
                 item["error"] = [exc.render("zh"), exc.render("en")]
+            except Exception as exc:  # noqa: BLE001 - one file's failure is its own result
+                item["error"] = internal_error(exc)
             results.append(item)
             save("running")
         save("done", finished=True)
@@ -115,7 +118,7 @@ def run_intake(sessions: sessionmaker[Session], job_id: str, case_root: Path, pa
         results.append({"name": "", "error": [exc.render("zh"), exc.render("en")]})
         save("failed", finished=True)
     except Exception as exc:  # noqa: BLE001 - a job must end in a state the page can show
-        results.append({"name": "", "error": ["内部错误：" + type(exc).__name__, "internal error: " + type(exc).__name__]})
+        results.append({"name": "", "error": internal_error(exc)})
         save("failed", finished=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

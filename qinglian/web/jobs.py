@@ -4,6 +4,8 @@ run one after another as the case has one writer; state and results in the app d
 from __future__ import annotations
 
 import json
+import logging
+import traceback
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -13,6 +15,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from qinglian.web.db import Job
+
+log = logging.getLogger("qinglian.web")
 
 
 class Jobs:
@@ -42,3 +46,12 @@ class Jobs:
 
     def shutdown(self) -> None:
         self.pool.shutdown(wait=True)
+
+
+def internal_error(exc: BaseException) -> list[str]:
+    """What a job records for an unexpected error: its type only. The server's log gets where it
+    happened (file, line, function) but not the message, which may quote seized data."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-8:]))
+    log.error("job failed: %s at %s", type(exc).__name__, where)
+    return ["内部错误：" + type(exc).__name__, "internal error: " + type(exc).__name__]

@@ -14,6 +14,7 @@ from qinglian.errors import QinglianError
 from qinglian.report.run import ReportOptions, build_report
 from qinglian.store.case import Case
 from qinglian.web.db import Job, now
+from qinglian.web.jobs import internal_error
 
 WEB_FORMATS: tuple[str, ...] = ("html", "xlsx", "pdf", "ftm")
 
@@ -76,5 +77,5 @@ def run_report(sessions: sessionmaker[Session], job_id: str, case_root: Path, us
         errors.append([exc.render("zh"), exc.render("en")])
         save("failed", finished=True)
     except Exception as exc:  # noqa: BLE001 - a job must end in a state the page can show
-        errors.append(["内部错误：" + type(exc).__name__, "internal error: " + type(exc).__name__])
+        errors.append(internal_error(exc))
         save("failed", finished=True)
