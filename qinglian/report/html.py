@@ -12,7 +12,6 @@ from qinglian.privacy import NameMatcher
 from qinglian.report.casefile import CaseFile
 from qinglian.report.charts import daily_pair_svg
 from qinglian.report.graph import chain_svg
-from qinglian.report.reasons import Reasons
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _METADATA = re.compile(r"<metadata>.*?</metadata>", re.S)  # matplotlib's RDF block: URLs, no picture
@@ -42,7 +41,6 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.tests["reasons"] = lambda v: isinstance(v, Reasons)
     env.tests["token"] = _token
     return env
 

@@ -230,7 +230,7 @@ def finding_table(con: duckdb.DuckDBPyConnection, text: Callable[[str], str], an
 
 def generic_rows(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
                  redactor: Redactor, holder: str | None = None) -> Iterable[list[Any]]:
-    reader = ReasonReader(con, redactor, per_reason=1_000_000, track=False)
+    reader = ReasonReader(con, redactor, per_reason=1_000_000)
     reader.files()  # read before the cursor opens: a second query would end it
     cols = ", ".join(quote_ident(c) for c in columns)
     sql, params = f"SELECT {cols} FROM {quote_ident(table)}", []
