@@ -1,4 +1,5 @@
-"""Hand-made cases for the charges stage: records through insert_records, findings as analyze writes them."""
+"""Hand-made cases for the charges stage: records and findings through tests.helpers.insert, as ingest and
+analyze write them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import duckdb
 import pytest
 
 from qinglian.store.case import Case, open_case
-from qinglian.store.records import insert_records
+from tests.helpers import insert
 
 T0 = datetime(2025, 7, 10, 10, 0, 0)
 LENDER = "演示市东湖区鑫达融资咨询有限公司"
@@ -25,17 +26,16 @@ def phone(i: int) -> str:
 
 def finding(con: duckdb.DuckDBPyConnection, holder: str, kind: str, sha: str, row_no: int, label: str,
             rule: str | None, quote: str, sheet: str | None = None) -> None:
-    con.execute(
-        """INSERT INTO findings (analysis, label, score, rule, law, holder, kind, field, evidence_sha256, sheet, row_no,
-                                 span_start, span_end, quote, detail)
-           VALUES ('text', ?, 0.9, ?, NULL, ?, ?, 'text', ?, ?, ?, 0, 1, ?, ?)""",
-        [label, rule, holder, kind, sha, sheet, row_no, quote, json.dumps({"labels": {label: 0.9}})],
-    )
+    insert(con, "findings", [{
+        "analysis": "text", "label": label, "score": 0.9, "rule": rule, "law": None, "holder": holder, "kind": kind,
+        "field": "text", "evidence_sha256": sha, "sheet": sheet, "row_no": row_no, "span_start": 0, "span_end": 1,
+        "quote": quote, "detail": json.dumps({"labels": {label: 0.9}}),
+    }])
 
 
 def customers(con: duckdb.DuckDBPyConnection, holder: str, sha: str, ids: range, source: str,
               extra: dict[str, Any] | None = None) -> None:
-    insert_records(con, "customers", [
+    insert(con, "customers", [
         {"holder": holder, "evidence_sha256": sha, "row_no": 2 + k, "name": f"客户{i}", "phone": phone(i),
          "id_number": f"11010119800101{i:04d}", "credit_info": "逾期" if i % 2 else None, "source": source,
          "extra": json.dumps(extra, ensure_ascii=False) if extra else None}
@@ -50,7 +50,7 @@ def sms(con: duckdb.DuckDBPyConnection, holder: str, sha: str, recipients: list[
          "recipient": phone(i), "sent_at": T0 + timedelta(minutes=k), "content": content, "status": status}
         for k, i in enumerate(recipients)
     ]
-    insert_records(con, "sms", rows)
+    insert(con, "sms", rows)
     for r in rows:
         for label, rule, quote in label_rules:
             finding(con, holder, "sms", sha, int(str(r["row_no"])), label, rule, quote)

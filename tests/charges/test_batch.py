@@ -8,7 +8,7 @@ from datetime import timedelta
 from qinglian.charges import build_charges
 from qinglian.charges.detect import BUILDERS
 from qinglian.store.case import Case
-from qinglian.store.records import insert_records
+from tests.helpers import insert
 
 from .conftest import LAWFUL, LENDER, T0, assert_as_stored, charged, customers, finding, phone, sms
 
@@ -30,14 +30,14 @@ def _three_holders(case: Case) -> None:
         sms(con, OTHER, "d" * 64, list(range(100, 150)), OFFER, HITS)
         sms(con, LAWFUL, "e" * 64, list(range(300, 330)), OFFER, HITS[:1])
         # a number that did not normalise: out of a consent register's reach, never a consumer counted
-        insert_records(con, "sms", [
+        insert(con, "sms", [
             {"holder": h, "evidence_sha256": sha, "row_no": 900, "account": "yx1", "signature": "【鑫达金服】",
              "recipient": None, "sent_at": T0, "content": OFFER, "status": "发送成功"}
             for h, sha in ((LENDER, "c" * 64), (OTHER, "d" * 64), (LAWFUL, "e" * 64))
         ])
         for h, sha in ((LENDER, "c" * 64), (OTHER, "d" * 64), (LAWFUL, "e" * 64)):
             finding(con, h, "sms", sha, 900, "loan", "loan.offer", "贷款")
-        insert_records(con, "calls", [
+        insert(con, "calls", [
             {"holder": h, "evidence_sha256": sha, "row_no": 2 + k, "account": "ai1", "caller": "+8613800000009",
              "callee": None if k == 0 else phone(100 + k), "started_at": T0 + timedelta(minutes=k),
              "answered": True, "intent_grade": "ABCD"[k % 4], "transcript": "机器人：您好，低息贷款秒批"}

@@ -9,7 +9,7 @@ from qinglian.charges import build_charges
 from qinglian.charges.detect import is_own_name
 from qinglian.detect.text.rules import RULES
 from qinglian.store.case import Case
-from qinglian.store.records import insert_records
+from tests.helpers import insert
 
 from .conftest import LAWFUL, LENDER, T0, charged, customers, finding, leads, phone, sms
 
@@ -82,7 +82,7 @@ def test_impersonation_is_charged_only_against_another_institution(case: Case) -
 
 def test_a_commission_alone_is_not_bribery(case: Case) -> None:
     with case.connect() as con:
-        insert_records(con, "chats", [
+        insert(con, "chats", [
             {"holder": LENDER, "evidence_sha256": "h" * 64, "row_no": 2, "chat": "王五（渠道合作）", "sender": "张三",
              "receiver": "王五", "sent_at": T0, "text": "这单返点2个点，月底对账开票"},
         ])
@@ -95,12 +95,12 @@ def test_a_commission_alone_is_not_bribery(case: Case) -> None:
 def test_kickbacks_to_bank_staff_are_bribery_under_the_law_in_force(case: Case) -> None:
     when = T0.replace(year=2025, month=11)  # after the 2025 AUCL took effect (2025-10-15)
     with case.connect() as con:
-        insert_records(con, "chats", [
+        insert(con, "chats", [
             {"holder": LENDER, "evidence_sha256": "i" * 64, "row_no": 2, "chat": "李四（演示农商银行东湖区支行）",
              "sender": "张三", "receiver": "李四", "sent_at": when, "text": "上个月的好处费已经转给你了"},
         ])
         finding(con, LENDER, "chats", "i" * 64, 2, "bribery", "bribery.kickback", "好处费")
-        insert_records(con, "payments", [
+        insert(con, "payments", [
             {"holder": LENDER, "evidence_sha256": "j" * 64, "row_no": 3, "payer": "张三", "payee": "李四",
              "amount": 3000.0, "paid_at": when, "memo": "好处费"},
         ])
@@ -115,13 +115,13 @@ def test_kickbacks_to_bank_staff_are_bribery_under_the_law_in_force(case: Case) 
 
 def test_own_call_logs_are_not_pi_obtained_from_others(case: Case) -> None:
     with case.connect() as con:
-        insert_records(con, "calls", [
+        insert(con, "calls", [
             {"holder": LAWFUL, "evidence_sha256": "k" * 64, "row_no": 2 + i, "caller": "+8613800000001",
              "callee": phone(500 + i), "started_at": T0 + timedelta(minutes=i), "duration_s": 60}
             for i in range(600)
         ])
         customers(con, LENDER, "l" * 64, range(10), "资源包")
-        insert_records(con, "calls", [
+        insert(con, "calls", [
             {"holder": LENDER, "evidence_sha256": "m" * 64, "row_no": 2 + i, "caller": "+8613800000002",
              "callee": phone(900 + i), "started_at": T0 + timedelta(minutes=i), "duration_s": 60}
             for i in range(600)
@@ -139,12 +139,12 @@ def test_calls_after_refusal_are_charged_and_a_scripted_opt_out_is_no_refusal(ca
     refused = "机器人：您好，贷款了解一下 客户：不需要，别再打了 机器人：好的"
     polite = "机器人：您好，我是润泽咨询的客户经理 客户：嗯 机器人：如果您不需要，我们将不再联系您"
     with case.connect() as con:
-        insert_records(con, "calls", [
+        insert(con, "calls", [
             {"holder": LENDER, "evidence_sha256": "n" * 64, "row_no": 2 + k, "caller": "+8613800000003",
              "callee": phone(1), "started_at": T0 + timedelta(days=k), "transcript": refused if k == 0 else "机器人：您好"}
             for k in range(3)
         ])
-        insert_records(con, "calls", [
+        insert(con, "calls", [
             {"holder": LAWFUL, "evidence_sha256": "o" * 64, "row_no": 2 + k, "caller": "+8613800000004",
              "callee": phone(2), "started_at": T0 + timedelta(days=k), "transcript": polite}
             for k in range(3)

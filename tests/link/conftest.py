@@ -14,8 +14,7 @@ import duckdb
 import pytest
 
 from qinglian.store.case import open_case
-from tests.helpers import create_declared
-from tests.helpers import insert as insert_rows
+from tests.helpers import create_declared, insert
 
 VENDOR = "云呼科技有限公司"
 HUAXIN = "华信科技有限责任公司"
@@ -30,10 +29,6 @@ def phone(n: int) -> str:
 
 def sha(tag: str) -> str:
     return (tag.encode().hex() * 64)[:64]
-
-
-def insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]]) -> None:
-    insert_rows(con, table, rows)
 
 
 def evidence(con: duckdb.DuckDBPyConnection, tag: str, holder: str, kind: str, sheets: str = "[]") -> str:

@@ -17,9 +17,9 @@ from qinglian.link.exchange import answer_offer, blind, export_lists, hash_point
 from qinglian.link.keys import pseudonym
 from qinglian.store import custody
 from qinglian.store.case import init_case, open_case
-from tests.helpers import cli, snapshot
+from tests.helpers import cli, insert, snapshot
 
-from .conftest import HONGDA, HUAXIN, XINYUAN, evidence, insert, phone, rows
+from .conftest import HONGDA, HUAXIN, XINYUAN, evidence, phone, rows
 
 OTHER = "远方数据服务有限公司"
 OTHER_CASE = "外地案件"

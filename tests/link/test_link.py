@@ -12,9 +12,9 @@ from qinglian.link.leaks import fingerprint_list
 from qinglian.link.run import link_case, targets_case
 from qinglian.store.case import open_case
 from qinglian.store.sqlident import quote_ident
-from tests.helpers import create_declared
+from tests.helpers import create_declared, insert
 
-from .conftest import HONGDA, HUAXIN, VENDOR, XINYUAN, evidence, insert, rows, sha
+from .conftest import HONGDA, HUAXIN, VENDOR, XINYUAN, evidence, rows, sha
 
 
 @pytest.fixture()

@@ -6,6 +6,7 @@ import json
 import re
 import zipfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,6 @@ from qinglian.report.privacy import Redactor, case_names
 from qinglian.report.run import ReportOptions, build_report
 from qinglian.store import custody
 from qinglian.store.case import init_case, open_case
-from qinglian.store.records import insert_records
 from tests.helpers import cli, create_declared, insert
 
 MOBILE = "13812345678"
@@ -101,27 +101,26 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]
              lambda p: p.translate(str.maketrans("0123456789", "０１２３４５６７８９"))]
     sha = "ab" * 32
     with open_case(root).connect() as con:
-        con.execute("INSERT INTO evidence (sha256, file_name, stored_path, size_bytes, holder, kind, sheets, "
-                    "ingested_at) VALUES (?, 'list.csv', 'evidence/x', 1, ?, 'customers', '[]'::JSON, now())",
-                    [sha, HOLDER])
+        insert(con, "evidence", [{"sha256": sha, "file_name": "list.csv", "stored_path": "evidence/x", "size_bytes": 1,
+                                  "holder": HOLDER, "kind": "customers", "sheets": "[]", "ingested_at": datetime.now()}])
 
         def rows(items: list[dict[str, object]]) -> list[dict[str, object]]:
             return [{"holder": HOLDER, "evidence_sha256": sha, "row_no": i + 2, **r} for i, r in enumerate(items)]
 
-        insert_records(con, "customers", rows([
+        insert(con, "customers", rows([
             {"name": n, "phone": "+86" + p, "address": f"演示市东湖区人民路{i + 1}号{i + 2}栋{i + 3}01室",
              "id_number": f"31010119900101{i:03d}X"} for i, (n, p) in enumerate(zip(people, phones, strict=True))]))
-        insert_records(con, "calls", rows([
+        insert(con, "calls", rows([
             {"caller": "+8675500000001", "callee": "+86" + p, "started_at": "2025-07-20 09:00:00",
              "transcript": f"{n}您好，这里是某某银行，您的号码{forms[i % 4](p)}已获批贷款，住在演示市东湖区人民路{i}号对吧"}
             for i, (n, p) in enumerate(zip(people, phones, strict=True))]))
-        insert_records(con, "sms", rows([
+        insert(con, "sms", rows([
             {"recipient": "+86" + p, "content": f"【某某金融】尊敬的{n}，回电{forms[(i + 1) % 4](p)}办理低息贷款",
              "sent_at": "2025-07-20 10:00:00"} for i, (n, p) in enumerate(zip(people, phones, strict=True))]))
-        insert_records(con, "chats", rows([
+        insert(con, "chats", rows([
             {"sender": people[i], "receiver": "客服", "text": f"{people[i + 1]}的资料发你了，卡号62220212345678901234"}
             for i in range(10)]))
-        insert_records(con, "payments", rows([
+        insert(con, "payments", rows([
             {"payer": HOLDER, "payee": people[i], "amount": 500, "memo": f"给{people[i]}的返点"} for i in range(5)]))
     with open_case(root).connect() as con:
         create_declared(con)  # as after every stage; the findings below cite the seized rows

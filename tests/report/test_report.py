@@ -18,9 +18,9 @@ from qinglian.errors import QinglianError
 from qinglian.report.run import ReportOptions, build_report
 from qinglian.store import custody
 from qinglian.store.case import init_case, open_case
-from qinglian.store.records import insert_records
 from qinglian.store.schema import KINDS
 from qinglian.store.sqlident import quote_ident
+from tests.helpers import insert
 from tests.report.conftest import (
     CONSUMERS,
     HOLDER_A,
@@ -253,8 +253,8 @@ def test_xlsx_has_one_sheet_per_finding_type(masked: dict[str, Path]) -> None:
 
 def test_report_refuses_a_case_whose_stages_did_not_run(case_dir: Path) -> None:
     with open_case(case_dir).connect() as con:  # records only: no stage has run
-        insert_records(con, "payments", [{"holder": HOLDER_A, "evidence_sha256": SHA_SMS, "row_no": 2,
-                                          "payer": HOLDER_A, "amount": 1.0}])
+        insert(con, "payments", [{"holder": HOLDER_A, "evidence_sha256": SHA_SMS, "row_no": 2,
+                                  "payer": HOLDER_A, "amount": 1.0}])
     with pytest.raises(QinglianError) as err:
         build_report(case_dir, ReportOptions(formats=("html",)))
     assert "尚未完成分析" in err.value.zh and "pi_inventory" in err.value.zh

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -12,7 +13,7 @@ import pytest
 
 from qinglian.store import custody
 from qinglian.store.case import open_case
-from tests.helpers import cli, query
+from tests.helpers import cli, insert, query
 
 CALLS = "主叫,被叫号码,开始时间,通话时长\n02112345678,13812345678,2025-07-20 09:00,30\n02112345678,13912345678,2025-07-20 09:05,40\n"
 CUSTOMERS = "姓名,手机号\n张三,13812345678\n李四,13912345678\n"
@@ -42,6 +43,12 @@ def _write(case_dir: Path, sql: str, params: list[object] | None = None) -> None
     """Tamper with the store directly, as someone with the folder could."""
     with duckdb.connect(str(case_dir / "case.duckdb")) as con:
         con.execute(sql, params or [])
+
+
+def _add(case_dir: Path, table: str, rows: list[dict[str, object]]) -> None:
+    """Add rows behind custody's back, in the shapes the stages write."""
+    with duckdb.connect(str(case_dir / "case.duckdb")) as con:
+        insert(con, table, rows)
 
 
 def test_ingest_entry_carries_a_digest_per_sheet(loaded: Path) -> None:
@@ -107,12 +114,9 @@ def test_verify_catches_evidence_replaced_with_its_hash_updated(
 
 
 def test_verify_catches_evidence_added_without_an_ingest(loaded: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _write(
-        loaded,
-        "INSERT INTO evidence SELECT ? , 'planted.csv', 'evidence/ab/planted.csv', 1, NULL, NULL, '丙公司', NULL, "
-        "'calls', NULL, '[]', 0, now()::TIMESTAMP, 'x'",
-        ["ab" * 32],
-    )
+    _add(loaded, "evidence", [{"sha256": "ab" * 32, "file_name": "planted.csv", "stored_path": "evidence/ab/planted.csv",
+                                "size_bytes": 1, "holder": "丙公司", "kind": "calls", "sheets": "[]", "rows": 0,
+                                "ingested_at": datetime.now(), "ingested_by": "x"}])
     code, out = _verify(loaded, capsys)
     assert code == 1 and "planted.csv" in out and "没有它的导入记录" in out
 
@@ -124,8 +128,7 @@ def test_verify_catches_rows_moved_to_another_holder(loaded: Path, capsys: pytes
 
 
 def test_verify_catches_rows_added_to_the_store(loaded: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _write(loaded, "INSERT INTO record_sheets VALUES (99, 'customers', '丙公司', NULL, ?, NULL)", ["cd" * 32])
-    _write(loaded, "INSERT INTO customers_rows (sheet_id, row_no, name) VALUES (99, 2, '假人')")
+    _add(loaded, "customers", [{"holder": "丙公司", "evidence_sha256": "cd" * 32, "row_no": 2, "name": "假人"}])
     code, out = _verify(loaded, capsys)
     assert code == 1 and "丙公司" in out and "没有任何导入记录" in out
 

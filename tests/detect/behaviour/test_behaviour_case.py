@@ -9,7 +9,7 @@ import pytest
 
 from qinglian.detect.behaviour import analyze_behaviour, run_behaviour
 from qinglian.store.case import Case
-from qinglian.store.records import insert_records
+from tests.helpers import insert
 
 
 @pytest.fixture()
@@ -99,7 +99,7 @@ def test_no_grade_column_is_said_not_invented(case_dir: Path) -> None:
 
     case = open_case(case_dir)
     with case.connect() as con:
-        insert_records(con, "calls", [{
+        insert(con, "calls", [{
             "holder": "乙", "evidence_sha256": "d" * 64, "row_no": 2, "caller": "+8617000000005",
             "callee": "+8613900000001", "started_at": datetime(2025, 7, 20, 10), "duration_s": 12,
         }])

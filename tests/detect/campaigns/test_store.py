@@ -8,7 +8,7 @@ import duckdb
 
 from qinglian.detect.campaigns import analyze_campaigns, run_campaigns
 from qinglian.store.case import open_case
-from qinglian.store.records import insert_records
+from tests.helpers import insert
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64
@@ -44,8 +44,8 @@ def _load(con: duckdb.DuckDBPyConnection) -> None:
             "holder": "甲公司", "evidence_sha256": SHA_A, "sheet": "Sheet1", "row_no": 100 + i, "account": account,
             "signature": sig, "sent_at": datetime(2025, 7, day, hour), "content": text, "status": "上行回复",
         })
-    insert_records(con, "sms", sends)
-    insert_records(con, "calls", [
+    insert(con, "sms", sends)
+    insert(con, "calls", [
         {"holder": "甲公司", "evidence_sha256": SHA_A, "sheet": "calls", "row_no": row_no, "account": seat,
          "started_at": at, "script": "银行提额话术V3"}
         for row_no, seat, at in [(2, "seat1", datetime(2025, 7, 20, 9)), (3, "seat2", datetime(2025, 7, 20, 9, 5))]

@@ -2,36 +2,25 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from qinglian.detect.pi import pi_inventory
 from qinglian.errors import QinglianError
 from qinglian.store.case import open_case
-from qinglian.store.records import sheet_id
 
 from .factory import HOLDER_A, HOLDER_B, SHA1, SHA2, SHA3, execute, insert, make_card, make_id
 
 
-def _bulk_customers(case_dir: Path, n: int, *, start: int = 0, holder: str = HOLDER_A, sha: str = SHA1,
-                    credit: bool = True) -> None:
-    """n customers with distinct mobiles 1380000xxxx, written in one SQL statement."""
-    with open_case(case_dir).connect() as con:
-        con.execute(
-            "INSERT INTO customers_rows (sheet_id, row_no, name, phone, credit_info)"
-            " SELECT ?, i + 2, '张三', '+86138' || lpad(CAST(i AS VARCHAR), 8, '0'),"
-            " CASE WHEN ? THEN '负债' || CAST(i AS VARCHAR) || '万' END FROM range(?, ?) t(i)",
-            [sheet_id(con, "customers", holder, None, sha, "Sheet1"), credit, start, start + n],
-        )
+def _customers(n: int, *, start: int = 0, credit: bool = True) -> list[dict[str, Any]]:
+    """n customers with distinct mobiles 1380000xxxx (and a debt figure unless ``credit`` is off)."""
+    return [{"name": "张三", "phone": f"+86138{i:08d}", "credit_info": f"负债{i}万" if credit else None}
+            for i in range(start, start + n)]
 
 
-def _bulk_calls(case_dir: Path, n: int, *, start: int, holder: str = HOLDER_A, sha: str = SHA2) -> None:
-    with open_case(case_dir).connect() as con:
-        con.execute(
-            "INSERT INTO calls_rows (sheet_id, row_no, callee)"
-            " SELECT ?, i + 2, '+86139' || lpad(CAST(i AS VARCHAR), 8, '0') FROM range(?, ?) t(i)",
-            [sheet_id(con, "calls", holder, None, sha, None), start, start + n],
-        )
+def _calls(n: int) -> list[dict[str, Any]]:
+    return [{"callee": f"+86139{i:08d}"} for i in range(n)]
 
 
 def test_person_in_two_files_of_one_holder_counts_once(case_dir: Path) -> None:
@@ -102,7 +91,7 @@ def test_free_text_pi(case_dir: Path) -> None:
 
 
 def test_threshold_marking(case_dir: Path) -> None:
-    _bulk_customers(case_dir, 60)
+    insert(case_dir, "customers", _customers(60))
     a = pi_inventory(open_case(case_dir)).holder(HOLDER_A)
     assert a.categories["credit"] == 60
     assert a.crossed == [50]
@@ -114,8 +103,8 @@ def test_threshold_marking(case_dir: Path) -> None:
 
 
 def test_ten_times_is_especially_serious(case_dir: Path) -> None:
-    _bulk_customers(case_dir, 500)
-    _bulk_calls(case_dir, 499, start=0)
+    insert(case_dir, "customers", _customers(500))
+    insert(case_dir, "calls", _calls(499), sha=SHA2)
     a = pi_inventory(open_case(case_dir)).holder(HOLDER_A)
     assert a.especially_serious == [50]
     assert a.crossed == [50]  # 499 call records: one short of 500
@@ -123,8 +112,8 @@ def test_ten_times_is_especially_serious(case_dir: Path) -> None:
 
 
 def test_combined_ratio_of_article_5_item_6(case_dir: Path) -> None:
-    _bulk_customers(case_dir, 30)
-    _bulk_calls(case_dir, 250, start=0)
+    insert(case_dir, "customers", _customers(30))
+    insert(case_dir, "calls", _calls(250), sha=SHA2)
     a = pi_inventory(open_case(case_dir)).holder(HOLDER_A)
     assert a.crossed == []
     assert a.combined == pytest.approx(30 / 50 + 250 / 500)
@@ -132,9 +121,9 @@ def test_combined_ratio_of_article_5_item_6(case_dir: Path) -> None:
 
 
 def test_results_are_stored_per_file_and_holder(case_dir: Path) -> None:
-    _bulk_customers(case_dir, 5, sha=SHA1)
-    _bulk_customers(case_dir, 5, start=3, sha=SHA2, credit=False)
-    _bulk_customers(case_dir, 2, holder=HOLDER_B, sha=SHA3)
+    insert(case_dir, "customers", _customers(5), sha=SHA1)
+    insert(case_dir, "customers", _customers(5, start=3, credit=False), sha=SHA2)
+    insert(case_dir, "customers", _customers(2), holder=HOLDER_B, sha=SHA3)
     pi_inventory(open_case(case_dir))
     rows = execute(case_dir, "SELECT holder, evidence_sha256, category, tier, subjects FROM pi_inventory"
                              " WHERE category IN ('contact', 'credit')")
@@ -158,8 +147,8 @@ def test_results_are_stored_per_file_and_holder(case_dir: Path) -> None:
 
 
 def test_holder_filter_and_unknown_holder(case_dir: Path) -> None:
-    _bulk_customers(case_dir, 3)
-    _bulk_customers(case_dir, 2, holder=HOLDER_B, sha=SHA3)
+    insert(case_dir, "customers", _customers(3))
+    insert(case_dir, "customers", _customers(2), holder=HOLDER_B, sha=SHA3)
     inv = pi_inventory(open_case(case_dir), HOLDER_B)
     assert [h.holder for h in inv.holders] == [HOLDER_B]
     with pytest.raises(QinglianError):

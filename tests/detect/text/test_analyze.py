@@ -7,7 +7,7 @@ from typing import Any
 from qinglian.pipeline import analyze as analyze_case
 from qinglian.store.case import open_case
 from qinglian.store.custody import read_entries
-from qinglian.store.records import insert_records
+from tests.helpers import insert
 
 SMS = [
     (
@@ -29,12 +29,12 @@ CALLS = [
 def _fill(case_dir: Path) -> None:
     case = open_case(case_dir)
     with case.connect() as con:
-        insert_records(con, "sms", [
+        insert(con, "sms", [
             {"holder": "甲公司", "evidence_sha256": "a" * 64, "sheet": "Sheet1", "row_no": row_no,
              "content": content, "sent_at": sent}
             for row_no, content, sent in SMS
         ])
-        insert_records(con, "calls", [
+        insert(con, "calls", [
             {"holder": "乙公司", "evidence_sha256": "b" * 64, "sheet": None, "row_no": row_no, "transcript": transcript}
             for row_no, transcript in CALLS
         ])
