@@ -22,6 +22,7 @@ from qinglian.report import evidence as ev
 from qinglian.report.data import Chain, Daily, chain, runs
 from qinglian.report.data import Run as AnalysisRun
 from qinglian.report.privacy import Redactor, hash_text
+from qinglian.report.provenance import Head, made_from
 from qinglian.report.tables import schema_tables
 from qinglian.store import tables as tbl
 from qinglian.store.sqlident import quote_ident
@@ -246,6 +247,7 @@ class CaseFile:
     chain: Chain
     runs: list[AnalysisRun]
     single: bool = False
+    custody: Head | None = None  # the custody head the content was read at
 
     @property
     def leads(self) -> list[LeadView]:
@@ -531,5 +533,5 @@ def gather_casefile(con: duckdb.DuckDBPyConnection, *, case_name: str, agency: s
         generated_at=datetime.now().astimezone().isoformat(timespec="seconds"), reveal=reveal,
         holders=all_holders, parties=charged, others=others, totals=totals,
         chain=full_chain if holder is None else full_chain.around(holder), runs=runs(con),
-        single=holder is not None,
+        single=holder is not None, custody=made_from(con),
     )

@@ -319,8 +319,8 @@ CUSTODY_HEAD = declare(
     "custody_head",
     [Column("seq", "BIGINT", nullable=False), Column("hash", "VARCHAR", nullable=False)],
     writer="store",
-    readers=("store",),
-    doc="The custody log's head as of the store's last write (checked by verify).",
+    readers=("store", "report"),
+    doc="The custody log's head as of the store's last write (checked by verify; printed on reports).",
     persistent=True,
 )
 
