@@ -15,6 +15,7 @@ from qinglian.privacy import mask_text
 from qinglian.store.case import init_case
 from qinglian.web import evidence, reads, search_index
 from qinglian.web.cases import new_case_folder
+from qinglian.web.chain import chain_picture
 from qinglian.web.db import CREATE_ROLES, REVEAL_ROLES, REVIEW_ROLES, Membership
 from qinglian.web.deps import DB, CaseAccess, CurrentUser, Refused, audit, check_csrf, member_cases, settings
 from qinglian.web.jobs import Jobs
@@ -65,7 +66,19 @@ def new_case(request: Request, user: CurrentUser, s: DB, name: Annotated[str, Fo
 @router.get("/cases/{case_id}")
 def overview(request: Request, acc: CaseAccess, s: DB) -> Response:
     audit(s, request, acc.user, acc.info.case_id, "overview")
-    return page(request, "overview.html", acc=acc, ov=reads.overview(acc.info.case))
+    _, caption = chain_picture(acc.info.case)
+    return page(request, "overview.html", acc=acc, ov=reads.overview(acc.info.case), chain_caption=caption)
+
+
+@router.get("/cases/{case_id}/chain.svg")
+def chain_svg(request: Request, acc: CaseAccess, s: DB) -> Response:
+    svg, _ = chain_picture(acc.info.case)
+    if not svg:
+        raise Refused(404, "尚无链条", "no chain yet")
+    audit(s, request, acc.user, acc.info.case_id, "chain")
+    # An image, never a document of this site: no script in it can run, and it cannot be framed.
+    return Response(svg, media_type="image/svg+xml",
+                    headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox"})
 
 
 @router.get("/cases/{case_id}/party")

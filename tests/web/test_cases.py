@@ -237,3 +237,13 @@ def test_search_index_finds_what_the_scan_finds_and_goes_stale_with_the_case(web
     case.log("test.touch", {}, user="tester")  # the custody head moves: the index is stale
     _, _, how = evidence.search(case, "工商银行", index=index, submit=lambda fn: ran.append(fn))
     assert how == "scan" and len(ran) == 1
+
+
+def test_chain_picture_is_an_image_for_members_only(web: Web, clients: dict[str, TestClient]) -> None:
+    overview = clients["viewer_a"].get(f"/cases/{web.case_a}").text
+    assert f'src="/cases/{web.case_a}/chain.svg"' in overview
+    got = clients["viewer_a"].get(f"/cases/{web.case_a}/chain.svg")
+    assert got.status_code == 200 and got.headers["content-type"].startswith("image/svg+xml")
+    assert "sandbox" in got.headers["content-security-policy"]
+    assert "<script" not in got.text
+    assert clients["member_b"].get(f"/cases/{web.case_a}/chain.svg").status_code == 404
