@@ -30,6 +30,23 @@ HEADERS = {
 }
 
 
+FORM_LIMIT = 1 << 20  # bytes in a POST that is not an upload
+
+
+def _body_too_large(request: Request, upload_limit: int) -> Response | None:
+    """Refuse a POST body over its limit before anything reads it (an upload is spooled to disk
+    as it is parsed, so the limit must hold before parsing); a POST must say its length."""
+    if request.method != "POST":
+        return None
+    limit = upload_limit + FORM_LIMIT if request.url.path.endswith("/upload") else FORM_LIMIT
+    length = request.headers.get("content-length")
+    if length is None or not length.isdigit():
+        return Response("length required", status_code=411)
+    if int(length) > limit:
+        return Response("request too large", status_code=413)
+    return None
+
+
 def create_app(cases_dir: Path, db_url: str | None = None, secure_cookies: bool = False,
                upload_limit: int = 2 << 30) -> FastAPI:
     cases_dir = Path(cases_dir)
@@ -47,7 +64,8 @@ def create_app(cases_dir: Path, db_url: str | None = None, secure_cookies: bool 
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        resp = await call_next(request)
+        refused = _body_too_large(request, upload_limit)
+        resp = refused or await call_next(request)
         for k, v in HEADERS.items():
             if k == "Cache-Control" and request.url.path.startswith("/static/"):
                 continue

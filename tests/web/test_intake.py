@@ -124,3 +124,22 @@ def test_analysis_runs_as_a_job_and_its_failure_is_shown(web: Web, clients: dict
     log = (web.cases_dir / "case_a" / "custody.jsonl").read_text("utf-8")
     assert '"action": "analyze"' in log and '"user": "lead_a"' in log
     assert c.get(f"/cases/{web.case_a}").status_code == 200
+
+
+def test_bodies_over_the_limit_are_refused_before_they_are_read(web: Web, clients: dict[str, TestClient]) -> None:
+    c = clients["lead_a"]
+    url = f"/cases/{web.case_a}/upload"
+    assert c.post(url, content=b"x", headers={"content-length": str(3 << 30)}).status_code == 413
+    assert c.post("/login", content=b"x" * (2 << 20)).status_code == 413
+
+
+def test_an_upload_over_the_limit_leaves_nothing(web: Web, clients: dict[str, TestClient],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from qinglian.web.deps import Settings
+
+    c = clients["lead_a"]
+    app_settings: Settings = c.app.state.settings  # type: ignore[attr-defined]
+    monkeypatch.setattr(c.app.state, "settings", Settings(app_settings.cases_dir, app_settings.db_url,  # type: ignore[attr-defined]
+                                                          upload_limit=10))
+    assert _upload(c, web, [("big.csv", CALLS_CSV)]) == 413
+    assert not any((web.cases_dir / ".qinglian-web" / "uploads").iterdir())
