@@ -12,7 +12,7 @@ from qinglian.privacy import reveal_reason
 from qinglian.report.privacy import Redactor
 from qinglian.store.case import Case
 from qinglian.store.db import columns_of
-from qinglian.store.schema import KINDS, row_columns, rows_table
+from qinglian.store.schema import KINDS, TEXT_FIELDS, row_columns, rows_table
 from qinglian.store.sqlident import quote_ident
 from qinglian.web import search_index
 from qinglian.web.reads import redactor
@@ -59,10 +59,11 @@ class Page:
     next_after: int | None
 
 
-def rows(case: Case, sheet_id: int, after: int = 0, page: int = PAGE, reveal: bool = False) -> Page | None:
+def rows(case: Case, sheet_id: int, after: int = 0, page: int = PAGE, reveal: bool = False,
+         q: str = "") -> Page | None:
     """One page of a sheet's rows after row number ``after`` (keyset: as fast on the last page as
     on the first), every cell masked by its column's meaning unless ``reveal`` (see ``reveal_rows``);
-    None when there is no such sheet."""
+    with ``q``, only rows whose free text (``TEXT_FIELDS``) contains it; None when there is no such sheet."""
     with case.connect(read_only=True) as con:
         found = con.execute("SELECT s.sheet_id, s.kind, s.holder, s.sheet, s.evidence_sha256, e.file_name "
                             "FROM record_sheets s LEFT JOIN evidence e ON e.sha256 = s.evidence_sha256 "
@@ -72,9 +73,17 @@ def rows(case: Case, sheet_id: int, after: int = 0, page: int = PAGE, reveal: bo
         sheet = dict(zip(("sheet_id", "kind", "holder", "sheet", "evidence_sha256", "file_name"), found, strict=True))
         cols = [c for c, _ in row_columns(str(found[1])) if c != "sheet_id"]
         red = Redactor(reveal=True) if reveal else redactor(case, con)
+        where = "sheet_id = ? AND row_no > ?"
+        params: list[object] = [sheet_id, after]
+        texts = [c for c in TEXT_FIELDS.get(str(found[1]), ()) if c in cols]
+        if q.strip() and texts:
+            where += " AND (" + " OR ".join(f"{quote_ident(c)} ILIKE ? ESCAPE '\\'" for c in texts) + ")"
+            params += [_like(q.strip())] * len(texts)
+        elif q.strip():
+            where += " AND FALSE"
         got = con.execute(
             f"SELECT {', '.join(quote_ident(c) for c in cols)} FROM {quote_ident(rows_table(str(found[1])))} "
-            "WHERE sheet_id = ? AND row_no > ? ORDER BY row_no LIMIT ?", [sheet_id, after, page + 1]).fetchall()
+            f"WHERE {where} ORDER BY row_no LIMIT ?", [*params, page + 1]).fetchall()
     more = len(got) > page
     got = got[:page]
     shown = [[red.cell(c, _json_text(v) if c in ("raw", "extra") else v) for c, v in zip(cols, r, strict=True)]

@@ -123,13 +123,14 @@ def evidence_file(request: Request, acc: CaseAccess, s: DB, sha256: str) -> Resp
 
 @router.get("/cases/{case_id}/sheets/{sheet_id}")
 def sheet_rows(request: Request, acc: CaseAccess, s: DB, sheet_id: int,
-               after: Annotated[int, Query(ge=0)] = 0) -> Response:
-    got = evidence.rows(acc.info.case, sheet_id, after)
+               after: Annotated[int, Query(ge=0)] = 0, q: Annotated[str, Query(max_length=200)] = "") -> Response:
+    got = evidence.rows(acc.info.case, sheet_id, after, q=q)
     if got is None:
         raise Refused(404, "该案件中没有这个工作表", "no such sheet in this case")
-    audit(s, request, acc.user, acc.info.case_id, "evidence.rows", f"{sheet_id} after {after}")
+    audit(s, request, acc.user, acc.info.case_id, "evidence.rows",
+          f"{sheet_id} after {after}" + (f" q={mask_text(q)}" if q else ""))
     fragment = request.headers.get("hx-request") == "true" and after > 0
-    return page(request, "_rows.html" if fragment else "sheet.html", acc=acc, pg=got, after=after,
+    return page(request, "_rows.html" if fragment else "sheet.html", acc=acc, pg=got, after=after, q=q,
                 can_reveal=acc.role in REVEAL_ROLES, revealed=False)
 
 
@@ -143,7 +144,7 @@ def reveal(request: Request, acc: CaseAccess, s: DB, sheet_id: int, reason: Anno
     if got is None:
         raise Refused(404, "该案件中没有这个工作表", "no such sheet in this case")
     audit(s, request, acc.user, acc.info.case_id, "reveal", f"{sheet_id} after {after}")
-    return page(request, "sheet.html", acc=acc, pg=got, after=after, can_reveal=False, revealed=True)
+    return page(request, "sheet.html", acc=acc, pg=got, after=after, q="", can_reveal=False, revealed=True)
 
 
 @router.get("/cases/{case_id}/search")

@@ -247,3 +247,13 @@ def test_chain_picture_is_an_image_for_members_only(web: Web, clients: dict[str,
     assert "sandbox" in got.headers["content-security-policy"]
     assert "<script" not in got.text
     assert clients["member_b"].get(f"/cases/{web.case_a}/chain.svg").status_code == 404
+
+
+def test_sheet_rows_filter_on_their_text(web: Web, clients: dict[str, TestClient]) -> None:
+    case = find_cases(web.cases_dir)[web.case_a].case
+    only = evidence.rows(case, 1, 0, q="工商银行")
+    assert only is not None and [r[only.columns.index("row_no")] for r in only.rows] == [2]
+    none = evidence.rows(case, 1, 0, q="%")  # a LIKE wildcard is a literal
+    assert none is not None and none.rows == []
+    html = clients["viewer_a"].get(f"/cases/{web.case_a}/sheets/1?q=" + quote("工商银行")).text
+    assert html.count("<tr>") == 2  # the header and one row
