@@ -161,6 +161,9 @@ RULES: tuple[Rule, ...] = (
             "欢迎您的来电",
             "感谢致电",
             "感谢来电",
+            "感谢您致电",
+            "谢谢您致电",
+            "谢谢致电",
         ),
     ),
     Rule(
@@ -183,6 +186,11 @@ RULES: tuple[Rule, ...] = (
             "六合彩",
             "网上赌场",
             "线上赌场",
+            "堵场",
+            "澳门永利",
+            "永利娱乐",
+            "欲钱",
+            "特马",
         ),
     ),
     Rule(
@@ -191,8 +199,21 @@ RULES: tuple[Rule, ...] = (
         3.0,
         _UNSOLICITED,
         "The text offers invoices for sale or to be issued on another's behalf (代开发票), an illegal trade.",
-        pattern="代开[^\\n,。!?;]{0,8}发票|发票[^\\n,。!?;]{0,6}(?:代开|出售|点数|低价)|(?:出售|提供|代开)(?:各类|各种|正规)?发票",
-        requires=("发票",),
+        # 发票 is also written with a homophone (发漂, 发缥) or with digits between its characters
+        pattern="代开[^\\n,。!?;]{0,8}发票|发票[^\\n,。!?;]{0,6}(?:代开|出售|点数|低价)|(?:出售|提供|代开)(?:各类|各种|正规)?发票"
+        "|(?:代|玳)开发(?:漂|缥|瞟)|发#+票|开票抬头",
+        requires=("发票", "发漂", "发缥", "发瞟", "发#", "开票抬头"),
+    ),
+    Rule(
+        "marketing.discount",
+        "marketing",
+        2.0,
+        _UNSOLICITED,
+        "The text announces a price offer or an enrolment drive: spend-and-save (满300减50), buy one get "
+        "one, storewide or from-x discounts, 'now enrolling'.",
+        pattern="满#+元?减#+|买#+送#+|买一送一|(?:全场|一律|低至|全部)[一二三四五六七八九#.]{1,3}折"
+        "|火热招生",
+        requires=("减", "送", "折", "火热招生"),
     ),
     # -- loan -----------------------------------------------------------------------------------
     Rule(
