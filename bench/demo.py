@@ -44,7 +44,7 @@ def child_case(out: Path, scale: float, seed: int) -> dict[str, Any]:
     from qinglian import pipeline
     from qinglian.demo.manifest import Manifest
     from qinglian.demo.run import AGENCY, CASE_NAME
-    from qinglian.ingest.api import IngestOptions, ingest_files
+    from qinglian.ingest.api import IngestOptions, ingest_many
     from qinglian.link.keys import demo_key
     from qinglian.report.run import FORMATS, ReportOptions
     from qinglian.store.case import init_case
@@ -60,12 +60,9 @@ def child_case(out: Path, scale: float, seed: int) -> dict[str, Any]:
     started = time.perf_counter()
     manifest = Manifest.load(out)
     case = init_case(out / "case", CASE_NAME, AGENCY)
-    rows = 0
-    for i, entry in enumerate(manifest.entries):
-        progress("ingest", i, len(manifest.entries))
-        opts = IngestOptions(holder=entry.holder, site=entry.site, kind=entry.kind)
-        rows += ingest_files(case, [manifest.path(entry)], opts).rows
-    progress("ingest", len(manifest.entries), len(manifest.entries))
+    batches = [([manifest.path(entry)], IngestOptions(holder=entry.holder, site=entry.site, kind=entry.kind))
+               for entry in manifest.entries]
+    rows = sum(o.rows for o in ingest_many(case, batches, progress=lambda done, total: progress("ingest", done, total)))
     result = pipeline.run_case(case, key=demo_key(case), report_options=ReportOptions(formats=FORMATS),
                                progress=progress)
     wall = time.perf_counter() - started

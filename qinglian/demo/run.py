@@ -111,7 +111,7 @@ def run_demo(
 ) -> DemoResult:
     """Generate the demo into out_dir, ingest it into out_dir/case, run every stage (the report too,
     in ``formats``, unless ``report`` is False)."""
-    from qinglian.ingest.api import IngestOptions, ingest_files
+    from qinglian.ingest.api import IngestOptions, ingest_many
     from qinglian.store.case import init_case
 
     out_dir = Path(out_dir)
@@ -123,13 +123,11 @@ def run_demo(
     progress("generate", 1, 1)
     case = init_case(result.case_dir, CASE_NAME, AGENCY, user=user)
     started = time.perf_counter()
-    for i, entry in enumerate(manifest.entries):
-        progress("ingest", i, len(manifest.entries))
-        opts = IngestOptions(holder=entry.holder, site=entry.site, kind=entry.kind, user=user)
-        outcome = ingest_files(case, [manifest.path(entry)], opts)
-        result.ingested_files += 1
-        result.ingested_rows += outcome.rows
-    progress("ingest", len(manifest.entries), len(manifest.entries))
+    batches = [([manifest.path(entry)], IngestOptions(holder=entry.holder, site=entry.site, kind=entry.kind, user=user))
+               for entry in manifest.entries]
+    outcomes = ingest_many(case, batches, progress=lambda done, total: progress("ingest", done, total))
+    result.ingested_files = len(outcomes)
+    result.ingested_rows = sum(o.rows for o in outcomes)
     result.ingest_seconds = time.perf_counter() - started
     options = ReportOptions(formats=formats, user=user) if report else None
     result.stages = pipeline.run_case(case, user=user, key=_demo_key(case), report_options=options,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -522,49 +522,76 @@ def ingest_files(case: Case, paths: list[Path], opts: IngestOptions) -> IngestRe
     _check_options(opts, paths)
     with case.connect() as con:
         install_macros(con)
-        run = _Run(case, con, opts)
-        con.begin()
+        return _ingest_batch(case, con, paths, opts)
+
+
+def ingest_many(case: Case, batches: Sequence[tuple[Sequence[Path], IngestOptions]],
+                progress: Callable[[int, int], None] | None = None) -> list[IngestResult]:
+    """Several ``ingest_files`` calls (each all or nothing, each its own custody entry) over one
+    connection to the store: a seizure of many small files is not paced by opening and closing it.
+
+    A batch that fails raises; the batches before it stay ingested, as separate calls would leave them.
+    """
+    prepared = [([Path(p) for p in paths], opts) for paths, opts in batches]
+    for paths, opts in prepared:
+        _check_options(opts, paths)
+    results: list[IngestResult] = []
+    with case.connect() as con:
+        install_macros(con)
+        for i, (paths, opts) in enumerate(prepared):
+            if progress:
+                progress(i, len(prepared))
+            results.append(_ingest_batch(case, con, paths, opts))
+    if progress:
+        progress(len(prepared), len(prepared))
+    return results
+
+
+def _ingest_batch(case: Case, con: duckdb.DuckDBPyConnection, paths: list[Path], opts: IngestOptions) -> IngestResult:
+    """One all-or-nothing ingest on an open connection (see ``ingest_files``)."""
+    run = _Run(case, con, opts)
+    con.begin()
+    try:
+        for p in paths:
+            run.file(p, str(p))
+        staged = [c.result() for c in run.copies]  # a failed copy fails the ingest
+        wal.crashpoint("ingest.staged")
+        result = IngestResult(run.outcomes)
+        new = [f for f in result.files if f.status != "duplicate"]
+        if new:
+            case.log(
+                "ingest",
+                {
+                    "files": [str(p) for p in paths],
+                    "holder": opts.holder,
+                    "site": opts.site,
+                    "kind": opts.kind,
+                    "encoding": opts.encoding,
+                    "sheet": opts.sheet,
+                    "map": opts.mapping,
+                },
+                user=opts.user,
+                details={"evidence": [_evidence_detail(f) for f in new]},
+                con=con,
+                moves=[_move(case, tmp) for tmp in staged],
+            )
+        con.commit()
+        wal.crashpoint("ingest.committed")
+    except BaseException:
+        con.rollback()
+        wait(run.copies)
+        for c in run.copies:
+            if c.exception() is None:
+                evidence.discard(c.result())
+        raise
+    finally:
+        run.copier.shutdown(wait=True)
+        for d in run.tmpdirs:
+            archive.remove_tree(d)
         try:
-            for p in paths:
-                run.file(p, str(p))
-            staged = [c.result() for c in run.copies]  # a failed copy fails the ingest
-            wal.crashpoint("ingest.staged")
-            result = IngestResult(run.outcomes)
-            new = [f for f in result.files if f.status != "duplicate"]
-            if new:
-                case.log(
-                    "ingest",
-                    {
-                        "files": [str(p) for p in paths],
-                        "holder": opts.holder,
-                        "site": opts.site,
-                        "kind": opts.kind,
-                        "encoding": opts.encoding,
-                        "sheet": opts.sheet,
-                        "map": opts.mapping,
-                    },
-                    user=opts.user,
-                    details={"evidence": [_evidence_detail(f) for f in new]},
-                    con=con,
-                    moves=[_move(case, tmp) for tmp in staged],
-                )
-            con.commit()
-            wal.crashpoint("ingest.committed")
-        except BaseException:
-            con.rollback()
-            wait(run.copies)
-            for c in run.copies:
-                if c.exception() is None:
-                    evidence.discard(c.result())
-            raise
-        finally:
-            run.copier.shutdown(wait=True)
-            for d in run.tmpdirs:
-                archive.remove_tree(d)
-            try:
-                case.tmp_dir.rmdir()  # a refused file leaves no folder behind either
-            except OSError:
-                pass
+            case.tmp_dir.rmdir()  # a refused file leaves no folder behind either
+        except OSError:
+            pass
     return result
 
 
