@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import threading
 
+import duckdb
+
 from qinglian.report.data import chain
 from qinglian.report.graph import chain_svg
 from qinglian.report.tables import schema_tables
@@ -17,21 +19,22 @@ _lock = threading.Lock()
 PER_LAYER = 25
 
 
-def chain_picture(case: Case) -> tuple[str, str]:
+def chain_picture(case: Case, con: duckdb.DuckDBPyConnection | None = None) -> tuple[str, str]:
     """(svg, caption); svg is empty where the case has no chain to draw yet."""
+    if con is None:
+        with case.connect(read_only=True) as c:
+            return chain_picture(case, c)
     key = str(case.root.resolve())
-    with case.connect(read_only=True) as con:
-        head = case.head(con)
-        stamp = f"{head[0]}:{head[1]}" if head else ""
-        with _lock:
-            hit = _cache.get(key)
-        if hit is not None and hit[0] == stamp:
-            return hit[1], hit[2]
-        tables = schema_tables(con)
-        if "links" not in tables or "accounts" not in tables:
-            return "", "尚无链条（先运行分析）"
-        g = chain(con, tables, redactor(case, con))
-    svg, caption = chain_svg(g, per_layer=PER_LAYER)
+    head = case.head(con)
+    stamp = f"{head[0]}:{head[1]}" if head else ""
+    with _lock:
+        hit = _cache.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1], hit[2]
+    tables = schema_tables(con)
+    if "links" not in tables or "accounts" not in tables:
+        return "", "尚无链条（先运行分析）"
+    svg, caption = chain_svg(chain(con, tables, redactor(case, con)), per_layer=PER_LAYER)
     with _lock:
         _cache[key] = (stamp, svg, caption)
     return svg, caption

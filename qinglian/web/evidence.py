@@ -15,7 +15,7 @@ from qinglian.store.db import columns_of
 from qinglian.store.schema import KINDS, TEXT_FIELDS, row_columns, rows_table
 from qinglian.store.sqlident import quote_ident
 from qinglian.web import search_index
-from qinglian.web.reads import redactor
+from qinglian.web.reads import present, redactor
 from qinglian.web.search_index import SEARCHED
 
 PAGE = 50
@@ -165,8 +165,9 @@ def search(case: Case, q: str, limit: int = SEARCH_LIMIT, index: Path | None = N
     with case.connect(read_only=True) as con:
         if got is None:
             parts, params = [], []
+            have = present(con)
             for kind, col in SEARCHED:
-                if columns_of(con, kind):
+                if kind in have:
                     c = quote_ident(col)
                     parts.append(f"SELECT '{kind}' AS kind, holder, evidence_sha256, sheet, row_no, {c} AS text "
                                  f"FROM {quote_ident(kind)} WHERE {c} ILIKE ? ESCAPE '\\'")

@@ -66,8 +66,10 @@ def new_case(request: Request, user: CurrentUser, s: DB, name: Annotated[str, Fo
 @router.get("/cases/{case_id}")
 def overview(request: Request, acc: CaseAccess, s: DB) -> Response:
     audit(s, request, acc.user, acc.info.case_id, "overview")
-    _, caption = chain_picture(acc.info.case)
-    return page(request, "overview.html", acc=acc, ov=reads.overview(acc.info.case), chain_caption=caption)
+    with acc.info.case.connect(read_only=True) as con:
+        ov = reads.overview(acc.info.case, con)
+        _, caption = chain_picture(acc.info.case, con)
+    return page(request, "overview.html", acc=acc, ov=ov, chain_caption=caption)
 
 
 @router.get("/cases/{case_id}/chain.svg")
@@ -83,10 +85,11 @@ def chain_svg(request: Request, acc: CaseAccess, s: DB) -> Response:
 
 @router.get("/cases/{case_id}/party")
 def party(request: Request, acc: CaseAccess, s: DB, holder: Annotated[str, Query(max_length=512)]) -> Response:
-    if holder not in reads.party_holders(acc.info.case):
+    data = reads.party(acc.info.case, holder)
+    if data is None:
         raise Refused(404, "该案件中没有这个当事人", "no such party in this case")
     audit(s, request, acc.user, acc.info.case_id, "party", holder)
-    return page(request, "party.html", acc=acc, holder=holder, data=reads.party(acc.info.case, holder),
+    return page(request, "party.html", acc=acc, holder=holder, data=data,
                 can_review=acc.role in REVIEW_ROLES, status_zh=STATUS_ZH, status_en=STATUS_EN)
 
 
