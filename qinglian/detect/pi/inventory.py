@@ -20,14 +20,15 @@ import pyarrow as pa
 from qinglian import __version__
 from qinglian.detect.pi import sql as S
 from qinglian.detect.pi.model import FileCounts, HolderInventory, Inventory, TierMark
+from qinglian.detect.pi.patterns import PIMatch, extract
 from qinglian.detect.pi.sources import COLUMN_SOURCES, SUBJECTS, TEXT_SOURCES, ColumnSource, TextSource
-from qinglian.detect.pi.textscan import Hit, scan_json_cells, scan_text
+from qinglian.detect.pi.textscan import scan_json_cells, scan_text
 from qinglian.detect.pi.thresholds import PIThresholds, default_thresholds
 from qinglian.detect.pi.validators import normalise_id, normalise_phone
 from qinglian.errors import QinglianError
 from qinglian.store import tables as tbl
 from qinglian.store.case import Case
-from qinglian.store.db import columns_of
+from qinglian.store.db import begin, columns_of, commit, rollback
 from qinglian.store.schema import raw_value
 from qinglian.store.sqlident import quote_ident as q
 
@@ -205,7 +206,7 @@ def _text_rows(
 
 
 def _text_hits(con: duckdb.DuckDBPyConnection, holder: str | None) -> None:
-    cache: dict[str, list[Hit]] = {}
+    cache: dict[str, list[PIMatch]] = {}  # scripts and templates repeat: each text is read once
     for src in TEXT_SOURCES:
         cols = _columns(con, src.table)
         if src.column not in cols:
@@ -220,14 +221,13 @@ def _text_hits(con: duckdb.DuckDBPyConnection, holder: str | None) -> None:
             exclude = "tel:" + excl_phone if excl_phone else None
             if src.json_cells:
                 hits = scan_json_cells(text, anchor)
-            elif anchor is None and exclude is None:
-                if text not in cache:
+            else:
+                matches = cache.get(text)
+                if matches is None:
                     if len(cache) > 100_000:
                         cache.clear()
-                    cache[text] = scan_text(text)
-                hits = cache[text]
-            else:
-                hits = scan_text(text, anchor, exclude)
+                    matches = cache[text] = extract(text)
+                hits = scan_text(text, anchor, exclude, matches)
             for h in hits:
                 for name, value in zip(
                     _HITS_SCHEMA.names,
@@ -386,28 +386,38 @@ def _known_holder(con: duckdb.DuckDBPyConnection, holder: str) -> None:
     )
 
 
-def pi_inventory(case: Case, holder: str | None = None, *, thresholds: PIThresholds | None = None) -> Inventory:
-    """Inventory the PI of a case (or one holder), store it in ``pi_inventory`` and return it."""
+def pi_inventory(case: Case, holder: str | None = None, *, thresholds: PIThresholds | None = None,
+                 con: duckdb.DuckDBPyConnection | None = None) -> Inventory:
+    """Inventory the PI of a case (or one holder), store it in ``pi_inventory`` and return it.
+
+    With ``con`` (a write connection to the case) it runs there, inside the caller's transaction
+    where one is open; without, on a connection of its own, in a transaction of its own."""
     th = thresholds or default_thresholds()
-    with case.connect() as con:
-        if holder is not None:
-            _known_holder(con, holder)
-        _prepare(con, th)
-        _column_hits(con, holder)
-        _text_hits(con, holder)
-        _subjects_view(con)
-        inv = _collect(con, th)
-        con.execute("BEGIN")
-        try:
-            _store(con, inv, holder)
-            con.execute(
-                "INSERT INTO analysis_runs VALUES ('pi', ?, now()::TIMESTAMP, ?)",
-                [__version__, json.dumps({"holder": holder}, ensure_ascii=False)],
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    if con is None:
+        with case.connect() as own:
+            return _inventory(own, holder, th)
+    return _inventory(con, holder, th)
+
+
+def _inventory(con: duckdb.DuckDBPyConnection, holder: str | None, th: PIThresholds) -> Inventory:
+    if holder is not None:
+        _known_holder(con, holder)
+    _prepare(con, th)
+    _column_hits(con, holder)
+    _text_hits(con, holder)
+    _subjects_view(con)
+    inv = _collect(con, th)
+    own = begin(con)
+    try:
+        _store(con, inv, holder)
+        con.execute(
+            "INSERT INTO analysis_runs VALUES ('pi', ?, now()::TIMESTAMP, ?)",
+            [__version__, json.dumps({"holder": holder}, ensure_ascii=False)],
+        )
+        commit(con, own)
+    except BaseException:
+        rollback(con, own)
+        raise
     return inv
 
 

@@ -52,11 +52,14 @@ def _attribute(matches: list[PIMatch], text: str, anchor: str | None, exclude: s
     return hits
 
 
-def scan_text(text: str | None, anchor: str | None = None, exclude: str | None = None) -> list[Hit]:
-    """Hits in one free text; ``anchor`` is the row's own subject, ``exclude`` a number that is not one."""
+def scan_text(text: str | None, anchor: str | None = None, exclude: str | None = None,
+              matches: list[PIMatch] | None = None) -> list[Hit]:
+    """Hits in one free text; ``anchor`` is the row's own subject, ``exclude`` a number that is not one.
+
+    ``matches``: ``extract(text)`` when the caller has it already (texts repeat from row to row)."""
     if not text:
         return []
-    return _attribute(extract(text), text, anchor, exclude)
+    return _attribute(extract(text) if matches is None else matches, text, anchor, exclude)
 
 
 def scan_json_cells(extra: str | None, anchor: str | None = None) -> list[Hit]:
