@@ -79,17 +79,27 @@ def _step(progress: Progress, name: str, seconds: dict[str, float], fn: Callable
 
 
 def analyze(case: Case, *, user: str | None = None, progress: Progress = no_progress) -> AnalyzeResult:
-    """The detect stages over the case's records, then one custody entry for them all."""
+    """The detect stages over the case's records, then one custody entry for them all.
+
+    All or none: the four stages and the entry share one transaction (the stages write inside
+    a caller's transaction instead of their own), so a stage that fails leaves the case as it
+    was, with no entry, and its error reaches the caller."""
     result = AnalyzeResult()
-    inv = _step(progress, "pi", result.seconds, lambda: pi_inventory(case))
-    result.ran["pi"] = PiSummary(len(inv.holders), sum(h.subjects for h in inv.holders))
     with case.connect() as con:
-        result.ran["text"] = _step(progress, "text", result.seconds, lambda: analyze_text(case, con))
-        result.ran["campaigns"] = _step(progress, "campaigns", result.seconds,
-                                        lambda: analyze_campaigns(case, con))
-        result.ran["behaviour"] = _step(progress, "behaviour", result.seconds,
-                                        lambda: analyze_behaviour(case, con))
-        case.log("analyze", {"analyses": list(DETECT_STAGES)}, user=user, details=result.summary(), con=con)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            inv = _step(progress, "pi", result.seconds, lambda: pi_inventory(case, con=con))
+            result.ran["pi"] = PiSummary(len(inv.holders), sum(h.subjects for h in inv.holders))
+            result.ran["text"] = _step(progress, "text", result.seconds, lambda: analyze_text(case, con))
+            result.ran["campaigns"] = _step(progress, "campaigns", result.seconds,
+                                            lambda: analyze_campaigns(case, con))
+            result.ran["behaviour"] = _step(progress, "behaviour", result.seconds,
+                                            lambda: analyze_behaviour(case, con))
+            case.log("analyze", {"analyses": list(DETECT_STAGES)}, user=user, details=result.summary(), con=con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     return result
 
 

@@ -23,6 +23,7 @@ from qinglian.i18n import t
 from qinglian.laws import catalog
 from qinglian.privacy import mask_text
 from qinglian.store.case import Case
+from qinglian.store.db import begin, commit, rollback
 from qinglian.store.schema import TEXT_FIELDS
 from qinglian.store.sqlident import quote_ident
 
@@ -131,7 +132,7 @@ def analyze_text(case: Case, con: duckdb.DuckDBPyConnection) -> TextAnalysisResu
     del case  # the connection is the case store; kept in the signature shared by all analyses
     result = TextAnalysisResult()
     writer = _Writer()
-    con.execute("BEGIN TRANSACTION")
+    own = begin(con)
     try:
         con.execute("DELETE FROM findings WHERE analysis = ?", [ANALYSIS])
         for kind, fields in TEXT_FIELDS.items():
@@ -168,9 +169,9 @@ def analyze_text(case: Case, con: duckdb.DuckDBPyConnection) -> TextAnalysisResu
                 json.dumps(params),
             ],
         )
-        con.execute("COMMIT")
+        commit(con, own)
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con, own)
         raise
     return result
 

@@ -23,6 +23,7 @@ from qinglian.detect.behaviour.score import score_frame
 from qinglian.detect.behaviour.sms import prepare_sms, sms_measures
 from qinglian.i18n import t
 from qinglian.store import tables as tbl
+from qinglian.store.db import begin, commit, rollback
 from qinglian.store.engine import Engine, duckdb_engine, make_engine, read_files, spark_engine
 from qinglian.store.sqlident import quote_ident as q
 
@@ -278,7 +279,7 @@ def analyze_behaviour(
     eng = _case_tables(engine, con, spark_master)
     result = compute_case(eng, th)  # a Spark session is left running for the next analysis
     params = {"engine": engine, "thresholds_version": th.version, "spark_master": spark_master}
-    con.execute("BEGIN TRANSACTION")
+    own = begin(con)
     try:
         _store(con, result)
         con.execute("DELETE FROM analysis_runs WHERE analysis = ?", [ANALYSIS])
@@ -286,9 +287,9 @@ def analyze_behaviour(
             "INSERT INTO analysis_runs VALUES (?, ?, ?, ?)",
             [ANALYSIS, VERSION, datetime.now(), json.dumps(params)],
         )
-        con.execute("COMMIT")
+        commit(con, own)
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con, own)
         raise
     return result
 

@@ -25,6 +25,7 @@ from qinglian.detect.campaigns.cluster import Params, cluster_texts
 from qinglian.i18n import t
 from qinglian.store import tables
 from qinglian.store.case import Case
+from qinglian.store.db import begin, commit, rollback
 
 ANALYSIS = "campaigns"
 
@@ -151,7 +152,7 @@ def analyze_campaigns(
         msgs, n_campaigns = _labelled(kind, rows, p, min_messages)
         labelled[kind] = (msgs, n_campaigns, rows.num_rows)
     run_params = {**p.as_dict(), "min_messages": min_messages}
-    con.execute("BEGIN")
+    own = begin(con)
     try:
         con.execute("DELETE FROM campaign_daily")
         con.execute("DELETE FROM campaign_members")
@@ -163,9 +164,9 @@ def analyze_campaigns(
             "INSERT INTO analysis_runs VALUES (?, ?, now()::TIMESTAMP, ?)",
             [ANALYSIS, __version__, json.dumps(run_params)],
         )
-        con.execute("COMMIT")
+        commit(con, own)
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con, own)
         raise
     return CampaignSummary(
         messages={k: v[2] for k, v in labelled.items()},
