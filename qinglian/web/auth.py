@@ -18,6 +18,8 @@ from qinglian.web.db import LoginFailure, User, WebSession, now
 SESSION_HOURS = 8
 THROTTLE_FAILURES = 5
 THROTTLE_WINDOW = timedelta(minutes=15)
+# Failures from one address over all names: guessing across many accounts stops too.
+THROTTLE_IP_FAILURES = 30
 MIN_PASSWORD = 10
 
 _hasher = PasswordHasher()
@@ -55,19 +57,24 @@ class SignedIn:
     user: User
 
 
-def _recent_failures(db: Session, name: str, ip: str, at: datetime) -> int:
+def _recent_failures(db: Session, name: str | None, ip: str, at: datetime) -> int:
+    """Failures from ``ip`` within the window, for ``name`` (or for any name)."""
     q = select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.user_name == name, LoginFailure.ip == ip, LoginFailure.at > at - THROTTLE_WINDOW)
+        LoginFailure.ip == ip, LoginFailure.at > at - THROTTLE_WINDOW)
+    if name is not None:
+        q = q.where(LoginFailure.user_name == name)
     return int(db.scalar(q) or 0)
 
 
 def sign_in(db: Session, name: str, password: str, ip: str) -> SignedIn | None:
     """A new session for a right name and password; None when wrong. Refused (``Throttled``) after
-    ``THROTTLE_FAILURES`` failures for the name and address within ``THROTTLE_WINDOW``, even when
-    the password is right, so guessing cannot go on in the background."""
+    ``THROTTLE_FAILURES`` failures for the name and address, or ``THROTTLE_IP_FAILURES`` from the
+    address, within ``THROTTLE_WINDOW``, even when the password is right, so guessing cannot go on
+    in the background."""
     at = now()
     name = name.strip()[:64]
-    if _recent_failures(db, name, ip, at) >= THROTTLE_FAILURES:
+    if (_recent_failures(db, name, ip, at) >= THROTTLE_FAILURES
+            or _recent_failures(db, None, ip, at) >= THROTTLE_IP_FAILURES):
         raise Throttled()
     user = db.scalar(select(User).where(User.name == name))
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import traceback
 import uuid
 from collections.abc import Callable
@@ -12,9 +13,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from qinglian.web.db import Job
+from qinglian.web.db import Job, now
 
 log = logging.getLogger("qinglian.web")
 
@@ -27,6 +29,24 @@ class Jobs:
         # Search indexes, one per case (``search_index``), built on the same worker.
         self.search_root = staging_root.parent / "search"
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qinglian-web-job")
+        self._recover()
+
+    def _recover(self) -> None:
+        """Jobs a stopped server left queued or running end as failed (their uploads are gone with
+        the staging folder; the case itself is settled by its own lock and write-ahead log)."""
+        for leftover in self.staging_root.iterdir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        with self.sessions() as s:
+            for job in s.scalars(select(Job).where(Job.status.in_(("queued", "running")))):
+                job.status, job.finished_at = "failed", now()
+                results = json.loads(job.results or "[]")
+                note = ["服务器在任务完成前停止，请重新提交", "the server stopped before the job finished; start it again"]
+                if isinstance(results, dict):
+                    results.setdefault("errors", []).append(note)
+                else:
+                    results.append({"name": "", "error": note})
+                job.results = json.dumps(results, ensure_ascii=False)
+            s.commit()
 
     def new_id(self) -> str:
         return uuid.uuid4().hex

@@ -52,3 +52,32 @@ def _user_id(page: str, name: str) -> str:
         if rest.startswith(">" + name + "<"):
             return value
     raise AssertionError(f"{name} not in the user list")
+
+
+def test_jobs_a_stopped_server_left_end_as_failed(web: Web, clients: dict[str, TestClient]) -> None:
+    from qinglian.web.db import Job
+    from qinglian.web.jobs import Jobs
+
+    app = clients["admin"].app
+    sessions = app.state.sessions  # type: ignore[attr-defined]
+    with sessions() as s:
+        s.add(Job(id="0" * 32, case_id=web.case_a, user_name="lead_a", kind="ingest", status="running", total=1))
+        s.commit()
+    leftover = web.cases_dir / ".qinglian-web" / "uploads" / ("0" * 32)
+    leftover.mkdir(parents=True)
+    (leftover / "x.csv").write_text("a", encoding="utf-8")
+    Jobs(sessions, web.cases_dir / ".qinglian-web" / "uploads").shutdown()
+    with sessions() as s:
+        job = s.get(Job, "0" * 32)
+        assert job is not None and job.status == "failed" and "服务器在任务完成前停止" in job.results
+    assert not leftover.exists()
+
+
+def test_many_names_from_one_address_are_throttled(web: Web) -> None:
+    # Last in the module: afterwards every sign-in from the test client's address is refused.
+    from qinglian.web.auth import THROTTLE_IP_FAILURES
+
+    c = web.client()
+    for i in range(THROTTLE_IP_FAILURES):
+        assert sign_in(c, f"guess{i}", "wrong password!") in (401, 429)
+    assert sign_in(c, "viewer_a") == 429
