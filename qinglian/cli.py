@@ -547,10 +547,15 @@ def users_add(
     """新建或更新账号（密码取自 QINGLIAN_PASSWORD 或提示输入）/ add or update an account."""
     import os
 
-    from qinglian.web.users import add_user
+    from qinglian.web.users import add_user, check_user
 
-    password = os.environ.get("QINGLIAN_PASSWORD") or typer.prompt(
-        t("密码", "Password"), hide_input=True, confirmation_prompt=True)
+    check_user(name, None, role)
+    password = os.environ.get("QINGLIAN_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise QinglianError("没有密码：请在终端中运行，或设置 QINGLIAN_PASSWORD",
+                                "no password: run it in a terminal, or set QINGLIAN_PASSWORD")
+        password = typer.prompt(t("密码", "Password"), hide_input=True, confirmation_prompt=True)
     _say(add_user(cases, name, password, role, case or [], db))
 
 
