@@ -40,6 +40,11 @@ SAY_RE = re.compile(r"^(?:这里是|这边是|我是|我们是|我这边是|我�
 GENERIC_RE = re.compile(
     r"(?:银行|金融|信用卡中心|消费金融部|个人贷款中心|贷款中心|客户经理|分行|支行|总行|服务|有限公司|公司|的|中心|部)+$"
 )
+# An SMS signature that names a bank or one of its units ("【信用卡中心】", "【某某银行】"): a sender that
+# is not that institution signs in its name.
+FINANCIAL_SIGNATURE_RE = re.compile(r"银行|信用卡中心|信用社|农商行|农信|银联|个人贷款中心|消费金融中心")
+# A holder whose own name says it is a bank may be the institution it names: only a lead then.
+BANK_NAME_RE = re.compile(r"银行|信用社|信用合作联社")
 COMMERCIAL_LABELS = ("marketing", "loan")
 TIERS = {"credit": 50, "identity": 5000, "contact": 5000, "address": 5000, "employer": 5000}
 PI_COLUMNS = {"identity": "coalesce(id_number, name)", "contact": "phone", "address": "address",
@@ -732,14 +737,33 @@ def is_own_name(quote: str, names: list[str]) -> bool:
     return any(core in n or (len(n) >= 2 and n in inst) for n in names)
 
 
+def _signature_guises(signatures: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Per holder, its SMS signatures that name a financial institution and carry none of its own names."""
+    out: dict[str, list[str]] = {}
+    for holder, sigs in signatures.items():
+        guises = [sig for sig in sigs if FINANCIAL_SIGNATURE_RE.search(sig)
+                  and not is_own_name(sig.strip("【】[] "), [holder])]
+        if guises:
+            out[holder] = guises
+    return out
+
+
+def _signature_query(holder: str, guises: list[str]) -> Query:
+    return Query(
+        f"""SELECT 'sms' AS kind, s.evidence_sha256, s.sheet, s.row_no, s.sent_at AS ts, s.content AS quote,
+                   s.signature AS grp
+            FROM sms s WHERE s.holder = ? AND {_in_list('s.signature')}
+              AND NOT regexp_matches(coalesce(s.status, ''), '{REPLY_STATUS_RE}')""",
+        [holder, guises], "短信签名", "SMS signatures")
+
+
 def impersonation(ctx: Context) -> list[Candidate]:
-    if not ctx.has["findings"]:
-        return []
     quotes: dict[str, list[str]] = {}
-    for h, quote in ctx.rows(
-        """SELECT DISTINCT holder, quote FROM findings WHERE label = 'impersonation' AND rule IS NOT NULL
-           AND kind IN ('sms', 'calls') AND quote IS NOT NULL ORDER BY holder, quote"""):
-        quotes.setdefault(str(h), []).append(str(quote))
+    if ctx.has["findings"]:
+        for h, quote in ctx.rows(
+            """SELECT DISTINCT holder, quote FROM findings WHERE label = 'impersonation' AND rule IS NOT NULL
+               AND kind IN ('sms', 'calls') AND quote IS NOT NULL ORDER BY holder, quote"""):
+            quotes.setdefault(str(h), []).append(str(quote))
     signatures: dict[str, list[str]] = {}
     if ctx.has["sms"]:
         for h, sig in ctx.rows("SELECT DISTINCT holder, signature FROM sms WHERE signature IS NOT NULL ORDER BY 1, 2"):
@@ -750,26 +774,51 @@ def impersonation(ctx: Context) -> list[Candidate]:
         mine = [q for q in quotes.get(holder, []) if not is_own_name(q, names)]
         if mine:
             other[holder] = mine
-    if not other:
+    guises = _signature_guises(signatures)
+    if not other and not guises:
         return []
-    ctx.temp("_charges_guises", [("holder", "VARCHAR"), ("quote", "VARCHAR")],
-             [(h, q) for h, qs in other.items() for q in qs])
-    _stage_findings(ctx, ("impersonation",), "_charges_guises")
+    if other:
+        ctx.temp("_charges_guises", [("holder", "VARCHAR"), ("quote", "VARCHAR")],
+                 [(h, q) for h, qs in other.items() for q in qs])
+        _stage_findings(ctx, ("impersonation",), "_charges_guises")
+    if guises:
+        ctx.temp("_charges_signatures", [("holder", "VARCHAR"), ("signature", "VARCHAR")],
+                 [(h, g) for h, gs in guises.items() for g in gs])
+        ctx.stage_tagged(("impersonation_signature",), f"""
+            SELECT 'impersonation_signature' AS tag, s.holder, 'sms' AS kind, s.evidence_sha256, s.sheet, s.row_no,
+                   s.sent_at AS ts, s.content AS quote, s.signature AS grp
+            FROM sms s JOIN _charges_signatures g ON g.holder = s.holder AND g.signature = s.signature
+            WHERE NOT regexp_matches(coalesce(s.status, ''), '{REPLY_STATUS_RE}')""")
     counts = ctx.count("impersonation")
+    signed = ctx.count("impersonation_signature")
+    rows = {h: int(v[0]) for h, v in ctx.per_holder(
+        f"""SELECT holder, count(DISTINCT (evidence_sha256, sheet, row_no)) FROM {SUPPORT}
+            WHERE tag IN ('impersonation', 'impersonation_signature') GROUP BY holder""").items()}
     out: list[Candidate] = []
     for holder in ctx.holders:
-        n = counts.get(holder, 0)
-        if holder not in other or not n:
+        n_said = counts.get(holder, 0) if holder in other else 0
+        n_signed = signed.get(holder, 0) if holder in guises else 0
+        if not n_said and not n_signed:
             continue
-        banks = sorted({institution(q) for q in other[holder]})[:5]
-        facts = (f"营销短信、外呼中自称“{'、'.join(banks)}”等机构 {n} 次，而发送方为本单位",
-                 f"presented itself as {', '.join(banks)} in {n} marketing messages or calls")
-        cand = Candidate(holder, "impersonation", _finding_queries("impersonation", holder, other[holder]), facts,
-                         {"rows": n, "institutions": banks}, source="findings.impersonation", parts=["impersonation"])
-        if any(w in holder for w in ("银行", "金融")):
-            cand.lead = ("本单位名称含银行或金融字样，需核实是否为所称机构", "the holder's own name contains a bank or finance word")
+        banks = sorted({institution(q) for q in other.get(holder, [])} | set(guises.get(holder, [])))[:5]
+        parts = (["impersonation"] if n_said else []) + (["impersonation_signature"] if n_signed else [])
+        queries = (_finding_queries("impersonation", holder, other[holder]) if n_said else []) + (
+            [_signature_query(holder, guises[holder])] if n_signed else [])
+        said = (f"营销短信、外呼中自称“{'、'.join(banks)}”等机构 {n_said} 次" if n_said else
+                f"以“{'、'.join(banks)}”为签名发送营销短信 {n_signed} 条")
+        if n_said and n_signed:
+            said += f"，以金融机构名义签名发送短信 {n_signed} 条"
+        facts = (said + "，而发送方为本单位",
+                 f"presented itself as {', '.join(banks)} in {n_said} messages or calls and signed "
+                 f"{n_signed} SMS in a financial institution's name")
+        cand = Candidate(holder, "impersonation", queries, facts,
+                         {"rows": rows.get(holder, n_said + n_signed), "institutions": banks},
+                         source="findings.impersonation",
+                         parts=parts)
+        if BANK_NAME_RE.search(holder):
+            cand.lead = ("本单位名称含银行字样，需核实是否为所称机构", "the holder's own name says it is a bank")
         else:
-            cand.strength = "strong" if n >= 10 else "moderate"
+            cand.strength = "strong" if rows.get(holder, 0) >= 10 else "moderate"
             cand.reasons.append(("所称机构与本单位名称、短信签名不符", "the named institution is not the holder or its signature"))
         out.append(cand)
     return out

@@ -163,6 +163,8 @@ def intended_charges(ctx: Ctx) -> dict[str, Any]:
             if "bribery" in h.flags:
                 conducts.add("bribery")
             conducts |= labels & {"impersonation", "false_promise", "credit_packaging"}
+            if h.signature and h.short[:2] not in h.signature:  # an SMS signature in a bank unit's name
+                conducts.add("impersonation")
         out[h.name] = {"violating": h.violating, "conducts": sorted(conducts)}
     return {
         "note": "conduct types (qinglian.charges.conduct) each holder's evidence is built to show; "

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import duckdb
+
 from qinglian.charges import build_charges
 from qinglian.charges.detect import is_own_name
 from qinglian.detect.text.rules import RULES
@@ -155,3 +157,36 @@ def test_calls_after_refusal_are_charged_and_a_scripted_opt_out_is_no_refusal(ca
         assert (LAWFUL, "after_refusal") not in got
         n = con.execute("SELECT evidence_rows FROM charges WHERE conduct = 'after_refusal'").fetchone()
         assert n == (2,)
+
+
+def _signed_sms(con: duckdb.DuckDBPyConnection, holder: str, sha: str, signature: str, n: int) -> None:
+    insert(con, "sms", [
+        {"holder": holder, "evidence_sha256": sha, "row_no": 2 + k, "account": "yx9", "signature": signature,
+         "recipient": phone(700 + k), "sent_at": T0 + timedelta(minutes=k),
+         "content": f"{signature}您的信用卡额度可提升至5万元，详询客服", "status": "发送成功"}
+        for k in range(n)
+    ])
+
+
+def test_an_sms_signature_in_a_banks_name_is_impersonation(case: Case) -> None:
+    with case.connect() as con:
+        _signed_sms(con, LENDER, "u" * 64, "【信用卡中心】", 12)
+        _signed_sms(con, LAWFUL, "v" * 64, "【润泽咨询】", 12)
+        build_charges(case, con)
+        assert (LENDER, "impersonation") in charged(con)
+        assert (LAWFUL, "impersonation") not in charged(con) | leads(con)
+        row = con.execute("SELECT evidence_rows FROM charges WHERE conduct = 'impersonation'").fetchone()
+        assert row is not None and row[0] == 12
+
+
+def test_a_finance_services_company_claiming_a_bank_is_charged_a_bank_is_only_a_lead(case: Case) -> None:
+    services = "演示市江滨区天泽金融服务有限公司"
+    bank = "演示农商银行股份有限公司"
+    with case.connect() as con:
+        sms(con, services, "w" * 64, [1, 2, 3], "我们是演示农商银行，您的贷款已预审通过",
+            [("impersonation", "impersonation.bank", "我们是演示农商银行")])
+        sms(con, bank, "x" * 64, [4, 5, 6], "我们是演示农村商业银行客户经理",
+            [("impersonation", "impersonation.bank", "我们是演示农村商业银行")])
+        build_charges(case, con)
+        assert (services, "impersonation") in charged(con)
+        assert (bank, "impersonation") in leads(con)
