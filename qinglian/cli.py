@@ -576,10 +576,7 @@ def run(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click.exceptions.Abort:
-        err.print(t("已中断，案件未被改动", "interrupted; the case was not changed"))
-        return 130
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, typer.Abort, KeyboardInterrupt):  # Ctrl+C, at a prompt too
         err.print(t("已中断，案件未被改动", "interrupted; the case was not changed"))
         return 130
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,3 +44,20 @@ def test_every_command_has_bilingual_help(name: str, cmd: Any) -> None:
 def test_help_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli("--help") == 0
     assert "ingest" in capsys.readouterr().out
+
+
+def test_ctrl_c_at_a_prompt_is_a_clean_interrupt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from qinglian.cli import run
+
+    def interrupted(*_a: object, **_k: object) -> str:
+        raise typer.Abort()
+
+    monkeypatch.delenv("QINGLIAN_PASSWORD", raising=False)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(typer, "prompt", interrupted)
+    assert run(["users", "add", "张审核", "--role", "reviewer", "--cases", str(tmp_path)]) == 130
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "已中断" in err
