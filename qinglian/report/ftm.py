@@ -30,6 +30,7 @@ from qinglian.labels import LABEL_ZH
 from qinglian.privacy import NameMatcher
 from qinglian.report.evidence import REFS_JOIN, prepare, split_law
 from qinglian.report.privacy import Redactor, hash_text
+from qinglian.report.provenance import Head, made_from
 from qinglian.report.tables import Memo
 
 # Ids are SHA-1 hex with the digits spelt as letters: no run of digits in an id can be
@@ -307,7 +308,17 @@ class Exporter:
                                     f"{' / '.join(self.text(q) for q in quotes if q)}；出处：{where_text}"))
             yield note
 
-    def all(self) -> Iterator[Entity]:
+    def provenance(self, head: Head | None) -> Iterator[Entity]:
+        """A note on the export itself: the custody head the case was read at."""
+        if head is None:
+            return
+        note = self.make("Note", "export", head.seq, head.hash)
+        note.add("name", sanitize_text(head.label()))
+        note.add("description", sanitize_text(head.colophon()))
+        yield note
+
+    def all(self, head: Head | None = None) -> Iterator[Entity]:
+        yield from self.provenance(head)
         yield from self.documents()
         yield from self.holders()
         yield from self.accounts()
@@ -322,7 +333,7 @@ def write_ftm(con: duckdb.DuckDBPyConnection, path: Path, *, reveal: bool, holde
               names: NameMatcher | None = None) -> int:
     n = 0
     with path.open("wb") as fh:
-        for e in Exporter(con, Redactor(reveal, names), holder).all():
+        for e in Exporter(con, Redactor(reveal, names), holder).all(made_from(con)):
             fh.write(orjson.dumps(e.to_dict(), option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE))
             n += 1
     return n

@@ -307,6 +307,8 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, data: CaseFile, path: Path,
     try:
         summary = [["案件", data.case_name], ["办案单位", data.agency], ["生成时间", data.generated_at],
                    ["个人信息", "已显示（--reveal）" if data.reveal else "已遮蔽"]]
+        if data.custody is not None:
+            summary.append([data.custody.label(), data.custody.text()])
         for r in data.runs:
             summary.append([f"分析：{r.analysis}", f"{r.version} {r.ran_at} {r.params}"])
         book.table("概要", ["项目", "内容"], summary)

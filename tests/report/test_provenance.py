@@ -83,3 +83,18 @@ def test_every_pdf_page_and_english_carry_the_head(case: Path) -> None:
         assert head.footer().startswith("Custody log head: ")
     finally:
         set_language(None)
+
+
+def test_the_appendices_carry_the_head_too(case: Path) -> None:
+    import json
+
+    from openpyxl import load_workbook
+
+    before = _entries(case)[-1]
+    head = Head(int(before["seq"]), str(before["hash"]))
+    xlsx, ftm = build_report(case, ReportOptions(formats=("xlsx", "ftm"), user="tester"))
+    summary = [list(r) for r in load_workbook(xlsx, read_only=True)["概要"].iter_rows(values_only=True)]
+    assert [head.label(), head.text()] in summary
+    notes = [json.loads(line) for line in ftm.read_text(encoding="utf-8").splitlines()]
+    described = [e["properties"].get("description", [""])[0] for e in notes if e["schema"] == "Note"]
+    assert any(head.prefix in d and str(head.seq) in d for d in described)
