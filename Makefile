@@ -34,6 +34,10 @@ demo: sysdeps venv
 	@echo "   (pi, analyze, link, targets, charges, then the case file as HTML, PDF, XLSX and FtM)"
 	$(BIN)/qinglian demo $(DEMO_DIR) --force
 	@echo "== demo done: the case file is in $(DEMO_DIR)/case/reports/"
+	@pw=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(12))'); \
+	QINGLIAN_PASSWORD="$$pw" $(BIN)/qinglian users add demo --role case_lead --case case --cases $(DEMO_DIR) >/dev/null && \
+	echo "== web workspace: $(BIN)/qinglian serve --cases $(DEMO_DIR)" && \
+	echo "   then open http://127.0.0.1:8000 and sign in as demo with the password $$pw (made for this demo)"
 
 test: sysdeps venv
 	$(BIN)/ruff check qinglian tests bench
