@@ -4,7 +4,6 @@ a background thread, with the job's progress and per-file results in the app dat
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import unicodedata
@@ -17,8 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from qinglian.errors import QinglianError
 from qinglian.ingest.api import FileOutcome, IngestOptions, ingest_files
 from qinglian.store.case import open_case
-from qinglian.web.db import Job, now
-from qinglian.web.jobs import internal_error
+from qinglian.web.jobs import internal_error, record
 
 MAX_FILES = 50
 CHUNK = 1 << 20
@@ -89,14 +87,7 @@ def run_intake(sessions: sessionmaker[Session], job_id: str, case_root: Path, pa
     results: list[dict[str, Any]] = []
 
     def save(status: str, finished: bool = False) -> None:
-        with sessions() as s:
-            job = s.get(Job, job_id)
-            if job is None:
-                return
-            job.status, job.done, job.results = status, len(results), json.dumps(results, ensure_ascii=False)
-            if finished:
-                job.finished_at = now()
-            s.commit()
+        record(sessions, job_id, status, len(results), results, finished)
 
     try:
         save("running")

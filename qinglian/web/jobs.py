@@ -68,6 +68,36 @@ class Jobs:
         self.pool.shutdown(wait=True)
 
 
+def record(sessions: sessionmaker[Session], job_id: str, status: str, done: int, results: Any,
+           finished: bool = False) -> None:
+    """Write a job's state, the number of its parts finished and its results (JSON) for the page."""
+    with sessions() as s:
+        job = s.get(Job, job_id)
+        if job is None:
+            return
+        job.status, job.done, job.results = status, done, json.dumps(results, ensure_ascii=False)
+        if finished:
+            job.finished_at = now()
+        s.commit()
+
+
+def run_guarded(save: Callable[[str, bool], None], errors: list[list[str]], body: Callable[[], None]) -> None:
+    """Run a job's body between a running and a done state; any error ends it failed, recorded on it
+    (a user's mistake in both languages, anything else by its type only)."""
+    from qinglian.errors import QinglianError
+
+    try:
+        save("running", False)
+        body()
+        save("done", True)
+    except QinglianError as exc:
+        errors.append([exc.render("zh"), exc.render("en")])
+        save("failed", True)
+    except Exception as exc:  # noqa: BLE001 - a job must end in a state the page can show
+        errors.append(internal_error(exc))
+        save("failed", True)
+
+
 def internal_error(exc: BaseException) -> list[str]:
     """What a job records for an unexpected error: its type only. The server's log gets where it
     happened (file, line, function) but not the message, which may quote seized data."""

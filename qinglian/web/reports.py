@@ -3,18 +3,15 @@ the CLI's ``build_report`` (masked; a revealed report stays a CLI act with its r
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from qinglian.errors import QinglianError
 from qinglian.report.run import ReportOptions, build_report
 from qinglian.store.case import Case
-from qinglian.web.db import Job, now
-from qinglian.web.jobs import internal_error
+from qinglian.web.jobs import record, run_guarded
 
 WEB_FORMATS: tuple[str, ...] = ("html", "xlsx", "pdf", "ftm")
 
@@ -49,16 +46,8 @@ def run_report(sessions: sessionmaker[Session], job_id: str, case_root: Path, us
     errors: list[list[str]] = []
 
     def save(status: str, finished: bool = False) -> None:
-        with sessions() as s:
-            job = s.get(Job, job_id)
-            if job is None:
-                return
-            job.status, job.done = status, sum(1 for v in steps.values() if v == "done")
-            job.results = json.dumps({"steps": [{"step": k, "state": v} for k, v in steps.items()],
-                                      "errors": errors}, ensure_ascii=False)
-            if finished:
-                job.finished_at = now()
-            s.commit()
+        record(sessions, job_id, status, sum(1 for v in steps.values() if v == "done"),
+               {"steps": [{"step": k, "state": v} for k, v in steps.items()], "errors": errors}, finished)
 
     def progress(step: str, done: int, total: int) -> None:
         # Each call starts a part: the parts before it are done.
@@ -67,15 +56,9 @@ def run_report(sessions: sessionmaker[Session], job_id: str, case_root: Path, us
         steps.setdefault(step, "running")
         save("running")
 
-    try:
-        save("running")
+    def body() -> None:
         build_report(case_root, ReportOptions(formats=formats, user=user), progress)
         for k in steps:
             steps[k] = "done"
-        save("done", finished=True)
-    except QinglianError as exc:
-        errors.append([exc.render("zh"), exc.render("en")])
-        save("failed", finished=True)
-    except Exception as exc:  # noqa: BLE001 - a job must end in a state the page can show
-        errors.append(internal_error(exc))
-        save("failed", finished=True)
+
+    run_guarded(save, errors, body)
