@@ -1,7 +1,7 @@
 """The stages of a case, in order, with plain imports: what the CLI, the demo and the web call.
 
 Ingest is separate (``qinglian.ingest.api``). After it: ``analyze`` (the detect stages: PI
-inventory, text, campaigns, behaviour), ``link`` (entities, upstreams, leak sources),
+inventory, text, campaigns, behaviour, claims), ``link`` (entities, upstreams, leak sources),
 ``targets`` (the inspection ranking), charges, and the report. Each stage writes the tables
 declared in ``qinglian.store.tables``; a stage that fails raises, nothing is skipped.
 
@@ -21,6 +21,7 @@ from qinglian.charges.build import ChargesResult, build_charges
 from qinglian.detect.analyze_text import analyze_text
 from qinglian.detect.behaviour.pipeline import analyze_behaviour
 from qinglian.detect.campaigns.store import analyze_campaigns
+from qinglian.detect.claims.stage import analyze_claims
 from qinglian.detect.pi.inventory import pi_inventory
 from qinglian.i18n import t
 from qinglian.link import run as link_run
@@ -31,7 +32,7 @@ from qinglian.store.case import Case
 Progress = Callable[[str, int, int | None], None]
 
 # The detect stages of ``analyze``, in the order they run.
-DETECT_STAGES: tuple[str, ...] = ("pi", "text", "campaigns", "behaviour")
+DETECT_STAGES: tuple[str, ...] = ("pi", "text", "campaigns", "behaviour", "claims")
 
 
 def no_progress(step: str, done: int, total: int | None) -> None:
@@ -81,7 +82,7 @@ def _step(progress: Progress, name: str, seconds: dict[str, float], fn: Callable
 def analyze(case: Case, *, user: str | None = None, progress: Progress = no_progress) -> AnalyzeResult:
     """The detect stages over the case's records, then one custody entry for them all.
 
-    All or none: the four stages and the entry share one transaction (the stages write inside
+    All or none: the five stages and the entry share one transaction (the stages write inside
     a caller's transaction instead of their own), so a stage that fails leaves the case as it
     was, with no entry, and its error reaches the caller."""
     result = AnalyzeResult()
@@ -95,6 +96,7 @@ def analyze(case: Case, *, user: str | None = None, progress: Progress = no_prog
                                             lambda: analyze_campaigns(case, con))
             result.ran["behaviour"] = _step(progress, "behaviour", result.seconds,
                                             lambda: analyze_behaviour(case, con))
+            result.ran["claims"] = _step(progress, "claims", result.seconds, lambda: analyze_claims(case, con))
             case.log("analyze", {"analyses": list(DETECT_STAGES)}, user=user, details=result.summary(), con=con)
             con.execute("COMMIT")
         except BaseException:

@@ -153,7 +153,7 @@ def _digest(
 # What each analysis action writes, by the stage that the table declarations name as writer:
 # the custody entry of the action carries the digests of those tables (``case.log``).
 ACTION_STAGES: dict[str, tuple[str, ...]] = {
-    "analyze": ("detect.text", "detect.pi", "detect.campaigns", "detect.behaviour"),
+    "analyze": ("detect.text", "detect.pi", "detect.campaigns", "detect.behaviour", "detect.claims"),
     "analyze.behaviour": ("detect.behaviour",),
     "analyze.campaigns": ("detect.campaigns",),
     "pi": ("detect.pi",),

@@ -22,8 +22,8 @@ import duckdb
 from qinglian.store.sqlident import quote_ident as q
 
 Stage = Literal[
-    "store", "ingest", "detect.pi", "detect.text", "detect.campaigns", "detect.behaviour", "link",
-    "exchange", "charges", "report", "web",
+    "store", "ingest", "detect.pi", "detect.text", "detect.campaigns", "detect.behaviour", "detect.claims",
+    "link", "exchange", "charges", "report", "web",
 ]
 
 
@@ -553,6 +553,31 @@ BEHAVIOUR_NOTES = declare(
     writer="detect.behaviour",
     readers=("report",),
     doc="Bad-input counts of the behaviour stage (rows left out of a measure, and why).",
+)
+
+CLAIMS = declare(
+    "claims",
+    [
+        Column("claim", "VARCHAR", "volume, price or fee_rate", nullable=False),
+        Column("value", "DOUBLE", "normalised: a count, CNY per record or a percentage", nullable=False),
+        Column("unit", "VARCHAR", "messages, calls, records, CNY_per_record or percent", nullable=False),
+        ("period", "VARCHAR", "day, month or total; NULL where the text names none"),
+        ("holder", "VARCHAR", "the party: the holder of the record that says it"),
+        ("kind", "VARCHAR", "record kind (chats, calls, sms, payments)"),
+        ("field", "VARCHAR"),
+        ("evidence_sha256", "VARCHAR"),
+        ("sheet", "VARCHAR"),
+        ("row_no", "BIGINT"),
+        ("span_start", "INTEGER"),
+        ("span_end", "INTEGER"),
+        ("quote", "VARCHAR", "masked"),
+        ("measured_peak_day", "BIGINT", "daily volume claims: the holder's most SMS sent or calls made in one day"),
+        ("measured_peak_date", "DATE", "the day of that peak"),
+        ("detail", "JSON", "a bulk price's record count and total as quoted"),
+    ],
+    writer="detect.claims",
+    readers=("charges", "report"),
+    doc="What intermediaries say about their volumes, prices per record and fee rates, beside the measured peak.",
 )
 
 # ---- link --------------------------------------------------------------------------------------
