@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from qinglian.errors import QinglianError
-from qinglian.web import routes_admin, routes_auth, routes_case, routes_jobs
+from qinglian.web import routes_admin, routes_auth, routes_case, routes_jobs, routes_operation
 from qinglian.web.db import default_url, make_engine, session_factory
 from qinglian.web.deps import NotSignedIn, Refused, Settings
 from qinglian.web.jobs import Jobs
@@ -59,7 +59,7 @@ def create_app(cases_dir: Path, db_url: str | None = None, secure_cookies: bool 
     # Uploads wait beside the cases, never inside one, until intake copies them in.
     app.state.jobs = Jobs(app.state.sessions, cases_dir / ".qinglian-web" / "uploads")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for r in (routes_auth.router, routes_case.router, routes_jobs.router, routes_admin.router):
+    for r in (routes_auth.router, routes_case.router, routes_jobs.router, routes_admin.router, routes_operation.router):
         app.include_router(r)
 
     @app.middleware("http")
