@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from qinglian.charges.review import STATUS_ZH as CHARGE_STATUS_ZH
 from qinglian.errors import QinglianError
@@ -58,8 +58,9 @@ def candidates(case: Case, phase: str | None = None) -> tuple[str | None, list[C
     out = []
     for holder, rank, score, why in rows:
         site = sites.get(str(holder), "")
+        # A holder with no site at intake often names its district itself (演示市东湖区…有限公司).
         out.append(Candidate(str(holder), int(rank), float(score) if score is not None else None, site,
-                             district_of(site), str(why or "[]")))
+                             district_of(site) or district_of(str(holder)), str(why or "[]")))
     return chosen, out
 
 
@@ -122,7 +123,7 @@ def packet_html(case: Case, site: OperationSite, team: list[str], lang: str, ope
         reasons=_reasons(red.text, site.reasons), charges=party["charges"], leads=party["leads"],
         seize=SEIZE, checklist=CHECKLIST, rows=range(1, REGISTER_ROWS + 1), status=status.get(site.status, site.status),
         charge_status={} if lang == "en" else CHARGE_STATUS_ZH,
-        printed=datetime.now().strftime("%Y-%m-%d %H:%M"))
+        printed=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
 
 def packet_pdf(html: str) -> bytes:

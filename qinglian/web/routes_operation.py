@@ -30,6 +30,7 @@ from qinglian.web.render import lang_of, page
 
 router = APIRouter()
 LEAD = "case_lead"
+PLAN_SHOWN = 80  # ranked holders on the plan form unless all are asked for
 
 
 def _lead_only(s: Session, request: Request, acc: Access, action: str) -> None:
@@ -88,13 +89,16 @@ def board(request: Request, acc: CaseAccess, s: DB) -> Response:
 
 
 @router.get("/cases/{case_id}/operation/plan")
-def plan_form(request: Request, acc: CaseAccess, s: DB, phase: Annotated[str, Query(max_length=16)] = "") -> Response:
+def plan_form(request: Request, acc: CaseAccess, s: DB, phase: Annotated[str, Query(max_length=16)] = "",
+              show_all: Annotated[bool, Query(alias="all")] = False) -> Response:
     _lead_only(s, request, acc, "operation.plan")
     chosen, found = operation.candidates(acc.info.case, phase or None)
+    more = 0 if show_all else max(0, len(found) - PLAN_SHOWN)
+    found = found if show_all else found[:PLAN_SHOWN]
     op = _operation(s, acc.info.case_id)
     planned = {x.holder for x in s.scalars(select(OperationSite).where(OperationSite.case_id == acc.info.case_id))}
     return page(request, "operation/plan.html", acc=acc, phase=chosen, candidates=found, planned=planned, op=op,
-                today=date.today().isoformat())
+                today=date.today().isoformat(), more=more)
 
 
 @router.post("/cases/{case_id}/operation/plan", dependencies=[Depends(check_csrf)])

@@ -74,6 +74,7 @@ def test_district_from_site() -> None:
     assert district_of(SITE_B) == "东湖区"
     assert district_of("杭州市西湖区文三路") == "西湖区"
     assert district_of("") == ""
+    assert district_of("演示市江滨区易动力信息咨询有限公司") == "江滨区"
 
 
 def test_plan_groups_sites_by_district(web: Web, clients: dict[str, TestClient], planned: dict[str, int]) -> None:
