@@ -110,7 +110,7 @@ class Context:
         self.con = con
         self.has = {n: exists(con, n) for n in (
             "customers", "calls", "sms", "chats", "payments", "findings", "campaign_members", "list_order",
-            "list_overlaps", "intent_grades",
+            "list_overlaps", "intent_grades", "claims",
         )}
         self.holders = self._holders()
         self.lists = self._lists()
@@ -444,6 +444,7 @@ def unsolicited(ctx: Context) -> list[Candidate]:
         ctx.stage("unsolicited.calls", """SELECT c.holder, 'calls' AS kind, c.evidence_sha256, c.sheet, c.row_no, c.started_at AS ts,
                                                  NULL AS quote, c.grp FROM _charges_unsolicited_calls c""",
                   quotes={"calls": "coalesce(transcript, script, task)"})
+    claimed = _claimed_daily(ctx)
     out: list[Candidate] = []
     for holder in ctx.holders:
         lists = ctx.lists.get(holder) or Lists([], [], [])
@@ -472,11 +473,16 @@ def unsolicited(ctx: Context) -> list[Candidate]:
                     FROM calls c WHERE {where}""",
                 [holder, holder, lists.consented], "未经同意的营销外呼", "marketing calls without consent"))
             parts.append("unsolicited.calls")
-        scale = {"sms": sms_n, "calls": calls_n, "answered": answered, "consumers": people}
+        scale: dict[str, Any] = {"sms": sms_n, "calls": calls_n, "answered": answered, "consumers": people}
         facts = (
             f"未经消费者同意发送商业短信 {sms_n} 条、拨打营销电话 {calls_n} 次（接通 {answered} 次），涉及消费者约 {people} 人",
             f"sent {sms_n} commercial SMS and made {calls_n} marketing calls ({answered} answered) to about {people} consumers without consent",
         )
+        if holder in claimed:
+            said, peak = claimed[holder]
+            scale["claimed_per_day"], scale["measured_peak_day"] = said, peak
+            facts = (facts[0] + f"；其自称一天可发送或拨打 {said:,} 条（次），日志所见单日最多 {peak:,} 条（次）",
+                     facts[1] + f"; it claimed {said:,} a day, the logs show at most {peak:,} in one day")
         cand = Candidate(holder, "unsolicited", queries, facts, scale, source="sms+calls", parts=parts)
         knows_consent = bool(lists.consented)
         if people < 10 or not (knows_consent or lists.others):
@@ -493,6 +499,15 @@ def unsolicited(ctx: Context) -> list[Candidate]:
             cand.reasons.append(("该单位持有来自他人的名单，号码来源于此", "the holder holds lists obtained from others"))
         out.append(cand)
     return out
+
+
+def _claimed_daily(ctx: Context) -> dict[str, tuple[int, int]]:
+    """Per holder, the largest daily volume it claimed (chats, scripts, memos) and its measured peak day."""
+    if not ctx.has["claims"]:
+        return {}
+    return {h: (int(v[0]), int(v[1] or 0)) for h, v in ctx.per_holder(
+        """SELECT holder, max(value), max(measured_peak_day) FROM claims
+           WHERE claim = 'volume' AND period = 'day' AND holder IS NOT NULL GROUP BY holder""").items()}
 
 
 def _refused_calls(one_holder: bool) -> str:

@@ -38,6 +38,7 @@ SCALE_ZH: dict[str, str] = {
     "subjects": "涉及个人信息主体（人）", "lists": "名单（份）", "calls": "外呼（次）", "answered": "接通（次）",
     "sms": "短信（条）", "consumers": "涉及消费者（人）", "payments": "付款（笔）", "money": "金额（元）",
     "chats": "聊天（条）", "recipients": "收受人（人）", "rows": "支持证据行",
+    "claimed_per_day": "自称日发送/外呼量", "measured_peak_day": "日志所见单日最多",
 }
 KIND_ZH: dict[str, str] = {
     "calls": "通话记录", "sms": "短信记录", "customers": "客户名单", "chats": "聊天记录",

@@ -190,3 +190,18 @@ def test_a_finance_services_company_claiming_a_bank_is_charged_a_bank_is_only_a_
         build_charges(case, con)
         assert (services, "impersonation") in charged(con)
         assert (bank, "impersonation") in leads(con)
+
+
+def test_a_claimed_daily_volume_stands_beside_the_measured_peak_in_the_charge(case: Case) -> None:
+    with case.connect() as con:
+        customers(con, LENDER, "b" * 64, range(100, 160), "渠道购买")
+        sms(con, LENDER, "t" * 64, list(range(100, 150)), "【鑫达金服】低息贷款，秒批，详询", [("loan", "loan.offer", "贷款")])
+        insert(con, "claims", [{"claim": "volume", "value": 220000.0, "unit": "messages", "period": "day",
+                                "holder": LENDER, "kind": "chats", "field": "text", "evidence_sha256": "z" * 64,
+                                "row_no": 2, "quote": "一天群发22万条", "measured_peak_day": 50}])
+        build_charges(case, con)
+        row = con.execute("SELECT scale, facts_zh FROM charges WHERE conduct = 'unsolicited'").fetchone()
+        assert row is not None
+        scale = json.loads(row[0])
+        assert scale["claimed_per_day"] == 220000 and scale["measured_peak_day"] == 50
+        assert "220,000" in row[1] and "50" in row[1]
