@@ -43,7 +43,8 @@ test: sysdeps venv
 	$(BIN)/ruff check qinglian tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	@# a throwaway PostgreSQL server (installed where missing) for the app-database tests
+	scripts/pg-test-server.sh $(BIN)/pytest
 
 # one BLAS thread: with more, the fitted weights differ in the last bits from run to run
 model: venv

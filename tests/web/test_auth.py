@@ -47,7 +47,7 @@ def test_wrong_password_and_unknown_user_are_refused_alike(web: Web) -> None:
 
 
 def test_five_failures_lock_out_even_the_right_password(web: Web) -> None:
-    add_user(web.cases_dir, "guessed", PASSWORD, "viewer", [])
+    add_user(web.cases_dir, "guessed", PASSWORD, "viewer", [], db_url=web.db_url)
     c = web.client()
     for _ in range(5):
         assert sign_in(c, "guessed", "wrong password!") == 401
@@ -98,8 +98,9 @@ def test_english_by_query_then_cookie(web: Web) -> None:
 
 def test_users_add_on_the_command_line(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QINGLIAN_PASSWORD", "another long password")
+    db = ["--db", web.db_url] if web.db_url else []
     assert cli("users", "add", "新调查员", "--role", "investigator", "--case", "case_a",
-               "--cases", web.cases_dir) == 0
+               "--cases", web.cases_dir, *db) == 0
     c = web.client()
     assert sign_in(c, "新调查员", "another long password") == 303
     assert "甲案" in c.get("/cases").text
