@@ -1,7 +1,7 @@
 """The workspace's own data: users, case memberships, sessions, login failures and the access log.
 
-SQLAlchemy 2 over an embedded SQLite file by default; any SQLAlchemy URL (PostgreSQL) works, since
-only portable column types are used.
+SQLAlchemy 2 over an embedded SQLite file by default; PostgreSQL (psycopg 3) when a URL is given.
+Only portable column types and ORM statements are used, and both are tested (tests/web runs on each).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -28,7 +28,9 @@ INTAKE_ROLES: frozenset[str] = frozenset({"case_lead", "investigator"})
 
 
 def now() -> datetime:
-    """Naive UTC: SQLite keeps no zone, so every stored time is UTC without one."""
+    """Naive UTC: SQLite keeps no zone, so every stored time is UTC without one. On PostgreSQL the
+    columns are ``timestamp without time zone`` too, so the session's TimeZone never shifts them and
+    a value reads back as it was written on both backends."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
@@ -102,8 +104,18 @@ def _sqlite_pragmas(dbapi_con: object, _entry: ConnectionPoolEntry) -> None:
     cur.close()
 
 
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` (libpq's form) mean the psycopg 3 driver, the one installed;
+    SQLAlchemy would otherwise look for psycopg2."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the schema in place (created where missing)."""
+    url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
