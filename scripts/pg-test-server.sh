@@ -25,10 +25,14 @@ if [ -z "$bin" ]; then
     exit 1
   fi
   echo "installing Debian packages: postgresql"
-  # policy-rc.d keeps the package from starting its own cluster as a service.
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  # policy-rc.d keeps the package from starting its own cluster as a service (one already there,
+  # as in container images, is left alone).
+  made_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_policy=1
+  fi
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-  rm -f /usr/sbin/policy-rc.d
+  [ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d
   bin=$(find_bin)
 fi
 
