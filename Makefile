@@ -7,7 +7,8 @@ DEMO_DIR ?= demo-case
 .PHONY: demo test sysdeps venv lint typecheck model bench clean
 
 # Debian packages the demo and tests need: a CJK font for PDFs, Java for Spark, poppler for pdffonts,
-# Pango for WeasyPrint and HarfBuzz's subsetter (without it WeasyPrint embeds CJK fonts ~9x slower).
+# Pango for WeasyPrint and HarfBuzz's subsetter (without it WeasyPrint embeds CJK fonts ~9x slower),
+# chromium for the browser tests (Playwright drives it; its own browser download is not used).
 sysdeps:
 	@need=""; \
 	fc-list 2>/dev/null | grep -qi 'Noto Sans CJK\|WenQuanYi' || need="$$need fonts-noto-cjk fontconfig"; \
@@ -15,6 +16,7 @@ sysdeps:
 	command -v pdffonts >/dev/null 2>&1 || need="$$need poppler-utils"; \
 	ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || need="$$need libharfbuzz-subset0"; \
 	ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need="$$need libpango-1.0-0 libpangoft2-1.0-0"; \
+	command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
 	if [ -n "$$need" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$need"; \
