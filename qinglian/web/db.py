@@ -11,8 +11,11 @@ from pathlib import Path
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from qinglian.errors import QinglianError
 
 ADMIN = "admin"
 CASE_ROLES: tuple[str, ...] = ("case_lead", "investigator", "reviewer", "viewer")
@@ -121,7 +124,14 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    Base.metadata.create_all(engine)
+    try:
+        Base.metadata.create_all(engine)
+    except OperationalError as e:
+        engine.dispose()
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise QinglianError(f"无法连接应用数据库 {shown}", f"cannot open the app database {shown}",
+                            hint_zh="检查 --db 的地址、账号和密码，以及数据库服务器是否在运行",
+                            hint_en="check the --db address, account and password, and that the server runs") from e
     return engine
 
 

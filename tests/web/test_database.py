@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from qinglian.errors import QinglianError
 from qinglian.web.db import AccessLog, Membership, User, make_engine, normalise_url, session_factory
 
 
@@ -78,3 +79,9 @@ def test_deleting_a_user_removes_the_memberships(db: Session) -> None:
     db.delete(u)
     db.commit()
     assert db.scalars(select(Membership)).all() == []
+
+
+def test_an_unreachable_server_is_a_clear_error_without_the_password() -> None:
+    with pytest.raises(QinglianError) as err:
+        make_engine("postgresql://qinglian:s3cret-pw@127.0.0.1:1/app?connect_timeout=2")
+    assert "s3cret-pw" not in str(err.value) and "127.0.0.1:1/app" in str(err.value)
