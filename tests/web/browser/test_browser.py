@@ -1,0 +1,159 @@
+"""The investigator's path and the viewer's limits in a real browser (chromium driven by Playwright)."""
+
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import quote
+
+import xlsxwriter
+from faker import Faker
+from playwright.sync_api import Dialog, FilePayload, Page, expect
+
+from tests.web.browser.conftest import HOSTILE_SMS, Server, Shots, sign_in
+
+HOLDER = "东湖某某信息咨询有限公司"
+
+
+def _calls_csv(fake: Faker) -> bytes:
+    lines = ["主叫,被叫号码,开始时间,通话时长,通话内容"]
+    caller = "170" + fake.numerify("########")
+    for i in range(12):
+        lines.append(f"{caller},{fake.phone_number()},2025/7/{10 + i % 5} 9:{i:02d},{30 + i},您好，这里是信贷中心，低息贷款了解一下")
+    return ("\n".join(lines) + "\n").encode("gbk")
+
+
+def _customers_xlsx(fake: Faker) -> bytes:
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("客户名单")
+    ws.write_row(0, 0, ["姓名", "手机号", "身份证号"])
+    for r in range(1, 9):
+        ws.write_row(r, 0, [fake.name(), fake.phone_number(), fake.ssn()])
+    wb.close()
+    return buf.getvalue()
+
+
+def _wait_job_done(page: Page) -> None:
+    expect(page.locator("p.status")).to_have_class(re.compile(r"status-(done|failed)"), timeout=60_000)
+    expect(page.locator("p.status")).to_have_class(re.compile("status-done"))
+
+
+def test_investigator_path(page: Page, server: Server, shots: Shots) -> None:
+    fake = Faker("zh_CN")
+    fake.seed_instance(17)
+    sign_in(page, "lead")
+    shots("cases")
+
+    # A new case, and evidence uploaded into it through the form: a GBK call log and a customer list.
+    page.click("a[href='/cases/new']")
+    page.fill("input[name=name]", "浏览器测试案")
+    page.fill("input[name=agency]", "测试局")
+    shots("new-case")
+    page.click("form[action='/cases/new'] button[type=submit]")
+    page.wait_for_url(re.compile(r"/cases/[^/]+$"))
+    expect(page.locator("h1")).to_have_text("案件概览")
+    shots("new-case-overview")
+    page.click("nav a[href$='/upload']")
+    page.fill("input[name=holder]", HOLDER)
+    page.fill("input[name=site]", "武汉市东湖区某路 1 号")
+    uploads: list[FilePayload] = [
+        {"name": "外呼记录.csv", "mimeType": "text/csv", "buffer": _calls_csv(fake)},
+        {"name": "客户名单.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "buffer": _customers_xlsx(fake)},
+    ]
+    page.set_input_files("input[name=files]", uploads)
+    shots("upload")
+    page.click("form.upload button[type=submit]")
+    page.wait_for_url(re.compile(r"/jobs/"))
+    _wait_job_done(page)
+    files = page.locator("ol.files")
+    expect(files).to_contain_text("外呼记录.csv: 导入 12 行，类型 calls")
+    expect(files).to_contain_text("gb")  # the encoding found (gb18030/gbk)
+    expect(files).to_contain_text("客户名单.xlsx［客户名单］: 导入 8 行，类型 customers")
+    expect(page.locator("ol.files .error")).to_have_count(0)
+    shots("intake-results")
+
+    # From the analysis on, the small demo case: a two-file upload gives no charge to review.
+    page.goto(f"/cases/{quote(server.demo)}")
+    shots("demo-overview")
+    page.click("form[action$='/analyze'] button")
+    page.wait_for_url(re.compile(r"/jobs/"))
+    _wait_job_done(page)
+    expect(page.locator("ol.steps li.step-done").first).to_be_visible()
+    shots("analysis-done")
+    page.click("a:has-text('查看案件概览与指控')")
+    rows = page.locator("table tbody tr")
+    holder = ""
+    for i in range(rows.count()):
+        if int(rows.nth(i).locator("td").nth(3).inner_text() or 0) > 0:
+            link = rows.nth(i).locator("td").nth(1).locator("a")
+            holder = link.inner_text()
+            link.click()
+            break
+    assert holder, "no party with charges on the demo's overview"
+    expect(page.locator("h1")).to_have_text(holder)
+    shots("party")
+
+    review = page.locator("form.review").first
+    charge_id = review.locator("xpath=ancestor::section").get_attribute("id")
+    review.locator("input[name=reason]").fill("证据充分，浏览器测试确认")
+    review.locator("button[value=confirm]").click()
+    section = page.locator(f"section.charge[id='{charge_id}']")
+    expect(section.locator("p.status")).to_contain_text("lead: 证据充分，浏览器测试确认")
+    expect(section.locator("p.status")).to_have_class(re.compile("status-confirmed"))
+    shots("charge-confirmed")
+
+    # The case file: built in the background, then downloaded as an attachment.
+    page.click("nav a[href$='/reports']")
+    for box in page.locator("input[name=formats]").all():
+        box.set_checked(box.get_attribute("value") == "html")
+    shots("reports")
+    page.click("form[action$='/reports'] button[type=submit]")
+    page.wait_for_url(re.compile(r"/jobs/"))
+    _wait_job_done(page)
+    shots("report-done")
+    page.click("a:has-text('下载报告')")
+    link = page.locator("table a[href*='/reports/']", has_text=re.compile(r"\.html$")).first
+    shots("reports-ready")
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".html")
+    body = open(download.path(), encoding="utf-8").read()
+    assert holder in body and "证据充分，浏览器测试确认" in body
+
+
+def test_viewer_sees_no_review_and_hostile_text_stays_text(page: Page, server: Server, shots: Shots) -> None:
+    dialogs: list[str] = []
+
+    def on_dialog(d: Dialog) -> None:
+        dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", on_dialog)
+    sign_in(page, "viewer")
+    shots("cases")
+    page.goto(f"/cases/{quote(server.demo)}")
+    expect(page.locator("form[action$='/analyze']")).to_have_count(0)
+    shots("overview")
+    page.locator("table tbody tr td:nth-child(2) a").first.click()
+    expect(page.locator("section.charge").first).to_be_visible()
+    expect(page.locator("form.review")).to_have_count(0)
+    expect(page.locator("button[value=confirm]")).to_have_count(0)
+    shots("party")
+
+    page.goto(f"/cases/{quote(server.hostile)}/search?q=" + quote("低息贷款"))
+    hit = page.locator("#results", has_text="<script>")
+    expect(hit).to_be_visible()
+    # The tag is text in the page, not an element.
+    expect(page.locator("#results script")).to_have_count(0)
+    assert HOSTILE_SMS in page.locator("#results").inner_text()
+    shots("search-hostile")
+    page.fill("#q", "script")  # htmx re-renders the results as one types
+    expect(page.locator("#results mark", has_text="script").first).to_be_visible()
+    expect(page.locator("#results")).to_contain_text("alert('x')")
+    expect(page.locator("#results script")).to_have_count(0)
+    shots("search-typed")
+    assert dialogs == [], f"a script from the case ran: {dialogs}"
+    assert HOSTILE_SMS in page.locator("#results").inner_text()
