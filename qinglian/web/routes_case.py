@@ -124,9 +124,19 @@ def evidence_file(request: Request, acc: CaseAccess, s: DB, sha256: str) -> Resp
     return page(request, "evidence_file.html", acc=acc, file=found, sheets=sheets)
 
 
+def _no_pi_probe(request: Request, acc: CaseAccess, s: DB, action: str, q: str) -> None:
+    """Searches match the unmasked text: a role that may not reveal PI may not look a number, an ID
+    or an address up either (whether it is in the case is itself what masking hides)."""
+    if q and acc.role not in REVEAL_ROLES and mask_text(q) != q:
+        audit(s, request, acc.user, acc.info.case_id, action, mask_text(q), outcome="denied")
+        raise Refused(403, "您在该案件中的角色不能按号码、证件号或地址检索", "your role on this case cannot search "
+                      "by a number, an ID or an address")
+
+
 @router.get("/cases/{case_id}/sheets/{sheet_id}")
 def sheet_rows(request: Request, acc: CaseAccess, s: DB, sheet_id: int,
                after: Annotated[int, Query(ge=0)] = 0, q: Annotated[str, Query(max_length=200)] = "") -> Response:
+    _no_pi_probe(request, acc, s, "evidence.rows", q)
     got = evidence.rows(acc.info.case, sheet_id, after, q=q)
     if got is None:
         raise Refused(404, "该案件中没有这个工作表", "no such sheet in this case")
@@ -152,6 +162,7 @@ def reveal(request: Request, acc: CaseAccess, s: DB, sheet_id: int, reason: Anno
 
 @router.get("/cases/{case_id}/search")
 def search(request: Request, acc: CaseAccess, s: DB, q: Annotated[str, Query(max_length=200)] = "") -> Response:
+    _no_pi_probe(request, acc, s, "search", q)
     jobs: Jobs = request.app.state.jobs
     index = search_index.index_path(jobs.search_root, acc.info.case_id)
     hits, more, how = evidence.search(acc.info.case, q, index=index, submit=jobs.pool.submit) if q.strip() \

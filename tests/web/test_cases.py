@@ -257,3 +257,13 @@ def test_sheet_rows_filter_on_their_text(web: Web, clients: dict[str, TestClient
     assert none is not None and none.rows == []
     html = clients["viewer_a"].get(f"/cases/{web.case_a}/sheets/1?q=" + quote("工商银行")).text
     assert html.count("<tr>") == 2  # the header and one row
+
+
+def test_a_viewer_cannot_look_a_number_up_but_a_reviewer_can(web: Web, clients: dict[str, TestClient]) -> None:
+    for q in ("13912345678", "139 1234 5678"):
+        r = clients["viewer_a"].get(f"/cases/{web.case_a}/search?q=" + quote(q))
+        assert r.status_code == 403 and "139****5678" not in r.text  # nothing found is shown
+        assert clients["viewer_a"].get(f"/cases/{web.case_a}/sheets/1?q=" + quote(q)).status_code == 403
+    allowed = clients["reviewer_a"].get(f"/cases/{web.case_a}/search?q=" + quote("13912345678"))
+    assert allowed.status_code == 200 and "139****5678" in allowed.text  # found, shown masked
+    assert clients["viewer_a"].get(f"/cases/{web.case_a}/search?q=" + quote("工商银行")).status_code == 200
