@@ -3,7 +3,7 @@ temporary cases folder, and Debian's chromium driven by Playwright through ``exe
 (Playwright's own browser download is never used).
 
 The cases folder holds the small demo (``cases/case``, analysed, so it has charges) and a hand-made
-case with a hostile SMS (``cases/hostile``). Accounts are made with ``add_user``, the function
+case with a hostile SMS (``cases/hostile``). Accounts (``lead``, ``viewer``, ``officer``) are made with ``add_user``, the function
 behind ``qinglian users add``. Screenshots of every page visited go to ``test-artifacts/screenshots/``
 at the repository root.
 """
@@ -37,6 +37,7 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 USERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "lead": ("case_lead", ("case", "hostile")),
     "viewer": ("viewer", ("case", "hostile")),
+    "officer": ("investigator", ("case",)),  # a second team member for the operation's sites
 }
 
 

@@ -157,3 +157,63 @@ def test_viewer_sees_no_review_and_hostile_text_stays_text(page: Page, server: S
     shots("search-typed")
     assert dialogs == [], f"a script from the case ran: {dialogs}"
     assert HOSTILE_SMS in page.locator("#results").inner_text()
+
+
+def test_inspection_day_operation(page: Page, server: Server, shots: Shots) -> None:
+    sign_in(page, "lead")
+    page.goto(f"/cases/{quote(server.demo)}")
+    page.click("nav a[href$='/operation']")
+    expect(page.locator("h1")).to_contain_text("检查行动看板")
+    shots("board-empty")
+
+    # Two sites from the ranking, each with the holder's site and district as the form offers them.
+    page.click("a[href$='/operation/plan']")
+    expect(page.locator("h1")).to_have_text("安排检查行动")
+    rows = page.locator("form[action$='/operation/plan'] tbody tr").filter(has=page.locator("input[name=pick]"))
+    assert rows.count() >= 2, "the demo's ranking offers fewer than two holders to plan"
+    holders = []
+    for i in range(2):
+        row = rows.nth(i)
+        holders.append(row.locator("input[name=holder]").get_attribute("value") or "")
+        row.locator("input[name=pick]").check()
+    assert all(holders)
+    page.fill("input[name=name]", "浏览器测试行动")
+    shots("plan")
+    page.click("form[action$='/operation/plan'] button[type=submit]")
+    page.wait_for_url(re.compile(r"/operation(#.*)?$"))
+    expect(page.locator("h1")).to_contain_text("浏览器测试行动")
+    for h in holders:
+        expect(page.locator("tr.site td:nth-child(2) a", has_text=h).first).to_be_visible()
+    shots("board-planned")
+
+    # A team of the lead and an investigator on the first site.
+    row = page.locator("tr.site").filter(has=page.get_by_role("link", name=holders[0], exact=True))
+    site = f"#{row.get_attribute('id')}"
+    options = row.locator("select[name=user_id] option")
+    expect(options).to_have_count(2)  # the viewer may not go on a site
+    row.locator("select[name=user_id]").select_option(label=["lead (case_lead)", "officer (investigator)"])
+    row.locator("form[action$='/team'] button[type=submit]").click()
+    team = page.locator(f"{site} td:nth-child(4)")
+    expect(team).to_contain_text("lead、officer")
+    shots("board-team")
+
+    # The site's packet, printed as a PDF attachment.
+    with page.expect_download() as info:
+        page.locator(f"{site} a[href$='/packet.pdf']").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".pdf")
+    with open(download.path(), "rb") as fh:
+        assert fh.read(4) == b"%PDF"
+
+    # Through the day: on site, then done.
+    for status, name in (("on_site", "已到场"), ("done", "已完成")):
+        page.locator(f"{site} select[name=status]").select_option(status)
+        page.locator(f"{site} form[action$='/status'] button[type=submit]").click()
+        expect(page.locator(site)).to_have_class(re.compile(f"status-{status}"))
+        expect(page.locator(f"{site} td:nth-child(5)")).to_contain_text(name)
+        shots(f"board-{status.replace('_', '-')}")
+    expect(page.locator(f"{site} td:nth-child(6)")).to_contain_text("lead")
+    expect(page.locator("p.note").first).to_contain_text("已完成: 1")
+    # The other site is untouched.
+    other = page.locator("tr.site").filter(has=page.get_by_role("link", name=holders[1], exact=True))
+    expect(other).to_have_class(re.compile("status-not_started"))
