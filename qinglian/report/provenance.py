@@ -9,7 +9,7 @@ import duckdb
 
 from qinglian.i18n import t
 from qinglian.report.privacy import hash_text
-from qinglian.store import tables
+from qinglian.store.case import read_head
 
 # Hex digits of the entry's hash shown on a report: enough to tell heads apart at a glance.
 PREFIX = 16
@@ -48,9 +48,5 @@ def made_from(con: duckdb.DuckDBPyConnection) -> Head | None:
     """The custody head the store holds on ``con`` (as ``Case.head`` reads it): call it on the
     connection the report's content is read from, so the head and the content are of one moment.
     ``None`` for a store without a custody head."""
-    t_head = tables.CUSTODY_HEAD
-    try:
-        row = con.execute(f"{t_head.select('seq', 'hash')} ORDER BY seq DESC LIMIT 1").fetchone()
-    except duckdb.CatalogException:
-        return None
-    return Head(int(row[0]), str(row[1])) if row else None
+    head = read_head(con)
+    return Head(*head) if head else None

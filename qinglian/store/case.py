@@ -17,7 +17,7 @@ import duckdb
 
 from qinglian.errors import QinglianError
 from qinglian.store import custody, digest, lock, wal
-from qinglian.store.db import one
+from qinglian.store.db import in_transaction, one
 from qinglian.store.schema import all_ddl
 
 SCHEMA_VERSION = 3
@@ -114,7 +114,7 @@ class Case:
                 con.rollback()  # what closing does to an unfinished transaction
             except duckdb.TransactionException:
                 pass
-            head = _read_head(con)
+            head = read_head(con)
         finally:
             con.close()
         wal.settle(self.root, hold.pending, head[1] if head else None, crashed=False)
@@ -125,7 +125,7 @@ class Case:
         pending = wal.read(self.root)
         if pending is None:
             return
-        head = _read_head(con)
+        head = read_head(con)
         done = wal.settle(self.root, pending, head[1] if head else None, crashed=True)
         stale = _stale_tables(con, custody.valid_entries(self.custody_path))
         if done.completed or done.rolled_back or done.swept or stale:
@@ -169,7 +169,7 @@ class Case:
             # A connection opened without case.connect(): lock, write and settle at once.
             with lock.hold(self.root, exclusive=True) as (h, _):
                 entry = self._write_ahead(con, h, action, args, user, details, tables, moves)
-                head = _read_head(con)
+                head = read_head(con)
                 wal.settle(self.root, h.pending, head[1] if head else None, crashed=False)
                 h.pending.clear()
                 return entry
@@ -196,7 +196,7 @@ class Case:
                 continue  # not written by this run
         if summaries:
             details["tables"] = summaries
-        head = _read_head(con)
+        head = read_head(con)
         hashes = [p["entry"]["hash"] for p in hold.pending]
         if head is not None and head[1] in hashes:
             # Entries after the head were rolled back with their transaction.
@@ -209,7 +209,7 @@ class Case:
         hold.pending.append({"entry": entry, "moves": [list(m) for m in moves]})
         wal.write(self.root, hold.pending)
         wal.crashpoint("log.written_ahead")
-        own = not _in_transaction(con)  # else settled when the writer lets go
+        own = not in_transaction(con)  # else settled when the writer lets go
         if own:
             con.begin()
         _set_head(con, entry)
@@ -227,20 +227,13 @@ class Case:
         """The custody head (sequence number and hash of the last entry) the store holds: what
         a report or an anchor was made from. Pass ``con`` when a connection is already open."""
         if con is not None:
-            return _read_head(con)
+            return read_head(con)
         with self.connect(read_only=True) as c:
-            return _read_head(c)
+            return read_head(c)
 
 
-def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether ``con`` has a transaction open: outside one, each statement is its own, with its
-    own id (a failed BEGIN would poison the caller's transaction, so it cannot be the test)."""
-    first = one(con, "SELECT txid_current()")
-    second = one(con, "SELECT txid_current()")
-    return first == second
-
-
-def _read_head(con: duckdb.DuckDBPyConnection) -> tuple[int, str] | None:
+def read_head(con: duckdb.DuckDBPyConnection) -> tuple[int, str] | None:
+    """The custody head (seq, hash) the store holds on ``con``; None for a store being created."""
     try:
         row = one(con, "SELECT seq, hash FROM custody_head ORDER BY seq DESC LIMIT 1")
     except duckdb.CatalogException:  # a store being created
