@@ -13,15 +13,16 @@ import multiprocessing
 import os
 import re
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import duckdb
+
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
 from qinglian.privacy import NameMatcher, create_private, reveal_reason
-from qinglian.report.casefile import CaseFile
 from qinglian.report.privacy import case_names, names_in_force
 from qinglian.store.evidence import sha256_file
 
@@ -66,23 +67,19 @@ def file_stem(holder: str | None, reveal: bool) -> str:
     return stem + ("-revealed" if reveal else "")
 
 
-def _xlsx_apart(case_root: Path, cf: CaseFile, path: Path, names: NameMatcher | None, private: bool) -> None:
-    """The XLSX in a process of its own, over a read-only connection of its own."""
-    from qinglian.report.xlsx import write_xlsx
+def _appendix_apart(case_root: Path, path: Path, names: NameMatcher | None, private: bool,
+                    write: Callable[..., object]) -> None:
+    """An appendix (XLSX, FtM) in a process of its own, over a read-only connection of its own;
+    ``write(con, path=...)`` writes it."""
     from qinglian.store.case import Case
 
     # the case was opened (and migrated) by the parent, which holds it open for reading meanwhile
     with Case(case_root).connect(read_only=True) as con, names_in_force(names):
-        _atomic(path, lambda p: write_xlsx(con, cf, p, names), private)
+        _atomic(path, partial(_write_appendix, write, con), private)
 
 
-def _ftm_apart(case_root: Path, path: Path, reveal: bool, holder: str | None, names: NameMatcher | None) -> None:
-    """The FtM export in a process of its own, like the XLSX."""
-    from qinglian.report.ftm import write_ftm
-    from qinglian.store.case import Case
-
-    with Case(case_root).connect(read_only=True) as con, names_in_force(names):
-        _atomic(path, lambda p: write_ftm(con, p, reveal=reveal, holder=holder, names=names), reveal)
+def _write_appendix(write: Callable[..., object], con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    write(con, path=path)
 
 
 def _write_text(text: str, path: Path) -> None:
@@ -147,19 +144,22 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
     path_of = {fmt: case.reports_dir / (stem + SUFFIX[fmt]) for fmt in opts.formats}
     # The appendices (XLSX, FtM) are the longest parts: on a machine with more than one core each is
     # written by a process of its own (reading the store too) while this one writes HTML and PDF.
+    # each appendix as write(con, path=...): picklable, so it can go to a process of its own
+    appendix: dict[str, Callable[..., object]] = {
+        "xlsx": partial(write_xlsx, data=cf, people=names),
+        "ftm": partial(write_ftm, reveal=opts.reveal, holder=opts.holder, names=names),
+    }
     apart = [f for f in ("xlsx", "ftm") if f in opts.formats] if len(opts.formats) > 1 and (
         os.cpu_count() or 1) > 1 else []
-    pending = {}
+    pending: dict[str, Future[None]] = {}
     pool = None
     finished = 1
     if apart:
         # fork where there is one: no store connection is open at this point, and nothing is re-imported
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         pool = ProcessPoolExecutor(max_workers=len(apart), mp_context=multiprocessing.get_context(method))
-        if "xlsx" in apart:
-            pending["xlsx"] = pool.submit(_xlsx_apart, case.root, cf, path_of["xlsx"], names, opts.reveal)
-        if "ftm" in apart:
-            pending["ftm"] = pool.submit(_ftm_apart, case.root, path_of["ftm"], opts.reveal, opts.holder, names)
+        for part in apart:
+            pending[part] = pool.submit(_appendix_apart, case.root, path_of[part], names, opts.reveal, appendix[part])
     try:
         with case.connect(read_only=True) as con, names_in_force(names):
             for fmt in opts.formats:
@@ -171,11 +171,8 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
                 elif fmt == "pdf":
                     _atomic(path, lambda p: write_pdf(render_casefile(cf, for_pdf=True, names=names, pictures=pics),
                                                       p), opts.reveal)
-                elif fmt == "xlsx":
-                    _atomic(path, lambda p: write_xlsx(con, cf, p, names), opts.reveal)
                 else:
-                    _atomic(path, lambda p: write_ftm(con, p, reveal=opts.reveal, holder=opts.holder, names=names),
-                            opts.reveal)
+                    _atomic(path, partial(_write_appendix, appendix[fmt], con), opts.reveal)
                 finished += 1
                 done(fmt, finished)
         for fmt, future in pending.items():
