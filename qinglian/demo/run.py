@@ -98,6 +98,17 @@ def prepare_out_dir(out_dir: Path, force: bool) -> None:
     )
 
 
+def ingest_manifest(case: Case, manifest: Manifest, *, user: str | None = None,
+                    progress: pipeline.Progress = pipeline.no_progress) -> tuple[int, int]:
+    """Every file of the demo into ``case``, each under its holder, site and kind; (files, rows)."""
+    from qinglian.ingest.api import IngestOptions, ingest_many
+
+    batches = [([manifest.path(entry)], IngestOptions(holder=entry.holder, site=entry.site, kind=entry.kind, user=user))
+               for entry in manifest.entries]
+    outcomes = ingest_many(case, batches, progress=lambda done, total: progress("ingest", done, total))
+    return len(outcomes), sum(o.rows for o in outcomes)
+
+
 def run_demo(
     out_dir: Path,
     seed: int = 7,
@@ -111,7 +122,6 @@ def run_demo(
 ) -> DemoResult:
     """Generate the demo into out_dir, ingest it into out_dir/case, run every stage (the report too,
     in ``formats``, unless ``report`` is False)."""
-    from qinglian.ingest.api import IngestOptions, ingest_many
     from qinglian.store.case import init_case
 
     out_dir = Path(out_dir)
@@ -123,11 +133,7 @@ def run_demo(
     progress("generate", 1, 1)
     case = init_case(result.case_dir, CASE_NAME, AGENCY, user=user)
     started = time.perf_counter()
-    batches = [([manifest.path(entry)], IngestOptions(holder=entry.holder, site=entry.site, kind=entry.kind, user=user))
-               for entry in manifest.entries]
-    outcomes = ingest_many(case, batches, progress=lambda done, total: progress("ingest", done, total))
-    result.ingested_files = len(outcomes)
-    result.ingested_rows = sum(o.rows for o in outcomes)
+    result.ingested_files, result.ingested_rows = ingest_manifest(case, manifest, user=user, progress=progress)
     result.ingest_seconds = time.perf_counter() - started
     options = ReportOptions(formats=formats, user=user) if report else None
     result.stages = pipeline.run_case(case, user=user, key=_demo_key(case), report_options=options,

@@ -518,11 +518,7 @@ def ingest_files(case: Case, paths: list[Path], opts: IngestOptions) -> IngestRe
     entry (with a digest of each sheet's rows) is written ahead of the commit and names the
     staged evidence files, so a crash at any point is completed or undone on the next open.
     """
-    paths = [Path(p) for p in paths]
-    _check_options(opts, paths)
-    with case.connect() as con:
-        install_macros(con)
-        return _ingest_batch(case, con, paths, opts)
+    return ingest_many(case, [(paths, opts)])[0]
 
 
 def ingest_many(case: Case, batches: Sequence[tuple[Sequence[Path], IngestOptions]],
