@@ -12,9 +12,9 @@ import pytest
 from qinglian import pipeline
 from qinglian.detect.behaviour.pipeline import BehaviourResult, analyze_behaviour
 from qinglian.store import custody
-from qinglian.store.case import Case, init_case, open_case
+from qinglian.store.case import Case, open_case
 from qinglian.store.sqlident import quote_ident
-from tests.report.conftest import add_other_tables, populate
+from tests.report.conftest import build_full_case
 
 # What each detect stage writes, as analyze runs them.
 STAGE_TABLES = ("pi_inventory", "findings", "campaigns", "campaign_members", "campaign_daily",
@@ -39,11 +39,7 @@ def _state(case: Case) -> dict[str, Any]:
 @pytest.fixture()
 def case(tmp_path: Path) -> Case:
     """Records and earlier results (hand-made, so a new run would change every stage's tables)."""
-    root = tmp_path / "case"
-    init_case(root, "测试案件", "测试局", user="tester")
-    populate(root)
-    add_other_tables(root)
-    return open_case(root)
+    return open_case(build_full_case(tmp_path / "case"))
 
 
 def test_a_failing_stage_leaves_the_case_and_the_log_as_they_were(

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from qinglian.store.case import open_case
+from qinglian.store.case import init_case, open_case
 from qinglian.store.schema import columns
 from tests.helpers import create_declared, insert
 
@@ -124,6 +124,14 @@ def populate(root: Path) -> None:
 
 def _reasons(zh: str, en: str, weight: float) -> str:
     return json.dumps([{"reason_zh": zh, "reason_en": en, "evidence": [], "weight": weight}], ensure_ascii=False)
+
+
+def build_full_case(root: Path, name: str = "测试案件") -> Path:
+    """A new case at ``root`` with the records (``populate``) and the other stages' results."""
+    init_case(root, name, "测试局", user="tester")
+    populate(root)
+    add_other_tables(root)
+    return root
 
 
 def add_other_tables(root: Path) -> None:

@@ -14,17 +14,13 @@ from qinglian.report.html import render_casefile
 from qinglian.report.provenance import Head, made_from
 from qinglian.report.run import ReportOptions, build_report
 from qinglian.store import custody
-from qinglian.store.case import init_case, open_case
-from tests.report.conftest import add_other_tables, populate
+from qinglian.store.case import open_case
+from tests.report.conftest import build_full_case
 
 
 @pytest.fixture()
 def case(tmp_path: Path) -> Path:
-    root = tmp_path / "case"
-    init_case(root, "测试案件", "测试局", user="tester")
-    populate(root)
-    add_other_tables(root)
-    return root
+    return build_full_case(tmp_path / "case")
 
 
 def _entries(root: Path) -> list[dict[str, Any]]:

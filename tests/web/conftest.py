@@ -26,7 +26,7 @@ from qinglian.store.case import init_case, open_case
 from qinglian.web.app import create_app
 from qinglian.web.cases import find_cases
 from qinglian.web.users import add_user
-from tests.report.conftest import HOLDER_A, SHA_SMS, add_other_tables, populate, record
+from tests.report.conftest import HOLDER_A, SHA_SMS, build_full_case, populate, record
 
 PASSWORD = "correct horse battery"
 HOSTILE_SMS = "<script>alert('x')</script>【某某金融】低息贷款 =HYPERLINK(\"http://evil\")"
@@ -82,9 +82,7 @@ def db_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
 def web(tmp_path_factory: pytest.TempPathFactory, db_url: str | None) -> Iterator[Web]:
     root = tmp_path_factory.mktemp("cases")
     a, b = root / "case_a", root / "case_b"
-    init_case(a, "甲案", "测试局", user="tester")
-    populate(a)
-    add_other_tables(a)
+    build_full_case(a, "甲案")
     with open_case(a).connect() as con:
         record(con, "sms", holder=HOLDER_A, evidence_sha256=SHA_SMS, sheet=None, row_no=100, account="sms-01",
                signature="【某某金融】", recipient="+8613800000099", content=HOSTILE_SMS, extra="{}")
