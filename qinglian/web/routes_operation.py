@@ -72,7 +72,11 @@ def _back(acc: Access, anchor: str = "") -> Response:
 
 @router.get("/cases/{case_id}/operation")
 def board(request: Request, acc: CaseAccess, s: DB) -> Response:
-    audit(s, request, acc.user, acc.info.case_id, "operation")
+    # The board's own 15 s refresh (htmx) is not logged again, like a job page's polling: the view
+    # was logged when the page was opened, and membership is still checked on every refresh.
+    refresh = request.headers.get("hx-request") == "true"
+    if not refresh:
+        audit(s, request, acc.user, acc.info.case_id, "operation")
     op = _operation(s, acc.info.case_id)
     sites = list(s.scalars(select(OperationSite).where(OperationSite.case_id == acc.info.case_id)
                            .order_by(OperationSite.district, OperationSite.rank, OperationSite.holder))) if op else []
@@ -82,7 +86,8 @@ def board(request: Request, acc: CaseAccess, s: DB) -> Response:
         by_district[x.district].append(x)
     counts = {st: sum(1 for x in sites if x.status == st) for st in STATUSES}
     mine = {x.id for x in sites if any(u.id == acc.user.id for u in teams[x.id])}
-    return page(request, "operation/board.html", acc=acc, op=op, districts=sorted(by_district.items()),
+    return page(request, "operation/_board.html" if refresh else "operation/board.html", acc=acc, op=op,
+                districts=sorted(by_district.items()), refreshed=now().strftime("%H:%M:%S"),
                 teams=teams, counts=counts, statuses=STATUSES, mine=mine, is_lead=acc.role == LEAD,
                 members=_members(s, acc.info.case_id) if acc.role == LEAD else [],
                 status_names=STATUS_EN if lang_of(request) == "en" else STATUS_ZH)

@@ -173,3 +173,43 @@ def test_upload_link_prefills_holder_and_site(web: Web, clients: dict[str, TestC
     link = next(u for u in links if quote(HOLDER_B) in u)
     form = clients["lead_a"].get(link).text
     assert f'value="{HOLDER_B}"' in form and f'value="{SITE_B}"' in form
+
+
+def test_board_refreshes_itself(web: Web, clients: dict[str, TestClient], planned: dict[str, int]) -> None:
+    from qinglian.web.db import AccessLog
+
+    viewer, lead = clients["viewer_a"], clients["lead_a"]
+    page = viewer.get(f"/cases/{web.case_a}/operation").text
+    assert f'hx-get="/cases/{web.case_a}/operation" hx-trigger="every 15s" hx-swap="outerHTML"' in page
+    assert '<script src="/static/board.js" defer></script>' in page
+    assert viewer.get("/static/board.js").status_code == 200
+    sid = planned["b"]
+    sessions = web.client().app.state.sessions  # type: ignore[attr-defined]
+    with sessions() as s:
+        site = s.get(OperationSite, sid)
+        assert site is not None
+        old_site, site.site = site.site, "<script>alert('x')</script>滨江路"
+        s.commit()
+    try:
+        assert _post(lead, web, f"/operation/sites/{sid}/status", {"status": "seized"}) == 303
+        with sessions() as s:
+            logged = s.query(AccessLog).filter_by(user_name="viewer_a", action="operation").count()
+        resp = viewer.get(f"/cases/{web.case_a}/operation", headers={"HX-Request": "true"})
+        assert resp.status_code == 200
+        frag = resp.text
+        # only the board: the lead's change shows, the seized-text-like site stays text
+        assert "<html" not in frag and frag.lstrip().startswith('<div id="board"')
+        row = frag[frag.index(f'id="site-{sid}"'):]
+        assert "证据已查获" in row[:row.index("</tr>")]
+        assert "<script>alert" not in frag and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;滨江路" in frag
+        with sessions() as s:
+            assert s.query(AccessLog).filter_by(user_name="viewer_a", action="operation").count() == logged
+        # not a member: the refresh is refused like the page
+        assert clients["member_b"].get(f"/cases/{web.case_a}/operation",
+                                       headers={"HX-Request": "true"}).status_code == 404
+    finally:
+        with sessions() as s:
+            site = s.get(OperationSite, sid)
+            assert site is not None
+            site.site = old_site
+            s.commit()
