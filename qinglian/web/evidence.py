@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qinglian.ingest.mapping import match_headers
 from qinglian.privacy import reveal_reason
 from qinglian.report.privacy import Redactor
 from qinglian.store.case import Case
@@ -15,6 +16,7 @@ from qinglian.store.db import columns_of
 from qinglian.store.schema import KINDS, TEXT_FIELDS, row_columns, rows_table
 from qinglian.store.sqlident import quote_ident
 from qinglian.web import search_index
+from qinglian.web.original import OriginalRow, original_row
 from qinglian.web.reads import present, redactor
 from qinglian.web.search_index import SEARCHED
 
@@ -101,6 +103,59 @@ def reveal_rows(case: Case, sheet_id: int, after: int, user: str, reason: str | 
             return None
     case.log("web.reveal", {"sheet_id": sheet_id, "after": after, "rows": PAGE}, user=user, details={"reason": why})
     return rows(case, sheet_id, after, reveal=True)
+
+
+@dataclass
+class RowView:
+    sheet: dict[str, Any]
+    row_no: int
+    fields: list[tuple[str, Any]]  # the normalised record, field -> value
+    original: OriginalRow | None  # the stored file's own row (None: the file has no such row, or none is stored)
+
+
+def row(case: Case, sheet_id: int, row_no: int, reveal: bool = False) -> RowView | None:
+    """One normalised record and, beside it, the original file's row it was read from (same sheet and
+    row number), both masked unless ``reveal`` (see ``reveal_row``): the normalised fields by their
+    meaning, the original cells by the field their header maps to (others as free text). None when
+    the sheet has no such row."""
+    with case.connect(read_only=True) as con:
+        found = con.execute(
+            "SELECT s.sheet_id, s.kind, s.holder, s.sheet, s.evidence_sha256, e.file_name, e.stored_path, e.encoding "
+            "FROM record_sheets s LEFT JOIN evidence e ON e.sha256 = s.evidence_sha256 WHERE s.sheet_id = ?",
+            [sheet_id]).fetchone()
+        if found is None or str(found[1]) not in KINDS:
+            return None
+        sheet = dict(zip(("sheet_id", "kind", "holder", "sheet", "evidence_sha256", "file_name", "stored_path",
+                          "encoding"), found, strict=True))
+        kind = str(sheet["kind"])
+        cols = [c for c, _ in row_columns(kind) if c != "sheet_id"]
+        got = con.execute(f"SELECT {', '.join(quote_ident(c) for c in cols)} FROM {quote_ident(rows_table(kind))} "
+                          "WHERE sheet_id = ? AND row_no = ?", [sheet_id, row_no]).fetchone()
+        if got is None:
+            return None
+        red = Redactor(reveal=True) if reveal else redactor(case, con)
+    fields = [(c, red.cell(c, _json_text(v) if c in ("raw", "extra") else v)) for c, v in zip(cols, got, strict=True)]
+    original = None
+    if sheet["stored_path"]:
+        original = original_row(case, str(sheet["stored_path"]), str(sheet["file_name"] or ""), sheet["encoding"],
+                                sheet["sheet"], row_no)
+    if original is not None:
+        meaning = match_headers(kind, [h for _, h, _ in original.cells])
+        original.cells = [(i, red.text(h) or h, red.cell(meaning.get(j, h), v))
+                          for j, (i, h, v) in enumerate(original.cells)]
+    return RowView(sheet, row_no, fields, original)
+
+
+def reveal_row(case: Case, sheet_id: int, row_no: int, user: str, reason: str | None) -> RowView | None:
+    """One record and its original row unmasked: refused without a reason; written to the custody
+    log (``web.reveal``, user, reason) before anything is read, as a page of rows is."""
+    why = reveal_reason(True, reason)
+    with case.connect(read_only=True) as con:
+        if con.execute("SELECT 1 FROM record_sheets WHERE sheet_id = ?", [sheet_id]).fetchone() is None:
+            return None
+    case.log("web.reveal", {"sheet_id": sheet_id, "row_no": row_no, "rows": 1, "original": True}, user=user,
+             details={"reason": why})
+    return row(case, sheet_id, row_no, reveal=True)
 
 
 def _json_text(v: Any) -> str | None:

@@ -160,6 +160,28 @@ def reveal(request: Request, acc: CaseAccess, s: DB, sheet_id: int, reason: Anno
     return page(request, "sheet.html", acc=acc, pg=got, after=after, q="", can_reveal=False, revealed=True)
 
 
+@router.get("/cases/{case_id}/sheets/{sheet_id}/rows/{row_no}")
+def sheet_row(request: Request, acc: CaseAccess, s: DB, sheet_id: int, row_no: int) -> Response:
+    got = evidence.row(acc.info.case, sheet_id, row_no)
+    if got is None:
+        raise Refused(404, "该工作表中没有这一行", "no such row in this sheet")
+    audit(s, request, acc.user, acc.info.case_id, "evidence.row", f"{sheet_id} row {row_no}")
+    return page(request, "row.html", acc=acc, rv=got, can_reveal=acc.role in REVEAL_ROLES, revealed=False)
+
+
+@router.post("/cases/{case_id}/sheets/{sheet_id}/rows/{row_no}/reveal", dependencies=[Depends(check_csrf)])
+def reveal_row(request: Request, acc: CaseAccess, s: DB, sheet_id: int, row_no: int,
+               reason: Annotated[str, Form(max_length=500)] = "") -> Response:
+    if acc.role not in REVEAL_ROLES:
+        audit(s, request, acc.user, acc.info.case_id, "reveal", f"{sheet_id} row {row_no}", outcome="denied")
+        raise Refused(403, "您在该案件中的角色不能显示完整个人信息", "your role on this case cannot reveal personal information")
+    got = evidence.reveal_row(acc.info.case, sheet_id, row_no, acc.user.name, reason)
+    if got is None:
+        raise Refused(404, "该工作表中没有这一行", "no such row in this sheet")
+    audit(s, request, acc.user, acc.info.case_id, "reveal", f"{sheet_id} row {row_no}")
+    return page(request, "row.html", acc=acc, rv=got, can_reveal=False, revealed=True)
+
+
 @router.get("/cases/{case_id}/search")
 def search(request: Request, acc: CaseAccess, s: DB, q: Annotated[str, Query(max_length=200)] = "") -> Response:
     _no_pi_probe(request, acc, s, "search", q)

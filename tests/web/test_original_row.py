@@ -1,0 +1,153 @@
+"""The evidence browser's row view: a normalised record beside the cells of the original file's row
+(read again from the stored original: same sheet, same row number), masked unless revealed with a
+reason (in the custody log), for members only; seized text stays text."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from qinglian.ingest.api import IngestOptions, ingest_files
+from qinglian.store.case import init_case
+from qinglian.web.cases import find_cases
+from qinglian.web.db import Membership, User
+from tests.web.conftest import Web, csrf_of
+
+HOSTILE = "<script>alert('x')</script>您好"
+# A title line above the header: the header is row 2, the data rows 3 and 4 (as a spreadsheet counts).
+CALLS_CSV = ("外呼记录导出 2025-07\n"
+             "主叫,被叫号码,开始时间,通话时长,通话内容,坐席备注\n"
+             f"17000000001,13912345678,2025/7/20 9:01,80,{HOSTILE},首呼\n"
+             "17000000001,13900001111,2025/7/20 9:03,1分20秒,低息贷款了解一下,回访\n").encode("gbk")
+
+
+def _xlsx() -> bytes:
+    """Two customer sheets; the second has two title rows, so its header is row 3."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    first = wb.add_worksheet("名单")
+    for r, row in enumerate([["姓名", "手机号", "身份证号"], ["张三", "13800000001", "310101199001011234"]]):
+        first.write_row(r, 0, row)
+    second = wb.add_worksheet("补充名单")
+    for r, row in enumerate([["补充名单（机密）"], [], ["姓名", "手机号", "身份证号", "来源"],
+                             ["王五", "13800000009", "310101199001019999", "贷款中介"],
+                             ["赵六", "13800000010", "310101199001010000", "<b>展会</b>"]]):
+        second.write_row(r, 0, row)
+    wb.close()
+    return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Seized:
+    case_id: str
+    root: Path
+    calls_sheet: int
+    list_sheet: int
+
+
+@pytest.fixture(scope="module")
+def seized(web: Web, tmp_path_factory: pytest.TempPathFactory) -> Seized:
+    """A case whose evidence came in through the intake (so its originals are stored), with lead_a
+    leading it and viewer_a and reviewer_a on it; member_b is not a member."""
+    root = web.cases_dir / "case_c"
+    case = init_case(root, "丙案", "测试局", user="tester")
+    src = tmp_path_factory.mktemp("seized")
+    (src / "外呼.csv").write_bytes(CALLS_CSV)
+    (src / "名单.xlsx").write_bytes(_xlsx())
+    ingest_files(case, [src / "外呼.csv", src / "名单.xlsx"], IngestOptions(holder="某某科技", site="东湖区 1 号"))
+    case_id = next(cid for cid, info in find_cases(web.cases_dir).items() if info.root.name == "case_c")
+    with web.client().app.state.sessions() as s:  # type: ignore[attr-defined]
+        for name, role in (("lead_a", "case_lead"), ("viewer_a", "viewer"), ("reviewer_a", "reviewer")):
+            uid = s.scalar(select(User.id).where(User.name == name))
+            s.add(Membership(user_id=uid, case_id=case_id, role=role))
+        s.commit()
+    with case.connect(read_only=True) as con:
+        ids = dict(con.execute("SELECT coalesce(sheet, kind), sheet_id FROM record_sheets").fetchall())
+    return Seized(case_id, root, int(ids["calls"]), int(ids["补充名单"]))
+
+
+def _url(s: Seized, sheet: int, row: int) -> str:
+    return f"/cases/{s.case_id}/sheets/{sheet}/rows/{row}"
+
+
+def _original(html: str) -> str:
+    return html[html.index('class="rows record original"'):]
+
+
+def test_rows_link_to_the_row_view(seized: Seized, clients: dict[str, TestClient]) -> None:
+    html = clients["viewer_a"].get(f"/cases/{seized.case_id}/sheets/{seized.calls_sheet}").text
+    assert f'href="{_url(seized, seized.calls_sheet, 3)}"' in html
+    assert f'href="{_url(seized, seized.calls_sheet, 4)}"' in html
+
+
+def test_the_original_row_beside_the_normalised_one_masked(seized: Seized, clients: dict[str, TestClient]) -> None:
+    resp = clients["viewer_a"].get(_url(seized, seized.calls_sheet, 3))
+    assert resp.status_code == 200
+    html = resp.text
+    record, original = html[:html.index('class="rows record original"')], _original(html)
+    assert "<th>callee</th>" in record and "<th>started_at</th>" in record
+    # the file's own header -> cell, in its column order, the header row found as the intake found it
+    assert "表头在第 2 行" in html
+    cells = re.findall(r"<tr><td>(\d+)</td><th>([^<]*)</th><td>([^<]*)</td></tr>", original)
+    assert [(i, h) for i, h, _ in cells] == [("1", "主叫"), ("2", "被叫号码"), ("3", "开始时间"), ("4", "通话时长"),
+                                             ("5", "通话内容"), ("6", "坐席备注")]
+    assert cells[2][2] == "2025/7/20 9:01" and cells[3][2] == "80" and cells[5][2] == "首呼"
+    # masked on both sides; the seized script is text
+    assert "13912345678" not in html and "139****5678" in original
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;您好" in original
+    assert "/reveal" not in html  # a viewer may not reveal
+
+
+def test_a_value_kept_raw_shows_as_the_file_has_it(seized: Seized, clients: dict[str, TestClient]) -> None:
+    html = clients["viewer_a"].get(_url(seized, seized.calls_sheet, 4)).text
+    assert "<td>1分20秒</td>" in _original(html)
+
+
+def test_the_row_of_the_right_sheet_below_title_rows(seized: Seized, clients: dict[str, TestClient]) -> None:
+    html = clients["reviewer_a"].get(_url(seized, seized.list_sheet, 5)).text
+    assert "表头在第 3 行" in html
+    original = _original(html)
+    assert "赵六" not in original and "赵*" in original  # a name, masked
+    assert "&lt;b&gt;展会&lt;/b&gt;" in original and "<b>" not in original
+    assert "王五" not in html and "张三" not in html  # other rows, other sheet
+    assert clients["reviewer_a"].get(_url(seized, seized.list_sheet, 3)).status_code == 404  # the header row
+
+
+def test_reveal_the_row_needs_a_role_and_a_reason_and_is_logged(seized: Seized, clients: dict[str, TestClient]) -> None:
+    url = _url(seized, seized.calls_sheet, 3)
+    viewer = clients["viewer_a"].get(url).text
+    assert clients["viewer_a"].post(url + "/reveal", data={"csrf": csrf_of(viewer), "reason": "想看"}).status_code == 403
+    lead = clients["lead_a"]
+    page = lead.get(url).text
+    assert f'action="{url}/reveal"' in page
+    assert lead.post(url + "/reveal", data={"csrf": csrf_of(page), "reason": " "}).status_code == 400
+    assert lead.post(url + "/reveal", data={"reason": "核对原件"}).status_code == 403  # no CSRF token
+    shown = lead.post(url + "/reveal", data={"csrf": csrf_of(page), "reason": "核对原件"})
+    assert shown.status_code == 200
+    assert "13912345678" in _original(shown.text) and "<script>alert" not in shown.text
+    log = [json.loads(line) for line in (seized.root / "custody.jsonl").read_text("utf-8").splitlines()]
+    last = [e for e in log if e["action"] == "web.reveal"][-1]
+    assert last["user"] == "lead_a" and last["details"]["reason"] == "核对原件"
+    assert last["args"]["row_no"] == 3 and last["args"]["sheet_id"] == seized.calls_sheet
+    access = clients["admin"].get("/admin/access", params={"case": seized.case_id}).text
+    assert "evidence.row" in access and "denied" in access
+
+
+def test_not_a_member_or_no_such_row(seized: Seized, clients: dict[str, TestClient]) -> None:
+    other = clients["member_b"]
+    assert other.get(_url(seized, seized.calls_sheet, 3)).status_code == 404
+    page = other.get("/cases").text
+    assert other.post(_url(seized, seized.calls_sheet, 3) + "/reveal",
+                      data={"csrf": csrf_of(page), "reason": "越权"}).status_code == 404
+    viewer = clients["viewer_a"]
+    assert viewer.get(_url(seized, seized.calls_sheet, 99)).status_code == 404
+    assert viewer.get(_url(seized, 99999, 3)).status_code == 404
