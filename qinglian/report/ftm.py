@@ -7,9 +7,11 @@ consumers become Persons named by the masked number with an id keyed by a random
 salt, so ids cannot be reversed into numbers; people named in chats and payments are masked and
 keyed the same way, and every text passes the Redactor with the case's name matcher.
 
-Entities are plain dicts in FtM's own form, not ``EntityProxy`` objects: the export writes a
-million of them, and values are made clean where they are made (ISO dates, our ids, texts through
-FtM's ``sanitize_text`` once per distinct text). Property names are checked against the model.
+Entities are plain dicts in FtM's own form, not ``EntityProxy`` objects, and values are made clean
+where they are made (ISO dates, our ids, texts through FtM's ``sanitize_text`` once per distinct
+text). The few thousand entities here (files, companies, chats, payments) are made in Python; the
+million consumers, calls, SMS and finding notes in DuckDB (``ftm_bulk``). Property names are
+checked against the model.
 """
 
 from __future__ import annotations
@@ -26,9 +28,8 @@ from followthemoney import model
 from followthemoney.types import registry
 from followthemoney.util import sanitize_text
 
-from qinglian.labels import LABEL_ZH
 from qinglian.privacy import NameMatcher
-from qinglian.report.evidence import REFS_JOIN, prepare, split_law
+from qinglian.report.ftm_bulk import Bulk
 from qinglian.report.privacy import Redactor, hash_text
 from qinglian.report.provenance import Head, made_from
 from qinglian.report.tables import Memo
@@ -84,7 +85,6 @@ class Exporter:
         self._masked = Memo(lambda v: sanitize_text(redactor.text(v)) or "")
         self._ids: dict[tuple[Any, ...], str] = {}
         self._record_prefix: dict[tuple[str, str | None], str] = {}
-        self._phones = Memo(lambda v: registry.phone.clean(v) or "")
 
     def text(self, value: str | None) -> str:
         return "" if value is None else self._masked(value)
@@ -115,15 +115,6 @@ class Exporter:
         # Keyed by the raw name under the export's salt: masked names (张*) would merge people.
         e = self.make("LegalEntity", self.salt, name)
         e.add("name", sanitize_text(self.r.name(name)))
-        return e
-
-    def consumer(self, number: str) -> Entity:
-        e = self.make("Person", self.salt, number)
-        if self.r.reveal:
-            e.add("name", sanitize_text(number))
-            e.add("phone", self._phones(number))
-        else:
-            e.add("name", sanitize_text(self.r.phone(number)))
         return e
 
     def document(self, sha: str, file_name: str | None) -> Entity:
@@ -161,55 +152,6 @@ class Exporter:
         for h in holders(self.con):
             if self.holder is None or h == self.holder:
                 yield from self.once(self.company(h))
-
-    def calls(self) -> Iterator[Entity]:
-        where, params = self._where()
-        for holder, caller, callee, started, duration, sha, sheet, row_no, transcript in self._rows(
-            f"SELECT holder, caller, callee, {_ISO.format('started_at')}, duration_s, evidence_sha256, sheet, row_no, "
-            "transcript "
-            f"FROM calls r{where}", params
-        ):
-            call = self.make("Call", sha, sheet, row_no)
-            call.add("caller", self.ref("Company", holder))
-            if callee:
-                person = self.consumer(str(callee))
-                yield from self.once(person)
-                call.add("receiver", person.id)
-            if self.r.reveal:
-                call.add("callerNumber", self._phones(caller) if caller else None)
-                call.add("receiverNumber", self._phones(callee) if callee else None)
-            else:
-                call.add("description", sanitize_text(f"主叫 {self.r.phone(caller)}，被叫 {self.r.phone(callee)}"))
-            if started is not None:
-                call.add("date", started)
-            if duration is not None:
-                call.add("duration", str(round(float(duration))))
-            if transcript:
-                call.add("summary", self.text(transcript))
-            call.add("proof", self.ref("Document", sha))
-            call.add("recordId", self.record_id(sha, sheet, row_no))
-            yield call
-
-    def sms(self) -> Iterator[Entity]:
-        where, params = self._where()
-        for holder, signature, recipient, sent, content, sha, sheet, row_no in self._rows(
-            f"SELECT holder, signature, recipient, {_ISO.format('sent_at')}, content, evidence_sha256, sheet, row_no "
-            f"FROM sms r{where}", params
-        ):
-            msg = self.make("Message", sha, sheet, row_no)
-            msg.add("sender", self.ref("Company", holder))
-            msg.add("bodyText", self.text(content) or "（空）")
-            if signature:
-                msg.add("subject", self.text(signature))
-            if recipient:
-                person = self.consumer(str(recipient))
-                yield from self.once(person)
-                msg.add("recipients", person.id)
-            if sent is not None:
-                msg.add("date", sent)
-            msg.add("proof", self.ref("Document", sha))
-            msg.add("recordId", self.record_id(sha, sheet, row_no))
-            yield msg
 
     def chats(self) -> Iterator[Entity]:
         where, params = self._where()
@@ -279,35 +221,6 @@ class Exporter:
             link.add("recordId", self.record_id(sha, sheet, row_no))
             yield link
 
-    def findings(self) -> Iterator[Entity]:
-        """One Note per cited record with its findings, on the Call/Message/Payment (else the Document)."""
-        schema_of = {"calls": "Call", "sms": "Message", "chats": "Message", "payments": "Payment"}
-        prepare(self.con)
-        where, params = self._where("f")
-        for kind, sha, sheet, row_no, labels, rules, law_values, quotes, resolved, known in self._rows(
-            "SELECT f.kind, f.evidence_sha256, f.sheet, f.row_no, list(DISTINCT f.label ORDER BY f.label), "
-            "list(DISTINCT f.rule ORDER BY f.rule), list(DISTINCT f.law ORDER BY f.law), "
-            "list(DISTINCT f.quote ORDER BY f.quote)[1:5], bool_or(coalesce(x.resolved, FALSE)), "
-            "bool_or(e.sha256 IS NOT NULL) "
-            f"FROM findings f LEFT JOIN evidence e ON e.sha256 = f.evidence_sha256 {REFS_JOIN}{where} "
-            "GROUP BY f.kind, f.evidence_sha256, f.sheet, f.row_no", params
-        ):
-            if sha is None:
-                continue
-            note = self.make("Note", "findings", kind, sha, sheet, row_no)
-            if resolved and kind in schema_of:
-                note.add("entity", self.make(schema_of[kind], sha, sheet, row_no).id)
-            elif known:
-                note.add("entity", self.ref("Document", sha))
-            names = "、".join(LABEL_ZH.get(str(lab), str(lab)) for lab in labels)
-            note.add("name", sanitize_text(f"检测发现：{names}"))
-            law_ids = sorted({i for v in law_values if v for i in split_law(str(v))})
-            where_text = self.record_id(sha, sheet, row_no or 0) + ("" if resolved else "（未找到该证据行）")
-            note.add("description", sanitize_text(f"规则：{'、'.join(str(r) for r in rules if r)}；法律依据："
-                                    f"{'、'.join(law_ids) or '—'}；摘录："
-                                    f"{' / '.join(self.text(q) for q in quotes if q)}；出处：{where_text}"))
-            yield note
-
     def provenance(self, head: Head | None) -> Iterator[Entity]:
         """A note on the export itself: the custody head the case was read at."""
         if head is None:
@@ -322,19 +235,21 @@ class Exporter:
         yield from self.documents()
         yield from self.holders()
         yield from self.accounts()
-        yield from self.calls()
-        yield from self.sms()
         yield from self.chats()
         yield from self.payments()
-        yield from self.findings()
 
 
 def write_ftm(con: duckdb.DuckDBPyConnection, path: Path, *, reveal: bool, holder: str | None,
               names: NameMatcher | None = None) -> int:
+    """Write the export; returns its number of entities."""
     n = 0
+    exporter = Exporter(con, Redactor(reveal, names), holder)
     with path.open("wb") as fh:
-        for e in Exporter(con, Redactor(reveal, names), holder).all(made_from(con)):
+        for e in exporter.all(made_from(con)):
             fh.write(orjson.dumps(e.to_dict(), option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE))
             n += 1
+        for block, rows in Bulk(con, exporter.r, holder, exporter.salt).lines():
+            fh.write(block)
+            n += rows
     return n
 

@@ -109,3 +109,37 @@ def test_hashes_never_print_as_mobile_numbers() -> None:
         assert Redactor(False).cell("list_id", f"{h}:Sheet1") == f"{shown}:Sheet1"
     assert hash_text("ab13912345678901cd") == "ab13912345-678901cd"
 
+
+
+def test_ftm_ids_made_in_sql_are_the_ids_made_in_python() -> None:
+    import duckdb
+
+    from qinglian.report.ftm import entity_id
+    from qinglian.report.ftm_bulk import id_sql
+
+    keys = [("Call", "ab" * 32, "通话记录", 7), ("Message", "cd" * 32, None, 12), ("Person", "s'alt", "13812345678")]
+    con = duckdb.connect()
+    for schema, *key in keys:
+        con.execute("CREATE OR REPLACE TEMP TABLE k AS SELECT ?::VARCHAR AS a, ?::VARCHAR AS b, ?::BIGINT AS c",
+                    [*map(lambda v: None if v is None else str(v), key[:2]), key[2] if len(key) > 2 else None])
+        exprs = ["a", "b", "c"][: len(key)]
+        if schema == "Person":
+            exprs = ["a", "b"]
+        got = con.execute(f"SELECT {id_sql(schema, *exprs)} FROM k").fetchall()[0][0]
+        assert got == entity_id(schema, *key), (schema, key)
+
+
+def test_ftm_entities_made_in_sql_leave_out_empty_values_and_escape_text() -> None:
+    import json
+
+    import duckdb
+
+    from qinglian.report.ftm_bulk import entity_sql
+
+    con = duckdb.connect()
+    line = con.execute("SELECT " + entity_sql("Message", "'ql-x'", [
+        ("bodyText", "'他说：\"还款\"\n<script>'"), ("subject", "''"), ("date", "NULL")])).fetchall()[0][0]
+    assert line.endswith("\n") and line.count("\n") == 1
+    assert json.loads(line) == {"id": "ql-x", "schema": "Message", "properties": {"bodyText": ['他说："还款"\n<script>']}}
+    with pytest.raises(KeyError):
+        entity_sql("Message", "'x'", [("noSuchProperty", "'v'")])
