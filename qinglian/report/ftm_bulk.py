@@ -20,13 +20,9 @@ from followthemoney.util import sanitize_text
 from qinglian.labels import LABEL_ZH
 from qinglian.report.evidence import REFS_JOIN, prepare, split_law
 from qinglian.report.privacy import Redactor, hash_text
+from qinglian.store.sqlident import quote_literal as lit
 
 _BATCH = 50_000
-
-
-def lit(value: str) -> str:
-    """A SQL string literal (for our own constants: schema names, the salt, labels)."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def id_sql(schema: str, *keys: str) -> str:

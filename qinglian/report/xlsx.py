@@ -31,7 +31,7 @@ from qinglian.report.privacy import Redactor, hash_text
 from qinglian.report.reasons import ReasonReader, Reasons
 from qinglian.report.tables import Memo, schema_tables
 from qinglian.store.schema import KINDS, field_names
-from qinglian.store.sqlident import quote_ident
+from qinglian.store.sqlident import quote_ident, quote_literal
 
 EXCEL_ROWS = 1_048_576  # rows of an Excel sheet, header included
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -171,61 +171,68 @@ class Book:
         )
 
 
-# The analysis and the label are the sheet's (its name says them), not columns of every row.
+# The analysis and the label are the sheet's (its name says them), not columns of every row. A row
+# cites its file by name and SHA-256 prefix; the sheet 证据文件 holds each file's whole hash.
 FINDING_COLUMNS = ["得分", "命中数", "规则", "法律依据", "被检查单位", "记录类型", "字段", "检测摘录",
-                   "原始记录内容", "证据文件", "证据 SHA-256", "工作表", "行号", "出处可解析"]
+                   "原始记录内容", "证据文件", "证据 SHA-256 前 12 位", "工作表", "行号", "出处可解析"]
 FINDING_MASKED = ("检测摘录", "原始记录内容", "证据文件")
 QUOTES_JOIN = " ｜ "
 
 
-def finding_table(con: duckdb.DuckDBPyConnection, text: Callable[[str], str], analysis: str,
-                  label: str, holder: str | None = None) -> pa.Table:
-    """Every finding of one type, one row per record with all its hits (rules, laws and quotes in the
-    order of the text), and the cited record's text (joined back by sha, sheet, row).
+def finding_tables(con: duckdb.DuckDBPyConnection, text: Callable[[str], str],
+                   holder: str | None = None) -> dict[tuple[str, str], pa.Table]:
+    """Every finding of every type, by (analysis, label): one row per record with all its hits of
+    that type (rules, laws and quotes in the order of the text) and the cited record's text.
 
     A text hit by several rules of one label is one row, not one per hit: the record's text is then
-    written once, and the sheet stays readable (and within Excel's limits far longer). ``text`` masks
-    the quotes, the record's text and the file name (FINDING_MASKED)."""
-    combos = con.execute(
-        "SELECT DISTINCT kind, field FROM findings WHERE analysis = ? AND label = ? "
-        "AND (? IS NULL OR holder = ?) ORDER BY 1, 2",
-        [analysis, label, holder, holder],
-    ).fetchall()
-    parts: list[pa.Table] = []
-    for kind, fld in combos:
+    written once, and the sheet stays readable (and within Excel's limits far longer). The findings
+    are grouped once for all types, and ``text`` masks the quotes, the record's text and the file
+    name (FINDING_MASKED) once per distinct value over all sheets."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE xlsx_findings AS SELECT f.analysis, f.label, f.holder, f.kind, f.field, "
+        "f.evidence_sha256, f.sheet, f.row_no, max(f.score) AS score, count(*) AS hits, "
+        "array_to_string(list_distinct(list(f.rule ORDER BY f.span_start NULLS LAST)), '；') AS rules, "
+        "array_to_string(list_distinct(list(f.law ORDER BY f.span_start NULLS LAST)), '；') AS laws, "
+        "array_to_string(list_filter(list(f.quote ORDER BY f.span_start NULLS LAST), "
+        "lambda q: q IS NOT NULL AND q <> ''), ?) AS quotes "
+        "FROM findings f WHERE (? IS NULL OR f.holder = ?) GROUP BY ALL", [QUOTES_JOIN, holder, holder])
+    parts: list[str] = []
+    for kind, fld in con.execute("SELECT DISTINCT kind, field FROM xlsx_findings ORDER BY 1, 2").fetchall():
         joinable = kind in KINDS and fld in field_names(str(kind))
-        text_col = f"CAST(r.{quote_ident(str(fld))} AS VARCHAR)" if joinable else "NULL::VARCHAR"
-        record = (f"LEFT JOIN {quote_ident(str(kind))} r ON r.evidence_sha256 = g.evidence_sha256 "
-                  "AND r.sheet IS NOT DISTINCT FROM g.sheet AND r.row_no = g.row_no") if joinable else ""
-        resolved = "r.row_no IS NOT NULL" if joinable else "coalesce(x.resolved, FALSE)"
-        if not joinable:
+        if joinable:
+            text_col, resolved = f"CAST(r.{quote_ident(str(fld))} AS VARCHAR)", "r.row_no IS NOT NULL"
+            record = (f"LEFT JOIN {quote_ident(str(kind))} r ON r.evidence_sha256 = g.evidence_sha256 "
+                      "AND r.sheet IS NOT DISTINCT FROM g.sheet AND r.row_no = g.row_no")
+        else:
+            text_col, resolved = "NULL::VARCHAR", "coalesce(x.resolved, FALSE)"
             record = ev.REFS_JOIN.replace("f.", "g.")
-        rel = con.sql(
-            "WITH g AS (SELECT f.analysis, f.label, f.holder, f.kind, f.field, f.evidence_sha256, f.sheet, f.row_no, "
-            "max(f.score) AS score, count(*) AS hits, "
-            "array_to_string(list_distinct(list(f.rule ORDER BY f.span_start NULLS LAST)), '；') AS rules, "
-            "array_to_string(list_distinct(list(f.law ORDER BY f.span_start NULLS LAST)), '；') AS laws, "
-            "list(f.quote ORDER BY f.span_start NULLS LAST) AS quotes FROM findings f "
-            "WHERE f.analysis = ? AND f.label = ? AND f.kind IS NOT DISTINCT FROM ? "
-            "AND f.field IS NOT DISTINCT FROM ? AND (? IS NULL OR f.holder = ?) GROUP BY ALL) "
-            "SELECT g.score::DOUBLE, g.hits::BIGINT, nullif(g.rules, ''), nullif(g.laws, ''), g.holder, "
-            "CAST(g.kind AS VARCHAR), CAST(g.field AS VARCHAR), "
-            f"array_to_string(list_filter(g.quotes, lambda q: q IS NOT NULL AND q <> ''), ?), {text_col}, "
-            f"e.file_name, g.evidence_sha256, g.sheet, g.row_no::BIGINT, {resolved} "
-            f"FROM g LEFT JOIN evidence e ON e.sha256 = g.evidence_sha256 {record} "
-            "ORDER BY g.score DESC NULLS LAST, g.evidence_sha256, g.sheet NULLS FIRST, g.row_no",
-            params=[analysis, label, kind, fld, holder, holder, QUOTES_JOIN],
-        )
-        parts.append(rel.to_arrow_table().rename_columns(FINDING_COLUMNS))
+        same = ("g.kind IS NOT DISTINCT FROM " + ("NULL" if kind is None else quote_literal(str(kind))) +
+                " AND g.field IS NOT DISTINCT FROM " + ("NULL" if fld is None else quote_literal(str(fld))))
+        parts.append(
+            "SELECT g.analysis, g.label, g.score::DOUBLE, g.hits::BIGINT, nullif(g.rules, ''), nullif(g.laws, ''), "
+            "g.holder, CAST(g.kind AS VARCHAR), CAST(g.field AS VARCHAR), g.quotes, "
+            f"{text_col}, e.file_name, left(g.evidence_sha256, 12), g.sheet, g.row_no::BIGINT, {resolved} "
+            f"FROM xlsx_findings g LEFT JOIN evidence e ON e.sha256 = g.evidence_sha256 {record} WHERE {same}")
     if not parts:
-        return rows_to_arrow(FINDING_COLUMNS, [])
-    table = pa.concat_tables(parts)
-    kind_zh = map_strings(table.column("记录类型"), lambda k: KIND_ZH.get(k, k))
+        return {}
+    table = con.sql(
+        " UNION ALL ".join(parts) + " ORDER BY 1, 2, 3 DESC NULLS LAST, 13, 14 NULLS FIRST, 15").to_arrow_table()
+    table = table.rename_columns(["analysis", "label", *FINDING_COLUMNS])
     for name in FINDING_MASKED:
         table = table.set_column(table.schema.get_field_index(name), name, map_strings(table.column(name), text))
-    table = table.set_column(table.schema.get_field_index("记录类型"), "记录类型", kind_zh)
-    return table.set_column(table.schema.get_field_index("证据 SHA-256"), "证据 SHA-256",
-                            map_strings(table.column("证据 SHA-256"), hash_text))
+    table = table.set_column(table.schema.get_field_index("记录类型"), "记录类型",
+                             map_strings(table.column("记录类型"), lambda k: KIND_ZH.get(k, k)))
+    table = table.set_column(table.schema.get_field_index("证据 SHA-256 前 12 位"), "证据 SHA-256 前 12 位",
+                             map_strings(table.column("证据 SHA-256 前 12 位"), hash_text))
+    # the rows of a type are contiguous (sorted by analysis and label, as these counts): each sheet is a slice
+    table = table.drop_columns(["analysis", "label"])
+    out: dict[tuple[str, str], pa.Table] = {}
+    start = 0
+    for analysis, label, n in con.execute(
+            "SELECT analysis, label, count(*) FROM xlsx_findings GROUP BY ALL ORDER BY 1, 2").fetchall():
+        out[(str(analysis), str(label))] = table.slice(start, int(n))
+        start += int(n)
+    return out
 
 
 def generic_rows(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
@@ -318,9 +325,10 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, data: CaseFile, path: Path,
             for sha, name, member, who, kind, rows, at in con.execute(
                 "SELECT sha256, file_name, member_path, holder, kind, rows, ingested_at FROM evidence "
                 "WHERE (? IS NULL OR holder = ?) ORDER BY holder, file_name", [holder, holder]).fetchall()))
+        by_type = finding_tables(con, texts, holder)
         for analysis, label, _n in ev.finding_types(con, holder):
             book.table(f"发现-{LABEL_ZH.get(label, label)}-{analysis}", FINDING_COLUMNS,
-                       finding_table(con, texts, analysis, label, holder), masked=FINDING_MASKED)
+                       by_type.get((analysis, label), rows_to_arrow(FINDING_COLUMNS, [])), masked=FINDING_MASKED)
         daily: list[list[Any]] = []
         for table, ts, kind in (("calls", "started_at", "通话"), ("sms", "sent_at", "短信")):
             for who, day, n in con.execute(

@@ -1,4 +1,4 @@
-"""The one quoting helper for SQL identifiers. Values always go in as parameters."""
+"""The quoting helpers for SQL. Seized values always go in as parameters."""
 
 from __future__ import annotations
 
@@ -8,3 +8,10 @@ def quote_ident(name: str) -> str:
     if "\x00" in name:
         raise ValueError("identifier contains NUL")
     return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    """A string literal for the code's own constants inside generated SQL (names, labels, a salt)."""
+    if "\x00" in value:
+        raise ValueError("literal contains NUL")
+    return "'" + value.replace("'", "''") + "'"
