@@ -136,31 +136,34 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
                               "note": t("即将写出含未遮蔽个人信息的报告", "about to write a report with unmasked PI")},
                      con=con)
         names = None if opts.reveal else case_names(con)
-        with names_in_force(names):
-            cf = gather_casefile(con, case_name=str(meta.get("name", case.root.name)),
-                                 agency=str(meta.get("agency", "")), holder=opts.holder, reveal=opts.reveal)
-            pics = casefile_pictures(cf) if {"html", "pdf"} & set(opts.formats) else None
-    done("gather", 1)
     path_of = {fmt: case.reports_dir / (stem + SUFFIX[fmt]) for fmt in opts.formats}
     # The appendices (XLSX, FtM) are the longest parts: on a machine with more than one core each is
     # written by a process of its own (reading the store too) while this one writes HTML and PDF.
-    # each appendix as write(con, path=...): picklable, so it can go to a process of its own
-    appendix: dict[str, Callable[..., object]] = {
-        "xlsx": partial(write_xlsx, data=cf, people=names),
-        "ftm": partial(write_ftm, reveal=opts.reveal, holder=opts.holder, names=names),
-    }
-    apart = [f for f in ("xlsx", "ftm") if f in opts.formats] if len(opts.formats) > 1 and (
+    # The FtM needs nothing gathered, so it starts first.
+    apart = [f for f in ("ftm", "xlsx") if f in opts.formats] if len(opts.formats) > 1 and (
         os.cpu_count() or 1) > 1 else []
     pending: dict[str, Future[None]] = {}
     pool = None
-    finished = 1
     if apart:
-        # fork where there is one: no store connection is open at this point, and nothing is re-imported
+        # fork where there is one: no store connection is open at this point, and nothing is re-imported;
+        # with fork every worker starts at the first submit, before the gathering below opens the store
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         pool = ProcessPoolExecutor(max_workers=len(apart), mp_context=multiprocessing.get_context(method))
-        for part in apart:
-            pending[part] = pool.submit(_appendix_apart, case.root, path_of[part], names, opts.reveal, appendix[part])
+    ftm = partial(write_ftm, reveal=opts.reveal, holder=opts.holder, names=names)
+    if pool is not None and "ftm" in apart:
+        pending["ftm"] = pool.submit(_appendix_apart, case.root, path_of["ftm"], names, opts.reveal, ftm)
     try:
+        with case.connect(read_only=True) as con, names_in_force(names):
+            cf = gather_casefile(con, case_name=str(meta.get("name", case.root.name)),
+                                 agency=str(meta.get("agency", "")), holder=opts.holder, reveal=opts.reveal)
+            pics = casefile_pictures(cf) if {"html", "pdf"} & set(opts.formats) else None
+        done("gather", 1)
+        finished = 1
+        # each appendix as write(con, path=...): picklable, so it can go to a process of its own
+        appendix: dict[str, Callable[..., object]] = {"xlsx": partial(write_xlsx, data=cf, people=names), "ftm": ftm}
+        if pool is not None and "xlsx" in apart:
+            pending["xlsx"] = pool.submit(_appendix_apart, case.root, path_of["xlsx"], names, opts.reveal,
+                                          appendix["xlsx"])
         with case.connect(read_only=True) as con, names_in_force(names):
             for fmt in opts.formats:
                 path = path_of[fmt]
