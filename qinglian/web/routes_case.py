@@ -8,21 +8,23 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from qinglian.charges.review import STATUS_ZH, review_charge
 from qinglian.privacy import mask_text
 from qinglian.store.case import init_case
-from qinglian.web import evidence, reads, search_index
+from qinglian.web import charts, evidence, reads, search_index
 from qinglian.web.cases import new_case_folder
-from qinglian.web.chain import chain_picture
+from qinglian.web.chain import chain_data, chain_picture
 from qinglian.web.db import CREATE_ROLES, REVEAL_ROLES, REVIEW_ROLES, Membership
 from qinglian.web.deps import DB, CaseAccess, CurrentUser, Refused, audit, check_csrf, member_cases, settings
 from qinglian.web.jobs import Jobs
-from qinglian.web.render import page
+from qinglian.web.render import lang_of, page
 
 router = APIRouter()
 _SHA = re.compile(r"[0-9a-f]{64}")
+# A drawn image, never a document of this site: no script in it can run, and it cannot be framed.
+_IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 DECISIONS = {"confirm": "confirmed", "reject": "rejected", "more": "needs_more"}
 STATUS_EN = {"proposed": "proposed", "confirmed": "confirmed", "rejected": "rejected", "needs_more": "needs more"}
 
@@ -78,9 +80,23 @@ def chain_svg(request: Request, acc: CaseAccess, s: DB) -> Response:
     if not svg:
         raise Refused(404, "尚无链条", "no chain yet")
     audit(s, request, acc.user, acc.info.case_id, "chain")
-    # An image, never a document of this site: no script in it can run, and it cannot be framed.
-    return Response(svg, media_type="image/svg+xml",
-                    headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox"})
+    return Response(svg, media_type="image/svg+xml", headers={"Content-Security-Policy": _IMAGE_CSP})
+
+
+@router.get("/cases/{case_id}/chain.json")
+def chain_json(request: Request, acc: CaseAccess, s: DB) -> Response:
+    data = chain_data(acc.info.case, acc.info.case_id)
+    audit(s, request, acc.user, acc.info.case_id, "chain", "graph")
+    return JSONResponse(data)
+
+
+@router.get("/cases/{case_id}/charts/{name}.svg")
+def chart_svg(request: Request, acc: CaseAccess, s: DB, name: str) -> Response:
+    svg = charts.chart(acc.info.case, name, lang_of(request)) if name in charts.CHARTS else ""
+    if not svg:
+        raise Refused(404, "没有可绘制的图表", "no such chart, or nothing to draw yet")
+    audit(s, request, acc.user, acc.info.case_id, "chart", name)
+    return Response(svg, media_type="image/svg+xml", headers={"Content-Security-Policy": _IMAGE_CSP})
 
 
 @router.get("/cases/{case_id}/party")

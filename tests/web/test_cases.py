@@ -241,7 +241,7 @@ def test_search_index_finds_what_the_scan_finds_and_goes_stale_with_the_case(web
 
 def test_chain_picture_is_an_image_for_members_only(web: Web, clients: dict[str, TestClient]) -> None:
     overview = clients["viewer_a"].get(f"/cases/{web.case_a}").text
-    assert f'src="/cases/{web.case_a}/chain.svg"' in overview
+    assert f'href="/cases/{web.case_a}/chain.svg"' in overview  # the still picture, beside the graph
     got = clients["viewer_a"].get(f"/cases/{web.case_a}/chain.svg")
     assert got.status_code == 200 and got.headers["content-type"].startswith("image/svg+xml")
     assert "sandbox" in got.headers["content-security-policy"]

@@ -132,11 +132,66 @@ def test_viewer_sees_no_review_and_hostile_text_stays_text(page: Page, server: S
         d.dismiss()
 
     page.on("dialog", on_dialog)
+    problems: list[str] = []  # script errors and CSP refusals: the vendored graph library must run under the CSP
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("console", lambda m: problems.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
     sign_in(page, "viewer")
     shots("cases")
     page.goto(f"/cases/{quote(server.demo)}")
     expect(page.locator("form[action$='/analyze']")).to_have_count(0)
+
+    # The chain as an interactive graph: every node of the case's chain.json placed on a canvas.
+    data = page.request.get(f"/cases/{quote(server.demo)}/chain.json").json()
+    assert len(data["nodes"]) > 5 and data["edges"]
+    graph = page.locator("#chain-graph")
+    expect(graph).to_have_attribute("data-drawn-nodes", str(len(data["nodes"])), timeout=15_000)
+    canvas = graph.locator("canvas")
+    expect(canvas).to_have_count(1)
+    box = canvas.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 300
+    # Nodes are drawn in their role's colour: the canvas pixels close to each role's colour.
+    layers = sorted({n["layer"] for n in data["nodes"]})
+    counts = graph.evaluate("""(el, colours) => {
+        const c = el.querySelector("canvas"), px = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+        const rgb = colours.map(h => [1, 3, 5].map(i => parseInt(h.slice(i, i + 2), 16)));
+        const n = rgb.map(() => 0);
+        for (let i = 0; i < px.length; i += 4) {
+            rgb.forEach((col, k) => {
+                if (Math.abs(px[i] - col[0]) + Math.abs(px[i + 1] - col[1]) + Math.abs(px[i + 2] - col[2]) < 24) n[k]++;
+            });
+        }
+        return n;
+    }""", [data["roles"][k]["color"] for k in layers])
+    for layer, n in zip(layers, counts, strict=True):
+        assert n > 20, (data["roles"][layer], counts)
+    legend = page.locator("#chain-legend li")
+    expect(legend.first).to_be_visible()
+    assert legend.count() >= len({n["layer"] for n in data["nodes"]})
+    expect(page.locator("img.chart")).to_have_count(2)
+    for img in page.locator("img.chart").all():
+        assert img.evaluate("i => i.complete && i.naturalWidth > 0")
     shots("overview")
+    # A click on a party's node opens its page.
+    party = next(n for n in data["nodes"] if n["id"].startswith("holder:") and n["href"])
+    at = graph.evaluate("""(el, id) => {
+        const net = el.qlNetwork;
+        net.focus(id, {scale: 1.2, animation: false});
+        const at = net.canvasToDOM(net.getPositions([id])[id]);
+        return {x: at.x, y: at.y, hit: net.getNodeAt(at)};
+    }""", party["id"])
+    assert at["hit"] == party["id"], at
+    graph.scroll_into_view_if_needed()
+    box = graph.bounding_box()
+    assert box
+    page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+    page.wait_for_url(re.compile(r"/party\?holder="))
+    expect(page.locator("h1")).to_have_text(party["id"].removeprefix("holder:"))
+    shots("party-from-graph")
+    assert problems == [], problems
+    page.goto(f"/cases/{quote(server.demo)}")
     page.locator("table tbody tr td:nth-child(2) a").first.click()
     expect(page.locator("section.charge").first).to_be_visible()
     expect(page.locator("form.review")).to_have_count(0)
