@@ -146,6 +146,16 @@ def row(case: Case, sheet_id: int, row_no: int, reveal: bool = False) -> RowView
     return RowView(sheet, row_no, fields, original)
 
 
+def sheet_of(case: Case, sha256: str, sheet: str | None, kind: str | None = None) -> int | None:
+    """The sheet_id of a file's sheet (a CSV's is None), as charges and search hits cite rows by
+    file, sheet and row number; with ``kind`` where the same sheet was read as more than one kind."""
+    with case.connect(read_only=True) as con:
+        row = con.execute("SELECT min(sheet_id) FROM record_sheets WHERE evidence_sha256 = ? "
+                          "AND sheet IS NOT DISTINCT FROM ? AND (? IS NULL OR kind = ?)",
+                          [sha256, sheet, kind, kind]).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
 def reveal_row(case: Case, sheet_id: int, row_no: int, user: str, reason: str | None) -> RowView | None:
     """One record and its original row unmasked: refused without a reason; written to the custody
     log (``web.reveal``, user, reason) before anything is read, as a page of rows is."""

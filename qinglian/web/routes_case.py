@@ -185,6 +185,17 @@ def sheet_row(request: Request, acc: CaseAccess, s: DB, sheet_id: int, row_no: i
     return page(request, "row.html", acc=acc, rv=got, can_reveal=acc.role in REVEAL_ROLES, revealed=False)
 
 
+@router.get("/cases/{case_id}/evidence/{sha256}/rows/{row_no}")
+def evidence_row(request: Request, acc: CaseAccess, sha256: str, row_no: int,
+                 sheet: Annotated[str | None, Query(max_length=512)] = None,
+                 kind: Annotated[str | None, Query(max_length=32)] = None) -> Response:
+    """A row cited by file, sheet and row number (a charge's evidence, a search hit): its row view."""
+    sheet_id = evidence.sheet_of(acc.info.case, sha256, sheet, kind) if _SHA.fullmatch(sha256) else None
+    if sheet_id is None:
+        raise Refused(404, "该案件中没有这个工作表", "no such sheet in this case")
+    return RedirectResponse(f"/cases/{quote(acc.info.case_id)}/sheets/{sheet_id}/rows/{row_no}", status_code=303)
+
+
 @router.post("/cases/{case_id}/sheets/{sheet_id}/rows/{row_no}/reveal", dependencies=[Depends(check_csrf)])
 def reveal_row(request: Request, acc: CaseAccess, s: DB, sheet_id: int, row_no: int,
                reason: Annotated[str, Form(max_length=500)] = "") -> Response:

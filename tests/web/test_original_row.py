@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from qinglian.ingest.api import IngestOptions, ingest_files
-from qinglian.store.case import init_case
+from qinglian.store.case import init_case, open_case
 from qinglian.web.cases import find_cases
 from qinglian.web.db import Membership, User
 from tests.web.conftest import Web, csrf_of
@@ -151,3 +151,40 @@ def test_not_a_member_or_no_such_row(seized: Seized, clients: dict[str, TestClie
     viewer = clients["viewer_a"]
     assert viewer.get(_url(seized, seized.calls_sheet, 99)).status_code == 404
     assert viewer.get(_url(seized, 99999, 3)).status_code == 404
+
+
+def test_a_search_hit_opens_its_row_beside_the_original(seized: Seized, clients: dict[str, TestClient]) -> None:
+    c = clients["reviewer_a"]
+    html = c.get(f"/cases/{seized.case_id}/search", params={"q": "低息贷款"}).text
+    links = [u.replace("&amp;", "&") for u in re.findall(r'href="(/cases/[^"]+/evidence/[0-9a-f]{64}/rows/\d+[^"]*)"',
+                                                         html)]
+    assert len(links) == 1 and links[0].endswith("/rows/4?kind=calls")
+    resp = c.get(links[0], follow_redirects=False)
+    assert resp.status_code == 303 and resp.headers["location"] == _url(seized, seized.calls_sheet, 4)
+    assert "<td>1分20秒</td>" in _original(c.get(links[0]).text)
+    # a sheet named in the address; a file the case does not hold; not a member
+    sha = links[0].split("/evidence/")[1][:64]
+    named = c.get(f"/cases/{seized.case_id}/evidence/{sha}/rows/4", params={"sheet": "补充名单"})
+    assert named.status_code == 404  # the CSV has no such sheet
+    with open_case(seized.root).connect(read_only=True) as con:
+        xlsx = con.execute("SELECT sha256 FROM evidence WHERE file_name = '名单.xlsx'").fetchone()[0]
+    got = c.get(f"/cases/{seized.case_id}/evidence/{xlsx}/rows/5", params={"sheet": "补充名单"}, follow_redirects=False)
+    assert got.headers["location"] == _url(seized, seized.list_sheet, 5)
+    assert c.get(f"/cases/{seized.case_id}/evidence/{'0' * 64}/rows/4").status_code == 404
+    assert clients["member_b"].get(links[0]).status_code == 404
+
+
+def test_a_charges_evidence_row_opens_its_row_view(web: Web, clients: dict[str, TestClient]) -> None:
+    from urllib.parse import quote
+
+    from tests.report.conftest import HOLDER_A
+
+    c = clients["viewer_a"]
+    html = c.get(f"/cases/{web.case_a}/party?holder={quote(HOLDER_A)}").text
+    links = [u.replace("&amp;", "&") for u in re.findall(r'href="(/cases/[^"]+/evidence/[0-9a-f]{64}/rows/\d+[^"]*)"',
+                                                         html)]
+    assert links
+    row = c.get(links[0])
+    assert row.status_code == 200 and "标准化记录" in row.text
+    # the hand-made case stores no original file: the page says so instead of failing
+    assert "原始文件中找不到这一行" in row.text
