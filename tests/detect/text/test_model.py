@@ -12,6 +12,7 @@ from qinglian.detect.text.features import (
     fit_idf,
     length_buckets,
     length_matrix,
+    tfidf_matrix,
 )
 from qinglian.detect.text.model import MODEL_PATH, TextModel, load_model, shipped_model
 from qinglian.detect.text.normalize import normalize_batch
@@ -144,4 +145,27 @@ def test_fit_marketing_returns_one_linear_model_with_length_offsets() -> None:
     assert (oof[: len(ads)] > 0).mean() > 0.5 > (oof[len(ads) :] > 0).mean()
     model = TextModel(("marketing",), idf, w[:, None].astype(np.float32), np.array([b]), "toy", offsets[:, None])
     scores = model.logits(["本店元旦大促,全场#折,欢迎光临!", "今天下午天气不错我们去散步"])["marketing"]
+    assert scores[0] > 0 > scores[1]
+
+
+def test_fit_nbsvm_calibrated_returns_log_odds_and_its_out_of_fold_scores() -> None:
+    """The SMS-corpus marketing model: weights in log-odds (Platt-scaled on the grouped CV) and the
+    out-of-fold log-odds that the CV figures and marketing_oof are computed from."""
+    from qinglian.training.train import fit_nbsvm_calibrated
+
+    ads = [f"本店{w}大促,全场#折,欢迎光临!" for w in "春夏秋冬周年开业新年国庆端午中秋"]
+    normal = [f"今天{w}天气不错我们去散步" for w in "一二三四五六七八九十"]
+    norm = ads + normal
+    y = np.array([1] * len(ads) + [0] * len(normal))
+    idf = fit_idf(count_matrix(norm))
+    x, lengths = tfidf_matrix(norm, idf), length_matrix(norm)
+    w, offsets, b, cv, oof = fit_nbsvm_calibrated(x, lengths, y, list(range(len(norm))), 2.0)
+    assert w.shape == idf.shape and offsets.shape == (N_LENGTH_BUCKETS,)
+    assert oof.shape == (len(norm),)
+    pred = oof >= 0
+    tp = int(np.sum(pred & (y == 1)))
+    assert cv["F1"] == 2 * tp / (pred.sum() + y.sum())  # the figures are those of the calibrated oof
+    assert cv["F1"] > 0.9
+    model = TextModel(("m",), idf, w[:, None].astype(np.float32), np.array([b]), "toy", offsets[:, None])
+    scores = model.logits(["本店元旦大促,全场#折,欢迎光临!", "今天下午天气不错我们去散步"])["m"]
     assert scores[0] > 0 > scores[1]
