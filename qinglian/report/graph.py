@@ -11,7 +11,7 @@ import matplotlib
 import networkx as nx
 from matplotlib.figure import Figure
 
-from qinglian.report.charts import rc, to_svg
+from qinglian.report.charts import picture, rc
 from qinglian.report.data import Chain
 
 LAYERS: tuple[tuple[str, str], ...] = (
@@ -44,8 +44,8 @@ def trim(chain: Chain, per_layer: int) -> tuple[nx.DiGraph, int]:
     return g, cut
 
 
-def chain_svg(chain: Chain, per_layer: int = 25) -> tuple[str, str]:
-    """(svg, caption); svg is empty when the chain has no edges."""
+def chain_svg(chain: Chain, per_layer: int = 25, raster: bool = False) -> tuple[str, str]:
+    """(svg, caption); svg is empty when the chain has no edges. ``raster``: a PNG <img> instead."""
     if not chain.edges:
         return "", "无可绘制的链条（未找到账号、名单或泄露源与单位之间的关联）"
     g, cut = trim(chain, per_layer)
@@ -78,7 +78,7 @@ def chain_svg(chain: Chain, per_layer: int = 25) -> tuple[str, str]:
         for layer in present:
             name, color = LAYERS[layer]
             ax.text(xs[layer], top, name, ha="center", fontsize=9, color=color, fontweight="bold")
-        svg = to_svg(fig)
+        svg = picture(fig, raster=raster)
     caption = f"节点 {g.number_of_nodes()} 个，关联 {g.number_of_edges()} 条"
     if cut:
         caption += f"；为便于阅读，每层只画关联最多的 {per_layer} 个节点，另有 {cut} 个未画出（完整内容见 XLSX）"

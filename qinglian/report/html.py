@@ -62,21 +62,23 @@ class Pictures:
     daily: dict[str, str] = field(default_factory=dict)
 
 
-def casefile_pictures(cf: CaseFile) -> Pictures:
+def casefile_pictures(cf: CaseFile, raster: bool = False) -> Pictures:
+    """The chain and each party's daily chart: inline SVG, or with ``raster`` PNG images (the PDF's)."""
     pics = Pictures()
-    svg, pics.chain_caption = chain_svg(cf.chain, per_layer=25)
-    pics.chain = inline_svg(svg, "chain")
+    svg, pics.chain_caption = chain_svg(cf.chain, per_layer=25, raster=raster)
+    pics.chain = svg if raster else inline_svg(svg, "chain")
     for i, p in enumerate(cf.parties):
         by_kind = {d.kind: d.days for d in p.daily}
-        svg = daily_pair_svg(by_kind.get("calls", []), by_kind.get("sms", []), f"{p.holder}：每日外呼与短信")
-        pics.daily[p.holder] = inline_svg(svg, f"d{i}")
+        svg = daily_pair_svg(by_kind.get("calls", []), by_kind.get("sms", []), f"{p.holder}：每日外呼与短信",
+                             raster=raster)
+        pics.daily[p.holder] = svg if raster else inline_svg(svg, f"d{i}")
     return pics
 
 
 def render_casefile(cf: CaseFile, *, for_pdf: bool = False, names: NameMatcher | None = None,
                     pictures: Pictures | None = None) -> str:
     """The case file page; without --reveal the finished page passes the case's name matcher last."""
-    pics = pictures or casefile_pictures(cf)
+    pics = pictures or casefile_pictures(cf, raster=for_pdf)
     page = environment().get_template("casefile.html.j2").render(
         d=cf, pics=pics, version=__version__,
         items_shown=PDF_ITEMS if for_pdf else 5,

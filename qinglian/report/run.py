@@ -156,7 +156,8 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
         with case.connect(read_only=True) as con, names_in_force(names):
             cf = gather_casefile(con, case_name=str(meta.get("name", case.root.name)),
                                  agency=str(meta.get("agency", "")), holder=opts.holder, reveal=opts.reveal)
-            pics = casefile_pictures(cf) if {"html", "pdf"} & set(opts.formats) else None
+            pics = casefile_pictures(cf) if "html" in opts.formats else None
+            prints = casefile_pictures(cf, raster=True) if "pdf" in opts.formats else None
         done("gather", 1)
         finished = 1
         # each appendix as write(con, path=...): picklable, so it can go to a process of its own
@@ -172,7 +173,7 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
                 if fmt == "html":
                     _atomic(path, partial(_write_text, render_casefile(cf, names=names, pictures=pics)), opts.reveal)
                 elif fmt == "pdf":
-                    _atomic(path, lambda p: write_pdf(render_casefile(cf, for_pdf=True, names=names, pictures=pics),
+                    _atomic(path, lambda p: write_pdf(render_casefile(cf, for_pdf=True, names=names, pictures=prints),
                                                       p), opts.reveal)
                 else:
                     _atomic(path, partial(_write_appendix, appendix[fmt], con), opts.reveal)

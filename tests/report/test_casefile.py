@@ -128,3 +128,8 @@ def test_pdf_of_a_small_demo_is_tens_of_pages(tmp_path: Path) -> None:
     assert found, info
     pages = int(found.group(1))
     assert 1 < pages <= SMALL_DEMO_PAGES
+    # the chain and the daily charts are pictures in the PDF, at most a page wide
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    drawn = [line.split() for line in images.splitlines()[2:] if line.split()[2:3] == ["image"]]
+    assert len(drawn) >= 2, images
+    assert all(int(d[3]) <= 2000 for d in drawn)
