@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qinglian.errors import QinglianError
 from qinglian.ingest.mapping import match_headers
 from qinglian.privacy import reveal_reason
 from qinglian.report.privacy import Redactor
@@ -111,6 +112,7 @@ class RowView:
     row_no: int
     fields: list[tuple[str, Any]]  # the normalised record, field -> value
     original: OriginalRow | None  # the stored file's own row (None: the file has no such row, or none is stored)
+    original_error: tuple[str, str] | None = None  # why the stored file could not be read (zh, en)
 
 
 def row(case: Case, sheet_id: int, row_no: int, reveal: bool = False) -> RowView | None:
@@ -135,15 +137,18 @@ def row(case: Case, sheet_id: int, row_no: int, reveal: bool = False) -> RowView
             return None
         red = Redactor(reveal=True) if reveal else redactor(case, con)
     fields = [(c, red.cell(c, _json_text(v) if c in ("raw", "extra") else v)) for c, v in zip(cols, got, strict=True)]
-    original = None
+    original, error = None, None
     if sheet["stored_path"]:
-        original = original_row(case, str(sheet["stored_path"]), str(sheet["file_name"] or ""), sheet["encoding"],
-                                sheet["sheet"], row_no)
+        try:
+            original = original_row(case, str(sheet["stored_path"]), str(sheet["file_name"] or ""),
+                                    sheet["encoding"], sheet["sheet"], row_no)
+        except QinglianError as exc:  # the record is still worth showing without its original
+            error = (exc.render("zh"), exc.render("en"))
     if original is not None:
         meaning = match_headers(kind, [h for _, h, _ in original.cells])
         original.cells = [(i, red.text(h) or h, red.cell(meaning.get(j, h), v))
                           for j, (i, h, v) in enumerate(original.cells)]
-    return RowView(sheet, row_no, fields, original)
+    return RowView(sheet, row_no, fields, original, error)
 
 
 def sheet_of(case: Case, sha256: str, sheet: str | None, kind: str | None = None) -> int | None:

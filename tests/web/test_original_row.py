@@ -188,3 +188,17 @@ def test_a_charges_evidence_row_opens_its_row_view(web: Web, clients: dict[str, 
     assert row.status_code == 200 and "标准化记录" in row.text
     # the hand-made case stores no original file: the page says so instead of failing
     assert "原始文件中找不到这一行" in row.text
+
+
+def test_an_unreadable_original_still_shows_the_record(seized: Seized, clients: dict[str, TestClient],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from qinglian.errors import QinglianError
+    from qinglian.web import evidence
+
+    def broken(*args: object) -> None:
+        raise QinglianError("文件内容无法按 gbk 编码读取", "the file cannot be read as gbk", file="外呼.csv")
+
+    monkeypatch.setattr(evidence, "original_row", broken)
+    resp = clients["viewer_a"].get(_url(seized, seized.calls_sheet, 3))
+    assert resp.status_code == 200 and "<th>callee</th>" in resp.text
+    assert "原始文件无法读取" in resp.text and "文件内容无法按 gbk 编码读取" in resp.text
