@@ -74,6 +74,18 @@ def test_investigator_path(page: Page, server: Server, shots: Shots) -> None:
     expect(page.locator("ol.files .error")).to_have_count(0)
     shots("intake-results")
 
+    # A row of the call log beside the same row of the GBK file as seized, masked on both sides.
+    page.click("nav a[href$='/evidence']")
+    page.click("a:has-text('外呼记录.csv')")
+    page.click("a:has-text('（CSV）')")
+    page.locator("table.rows tbody tr").nth(2).locator("td a").first.click()
+    page.wait_for_url(re.compile(r"/rows/4$"))
+    original = page.locator("table.original")
+    expect(original.locator("th")).to_contain_text(["列", "表头", "单元格", "主叫", "被叫号码", "开始时间", "通话时长", "通话内容"])
+    expect(original).to_contain_text("2025/7/12 9:02")  # the file's own text, not the normalised timestamp
+    assert not re.search(r"1\d{10}", original.inner_text())  # numbers masked
+    shots("row-beside-original")
+
     # From the analysis on, the small demo case: a two-file upload gives no charge to review.
     page.goto(f"/cases/{quote(server.demo)}")
     shots("demo-overview")
