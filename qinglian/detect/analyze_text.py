@@ -9,8 +9,10 @@ Idempotent: earlier ``analysis='text'`` rows are replaced, in one transaction.
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import duckdb
@@ -26,10 +28,12 @@ from qinglian.store.case import Case
 from qinglian.store.db import begin, commit, rollback
 from qinglian.store.schema import TEXT_FIELDS
 from qinglian.store.sqlident import quote_ident
+from qinglian.workers import spawn_pool, worker_count
 
 ANALYSIS = "text"
 THRESHOLD = 0.5
 BATCH = 10_000
+PARALLEL_TEXTS = 20_000  # distinct texts of a field below which helper processes cost more than they save
 QUOTE_CHARS = 200
 DATE_FIELD = {
     "calls": "started_at",
@@ -123,29 +127,38 @@ def _rule_laws(con: duckdb.DuckDBPyConnection, kind: str, writer: _Writer) -> pa
                      "law": pa.array(laws, pa.string())})
 
 
-def analyze_text(case: Case, con: duckdb.DuckDBPyConnection) -> TextAnalysisResult:
+def analyze_text(case: Case, con: duckdb.DuckDBPyConnection, workers: int | None = None) -> TextAnalysisResult:
     """Run the text detectors over every text field of the case and store the findings.
 
     Scripts and templates repeat from record to record: each distinct text is classified once,
-    and its hits reach every record that carries it through one join in the store.
+    and its hits reach every record that carries it through one join in the store. A field with
+    many distinct texts is classified by ``workers`` processes (default: one per core), this one
+    included.
     """
     del case  # the connection is the case store; kept in the signature shared by all analyses
     result = TextAnalysisResult()
     writer = _Writer()
+    n_workers = worker_count() if workers is None else workers
+    pool: ProcessPoolExecutor | None = None
     own = begin(con)
     try:
         con.execute("DELETE FROM findings WHERE analysis = ?", [ANALYSIS])
         for kind, fields in TEXT_FIELDS.items():
             laws: pa.Table | None = None
             for fld in fields:
-                batches: list[pa.RecordBatch] = []
-                cur = _distinct_texts(con, kind, fld)
-                while rows := cur.fetchmany(BATCH):
-                    found = _analyse_texts([str(r[0]) for r in rows], writer)
-                    if found:
-                        batches.append(pa.RecordBatch.from_arrays(
-                            [pa.array(list(c), type=t) for c, t in zip(zip(*found, strict=True), _HITS.types, strict=True)],
-                            schema=_HITS))
+                texts = [str(r[0]) for r in _distinct_texts(con, kind, fld).fetchall()]
+                chunks = [texts[i:i + BATCH] for i in range(0, len(texts), BATCH)]
+                if pool is None and n_workers > 1 and len(texts) >= PARALLEL_TEXTS:
+                    pool = spawn_pool(n_workers - 1)
+                # every n-th chunk is this process's share; the others go to the helpers, in order
+                parts: list[Future[pa.RecordBatch]] = []
+                for k, chunk in enumerate(chunks):
+                    if pool is None or k % n_workers == 0:
+                        continue
+                    parts.append(pool.submit(_hits_batch, chunk))
+                mine = [_hits_batch(chunk, writer) for k, chunk in enumerate(chunks)
+                        if pool is None or k % n_workers == 0]
+                batches = [b for b in _in_order(chunks, mine, parts, n_workers if pool else 1) if b.num_rows]
                 result.texts += _count(con, kind, fld)
                 if not batches:
                     continue
@@ -173,7 +186,17 @@ def analyze_text(case: Case, con: duckdb.DuckDBPyConnection) -> TextAnalysisResu
     except BaseException:
         rollback(con, own)
         raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     return result
+
+
+def _in_order(chunks: list[list[str]], mine: list[pa.RecordBatch], theirs: list[Future[pa.RecordBatch]],
+              every: int) -> list[pa.RecordBatch]:
+    """The chunks' hits in chunk order: chunk k was this process's when k % every == 0."""
+    own, other = iter(mine), iter(theirs)
+    return [next(own) if k % every == 0 else next(other).result() for k in range(len(chunks))]
 
 
 def _count(con: duckdb.DuckDBPyConnection, kind: str, fld: str) -> int:
@@ -236,6 +259,20 @@ class _Writer:
             # a rule that only shows a text is commercial cites nothing (its law stays NULL)
             self.laws[cited] = json.dumps(list(cited), ensure_ascii=False) if cited else None
         return self.laws[cited]
+
+
+@lru_cache(maxsize=1)
+def _helper_writer() -> _Writer:
+    """A helper process's own writer (its quote memory), made on its first chunk."""
+    return _Writer()
+
+
+def _hits_batch(texts: list[str], writer: _Writer | None = None) -> pa.RecordBatch:
+    """The hits of a chunk of distinct texts as one batch (columns as _HITS); in a helper or here."""
+    found = _analyse_texts(texts, writer or _helper_writer())
+    columns = list(zip(*found, strict=True)) if found else [() for _ in _HITS]
+    return pa.RecordBatch.from_arrays(
+        [pa.array(list(c), type=t) for c, t in zip(columns, _HITS.types, strict=True)], schema=_HITS)
 
 
 def _analyse_texts(texts: list[str], writer: _Writer) -> list[tuple[Any, ...]]:

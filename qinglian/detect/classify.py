@@ -15,8 +15,6 @@ import csv
 import gc
 import io
 import json
-import multiprocessing
-import os
 import re
 import sys
 from collections import Counter, deque
@@ -34,6 +32,7 @@ from qinglian.detect.text.engine import BatchResult, classify_batch, rule_citati
 from qinglian.detect.text.rules import LABELS, RULES
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
+from qinglian.workers import spawn_pool, worker_count
 
 BATCH_SIZE = 10_000
 BATCH_CHARS = 8_000_000  # a batch also ends when its texts reach this many characters
@@ -363,7 +362,7 @@ def _classify_batches(
     stats: ClassifyStats,
     writer: _Writer,
 ) -> None:
-    workers = _worker_count()
+    workers = worker_count()
     pool: ProcessPoolExecutor | None = None
     # batches in input order: rendered here (str) or by a helper process (Future)
     pending: deque[Future[str] | str] = deque()
@@ -381,8 +380,8 @@ def _classify_batches(
             elif k % workers == 0:  # this process takes its share too
                 pending.append(_render(batch, on, writer))
             else:
-                if pool is None:  # spawn, not fork: the reader may hold threads (pyarrow)
-                    pool = ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("spawn"))
+                if pool is None:
+                    pool = spawn_pool(workers - 1)
                 pending.append(pool.submit(_render, batch, on))
             flush(2 * workers)  # bounded: at most two batches per process in flight
             stats.texts += len(batch)
@@ -390,14 +389,6 @@ def _classify_batches(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _worker_count() -> int:
-    """Processes for classifying: the cores this process may use (QINGLIAN_WORKERS overrides)."""
-    wanted = os.environ.get("QINGLIAN_WORKERS", "")
-    if wanted.isdigit() and int(wanted) > 0:
-        return int(wanted)
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _classified(batch: list[str], on: date | None) -> BatchResult:
