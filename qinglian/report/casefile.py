@@ -410,23 +410,28 @@ def _evidence_lists(con: duckdb.DuckDBPyConnection, charges: list[ChargeView],
     ).fetchall()
     by_id = {c.id: c for c in charges}
     files: dict[tuple[str, str], dict[str, Any]] = {}
-    for cid, raw in rows:
+    # every charge's supporting rows in one query (one plan, not one round trip per charge)
+    parts: list[str] = []
+    params: list[Any] = []
+    for k, (cid, raw) in enumerate(rows):
         queries = [Query.from_json(q) for q in _json(raw) or [] if isinstance(q, dict) and q.get("sql")]
-        if not queries:
-            continue
-        sql, params = union(queries)
+        if queries:
+            sql, qparams = union(queries)
+            parts.append(f"SELECT {k} AS k, ?::VARCHAR AS cid, * FROM ({sql})")
+            params += [str(cid), *qparams]
+    found = con.execute(
+        "SELECT k, cid, any_value(kind), evidence_sha256, sheet, count(DISTINCT row_no), min(row_no), max(row_no) "
+        f"FROM ({' UNION ALL '.join(parts)}) GROUP BY k, cid, evidence_sha256, sheet "
+        "ORDER BY k, evidence_sha256, sheet NULLS FIRST", params).fetchall() if parts else []
+    for _k, cid, kind, sha, sheet, n, lo, hi in found:
         c = by_id[str(cid)]
-        for kind, sha, sheet, n, lo, hi in con.execute(
-            f"SELECT any_value(kind), evidence_sha256, sheet, count(DISTINCT row_no), min(row_no), max(row_no) "
-            f"FROM ({sql}) GROUP BY evidence_sha256, sheet", params
-        ).fetchall():
-            f = files.setdefault((c.holder, str(sha)), {"kind": str(kind or ""), "sheets": {}, "rows": 0,
-                                                        "lo": None, "hi": None, "charges": {}})
-            f["sheets"][str(sheet or "")] = None
-            f["rows"] = max(int(f["rows"]), 0) + int(n)
-            f["lo"] = lo if f["lo"] is None or (lo is not None and lo < f["lo"]) else f["lo"]
-            f["hi"] = hi if f["hi"] is None or (hi is not None and hi > f["hi"]) else f["hi"]
-            f["charges"][c.title] = None
+        f = files.setdefault((c.holder, str(sha)), {"kind": str(kind or ""), "sheets": {}, "rows": 0,
+                                                    "lo": None, "hi": None, "charges": {}})
+        f["sheets"][str(sheet or "")] = None
+        f["rows"] = max(int(f["rows"]), 0) + int(n)
+        f["lo"] = lo if f["lo"] is None or (lo is not None and lo < f["lo"]) else f["lo"]
+        f["hi"] = hi if f["hi"] is None or (hi is not None and hi > f["hi"]) else f["hi"]
+        f["charges"][c.title] = None
     names = {str(s): str(n) for s, n in con.execute(
         "SELECT sha256, file_name FROM evidence WHERE sha256 IN (SELECT unnest(?::VARCHAR[]))",
         [sorted({sha for _, sha in files})]).fetchall()}

@@ -75,6 +75,8 @@ def _appendix_apart(case_root: Path, path: Path, names: NameMatcher | None, priv
 
     # the case was opened (and migrated) by the parent, which holds it open for reading meanwhile
     with Case(case_root).connect(read_only=True) as con, names_in_force(names):
+        # one thread: this process shares the cores with the other appendix and the case file's
+        con.execute("SET threads = 1")
         _atomic(path, partial(_write_appendix, write, con), private)
 
 
@@ -156,15 +158,16 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
         with case.connect(read_only=True) as con, names_in_force(names):
             cf = gather_casefile(con, case_name=str(meta.get("name", case.root.name)),
                                  agency=str(meta.get("agency", "")), holder=opts.holder, reveal=opts.reveal)
-            pics = casefile_pictures(cf) if "html" in opts.formats else None
-            prints = casefile_pictures(cf, raster=True) if "pdf" in opts.formats else None
-        done("gather", 1)
-        finished = 1
         # each appendix as write(con, path=...): picklable, so it can go to a process of its own
         appendix: dict[str, Callable[..., object]] = {"xlsx": partial(write_xlsx, data=cf, people=names), "ftm": ftm}
         if pool is not None and "xlsx" in apart:
             pending["xlsx"] = pool.submit(_appendix_apart, case.root, path_of["xlsx"], names, opts.reveal,
                                           appendix["xlsx"])
+        with names_in_force(names):
+            pics = casefile_pictures(cf) if "html" in opts.formats else None
+            prints = casefile_pictures(cf, raster=True) if "pdf" in opts.formats else None
+        done("gather", 1)
+        finished = 1
         with case.connect(read_only=True) as con, names_in_force(names):
             for fmt in opts.formats:
                 path = path_of[fmt]
