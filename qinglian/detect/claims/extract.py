@@ -74,13 +74,30 @@ _PERCENT = r"(?P<pct>\d+(?:\.\d+)?)\s*(?P<pct_unit>%|％|个点|个百分点)|�
 _FEE_BEFORE = re.compile(rf"(?P<word>{_FEE_WORDS}){_FEE_GAP}{{0,6}}?(?:{_PERCENT})")
 _FEE_AFTER = re.compile(rf"(?:{_PERCENT})(?:的)?(?P<word>服务费|手续费|中介费|咨询费|返点|返佣|提成|佣金|抽成)")
 
+# Necessary conditions, one per family of patterns above: a text that meets none can match no
+# claim pattern, and most texts (templated SMS, scripts) meet none, so the patterns are skipped.
+_COUNT_TRIGGER = re.compile(r"[\d零〇一二两三四五六七八九十百千万亿wW多余]\s*(?:[条通]|个电话)")  # volumes, bulk prices
+_PER_TRIGGER = re.compile(r"[一每/／1][条个]")  # with a record noun: prices per record
+_RECORD_TRIGGER = re.compile(_RECORD_NOUNS)
+_PERCENT_TRIGGER = re.compile(r"\d\s*(?:[%％]|个点|个百分点)|百分之")  # with a fee word: fee rates
+_FEE_TRIGGER = re.compile(_FEE_WORDS)
+
+
+def _may_claim(text: str) -> bool:
+    return bool(
+        _COUNT_TRIGGER.search(text)
+        or (_PER_TRIGGER.search(text) and _RECORD_TRIGGER.search(text))
+        or (_PERCENT_TRIGGER.search(text) and _FEE_TRIGGER.search(text))
+    )
+
+
 MIN_VOLUME = 100  # fewer is talk about single messages ("发了3条"), not scale
 MIN_VOLUME_NO_PERIOD = 1000
 
 
 def claims_in(text: str) -> list[Claim]:
     """Every claim in ``text``, in order of position; overlapping matches keep the first found."""
-    if not text:
+    if not text or not _may_claim(text):
         return []
     found: list[Claim] = [*_volumes(text), *_prices(text), *_fees(text)]
     found.sort(key=lambda c: (c.start, -c.end))

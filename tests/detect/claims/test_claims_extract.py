@@ -126,3 +126,12 @@ def test_money(amount: str, unit: str, tail: str | None, cny: float) -> None:
 
 def test_two_points_is_two_percent() -> None:
     assert _one("返点2个点").value == 2
+
+
+def test_texts_without_a_trigger_are_skipped_and_those_with_one_are_read() -> None:
+    from qinglian.detect.claims.extract import _may_claim
+
+    assert not _may_claim("【信合金服】您的公积金贷款已预审通过，可贷20万元，年化3.6%，请登录确认")
+    assert not _may_claim("机器人：您好，这里是演示市信达网络有限公司，免手续费，秒批")
+    for text in ("一天发22万条短信", "名单5毛一条", "服务费百分之五", "返点3个点", "一万条数据800元"):
+        assert _may_claim(text) and claims_in(text), text
