@@ -24,6 +24,7 @@ from typing import Any
 
 import duckdb
 import orjson
+import pyarrow as pa
 from followthemoney import model
 from followthemoney.types import registry
 from followthemoney.util import sanitize_text
@@ -240,7 +241,7 @@ class Exporter:
 
 
 def write_ftm(con: duckdb.DuckDBPyConnection, path: Path, *, reveal: bool, holder: str | None,
-              names: NameMatcher | None = None) -> int:
+              names: NameMatcher | None = None, masks: pa.Table | None = None) -> int:
     """Write the export; returns its number of entities."""
     n = 0
     exporter = Exporter(con, Redactor(reveal, names), holder)
@@ -248,7 +249,7 @@ def write_ftm(con: duckdb.DuckDBPyConnection, path: Path, *, reveal: bool, holde
         for e in exporter.all(made_from(con)):
             fh.write(orjson.dumps(e.to_dict(), option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE))
             n += 1
-        for block, rows in Bulk(con, exporter.r, holder, exporter.salt).lines():
+        for block, rows in Bulk(con, exporter.r, holder, exporter.salt, masks).lines():
             fh.write(block)
             n += rows
     return n

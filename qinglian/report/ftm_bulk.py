@@ -18,6 +18,7 @@ from followthemoney.types import registry
 from followthemoney.util import sanitize_text
 
 from qinglian.labels import LABEL_ZH
+from qinglian.privacy import mask_texts
 from qinglian.report.evidence import REFS_JOIN, prepare, split_law
 from qinglian.report.privacy import Redactor, hash_text
 from qinglian.store.sqlident import quote_literal as lit
@@ -52,6 +53,7 @@ class Bulk:
     redactor: Redactor
     holder: str | None
     salt: str
+    masks: pa.Table | None = None  # (v, m): texts masked already (report.masks)
 
     def _where(self, alias: str) -> str:
         return "" if self.holder is None else f" AND {alias}.holder = $holder"
@@ -77,8 +79,12 @@ class Bulk:
             f"SELECT signature AS v FROM sms r WHERE TRUE{w('r')}",
             f"SELECT quote AS v FROM findings r WHERE TRUE{w('r')}",
         ])
+        known: dict[str, str] = {} if self.masks is None else dict(
+            zip(self.masks.column("v").to_pylist(), self.masks.column("m").to_pylist(), strict=True))
+        missing = [v for v in texts if v not in known]
+        known.update(zip(missing, missing if r.reveal else mask_texts(missing, r.matcher), strict=True))
         self._register("ftm_text", {"v": pa.array(texts, pa.string()),
-                                    "m": pa.array([sanitize_text(r.text(v)) or "" for v in texts], pa.string())})
+                                    "m": pa.array([sanitize_text(known[v]) or "" for v in texts], pa.string())})
         numbers = self._distinct([
             f"SELECT caller AS v FROM calls r WHERE TRUE{w('r')}",
             f"SELECT callee AS v FROM calls r WHERE TRUE{w('r')}",

@@ -23,7 +23,8 @@ import duckdb
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
 from qinglian.privacy import NameMatcher, create_private, reveal_reason
-from qinglian.report.privacy import case_names, names_in_force
+from qinglian.report.masks import record_masks
+from qinglian.report.privacy import Redactor, case_names, names_in_force
 from qinglian.store.evidence import sha256_file
 
 FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "ftm")
@@ -141,25 +142,29 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
     path_of = {fmt: case.reports_dir / (stem + SUFFIX[fmt]) for fmt in opts.formats}
     # The appendices (XLSX, FtM) are the longest parts: on a machine with more than one core each is
     # written by a process of its own (reading the store too) while this one writes HTML and PDF.
-    # The FtM needs nothing gathered, so it starts first.
     apart = [f for f in ("ftm", "xlsx") if f in opts.formats] if len(opts.formats) > 1 and (
         os.cpu_count() or 1) > 1 else []
     pending: dict[str, Future[None]] = {}
     pool = None
     if apart:
         # fork where there is one: no store connection is open at this point, and nothing is re-imported;
-        # with fork every worker starts at the first submit, before the gathering below opens the store
+        # with fork every worker starts at the first submit, made here before the store is opened again
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         pool = ProcessPoolExecutor(max_workers=len(apart), mp_context=multiprocessing.get_context(method))
-    ftm = partial(write_ftm, reveal=opts.reveal, holder=opts.holder, names=names)
-    if pool is not None and "ftm" in apart:
-        pending["ftm"] = pool.submit(_appendix_apart, case.root, path_of["ftm"], names, opts.reveal, ftm)
+        pool.submit(int).result()
     try:
         with case.connect(read_only=True) as con, names_in_force(names):
+            # the texts both appendices print, masked once (half by a helper) and handed to each
+            masks = record_masks(con, Redactor(opts.reveal, names), opts.holder, helper=pool) if {
+                "xlsx", "ftm"} & set(opts.formats) else None
+            ftm = partial(write_ftm, reveal=opts.reveal, holder=opts.holder, names=names, masks=masks)
+            if pool is not None and "ftm" in apart:  # the FtM needs nothing gathered: it starts first
+                pending["ftm"] = pool.submit(_appendix_apart, case.root, path_of["ftm"], names, opts.reveal, ftm)
             cf = gather_casefile(con, case_name=str(meta.get("name", case.root.name)),
                                  agency=str(meta.get("agency", "")), holder=opts.holder, reveal=opts.reveal)
         # each appendix as write(con, path=...): picklable, so it can go to a process of its own
-        appendix: dict[str, Callable[..., object]] = {"xlsx": partial(write_xlsx, data=cf, people=names), "ftm": ftm}
+        appendix: dict[str, Callable[..., object]] = {
+            "xlsx": partial(write_xlsx, data=cf, people=names, masks=masks), "ftm": ftm}
         if pool is not None and "xlsx" in apart:
             pending["xlsx"] = pool.submit(_appendix_apart, case.root, path_of["xlsx"], names, opts.reveal,
                                           appendix["xlsx"])

@@ -27,6 +27,7 @@ from qinglian.privacy import NameMatcher
 from qinglian.report import evidence as ev
 from qinglian.report.casefile import CaseFile
 from qinglian.report.data import KIND_ZH
+from qinglian.report.masks import record_masks
 from qinglian.report.privacy import Redactor, hash_text
 from qinglian.report.reasons import ReasonReader, Reasons
 from qinglian.report.tables import Memo, schema_tables
@@ -179,30 +180,33 @@ FINDING_MASKED = ("检测摘录", "原始记录内容", "证据文件")
 QUOTES_JOIN = " ｜ "
 
 
-def finding_tables(con: duckdb.DuckDBPyConnection, text: Callable[[str], str],
+def finding_tables(con: duckdb.DuckDBPyConnection, text: Callable[[str], str], masks: pa.Table,
                    holder: str | None = None) -> dict[tuple[str, str], pa.Table]:
     """Every finding of every type, by (analysis, label): one row per record with all its hits of
     that type (rules, laws and quotes in the order of the text) and the cited record's text.
 
     A text hit by several rules of one label is one row, not one per hit: the record's text is then
     written once, and the sheet stays readable (and within Excel's limits far longer). The findings
-    are grouped once for all types, and ``text`` masks the quotes, the record's text and the file
-    name (FINDING_MASKED) once per distinct value over all sheets."""
+    are grouped once for all types. Quotes and record texts come masked from ``masks`` (report.masks:
+    it must cover them; one it lacks is left out, never printed unmasked), the file name through ``text``."""
+    con.register("xlsx_masks", masks)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE xlsx_findings AS SELECT f.analysis, f.label, f.holder, f.kind, f.field, "
         "f.evidence_sha256, f.sheet, f.row_no, max(f.score) AS score, count(*) AS hits, "
         "array_to_string(list_distinct(list(f.rule ORDER BY f.span_start NULLS LAST)), '；') AS rules, "
         "array_to_string(list_distinct(list(f.law ORDER BY f.span_start NULLS LAST)), '；') AS laws, "
-        "array_to_string(list_filter(list(f.quote ORDER BY f.span_start NULLS LAST), "
+        "array_to_string(list_filter(list(mq.m ORDER BY f.span_start NULLS LAST), "
         "lambda q: q IS NOT NULL AND q <> ''), ?) AS quotes "
-        "FROM findings f WHERE (? IS NULL OR f.holder = ?) GROUP BY ALL", [QUOTES_JOIN, holder, holder])
+        "FROM findings f LEFT JOIN xlsx_masks mq ON mq.v = f.quote "
+        "WHERE (? IS NULL OR f.holder = ?) GROUP BY ALL", [QUOTES_JOIN, holder, holder])
     parts: list[str] = []
     for kind, fld in con.execute("SELECT DISTINCT kind, field FROM xlsx_findings ORDER BY 1, 2").fetchall():
         joinable = kind in KINDS and fld in field_names(str(kind))
         if joinable:
-            text_col, resolved = f"CAST(r.{quote_ident(str(fld))} AS VARCHAR)", "r.row_no IS NOT NULL"
+            text_col, resolved = "rm.m", "r.row_no IS NOT NULL"
             record = (f"LEFT JOIN {quote_ident(str(kind))} r ON r.evidence_sha256 = g.evidence_sha256 "
-                      "AND r.sheet IS NOT DISTINCT FROM g.sheet AND r.row_no = g.row_no")
+                      "AND r.sheet IS NOT DISTINCT FROM g.sheet AND r.row_no = g.row_no "
+                      f"LEFT JOIN xlsx_masks rm ON rm.v = CAST(r.{quote_ident(str(fld))} AS VARCHAR)")
         else:
             text_col, resolved = "NULL::VARCHAR", "coalesce(x.resolved, FALSE)"
             record = ev.REFS_JOIN.replace("f.", "g.")
@@ -218,8 +222,7 @@ def finding_tables(con: duckdb.DuckDBPyConnection, text: Callable[[str], str],
     table = con.sql(
         " UNION ALL ".join(parts) + " ORDER BY 1, 2, 3 DESC NULLS LAST, 13, 14 NULLS FIRST, 15").to_arrow_table()
     table = table.rename_columns(["analysis", "label", *FINDING_COLUMNS])
-    for name in FINDING_MASKED:
-        table = table.set_column(table.schema.get_field_index(name), name, map_strings(table.column(name), text))
+    table = table.set_column(table.schema.get_field_index("证据文件"), "证据文件", map_strings(table.column("证据文件"), text))
     table = table.set_column(table.schema.get_field_index("记录类型"), "记录类型",
                              map_strings(table.column("记录类型"), lambda k: KIND_ZH.get(k, k)))
     table = table.set_column(table.schema.get_field_index("证据 SHA-256 前 12 位"), "证据 SHA-256 前 12 位",
@@ -304,11 +307,13 @@ def charge_sheets(book: Book, cf: CaseFile) -> None:
 
 
 def write_xlsx(con: duckdb.DuckDBPyConnection, data: CaseFile, path: Path,
-               people: NameMatcher | None = None) -> Path:
+               people: NameMatcher | None = None, masks: pa.Table | None = None) -> Path:
+    """The workbook; ``masks``: record texts and quotes masked already (report.masks), completed here."""
     people = None if data.reveal else people
     redactor = Redactor(data.reveal, people)
-    texts = Memo(redactor.text)  # a record's text recurs on the sheet of each of its labels
+    texts = Memo(redactor.text)
     holder = data.holders[0] if data.single else None
+    masks = record_masks(con, redactor, holder, known=masks)
     ev.prepare(con)
     book = Book(path, people)
     try:
@@ -325,7 +330,7 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, data: CaseFile, path: Path,
             for sha, name, member, who, kind, rows, at in con.execute(
                 "SELECT sha256, file_name, member_path, holder, kind, rows, ingested_at FROM evidence "
                 "WHERE (? IS NULL OR holder = ?) ORDER BY holder, file_name", [holder, holder]).fetchall()))
-        by_type = finding_tables(con, texts, holder)
+        by_type = finding_tables(con, texts, masks, holder)
         for analysis, label, _n in ev.finding_types(con, holder):
             book.table(f"发现-{LABEL_ZH.get(label, label)}-{analysis}", FINDING_COLUMNS,
                        by_type.get((analysis, label), rows_to_arrow(FINDING_COLUMNS, [])), masked=FINDING_MASKED)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from faker import Faker
 
-from qinglian.privacy import NameMatcher, mask_text, person_like, searchable_name
+from qinglian.privacy import NameMatcher, mask_text, mask_texts, person_like, searchable_name
 from qinglian.report.privacy import Redactor, case_names
 from qinglian.report.run import ReportOptions, build_report
 from qinglian.store import custody
@@ -81,6 +81,20 @@ def test_known_names_masked_inside_text_but_not_inside_kept_names() -> None:
     assert m.mask("Annalee") == "Annalee"  # a Latin name matches whole words only
     assert Redactor(names=m).text("曾玉华您好 13812345678") == "曾**您好 138****5678"
     assert Redactor(reveal=True, names=m).text("曾玉华您好") == "曾玉华您好"
+
+
+def test_names_masked_in_one_pass_over_many_texts_as_one_by_one() -> None:
+    fake = Faker("zh_CN")
+    Faker.seed(3)
+    people = [fake.name() for _ in range(40)] + ["Anna Lee"]
+    m = NameMatcher(people, keep=["王芳贸易有限公司"])
+    texts = ["", "王芳贸易有限公司", "ANNA LEE", "annalee", "\x00" + people[0], people[1] + people[2],
+             "ｔｅｌ：" + people[3]]
+    texts += [f"{fake.sentence()}{people[i % len(people)]}{fake.word()}" for i in range(300)]
+    assert m.mask_many(texts) == [m.mask(t) for t in texts]
+    assert m.mask_many(texts)[5] == people[1][0] + "*" * (len(people[1]) - 1) + people[2][0] + "*" * (
+        len(people[2]) - 1)
+    assert mask_texts(["曾玉华 13812345678"], NameMatcher(["曾玉华"])) == ["曾** 138****5678"]
 
 
 # ---- a small generated case through every format ------------------------------------------------
