@@ -193,7 +193,9 @@ class _BatchStream:
 class _Run:
     """State of one ingest command: the connection, staged evidence and temporary folders."""
 
-    def __init__(self, case: Case, con: duckdb.DuckDBPyConnection, opts: IngestOptions) -> None:
+    def __init__(
+        self, case: Case, con: duckdb.DuckDBPyConnection, opts: IngestOptions, prefixes_loaded: bool = False
+    ) -> None:
         self.case = case
         self.con = con
         self.opts = opts
@@ -207,6 +209,9 @@ class _Run:
         self.seen: dict[str, str] = {}
         self.outcomes: list[FileOutcome] = []
         self.unpack_budget = archive.Budget.of()  # one for the whole ingest, nested archives too
+        # Whether the case (or this transaction) has the resolved phone prefixes already: checked
+        # by the first sheet with phone columns, not again by every later one.
+        self.prefixes_loaded = prefixes_loaded
 
     # -- files --------------------------------------------------------------------------------
 
@@ -373,7 +378,8 @@ class _Run:
                     pass  # a read error mid-sheet aborted the transaction; the rollback drops it
         unparsed = self._unparsed(kind, mapping, sha, sheet.sheet, sheet_id)
         phone_cols = [f.name for f in FIELDS[kind] if f.type == "phone" and f.name in mapping.values()]
-        register_prefixes(self.con, rows_table(kind), phone_cols, sheet_id)
+        register_prefixes(self.con, rows_table(kind), phone_cols, sheet_id, loaded=self.prefixes_loaded)
+        self.prefixes_loaded = self.prefixes_loaded or bool(phone_cols)
         warnings = [(w.zh, w.en, w.row) for w in sheet.warnings]
         if rows == 0:
             warnings.append(("只有表头，没有数据行", "header only, no data rows", None))
@@ -534,18 +540,27 @@ def ingest_many(case: Case, batches: Sequence[tuple[Sequence[Path], IngestOption
     results: list[IngestResult] = []
     with case.connect() as con:
         install_macros(con)
+        loaded = [False]  # the resolved phone prefixes are in the case: a committed batch added them
         for i, (paths, opts) in enumerate(prepared):
             if progress:
                 progress(i, len(prepared))
-            results.append(_ingest_batch(case, con, paths, opts))
+            results.append(_ingest_batch(case, con, paths, opts, loaded))
     if progress:
         progress(len(prepared), len(prepared))
     return results
 
 
-def _ingest_batch(case: Case, con: duckdb.DuckDBPyConnection, paths: list[Path], opts: IngestOptions) -> IngestResult:
-    """One all-or-nothing ingest on an open connection (see ``ingest_files``)."""
-    run = _Run(case, con, opts)
+def _ingest_batch(
+    case: Case,
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    opts: IngestOptions,
+    prefixes_loaded: list[bool] | None = None,
+) -> IngestResult:
+    """One all-or-nothing ingest on an open connection (see ``ingest_files``); ``prefixes_loaded``
+    carries from batch to batch whether the committed case has the resolved phone prefixes."""
+    loaded = prefixes_loaded if prefixes_loaded is not None else [False]
+    run = _Run(case, con, opts, loaded[0])
     con.begin()
     try:
         for p in paths:
@@ -572,6 +587,7 @@ def _ingest_batch(case: Case, con: duckdb.DuckDBPyConnection, paths: list[Path],
                 moves=[_move(case, tmp) for tmp in staged],
             )
         con.commit()
+        loaded[0] = run.prefixes_loaded
         wal.crashpoint("ingest.committed")
     except BaseException:
         con.rollback()

@@ -127,7 +127,8 @@ def looks_like_value(cell: str) -> bool:
 def recognised_count(headers: list[str]) -> int:
     """How many headers any kind recognises (used to find the header row)."""
     idx = _index()
-    return sum(1 for h in headers if h and any(normalise_header(h) in idx[k] for k in KINDS))
+    norms = (normalise_header(h) for h in headers if h)  # once per header, not once per kind
+    return sum(1 for n in norms if any(n in idx[k] for k in KINDS))
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,9 @@ def resolved_prefixes() -> pa.Table | None:
     return table
 
 
-def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], sheet_id: int) -> int:
+def register_prefixes(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], sheet_id: int, *, loaded: bool = False
+) -> int:
     """Make sure ``phone_prefixes`` covers the mobile numbers of one ingested sheet (the rows of
     ``table``, a ``<kind>_rows`` table, with that ``sheet_id``); the number of prefixes added.
 
@@ -161,13 +163,15 @@ def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[
     docs/decisions.md), and a prefix that is not there has no known region. Only
     numbers too short for a 7-digit prefix (never written by ingest, but a table may hold them)
     are then looked up one by one. Without the cache, each sheet's distinct prefixes are
-    resolved with the vectorised longest-prefix match (the rule ``lookup_prefix`` applies)."""
+    resolved with the vectorised longest-prefix match (the rule ``lookup_prefix`` applies).
+    ``loaded``: the caller knows the case (or its open transaction) already has the resolved
+    cache, from an earlier call on the same connection."""
     from qinglian.store.sqlident import quote_ident
 
     if not columns:
         return 0
     cached = resolved_prefixes()
-    added = 0 if cached is None else _load_resolved(con, cached)
+    added = 0 if cached is None or loaded else _load_resolved(con, cached)
     # With the cache, only prefixes shorter than 7 digits can be missing, and they are compared
     # with the table's few short prefixes: NOT IN over all of them built a hash table of every
     # prefix for every sheet, a large share of a small case's ingest.
@@ -178,11 +182,11 @@ def register_prefixes(con: duckdb.DuckDBPyConnection, table: str, columns: list[
         parts.append(
             f"SELECT substr({c}, 4, 7) AS p FROM {quote_ident(table)} WHERE sheet_id = ? AND {c} LIKE '+861%'{short}"
         )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE __ql_new AS SELECT DISTINCT p FROM (" + " UNION ALL ".join(parts) + ") "
-        f"WHERE p NOT IN ({known})",
-        [sheet_id] * len(columns),
-    )
+    new = "SELECT DISTINCT p FROM (" + " UNION ALL ".join(parts) + f") WHERE p NOT IN ({known})"
+    # Almost every sheet has no new prefix: one query tells, before the temporary table is made.
+    if one(con, f"SELECT EXISTS ({new})", [sheet_id] * len(columns)) != (True,):
+        return added
+    con.execute("CREATE OR REPLACE TEMP TABLE __ql_new AS " + new, [sheet_id] * len(columns))
     try:
         if one(con, "SELECT count(*) FROM __ql_new") != (0,):
             params: list[Any] = []
