@@ -22,7 +22,7 @@ from qinglian.detect.pi import sql as S
 from qinglian.detect.pi.model import FileCounts, HolderInventory, Inventory, TierMark
 from qinglian.detect.pi.patterns import PIMatch, extract
 from qinglian.detect.pi.sources import COLUMN_SOURCES, SUBJECTS, TEXT_SOURCES, ColumnSource, TextSource
-from qinglian.detect.pi.textscan import scan_json_cells, scan_text
+from qinglian.detect.pi.textscan import attribute, json_cell_matches
 from qinglian.detect.pi.thresholds import PIThresholds, default_thresholds
 from qinglian.detect.pi.validators import normalise_id, normalise_phone
 from qinglian.errors import QinglianError
@@ -177,7 +177,9 @@ def _row_subject_py(table: str, id_value: str | None, phone_value: str | None) -
 
 def _text_rows(
     con: duckdb.DuckDBPyConnection, src: TextSource, cols: set[str], holder: str | None
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[tuple[list[Any], ...]]:
+    """Batches of the source's rows as columns: holder, evidence_sha256, row_no, text, id_value,
+    phone_value, exclude_value."""
     spec = SUBJECTS.get(src.table)
     id_col = spec.id_column if spec and spec.id_column in cols else None
     phone_col = spec.phone_column if spec and spec.phone_column in cols else None
@@ -200,44 +202,71 @@ def _text_rows(
             params=where_p,
         ).to_arrow_reader(BATCH_ROWS)
         for batch in reader:
-            yield from batch.to_pylist()
+            yield tuple(column.to_pylist() for column in batch.columns)
     finally:
         cur.close()
 
 
 def _text_hits(con: duckdb.DuckDBPyConnection, holder: str | None) -> None:
-    cache: dict[str, list[PIMatch]] = {}  # scripts and templates repeat: each text is read once
+    # Scripts, templates, subjects and numbers repeat from row to row: each is worked out once.
+    cache: dict[str, list[PIMatch]] = {}
+    cells: dict[str, tuple[list[PIMatch], str]] = {}
+    anchors: dict[tuple[str, str | None, str | None], str | None] = {}
+    excluded: dict[str | None, str | None] = {}
     for src in TEXT_SOURCES:
         cols = _columns(con, src.table)
         if src.column not in cols:
             continue
         out: dict[str, list[Any]] = {name: [] for name in _HITS_SCHEMA.names}
-        for row in _text_rows(con, src, cols, holder):
-            text = row["text"]
-            if not text or text in ("{}", "null"):
-                continue
-            anchor = _row_subject_py(src.table, row["id_value"], row["phone_value"])
-            excl_phone = normalise_phone(row["exclude_value"])
-            exclude = "tel:" + excl_phone if excl_phone else None
-            if src.json_cells:
-                hits = scan_json_cells(text, anchor)
-            else:
-                matches = cache.get(text)
-                if matches is None:
-                    if len(cache) > 100_000:
-                        cache.clear()
-                    matches = cache[text] = extract(text)
-                hits = scan_text(text, anchor, exclude, matches)
-            for h in hits:
-                for name, value in zip(
-                    _HITS_SCHEMA.names,
-                    (row["holder"], row["evidence_sha256"], row["row_no"], h.subject, h.category, h.sample, h.mask),
-                    strict=True,
-                ):
-                    out[name].append(value)
-            if len(out["holder"]) >= BATCH_ROWS:
-                _insert_hits(con, out)
-                out = {name: [] for name in _HITS_SCHEMA.names}
+        for holders, shas, row_nos, texts, id_values, phone_values, exclude_values in _text_rows(
+            con, src, cols, holder
+        ):
+            for i, text in enumerate(texts):
+                if not text or text in ("{}", "null"):
+                    continue
+                if src.json_cells:
+                    got = cells.get(text)
+                    if got is None:
+                        if len(cells) > 100_000:
+                            cells.clear()
+                        got = cells[text] = json_cell_matches(text)
+                    matches, line_text = got
+                else:
+                    found = cache.get(text)
+                    if found is None:
+                        if len(cache) > 100_000:
+                            cache.clear()
+                        found = cache[text] = extract(text)
+                    matches, line_text = found, text
+                if not matches:
+                    continue  # no PI in the text: no hits, whoever the row's subject is
+                key = (src.table, id_values[i], phone_values[i])
+                if key in anchors:
+                    anchor = anchors[key]
+                else:
+                    anchor = anchors[key] = _row_subject_py(*key)
+                exclude: str | None = None
+                if not src.json_cells:
+                    value = exclude_values[i]
+                    if value in excluded:
+                        exclude = excluded[value]
+                    else:
+                        phone = normalise_phone(value)
+                        exclude = excluded[value] = "tel:" + phone if phone else None
+                hits = attribute(matches, line_text, anchor, exclude)
+                if not hits:
+                    continue
+                n = len(hits)
+                out["holder"] += [holders[i]] * n
+                out["evidence_sha256"] += [shas[i]] * n
+                out["row_no"] += [row_nos[i]] * n
+                out["subject"] += [h.subject for h in hits]
+                out["category"] += [h.category for h in hits]
+                out["sample"] += [h.sample for h in hits]
+                out["mask"] += [h.mask for h in hits]
+                if len(out["holder"]) >= BATCH_ROWS:
+                    _insert_hits(con, out)
+                    out = {name: [] for name in _HITS_SCHEMA.names}
         _insert_hits(con, out)
     _fold(con, "SELECT * FROM _pi_hits", [])
 

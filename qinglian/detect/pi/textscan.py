@@ -23,7 +23,7 @@ class Hit:
     mask: str
 
 
-def _attribute(matches: list[PIMatch], text: str, anchor: str | None, exclude: str | None) -> list[Hit]:
+def attribute(matches: list[PIMatch], text: str, anchor: str | None, exclude: str | None) -> list[Hit]:
     hits: list[Hit] = []
     numbered = [m for m in matches if m.subject and m.subject != exclude]
     for m in numbered:
@@ -59,19 +59,18 @@ def scan_text(text: str | None, anchor: str | None = None, exclude: str | None =
     ``matches``: ``extract(text)`` when the caller has it already (texts repeat from row to row)."""
     if not text:
         return []
-    return _attribute(extract(text) if matches is None else matches, text, anchor, exclude)
+    return attribute(extract(text) if matches is None else matches, text, anchor, exclude)
 
 
-def scan_json_cells(extra: str | None, anchor: str | None = None) -> list[Hit]:
-    """Hits in the unknown columns of a row (the ``extra`` JSON object: header -> value)."""
-    if not extra:
-        return []
+def json_cell_matches(extra: str) -> tuple[list[PIMatch], str]:
+    """The matches in the unknown columns of a row (the ``extra`` JSON object: header -> value),
+    with the text that ``attribute`` reads their lines from ('' for cells: one cell per line)."""
     try:
         cells = json.loads(extra)
     except ValueError:
-        return scan_text(extra, anchor)
+        return extract(extra), extra
     if not isinstance(cells, dict):
-        return scan_text(extra, anchor)
+        return extract(extra), extra
     matches: list[PIMatch] = []
     for header, value in cells.items():
         if value is None or isinstance(value, bool):
@@ -79,4 +78,12 @@ def scan_json_cells(extra: str | None, anchor: str | None = None) -> list[Hit]:
         text = value if isinstance(value, str) else str(value)
         # One cell per line: PI in a cell belongs with the numbers of the same row (anchor).
         matches.extend(extract_cell(str(header), text))
-    return _attribute(matches, "", anchor, None)
+    return matches, ""
+
+
+def scan_json_cells(extra: str | None, anchor: str | None = None) -> list[Hit]:
+    """Hits in the unknown columns of a row (the ``extra`` JSON object: header -> value)."""
+    if not extra:
+        return []
+    matches, text = json_cell_matches(extra)
+    return attribute(matches, text, anchor, None)
