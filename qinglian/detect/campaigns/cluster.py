@@ -64,13 +64,28 @@ def _as_series(texts: Sequence[str | None] | pl.Series | np.ndarray) -> pl.Serie
     return pl.Series("text", list(texts), dtype=pl.Utf8)
 
 
+def _masked_keys(texts: pl.Series) -> pl.DataFrame:
+    """Row index, masked text and key per message; each distinct text is masked once (campaign
+    messages repeat), a missing text as the empty one (masking reads it so)."""
+    filled = texts.fill_null("").alias("text")
+    distinct = filled.unique(maintain_order=True)
+    masked = mask_series(distinct)
+    table = pl.DataFrame({"text": distinct, "masked": masked, "key": key_series(masked)})
+    return (
+        filled.to_frame()
+        .with_row_index("i")
+        .join(table, on="text", how="left")
+        .sort("i")
+        .select("i", "masked", "key")
+    )
+
+
 def cluster_texts(
     texts: Sequence[str | None] | pl.Series | np.ndarray, params: Params | None = None
 ) -> Clustering:
     """Cluster messages into campaigns; see the module docstring."""
     p = params or Params()
-    masked = mask_series(_as_series(texts))
-    df = pl.DataFrame({"masked": masked, "key": key_series(masked)}).with_row_index("i")
+    df = _masked_keys(_as_series(texts))
     keys = df.group_by("key").agg(pl.len().alias("n"), pl.col("i").min().alias("first")).sort("first")
     # keys equal once folded (traditional -> simplified, repeated slots as one) are one template;
     # an exact group is named by its first key's index

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
+import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -85,13 +87,17 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def _labelled(kind: str, rows: pa.Table, params: Params, min_messages: int) -> tuple[pa.Table, int]:
     """The rows of campaigns with at least min_messages, with campaign_id and template columns."""
-    clustering = cluster_texts(rows.column("text").to_pylist(), params)
-    keep = {lab for lab, n in enumerate(clustering.sizes) if n >= min_messages}
-    ids = [f"{_PREFIX[kind]}-{lab + 1:04d}" if lab in keep else None for lab in clustering.labels.tolist()]
-    templates = [clustering.templates[lab] if lab in keep else None for lab in clustering.labels.tolist()]
-    table = rows.append_column("campaign_id", pa.array(ids, pa.string()))
-    table = table.append_column("template", pa.array(templates, pa.string()))
-    return table.filter(pc.is_valid(table.column("campaign_id"))), len(keep)
+    clustering = cluster_texts(pl.Series("text", rows.column("text"), dtype=pl.Utf8), params)
+    kept = clustering.sizes >= min_messages  # per label
+    labels = clustering.labels
+    rows_kept = np.flatnonzero(np.append(kept, False)[labels])  # label -1 (no text) reads the False
+    label_of_row = pa.array(labels[rows_kept])
+    ids = pa.array([f"{_PREFIX[kind]}-{lab + 1:04d}" for lab in range(len(kept))], pa.string())
+    templates = pa.array(clustering.templates, pa.string())
+    table = rows.take(pa.array(rows_kept))
+    table = table.append_column("campaign_id", pc.take(ids, label_of_row))
+    table = table.append_column("template", pc.take(templates, label_of_row))
+    return table, int(kept.sum())
 
 
 def _insert(con: duckdb.DuckDBPyConnection, kind: str, msgs: pa.Table) -> None:
