@@ -143,3 +143,15 @@ def test_ftm_entities_made_in_sql_leave_out_empty_values_and_escape_text() -> No
     assert json.loads(line) == {"id": "ql-x", "schema": "Message", "properties": {"bodyText": ['他说："还款"\n<script>']}}
     with pytest.raises(KeyError):
         entity_sql("Message", "'x'", [("noSuchProperty", "'v'")])
+
+
+def test_a_whole_column_is_neutralised_as_each_cell_would_be() -> None:
+    import pyarrow as pa
+
+    from qinglian.report.xlsx import neutralise_column
+
+    values = ["=HYPERLINK(\"x\")", "+86 138", "-1", "@x", "\tx", "\rx", "ok", "中文", "", None, " =x"]
+    for typ in (pa.string(), pa.large_string()):
+        got = neutralise_column(pa.chunked_array([pa.array(values, typ)])).to_pylist()
+        assert got == [None if v is None else neutralise(v) for v in values]
+    assert got[0] == "'=HYPERLINK(\"x\")" and got[6] == "ok"
