@@ -38,7 +38,7 @@ from qinglian.store import evidence, records, wal
 from qinglian.store.case import Case
 from qinglian.store.custody import current_user
 from qinglian.store.db import one
-from qinglian.store.digest import sheet_digest
+from qinglian.store.digest import sheet_columns, sheet_digest
 from qinglian.store.schema import FIELDS, KINDS, NORMALISED_TYPES, has_raw_column, raw_value, rows_table
 from qinglian.store.sqlident import quote_ident
 
@@ -190,12 +190,18 @@ class _BatchStream:
                 raise blank_header_error(i, self.display, self.sheet.sheet, self.sheet.header_row, int(first))
 
 
+@dataclass
+class _Session:
+    """What the batches of one ``ingest_many`` learn about the store once, for all of them."""
+
+    prefixes_loaded: bool = False  # a committed batch added the resolved phone prefixes
+    digest_columns: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # kind -> sheet_columns
+
+
 class _Run:
     """State of one ingest command: the connection, staged evidence and temporary folders."""
 
-    def __init__(
-        self, case: Case, con: duckdb.DuckDBPyConnection, opts: IngestOptions, prefixes_loaded: bool = False
-    ) -> None:
+    def __init__(self, case: Case, con: duckdb.DuckDBPyConnection, opts: IngestOptions, session: _Session) -> None:
         self.case = case
         self.con = con
         self.opts = opts
@@ -211,7 +217,8 @@ class _Run:
         self.unpack_budget = archive.Budget.of()  # one for the whole ingest, nested archives too
         # Whether the case (or this transaction) has the resolved phone prefixes already: checked
         # by the first sheet with phone columns, not again by every later one.
-        self.prefixes_loaded = prefixes_loaded
+        self.prefixes_loaded = session.prefixes_loaded
+        self.digest_columns = session.digest_columns
 
     # -- files --------------------------------------------------------------------------------
 
@@ -383,7 +390,9 @@ class _Run:
         warnings = [(w.zh, w.en, w.row) for w in sheet.warnings]
         if rows == 0:
             warnings.append(("只有表头，没有数据行", "header only, no data rows", None))
-        digest = sheet_digest(self.con, kind, sheet_id).sha256
+        if kind not in self.digest_columns:
+            self.digest_columns[kind] = sheet_columns(self.con, kind)
+        digest = sheet_digest(self.con, kind, sheet_id, self.digest_columns[kind]).sha256
         return SheetOutcome(sheet.sheet, kind, sheet.header_row, rows, unparsed, warnings, digest)
 
     def _insert_sql(
@@ -540,11 +549,11 @@ def ingest_many(case: Case, batches: Sequence[tuple[Sequence[Path], IngestOption
     results: list[IngestResult] = []
     with case.connect() as con:
         install_macros(con)
-        loaded = [False]  # the resolved phone prefixes are in the case: a committed batch added them
+        session = _Session()
         for i, (paths, opts) in enumerate(prepared):
             if progress:
                 progress(i, len(prepared))
-            results.append(_ingest_batch(case, con, paths, opts, loaded))
+            results.append(_ingest_batch(case, con, paths, opts, session))
     if progress:
         progress(len(prepared), len(prepared))
     return results
@@ -555,12 +564,12 @@ def _ingest_batch(
     con: duckdb.DuckDBPyConnection,
     paths: list[Path],
     opts: IngestOptions,
-    prefixes_loaded: list[bool] | None = None,
+    session: _Session | None = None,
 ) -> IngestResult:
-    """One all-or-nothing ingest on an open connection (see ``ingest_files``); ``prefixes_loaded``
-    carries from batch to batch whether the committed case has the resolved phone prefixes."""
-    loaded = prefixes_loaded if prefixes_loaded is not None else [False]
-    run = _Run(case, con, opts, loaded[0])
+    """One all-or-nothing ingest on an open connection (see ``ingest_files``); ``session`` carries
+    what the batches before it on ``con`` learnt about the store."""
+    session = session if session is not None else _Session()
+    run = _Run(case, con, opts, session)
     con.begin()
     try:
         for p in paths:
@@ -587,7 +596,7 @@ def _ingest_batch(
                 moves=[_move(case, tmp) for tmp in staged],
             )
         con.commit()
-        loaded[0] = run.prefixes_loaded
+        session.prefixes_loaded = run.prefixes_loaded
         wal.crashpoint("ingest.committed")
     except BaseException:
         con.rollback()

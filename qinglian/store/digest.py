@@ -18,6 +18,7 @@ changed, which is what ``verify`` should say about a rewritten table.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -130,20 +131,28 @@ def _digest(
         select = ", ".join(f"{_canonical(n, t)} AS {quote_ident(n)}" for n, t in live)
         reader = con.sql(f"SELECT {select} FROM {src}", params=params).to_arrow_reader(BATCH_ROWS)
         base = 0
-        # hashlib lets go of the GIL on large buffers, and so does DuckDB while it fills the next
-        # batch: the next batch is read while the columns of this one hash in parallel.
         batches = iter(reader)
-        with ThreadPoolExecutor(max_workers=max(2, min(5, (os.cpu_count() or 1) + 1))) as pool:
-            pending = pool.submit(next, batches, None)
-            while (batch := pending.result()) is not None:
+        head = [b for b in (next(batches, None), next(batches, None)) if b is not None]
+        if len(head) < 2:
+            # One batch (a small sheet): hashed here; starting threads would cost more than it saves.
+            for batch in head:
+                for name, arr in zip(batch.schema.names, batch.columns, strict=True):
+                    states[name].update(arr, base)
+        else:
+            # hashlib lets go of the GIL on large buffers, and so does DuckDB while it fills the
+            # next batch: the next batch is read while the columns of this one hash in parallel.
+            batches = itertools.chain(head, batches)
+            with ThreadPoolExecutor(max_workers=max(2, min(5, (os.cpu_count() or 1) + 1))) as pool:
                 pending = pool.submit(next, batches, None)
-                jobs = [
-                    pool.submit(states[name].update, arr, base)
-                    for name, arr in zip(batch.schema.names, batch.columns, strict=True)
-                ]
-                for job in jobs:
-                    job.result()
-                base += batch.num_rows
+                while (batch := pending.result()) is not None:
+                    pending = pool.submit(next, batches, None)
+                    jobs = [
+                        pool.submit(states[name].update, arr, base)
+                        for name, arr in zip(batch.schema.names, batch.columns, strict=True)
+                    ]
+                    for job in jobs:
+                        job.result()
+                    base += batch.num_rows
     h = hashlib.sha256("\n".join(header).encode())
     for n, _ in live:
         h.update(f"\n{n}={states[n].hexdigest()}".encode())
@@ -173,11 +182,18 @@ def tables_of(action: str) -> list[str]:
     return sorted({*named, *ACTION_TABLES.get(action, ())})
 
 
-def sheet_digest(con: duckdb.DuckDBPyConnection, kind: str, sheet_id: int) -> Digest:
-    """The rows one ingested sheet wrote to ``<kind>_rows``."""
+def sheet_digest(
+    con: duckdb.DuckDBPyConnection, kind: str, sheet_id: int, columns: list[tuple[str, str]] | None = None
+) -> Digest:
+    """The rows one ingested sheet wrote to ``<kind>_rows``; ``columns``: what ``sheet_columns``
+    gave for ``kind`` on this connection, when the caller keeps it for many sheets."""
     table = rows_table(kind)
-    cols = [(n, t) for n, t in _columns(con, table) if n != "sheet_id"]
-    return _digest(con, table, cols, "sheet_id = ?", [sheet_id])
+    return _digest(con, table, columns if columns is not None else sheet_columns(con, kind), "sheet_id = ?", [sheet_id])
+
+
+def sheet_columns(con: duckdb.DuckDBPyConnection, kind: str) -> list[tuple[str, str]]:
+    """The (name, type) columns a sheet digest of ``kind`` hashes."""
+    return [(n, t) for n, t in _columns(con, rows_table(kind)) if n != "sheet_id"]
 
 
 def table_summary(con: duckdb.DuckDBPyConnection, table: str) -> Digest:
