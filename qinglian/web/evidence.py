@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from qinglian.errors import QinglianError
 from qinglian.ingest.mapping import match_headers
-from qinglian.privacy import reveal_reason
+from qinglian.labels import LABEL_ZH, LABELS
+from qinglian.privacy import mask_text, reveal_reason
 from qinglian.report.privacy import Redactor
 from qinglian.store.case import Case
 from qinglian.store.db import columns_of
-from qinglian.store.schema import KINDS, TEXT_FIELDS, row_columns, rows_table
+from qinglian.store.schema import (
+    KINDS,
+    TEXT_FIELDS,
+    fields,
+    has_raw_column,
+    raw_value,
+    row_columns,
+    rows_table,
+)
 from qinglian.store.sqlident import quote_ident
 from qinglian.web import search_index
 from qinglian.web.original import OriginalRow, original_row
@@ -54,19 +65,86 @@ def sheets(case: Case, sha256: str) -> tuple[dict[str, Any] | None, list[dict[st
         return dict(zip(names, row, strict=True)), out
 
 
+# The record's own time, for a date range (customer lists have none).
+TIME_FIELD: dict[str, str] = {"calls": "started_at", "sms": "sent_at", "chats": "sent_at", "complaints": "received_at",
+                              "accounts": "opened_at", "payments": "paid_at"}
+# Who a record is from or about, short of its numbers: accounts, signatures, senders, payers.
+PARTY_FIELDS: dict[str, tuple[str, ...]] = {
+    "calls": ("account", "task"), "sms": ("account", "signature"), "customers": ("name", "employer", "source"),
+    "chats": ("chat", "sender", "receiver"), "complaints": ("respondent", "complaint_id"),
+    "accounts": ("account", "customer", "province"), "payments": ("payer", "payee"),
+}
+# Spacing people type inside a number; the store keeps numbers without it.
+_NUMBER_NOISE = re.compile(r"[\s\-()（）]")
+
+
+def number_fields(kind: str) -> list[str]:
+    """The fields a number filter looks in: phone numbers and ID numbers (PI by definition)."""
+    return [f.name for f in fields(kind) if f.type in ("phone", "id_number")]
+
+
+class BadFilter(ValueError):
+    """A filter value that cannot be read (a date that is not a date, an unknown label)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The rows page's filters, all combined (AND); empty ones do nothing."""
+    q: str = ""  # free text (TEXT_FIELDS) contains
+    who: str = ""  # a party field (PARTY_FIELDS) contains
+    number: str = ""  # a phone or ID number field contains (spacing removed)
+    since: date | None = None  # the record's time on or after this day
+    until: date | None = None  # ... on or before this day
+    finding: str = ""  # "any": rows with a text finding; a label: rows with that finding
+
+    @classmethod
+    def parse(cls, q: str = "", who: str = "", number: str = "", since: str = "", until: str = "",
+              finding: str = "") -> Filters:
+        finding = finding.strip()
+        if finding and finding != "any" and finding not in LABELS:
+            raise BadFilter("finding")
+        return cls(q.strip(), who.strip(), _NUMBER_NOISE.sub("", number), _day(since), _day(until), finding)
+
+    def query(self) -> list[tuple[str, str]]:
+        """The URL parameters that give these filters again (for the next page and sharing)."""
+        pairs = [("q", self.q), ("who", self.who), ("number", self.number),
+                 ("since", self.since.isoformat() if self.since else ""),
+                 ("until", self.until.isoformat() if self.until else ""), ("finding", self.finding)]
+        return [(k, v) for k, v in pairs if v]
+
+    def masked(self) -> str:
+        """The filters for a log line, PI masked (a number filter is shown by its length only)."""
+        return " ".join(f"{k}={'*' * len(v) if k == 'number' else mask_text(v)}" for k, v in self.query())
+
+
+def _day(v: str) -> date | None:
+    v = v.strip()
+    if not v:
+        return None
+    try:
+        return date.fromisoformat(v[:10])
+    except ValueError as exc:
+        raise BadFilter("date") from exc
+
+
 @dataclass
 class Page:
     sheet: dict[str, Any]
     columns: list[str]
     rows: list[list[Any]]
     next_after: int | None
+    filters: Filters = Filters()
+    labels: list[tuple[str, str, int]] | None = None  # (label, Chinese name, rows) with findings on this sheet
 
 
 def rows(case: Case, sheet_id: int, after: int = 0, page: int = PAGE, reveal: bool = False,
-         q: str = "") -> Page | None:
+         q: str = "", filters: Filters | None = None) -> Page | None:
     """One page of a sheet's rows after row number ``after`` (keyset: as fast on the last page as
     on the first), every cell masked by its column's meaning unless ``reveal`` (see ``reveal_rows``);
-    with ``q``, only rows whose free text (``TEXT_FIELDS``) contains it; None when there is no such sheet."""
+    only rows that pass ``filters`` (``q`` alone: free text contains it); None when there is no such sheet.
+    Filters only add conditions to the same keyset scan (``sheet_id``, ``row_no > after``, ordered by
+    ``row_no``): a filtered page reads on from where the last one stopped."""
+    f = filters if filters is not None else Filters(q=q.strip())
     with case.connect(read_only=True) as con:
         found = con.execute("SELECT s.sheet_id, s.kind, s.holder, s.sheet, s.evidence_sha256, e.file_name "
                             "FROM record_sheets s LEFT JOIN evidence e ON e.sha256 = s.evidence_sha256 "
@@ -74,36 +152,94 @@ def rows(case: Case, sheet_id: int, after: int = 0, page: int = PAGE, reveal: bo
         if found is None or str(found[1]) not in KINDS:
             return None
         sheet = dict(zip(("sheet_id", "kind", "holder", "sheet", "evidence_sha256", "file_name"), found, strict=True))
-        cols = [c for c, _ in row_columns(str(found[1])) if c != "sheet_id"]
+        kind = str(found[1])
+        cols = [c for c, _ in row_columns(kind) if c != "sheet_id"]
         red = Redactor(reveal=True) if reveal else redactor(case, con)
-        where = "sheet_id = ? AND row_no > ?"
-        params: list[object] = [sheet_id, after]
-        texts = [c for c in TEXT_FIELDS.get(str(found[1]), ()) if c in cols]
-        if q.strip() and texts:
-            where += " AND (" + " OR ".join(f"{quote_ident(c)} ILIKE ? ESCAPE '\\'" for c in texts) + ")"
-            params += [_like(q.strip())] * len(texts)
-        elif q.strip():
-            where += " AND FALSE"
+        has_findings = bool(columns_of(con, "findings"))
+        where, params = _where(kind, sheet, f, has_findings)
         got = con.execute(
-            f"SELECT {', '.join(quote_ident(c) for c in cols)} FROM {quote_ident(rows_table(str(found[1])))} "
-            f"WHERE {where} ORDER BY row_no LIMIT ?", [*params, page + 1]).fetchall()
+            f"SELECT {', '.join(quote_ident(c) for c in cols)} FROM {quote_ident(rows_table(kind))} "
+            f"WHERE sheet_id = ? AND row_no > ?{where} ORDER BY row_no LIMIT ?",
+            [sheet_id, after, *params, page + 1]).fetchall()
+        labels = _labels(con, kind, sheet) if has_findings else []
     more = len(got) > page
     got = got[:page]
     shown = [[red.cell(c, _json_text(v) if c in ("raw", "extra") else v) for c, v in zip(cols, r, strict=True)]
              for r in got]
     next_after = int(got[-1][cols.index("row_no")]) if more and got else None
-    return Page(sheet, cols, shown, next_after)
+    return Page(sheet, cols, shown, next_after, f, labels)
 
 
-def reveal_rows(case: Case, sheet_id: int, after: int, user: str, reason: str | None) -> Page | None:
-    """A page of rows unmasked: refused without a reason (``reveal_reason``); the reveal goes into
-    the custody log with the user's name and reason before anything is read."""
+def _where(kind: str, sheet: dict[str, Any], f: Filters, has_findings: bool) -> tuple[str, list[object]]:
+    """The filters as conditions added to the keyset scan (`` AND ...``) and their parameters."""
+    where = ""
+    params: list[object] = []
+
+    def any_of(cols: list[str], value: str) -> None:
+        nonlocal where
+        if not cols:  # a filter this kind has no field for matches nothing
+            where += " AND FALSE"
+            return
+        where += " AND (" + " OR ".join(f"{c} ILIKE ? ESCAPE '\\'" for c in cols) + ")"
+        params.extend([_like(value)] * len(cols))
+
+    if f.q:
+        any_of([quote_ident(c) for c in TEXT_FIELDS.get(kind, ())], f.q)
+    if f.who:
+        any_of([quote_ident(c) for c in PARTY_FIELDS.get(kind, ())], f.who)
+    if f.number:
+        # A number the intake could not normalise is kept as written in ``raw``: look there too.
+        nums = number_fields(kind)
+        any_of([quote_ident(c) for c in nums] + ([raw_value(c) for c in nums] if has_raw_column(kind) else []),
+               f.number)
+    if f.since or f.until:
+        t = TIME_FIELD.get(kind)
+        if t is None:
+            where += " AND FALSE"
+        else:
+            if f.since:
+                where += f" AND {quote_ident(t)} >= ?"
+                params.append(datetime.combine(f.since, datetime.min.time()))
+            if f.until:
+                where += f" AND {quote_ident(t)} < ?"
+                params.append(datetime.combine(f.until + timedelta(days=1), datetime.min.time()))
+    if f.finding:
+        if not has_findings:
+            where += " AND FALSE"
+        else:
+            # Findings cite a record by file, sheet and row number, as the report does.
+            where += (" AND row_no IN (SELECT row_no FROM findings WHERE evidence_sha256 = ? "
+                      "AND sheet IS NOT DISTINCT FROM ? AND kind = ?" + (" AND label = ?" if f.finding != "any" else "")
+                      + ")")
+            params += [sheet["evidence_sha256"], sheet["sheet"], kind]
+            if f.finding != "any":
+                params.append(f.finding)
+    return where, params
+
+
+def _labels(con: Any, kind: str, sheet: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """The finding labels on this sheet with how many rows carry each, for the filter's choice."""
+    got = dict(con.execute("SELECT label, count(DISTINCT row_no) FROM findings WHERE evidence_sha256 = ? "
+                           "AND sheet IS NOT DISTINCT FROM ? AND kind = ? GROUP BY label",
+                           [sheet["evidence_sha256"], sheet["sheet"], kind]).fetchall())
+    return [(lab, LABEL_ZH[lab], int(got[lab])) for lab in LABELS if lab in got]
+
+
+def reveal_rows(case: Case, sheet_id: int, after: int, user: str, reason: str | None,
+                filters: Filters | None = None) -> Page | None:
+    """A page of rows unmasked (the same filters as the page it was asked from): refused without a
+    reason (``reveal_reason``); the reveal goes into the custody log with the user's name, reason
+    and filters (masked) before anything is read."""
     why = reveal_reason(True, reason)
+    f = filters or Filters()
     with case.connect(read_only=True) as con:
         if con.execute("SELECT 1 FROM record_sheets WHERE sheet_id = ?", [sheet_id]).fetchone() is None:
             return None
-    case.log("web.reveal", {"sheet_id": sheet_id, "after": after, "rows": PAGE}, user=user, details={"reason": why})
-    return rows(case, sheet_id, after, reveal=True)
+    args: dict[str, Any] = {"sheet_id": sheet_id, "after": after, "rows": PAGE}
+    if f.query():
+        args["filters"] = f.masked()
+    case.log("web.reveal", args, user=user, details={"reason": why})
+    return rows(case, sheet_id, after, reveal=True, filters=f)
 
 
 @dataclass

@@ -4,8 +4,8 @@ search. Every page of a case is in the access log."""
 from __future__ import annotations
 
 import re
-from typing import Annotated
-from urllib.parse import quote
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from qinglian.charges.review import STATUS_ZH, review_charge
 from qinglian.privacy import mask_text
 from qinglian.store.case import init_case
+from qinglian.store.schema import TEXT_FIELDS
 from qinglian.web import charts, evidence, reads, search_index
 from qinglian.web.cases import new_case_folder
 from qinglian.web.chain import chain_data, chain_picture
@@ -149,31 +150,70 @@ def _no_pi_probe(request: Request, acc: CaseAccess, s: DB, action: str, q: str) 
                       "by a number, an ID or an address")
 
 
+def _filters(request: Request, acc: CaseAccess, s: DB, action: str, q: str, who: str, number: str, since: str,
+             until: str, finding: str) -> evidence.Filters:
+    """The rows page's filters, read and checked: the text ones as a search is; a number filter, which
+    looks in nothing but numbers and IDs, is refused outright to a role that may not reveal PI."""
+    _no_pi_probe(request, acc, s, action, q)
+    _no_pi_probe(request, acc, s, action, who)
+    if number.strip() and acc.role not in REVEAL_ROLES:
+        audit(s, request, acc.user, acc.info.case_id, action, "number=" + "*" * len(number.strip()), outcome="denied")
+        raise Refused(403, "您在该案件中的角色不能按号码、证件号或地址检索", "your role on this case cannot search "
+                      "by a number, an ID or an address")
+    try:
+        return evidence.Filters.parse(q, who, number, since, until, finding)
+    except evidence.BadFilter as exc:
+        raise Refused(400, "筛选条件无法识别（日期请写作 2025-07-20）",
+                      "a filter could not be read (write dates as 2025-07-20)") from exc
+
+
+_Text = Annotated[str, Query(max_length=200)]
+_Short = Annotated[str, Query(max_length=32)]
+
+
 @router.get("/cases/{case_id}/sheets/{sheet_id}")
 def sheet_rows(request: Request, acc: CaseAccess, s: DB, sheet_id: int,
-               after: Annotated[int, Query(ge=0)] = 0, q: Annotated[str, Query(max_length=200)] = "") -> Response:
-    _no_pi_probe(request, acc, s, "evidence.rows", q)
-    got = evidence.rows(acc.info.case, sheet_id, after, q=q)
+               after: Annotated[int, Query(ge=0)] = 0, q: _Text = "", who: _Text = "", number: _Short = "",
+               since: _Short = "", until: _Short = "", finding: _Short = "") -> Response:
+    f = _filters(request, acc, s, "evidence.rows", q, who, number, since, until, finding)
+    got = evidence.rows(acc.info.case, sheet_id, after, filters=f)
     if got is None:
         raise Refused(404, "该案件中没有这个工作表", "no such sheet in this case")
     audit(s, request, acc.user, acc.info.case_id, "evidence.rows",
-          f"{sheet_id} after {after}" + (f" q={mask_text(q)}" if q else ""))
+          f"{sheet_id} after {after}" + (f" {f.masked()}" if f.query() else ""))
     fragment = request.headers.get("hx-request") == "true" and after > 0
-    return page(request, "_rows.html" if fragment else "sheet.html", acc=acc, pg=got, after=after, q=q,
-                can_reveal=acc.role in REVEAL_ROLES, revealed=False)
+    return page(request, "_rows.html" if fragment else "sheet.html", acc=acc, pg=got, after=after,
+                can_reveal=acc.role in REVEAL_ROLES, revealed=False, **_filter_ctx(got))
+
+
+def _filter_ctx(pg: evidence.Page) -> dict[str, Any]:
+    """What the sheet page needs to draw the filters: the current ones as URL parameters, and which
+    filters this kind of record has fields for."""
+    kind = str(pg.sheet["kind"])
+    return {"f": pg.filters, "fq": urlencode(pg.filters.query()), "time_field": evidence.TIME_FIELD.get(kind),
+            "party_fields": evidence.PARTY_FIELDS.get(kind, ()), "number_fields": evidence.number_fields(kind),
+            "text_fields": TEXT_FIELDS.get(kind, ())}
+
+
+_FText = Annotated[str, Form(max_length=200)]
+_FShort = Annotated[str, Form(max_length=32)]
 
 
 @router.post("/cases/{case_id}/sheets/{sheet_id}/reveal", dependencies=[Depends(check_csrf)])
 def reveal(request: Request, acc: CaseAccess, s: DB, sheet_id: int, reason: Annotated[str, Form(max_length=500)] = "",
-           after: Annotated[int, Form(ge=0)] = 0) -> Response:
+           after: Annotated[int, Form(ge=0)] = 0, q: _FText = "", who: _FText = "", number: _FShort = "",
+           since: _FShort = "", until: _FShort = "", finding: _FShort = "") -> Response:
     if acc.role not in REVEAL_ROLES:
         audit(s, request, acc.user, acc.info.case_id, "reveal", str(sheet_id), outcome="denied")
         raise Refused(403, "您在该案件中的角色不能显示完整个人信息", "your role on this case cannot reveal personal information")
-    got = evidence.reveal_rows(acc.info.case, sheet_id, after, acc.user.name, reason)
+    f = _filters(request, acc, s, "reveal", q, who, number, since, until, finding)
+    got = evidence.reveal_rows(acc.info.case, sheet_id, after, acc.user.name, reason, f)
     if got is None:
         raise Refused(404, "该案件中没有这个工作表", "no such sheet in this case")
-    audit(s, request, acc.user, acc.info.case_id, "reveal", f"{sheet_id} after {after}")
-    return page(request, "sheet.html", acc=acc, pg=got, after=after, q="", can_reveal=False, revealed=True)
+    audit(s, request, acc.user, acc.info.case_id, "reveal",
+          f"{sheet_id} after {after}" + (f" {f.masked()}" if f.query() else ""))
+    return page(request, "sheet.html", acc=acc, pg=got, after=after, can_reveal=False, revealed=True,
+                **_filter_ctx(got))
 
 
 @router.get("/cases/{case_id}/sheets/{sheet_id}/rows/{row_no}")
