@@ -26,6 +26,9 @@ REVIEW_ROLES: frozenset[str] = frozenset({"case_lead", "reviewer"})
 CREATE_ROLES: frozenset[str] = frozenset({ADMIN, "case_lead"})
 # Who may reveal masked personal information (with a reason, logged).
 REVEAL_ROLES: frozenset[str] = frozenset({"case_lead", "investigator", "reviewer"})
+# Who may build a report with PI revealed and download one: a whole case file unmasked is more than a
+# page or a row, so the case's leads only (an admin reaches a case as its lead).
+REVEAL_REPORT_ROLES: frozenset[str] = frozenset({"case_lead"})
 # Who may upload evidence and start jobs on a case.
 INTAKE_ROLES: frozenset[str] = frozenset({"case_lead", "investigator"})
 

@@ -1,5 +1,6 @@
 """The case file: the reports in CASE/reports/ to download, and a report job that writes them with
-the CLI's ``build_report`` (masked; a revealed report stays a CLI act with its reason)."""
+the CLI's ``build_report``: masked, or with PI revealed for a case lead who gives a reason (``build_report``
+writes the reveal to the custody log before any file); every download of a revealed file is logged too."""
 
 from __future__ import annotations
 
@@ -40,8 +41,14 @@ def report_file(case: Case, name: str) -> tuple[Path, bool] | None:
     return None
 
 
+def log_revealed_download(case: Case, name: str, user: str) -> None:
+    """A revealed file is about to leave the server: the custody log names who took it, before it is sent."""
+    case.log("web.report.download", {"file": name, "revealed": True}, user=user, tables=())
+
+
 def run_report(sessions: sessionmaker[Session], job_id: str, case_root: Path, user: str,
-               formats: tuple[str, ...]) -> None:
+               formats: tuple[str, ...], reason: str | None = None) -> None:
+    """Build the case file; with ``reason``, revealed (``build_report`` logs the reveal first)."""
     steps: dict[str, str] = {}
     errors: list[list[str]] = []
 
@@ -57,7 +64,8 @@ def run_report(sessions: sessionmaker[Session], job_id: str, case_root: Path, us
         save("running")
 
     def body() -> None:
-        build_report(case_root, ReportOptions(formats=formats, user=user), progress)
+        build_report(case_root, ReportOptions(formats=formats, user=user, reveal=reason is not None, reason=reason),
+                     progress)
         for k in steps:
             steps[k] = "done"
 
