@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,8 +27,10 @@ from qinglian.detect.pi.inventory import pi_inventory
 from qinglian.i18n import t
 from qinglian.link import run as link_run
 from qinglian.link.targets import Target
+from qinglian.report.masks import Premasked, mask_ahead
 from qinglian.report.run import ReportOptions, build_report
 from qinglian.store.case import Case
+from qinglian.workers import spawn_pool, worker_count
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -130,10 +133,12 @@ def charges(case: Case, *, user: str | None = None, progress: Progress = no_prog
                              user=user)
 
 
-def report(case: Case, options: ReportOptions, *, progress: Progress = no_progress) -> list[Path]:
+def report(case: Case, options: ReportOptions, *, progress: Progress = no_progress,
+           premasked: Premasked | None = None) -> list[Path]:
     """The case file in the chosen formats (reads the stored results only)."""
     progress("report", 0, None)
-    paths = build_report(case.root, options, progress=lambda _part, done, total: progress("report", done, total))
+    paths = build_report(case.root, options, progress=lambda _part, done, total: progress("report", done, total),
+                         premasked=premasked)
     progress("report", len(paths) + 1, len(paths) + 1)
     return paths
 
@@ -162,19 +167,30 @@ def run_case(case: Case, *, user: str | None = None, key: bytes | None = None,
     started = time.perf_counter()
     analysed = analyze(case, user=user, progress=progress)
     seconds = dict(analysed.seconds)
-    mark = time.perf_counter()
-    linked = link(case, key=key, user=user, progress=progress)
-    seconds["link"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    ranked = targets(case, user=user, progress=progress)
-    seconds["targets"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    charged = charges(case, user=user, progress=progress)
-    seconds["charges"] = time.perf_counter() - mark
-    result = CaseResult(analysed, linked, ranked, charges=charged, seconds=seconds)
-    if report_options is not None:
+    pool: ProcessPoolExecutor | None = None
+    ahead: Callable[[], Premasked] | None = None
+    try:
+        if report_options is not None and not report_options.reveal and worker_count() > 1:
+            # the report's texts are masked by a helper while the last stages run (they change no text)
+            pool = spawn_pool(1)
+            ahead = mask_ahead(case, report_options.holder, pool)
         mark = time.perf_counter()
-        result.reports = report(case, report_options, progress=progress)
-        seconds["report"] = time.perf_counter() - mark
+        linked = link(case, key=key, user=user, progress=progress)
+        seconds["link"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        ranked = targets(case, user=user, progress=progress)
+        seconds["targets"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        charged = charges(case, user=user, progress=progress)
+        seconds["charges"] = time.perf_counter() - mark
+        result = CaseResult(analysed, linked, ranked, charges=charged, seconds=seconds)
+        if report_options is not None:
+            mark = time.perf_counter()
+            result.reports = report(case, report_options, progress=progress,
+                                    premasked=ahead() if ahead is not None else None)
+            seconds["report"] = time.perf_counter() - mark
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     seconds["total"] = time.perf_counter() - started
     return result

@@ -10,6 +10,7 @@ into a ``NameMatcher`` that masks every occurrence of those names.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import itertools
 import os
 import re
@@ -261,17 +262,22 @@ class NameMatcher:
     def __init__(self, names: Iterable[str], keep: Iterable[str] = ()) -> None:
         self._auto = ahocorasick.Automaton()
         self.size = 0
+        words: list[str] = []
         for k in keep:
             key = _fold_name(k.strip())
             if len(key) >= 2:
                 self._auto.add_word(key, (len(key), False))
+                words.append("k" + key)
         for n in names:
             key = _fold_name(n.strip())
             if len(key) >= 2:
                 self._auto.add_word(key, (len(key), True))
                 self.size += 1
+                words.append("n" + key)
         if self.size:
             self._auto.make_automaton()
+        # what this matcher masks, as a digest: texts masked by another matcher are reused only when equal
+        self.key = hashlib.sha256("\x00".join(sorted(words)).encode("utf-8")).hexdigest()
 
     def __bool__(self) -> bool:
         return self.size > 0

@@ -9,14 +9,17 @@ since) by masking it there, so a text is never printed unmasked for want of an e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Executor
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
 
 from qinglian.privacy import NameMatcher, mask_texts
-from qinglian.report.privacy import Redactor
+from qinglian.report.privacy import Redactor, case_names
 from qinglian.report.tables import schema_tables
+from qinglian.store.case import Case
 from qinglian.store.schema import TEXT_FIELDS
 from qinglian.store.sqlident import quote_ident
 
@@ -66,3 +69,28 @@ def record_masks(con: duckdb.DuckDBPyConnection, redactor: Redactor, holder: str
     masked = (theirs.result() if theirs is not None else []) + mine
     made = pa.table({"v": pa.array(missing, pa.string()), "m": pa.array(masked, pa.string())}, schema=SCHEMA)
     return made if known is None else pa.concat_tables([known.select(["v", "m"]).cast(SCHEMA), made])
+
+
+@dataclass(frozen=True)
+class Premasked:
+    """Texts masked ahead of a report (while the last stages ran) and the names they were masked with."""
+
+    table: pa.Table
+    names_key: str  # NameMatcher.key: used only by a report whose matcher is the same
+
+    def usable(self, names: NameMatcher | None) -> pa.Table | None:
+        return self.table if names is not None and names.key == self.names_key else None
+
+
+def mask_ahead(case: Case, holder: str | None, pool: Executor) -> Callable[[], Premasked]:
+    """Start masking the case's texts for a masked report in ``pool``; the call returned waits for them."""
+    with case.connect(read_only=True) as con:
+        names = case_names(con)
+        sql, params = texts_sql(con, holder)
+        values = [str(r[0]) for r in con.execute(sql, params).fetchall()]
+    future = pool.submit(_mask, values, False, names)
+
+    def wait() -> Premasked:
+        return Premasked(pa.table({"v": pa.array(values, pa.string()), "m": pa.array(future.result(), pa.string())},
+                                  schema=SCHEMA), names.key)
+    return wait

@@ -23,7 +23,7 @@ import duckdb
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
 from qinglian.privacy import NameMatcher, create_private, reveal_reason
-from qinglian.report.masks import record_masks
+from qinglian.report.masks import Premasked, record_masks
 from qinglian.report.privacy import Redactor, case_names, names_in_force
 from qinglian.store.evidence import sha256_file
 
@@ -101,8 +101,10 @@ def _atomic(path: Path, write: Callable[[Path], object], private: bool = False) 
     return path
 
 
-def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None = None) -> list[Path]:
-    """Write the chosen formats; ``progress(step, done, total)`` is called as each part is done."""
+def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None = None,
+                 premasked: Premasked | None = None) -> list[Path]:
+    """Write the chosen formats; ``progress(step, done, total)`` is called as each part is done.
+    ``premasked``: the case's texts masked ahead (``masks.mask_ahead``), used if made with the same names."""
     from qinglian.report.casefile import gather_casefile
     from qinglian.report.data import holders
     from qinglian.report.ftm import write_ftm
@@ -155,7 +157,8 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
     try:
         with case.connect(read_only=True) as con, names_in_force(names):
             # the texts both appendices print, masked once (half by a helper) and handed to each
-            masks = record_masks(con, Redactor(opts.reveal, names), opts.holder, helper=pool) if {
+            known = premasked.usable(names) if premasked is not None else None
+            masks = record_masks(con, Redactor(opts.reveal, names), opts.holder, known=known, helper=pool) if {
                 "xlsx", "ftm"} & set(opts.formats) else None
             ftm = partial(write_ftm, reveal=opts.reveal, holder=opts.holder, names=names, masks=masks)
             if pool is not None and "ftm" in apart:  # the FtM needs nothing gathered: it starts first

@@ -188,6 +188,24 @@ def test_case_names_are_the_case_people(generated: tuple[Path, list[str], list[s
     assert m.mask(HOLDER) == HOLDER
 
 
+def test_texts_masked_ahead_are_the_report_own_and_used_only_with_the_same_names(
+        generated: tuple[Path, list[str], list[str]]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from qinglian.report.masks import mask_ahead, record_masks
+
+    root, people, _ = generated
+    with ThreadPoolExecutor(1) as pool:
+        ahead = mask_ahead(open_case(root), None, pool)()
+    with open_case(root).connect(read_only=True) as con:
+        names = case_names(con)
+        own = record_masks(con, Redactor(False, names), None)
+    assert sorted(ahead.table.to_pylist(), key=repr) == sorted(own.to_pylist(), key=repr)
+    assert any(people[0] in row["v"] and people[0] not in row["m"] for row in own.to_pylist())
+    assert ahead.usable(names) is ahead.table
+    assert ahead.usable(NameMatcher(people[1:])) is None and ahead.usable(None) is None
+
+
 def test_reveal_needs_a_reason_and_is_logged_first(generated: tuple[Path, list[str], list[str]],
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     root, people, _ = generated
