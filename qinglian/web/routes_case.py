@@ -176,7 +176,7 @@ def sheet_rows(request: Request, acc: CaseAccess, s: DB, sheet_id: int,
                after: Annotated[int, Query(ge=0)] = 0, q: _Text = "", who: _Text = "", number: _Short = "",
                since: _Short = "", until: _Short = "", finding: _Short = "") -> Response:
     f = _filters(request, acc, s, "evidence.rows", q, who, number, since, until, finding)
-    got = evidence.rows(acc.info.case, sheet_id, after, filters=f)
+    got = evidence.rows(acc.info.case, sheet_id, after, page=evidence.PAGE, filters=f)
     if got is None:
         raise Refused(404, "该案件中没有这个工作表", "no such sheet in this case")
     audit(s, request, acc.user, acc.info.case_id, "evidence.rows",

@@ -189,17 +189,18 @@ def test_reports_build_as_a_job_and_download_as_attachments(web: Web, clients: d
         time.sleep(0.3)
     assert "已完成" in html, html
     listing = c.get(f"/cases/{web.case_a}/reports").text
-    name = listing.split(f"/cases/{web.case_a}/reports/")[1].split('"')[0]
+    name = listing.split(f'href="/cases/{web.case_a}/reports/')[1].split('"')[0]
     got = clients["viewer_a"].get(f"/cases/{web.case_a}/reports/{name}")
     assert got.status_code == 200 and got.headers["content-disposition"].startswith("attachment")
     assert "13912345678" not in got.content.decode("utf-8", "replace")
     assert clients["member_b"].get(f"/cases/{web.case_a}/reports/{name}").status_code == 404
     assert c.get(f"/cases/{web.case_a}/reports/..%2Fcase.toml").status_code == 404
     assert c.get(f"/cases/{web.case_a}/reports/nothing.html").status_code == 404
-    # A revealed report is for the roles that may reveal.
+    # A revealed report is for the case's leads only (tests/web/test_revealed_reports.py).
     (web.cases_dir / "case_a" / "reports" / "x-revealed.html").write_text("PI", encoding="utf-8")
     assert clients["viewer_a"].get(f"/cases/{web.case_a}/reports/x-revealed.html").status_code == 403
-    assert clients["reviewer_a"].get(f"/cases/{web.case_a}/reports/x-revealed.html").status_code == 200
+    assert clients["reviewer_a"].get(f"/cases/{web.case_a}/reports/x-revealed.html").status_code == 403
+    assert clients["lead_a"].get(f"/cases/{web.case_a}/reports/x-revealed.html").status_code == 200
     viewer_page = clients["viewer_a"].get(f"/cases/{web.case_a}/reports").text
     assert 'name="formats"' not in viewer_page
 
