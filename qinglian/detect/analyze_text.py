@@ -9,7 +9,7 @@ Idempotent: earlier ``analysis='text'`` rows are replaced, in one transaction.
 from __future__ import annotations
 
 import json
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -143,28 +143,32 @@ def analyze_text(case: Case, con: duckdb.DuckDBPyConnection, workers: int | None
     own = begin(con)
     try:
         con.execute("DELETE FROM findings WHERE analysis = ?", [ANALYSIS])
-        for kind, fields in TEXT_FIELDS.items():
-            laws: pa.Table | None = None
-            for fld in fields:
-                texts = [str(r[0]) for r in _distinct_texts(con, kind, fld).fetchall()]
-                chunks = [texts[i:i + BATCH] for i in range(0, len(texts), BATCH)]
-                if pool is None and n_workers > 1 and len(texts) >= PARALLEL_TEXTS:
-                    pool = spawn_pool(n_workers - 1)
-                # every n-th chunk is this process's share; the others go to the helpers, in order
-                parts: list[Future[pa.RecordBatch]] = []
-                for k, chunk in enumerate(chunks):
-                    if pool is None or k % n_workers == 0:
-                        continue
-                    parts.append(pool.submit(_hits_batch, chunk))
-                mine = [_hits_batch(chunk, writer) for k, chunk in enumerate(chunks)
-                        if pool is None or k % n_workers == 0]
-                batches = [b for b in _in_order(chunks, mine, parts, n_workers if pool else 1) if b.num_rows]
-                result.texts += _count(con, kind, fld)
-                if not batches:
-                    continue
-                if laws is None:
-                    laws = _rule_laws(con, kind, writer)
-                _insert(con, kind, fld, pa.Table.from_batches(batches, schema=_HITS), laws)
+        # one chunk's hits go into the store (DuckDB, without the GIL) while the next is classified
+        with ThreadPoolExecutor(1) as inserter:
+            for kind, fields in TEXT_FIELDS.items():
+                laws: pa.Table | None = None
+                for fld in fields:
+                    texts = [str(r[0]) for r in _distinct_texts(con, kind, fld).fetchall()]
+                    result.texts += _count(con, kind, fld)
+                    chunks = [texts[i:i + BATCH] for i in range(0, len(texts), BATCH)]
+                    if pool is None and n_workers > 1 and len(texts) >= PARALLEL_TEXTS:
+                        pool = spawn_pool(n_workers - 1)
+                    # every n-th chunk is this process's share; the others go to the helpers
+                    every = n_workers if pool is not None else 1
+                    theirs = {k: pool.submit(_hits_batch, chunk) for k, chunk in enumerate(chunks)
+                              if pool is not None and k % every}
+                    inserting: Future[None] | None = None
+                    for k, chunk in enumerate(chunks):
+                        batch = theirs[k].result() if k in theirs else _hits_batch(chunk, writer)
+                        if not batch.num_rows:
+                            continue
+                        if inserting is not None:
+                            inserting.result()  # the connection serves one statement at a time
+                        if laws is None:
+                            laws = _rule_laws(con, kind, writer)
+                        inserting = inserter.submit(_insert, con, kind, fld, pa.Table.from_batches([batch]), laws)
+                    if inserting is not None:
+                        inserting.result()
         _totals(con, result)
         model = shipped_model()
         params = {
@@ -190,13 +194,6 @@ def analyze_text(case: Case, con: duckdb.DuckDBPyConnection, workers: int | None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
     return result
-
-
-def _in_order(chunks: list[list[str]], mine: list[pa.RecordBatch], theirs: list[Future[pa.RecordBatch]],
-              every: int) -> list[pa.RecordBatch]:
-    """The chunks' hits in chunk order: chunk k was this process's when k % every == 0."""
-    own, other = iter(mine), iter(theirs)
-    return [next(own) if k % every == 0 else next(other).result() for k in range(len(chunks))]
 
 
 def _count(con: duckdb.DuckDBPyConnection, kind: str, fld: str) -> int:
