@@ -47,6 +47,12 @@ def entity_sql(schema: str, entity_id: str, props: list[tuple[str, str]]) -> str
             f"'}},\"schema\":\"{schema}\"}}' || chr(10)")
 
 
+def _cites(alias: str) -> list[tuple[str, str]]:
+    """A record entity's evidence file and "sha12/sheet/row" (``s``: the ftm_src row of its file and sheet)."""
+    return [("proof", id_sql("Document", f"{alias}.evidence_sha256")),
+            ("recordId", f"s.prefix || CAST({alias}.row_no AS VARCHAR)")]
+
+
 @dataclass
 class Bulk:
     con: duckdb.DuckDBPyConnection
@@ -138,8 +144,7 @@ class Bulk:
             ("date", "strftime(r.started_at, '%Y-%m-%dT%H:%M:%S')"),
             ("duration", "CAST(round_even(r.duration_s::DOUBLE, 0) AS BIGINT)"),
             ("summary", "t.m"),
-            ("proof", id_sql("Document", "r.evidence_sha256")),
-            ("recordId", "s.prefix || CAST(r.row_no AS VARCHAR)"),
+            *_cites("r"),
         ]
         return (
             f"SELECT {entity_sql('Call', id_sql('Call', 'r.evidence_sha256', 'r.sheet', 'r.row_no'), props)} "
@@ -155,8 +160,7 @@ class Bulk:
             ("subject", "g.m"),
             ("recipients", f"CASE WHEN r.recipient <> '' THEN {id_sql('Person', salt, 'r.recipient')} END"),
             ("date", "strftime(r.sent_at, '%Y-%m-%dT%H:%M:%S')"),
-            ("proof", id_sql("Document", "r.evidence_sha256")),
-            ("recordId", "s.prefix || CAST(r.row_no AS VARCHAR)"),
+            *_cites("r"),
         ]
         return (
             f"SELECT {entity_sql('Message', id_sql('Message', 'r.evidence_sha256', 'r.sheet', 'r.row_no'), props)} "
