@@ -46,6 +46,7 @@ DELIMITED = (".csv", ".tsv", ".txt")
 EXCEL = (".xlsx", ".xlsm", ".xls")
 JSON = (".json", ".jsonl", ".ndjson")
 ARCHIVE = (".zip",)
+HASH_AHEAD = 3  # batches whose files are hashed ahead of the one being written
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ class _Session:
 
     prefixes_loaded: bool = False  # a committed batch added the resolved phone prefixes
     digest_columns: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # kind -> sheet_columns
+    hashes: dict[Path, Future[evidence.Digest]] = field(default_factory=dict)  # this batch's files, hashed ahead
 
 
 class _Run:
@@ -219,6 +221,7 @@ class _Run:
         # by the first sheet with phone columns, not again by every later one.
         self.prefixes_loaded = session.prefixes_loaded
         self.digest_columns = session.digest_columns
+        self.hashes = session.hashes
 
     # -- files --------------------------------------------------------------------------------
 
@@ -230,7 +233,8 @@ class _Run:
         member: str | None = None,
         depth: int = 1,
     ) -> None:
-        digest = evidence.digest_file(path)
+        ahead = self.hashes.pop(path, None) if parent is None else None
+        digest = ahead.result() if ahead is not None else evidence.digest_file(path)
         sha = digest.sha256
         prev = one(self.con, "SELECT holder FROM evidence WHERE sha256 = ?", [sha])
         if prev is not None or sha in self.seen:
@@ -547,13 +551,24 @@ def ingest_many(case: Case, batches: Sequence[tuple[Sequence[Path], IngestOption
     for paths, opts in prepared:
         _check_options(opts, paths)
     results: list[IngestResult] = []
-    with case.connect() as con:
-        install_macros(con)
-        session = _Session()
-        for i, (paths, opts) in enumerate(prepared):
-            if progress:
-                progress(i, len(prepared))
-            results.append(_ingest_batch(case, con, paths, opts, session))
+    # The files of the next few batches are hashed on a thread while this one is written: hashing
+    # lets go of the GIL, and the writer mostly waits on DuckDB and fsync.
+    hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qinglian-hash")
+    ahead: list[dict[Path, Future[evidence.Digest]]] = []
+    try:
+        with case.connect() as con:
+            install_macros(con)
+            session = _Session()
+            for i, (paths, opts) in enumerate(prepared):
+                while len(ahead) < min(i + 1 + HASH_AHEAD, len(prepared)):
+                    files = dict.fromkeys(prepared[len(ahead)][0])
+                    ahead.append({p: hasher.submit(evidence.digest_file, p) for p in files})
+                session.hashes = ahead[i]
+                if progress:
+                    progress(i, len(prepared))
+                results.append(_ingest_batch(case, con, paths, opts, session))
+    finally:
+        hasher.shutdown(wait=True, cancel_futures=True)
     if progress:
         progress(len(prepared), len(prepared))
     return results
