@@ -51,9 +51,24 @@ def first_calls(calls: ibis.Table, customers: ibis.Table) -> ibis.Table:
     )
 
 
+def _ranks(a: np.ndarray) -> np.ndarray:
+    """1-based ranks, ties given their average (pandas' ``rank(method="average")``)."""
+    if a.dtype.kind == "f" and np.isnan(a).any():
+        ranked: np.ndarray = pd.Series(a).rank(method="average").to_numpy()
+        return ranked
+    order = np.argsort(a, kind="stable")
+    ordered = a[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    ends = np.append(starts[1:], len(a))
+    ranks = np.empty(len(a), dtype=np.float64)
+    # the tied positions start+1 .. end average to a half-integer, exact in a float
+    ranks[order] = np.repeat((starts + ends + 1) / 2.0, ends - starts)
+    return ranks
+
+
 def _spearman(a: np.ndarray, b: np.ndarray) -> float:
-    ra = pd.Series(a).rank(method="average").to_numpy()
-    rb = pd.Series(b).rank(method="average").to_numpy()
+    ra = _ranks(a)
+    rb = _ranks(b)
     if ra.std() == 0 or rb.std() == 0:
         return float("nan")
     return float(np.corrcoef(ra, rb)[0, 1])
@@ -75,22 +90,34 @@ def list_order(pairs: pd.DataFrame, min_rows: int) -> pd.DataFrame:
     out: list[dict[str, object]] = []
     if pairs.empty:
         return pd.DataFrame(columns=list(LIST_ORDER_COLUMNS))
-    for (sha, sheet, account), g in pairs.groupby(["evidence_sha256", "sheet", "account"], dropna=False):
-        if len(g) < min_rows:
+    keys = ["evidence_sha256", "sheet", "account"]
+    # One sort of all rows (by group in groupby's order, then row_no, then t) and slices of it,
+    # rather than a frame and a sort per group.
+    group = pairs.groupby(keys, dropna=False, sort=True).ngroup().to_numpy()
+    all_rows = pairs["row_no"].to_numpy()
+    all_times = pairs["t"].to_numpy()
+    order = np.lexsort((all_times, all_rows, group))
+    group, all_rows, all_times = group[order], all_rows[order], all_times[order]
+    list_sizes = pairs["list_rows"].to_numpy()[order]
+    starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+    ends = np.append(starts[1:], len(group))
+    key_values = [pairs[k].take(order[starts]).to_numpy() for k in keys]  # one per group
+    for j, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        if hi - lo < min_rows:
             continue
-        g = g.sort_values(["row_no", "t"])
-        rows = g["row_no"].to_numpy()
-        times = g["t"].to_numpy()
+        rows = all_rows[lo:hi]
+        times = all_times[lo:hi]
         run, start = _longest_run(times)
-        list_rows = int(g["list_rows"].iloc[0])
+        list_rows = int(list_sizes[lo])
+        sha, sheet, account = (values[j] for values in key_values)
         out.append(
             {
                 "evidence_sha256": sha,
                 "sheet": sheet or None,
                 "account": account,
                 "list_rows": list_rows,
-                "dialled": len(g),
-                "coverage": len(g) / list_rows,
+                "dialled": hi - lo,
+                "coverage": (hi - lo) / list_rows,
                 "spearman": _spearman(rows, times),
                 "longest_run": run,
                 "longest_run_share": run / list_rows,
