@@ -201,12 +201,14 @@ def compute_case(engine: Engine, thresholds: Thresholds | None = None) -> Behavi
         levels[out_key] = scored(frame, out_key, th) if out_key != "holder" else frame
 
     sends, replies = prepare_sms(engine.table("sms"))
+    sends = engine.materialize(sends)  # read by both levels: the distinct sends are worked out once
     sms_objections = replies.union(complained, distinct=False)
     sms_frames = []
     for key in ("account", "signature"):
         frame = _collect(engine, sms_measures(sends, key, sms_objections)).rename(columns={key: "key"})
         frame.insert(0, "level", key)
         sms_frames.append(frame)
+    release_table(engine, sends)
     sms = pd.concat(sms_frames, ignore_index=True) if sms_frames else pd.DataFrame()
     sms["peak_day"] = sms["peak_day"].map(_day)
 

@@ -31,19 +31,27 @@ OPTOUT_NOTICE_RE = r"(退订|回\s*T|回\s*TD|拒收|TD\s*退|回复\s*T|回N|un
 
 
 def prepare_sms(sms: ibis.Table) -> tuple[ibis.Table, ibis.Table]:
-    """(sends, opt-out replies) with local epoch seconds `t` (see cdr.py)."""
+    """(sends, opt-out replies) with local epoch seconds `t` (see cdr.py); a send's `notice` says
+    whether its text carries an opt-out instruction."""
     t = sms.sent_at.epoch_seconds().floor().cast("int64")
-    content = sms.content.cast("string")
-    is_reply = content.upper().re_search(OPTOUT_REPLY_RE).coalesce(False)
     rows = sms.select(
         account=sms.account,
         signature=sms.signature,
         recipient=sms.recipient,
         t=t,
-        content=content,
-        is_reply=is_reply,
+        content=sms.content.cast("string"),
     )
     rows = rows.filter(rows.t.notnull())
+    # Campaign texts repeat: each distinct text is matched against the patterns once.
+    texts = rows.select("content").distinct()
+    texts = texts.filter(texts.content.notnull())
+    texts = texts.select(
+        "content",
+        is_reply=texts.content.upper().re_search(OPTOUT_REPLY_RE),
+        notice=texts.content.re_search(OPTOUT_NOTICE_RE),
+    )
+    rows = rows.left_join(texts, "content").drop("content_right")
+    rows = rows.mutate(is_reply=rows.is_reply.coalesce(False))
     sends = rows.filter(~rows.is_reply).drop("is_reply").distinct()
     replies = rows.filter(rows.is_reply).select(consumer=rows.recipient, t=rows.t)
     return sends, replies
@@ -53,7 +61,7 @@ def sms_measures(sends: ibis.Table, key: str, objections: ibis.Table) -> ibis.Ta
     """One row per value of `key` ("account" or "signature")."""
     s = sends.filter(sends[key].notnull())
     day = s.t // 86400
-    notice = s.content.re_search(OPTOUT_NOTICE_RE)
+    notice = s.notice
     base = s.group_by(key).aggregate(
         sends=s.count(),
         distinct_recipients=s.recipient.nunique(),
