@@ -198,6 +198,8 @@ class _Session:
     prefixes_loaded: bool = False  # a committed batch added the resolved phone prefixes
     digest_columns: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # kind -> sheet_columns
     hashes: dict[Path, Future[evidence.Digest]] = field(default_factory=dict)  # this batch's files, hashed ahead
+    # sha256 -> holder of the evidence the case has (read once; committed batches add theirs)
+    holders: dict[str, str | None] | None = None
 
 
 class _Run:
@@ -222,6 +224,9 @@ class _Run:
         self.prefixes_loaded = session.prefixes_loaded
         self.digest_columns = session.digest_columns
         self.hashes = session.hashes
+        if session.holders is None:
+            session.holders = {str(r[0]): r[1] for r in con.execute("SELECT sha256, holder FROM evidence").fetchall()}
+        self.holders = session.holders
 
     # -- files --------------------------------------------------------------------------------
 
@@ -236,9 +241,8 @@ class _Run:
         ahead = self.hashes.pop(path, None) if parent is None else None
         digest = ahead.result() if ahead is not None else evidence.digest_file(path)
         sha = digest.sha256
-        prev = one(self.con, "SELECT holder FROM evidence WHERE sha256 = ?", [sha])
-        if prev is not None or sha in self.seen:
-            holder = prev[0] if prev else self.opts.holder
+        if sha in self.holders or sha in self.seen:
+            holder = self.holders[sha] if sha in self.holders else self.opts.holder
             self.outcomes.append(FileOutcome(display, sha, "duplicate", previous_holder=holder))
             return
         self.seen[sha] = display
@@ -612,6 +616,7 @@ def _ingest_batch(
             )
         con.commit()
         session.prefixes_loaded = run.prefixes_loaded
+        run.holders.update(dict.fromkeys(run.seen, opts.holder))  # every file it saw, it registered
         wal.crashpoint("ingest.committed")
     except BaseException:
         con.rollback()

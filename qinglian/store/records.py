@@ -23,19 +23,19 @@ def sheet_id(
     """The ``sheet_id`` that the rows of one sheet of an evidence file carry in ``<kind>_rows``,
     registering the sheet in ``record_sheets`` when the case does not have it yet."""
     args = [kind, holder, site, evidence_sha256, sheet]
+    match = (
+        "FROM record_sheets WHERE kind = ? AND holder = ? AND site IS NOT DISTINCT FROM ? "
+        "AND evidence_sha256 = ? AND sheet IS NOT DISTINCT FROM ?"
+    )
+    # A new sheet (what ingest always has) is added by one statement; only a known one is looked up.
     row = one(
         con,
-        "SELECT min(sheet_id) FROM record_sheets WHERE kind = ? AND holder = ? AND site IS NOT DISTINCT FROM ? "
-        "AND evidence_sha256 = ? AND sheet IS NOT DISTINCT FROM ?",
-        args,
+        "INSERT INTO record_sheets SELECT coalesce(max(sheet_id), 0) + 1, ?, ?, ?, ?, ? FROM record_sheets "
+        f"HAVING NOT EXISTS (SELECT 1 {match}) RETURNING sheet_id",
+        args + args,
     )
-    if not row or row[0] is None:
-        row = one(
-            con,
-            "INSERT INTO record_sheets SELECT coalesce(max(sheet_id), 0) + 1, ?, ?, ?, ?, ? FROM record_sheets "
-            "RETURNING sheet_id",
-            args,
-        )
+    if row is None:
+        row = one(con, f"SELECT min(sheet_id) {match}", args)
     assert row is not None
     return int(row[0])
 
