@@ -108,6 +108,12 @@ def _column_hits(con: duckdb.DuckDBPyConnection, holder: str | None) -> None:
             select.append(f"{ok} AS ok_{i}")
             select.append(f"CAST(COALESCE({raw or q(src.column)}, {q(src.column)}) AS VARCHAR) AS sample_{i}")
             params += ok_p
+        linked = table == "customers" and {"id_number", "phone"} <= cols
+        if linked:  # the ID and phone keys of each row, for the phone -> ID links
+            idk, idp = S.id_key(q("id_number"))
+            phk, php = S.phone_key(q("phone"), _raw("phone", cols))
+            select += [f"{idk} AS link_idk", f"{phk} AS link_phk"]
+            params += [*idp, *php]
         where, where_p = _holder_filter(holder)
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _pi_base AS SELECT holder, evidence_sha256, row_no, "
@@ -122,8 +128,8 @@ def _column_hits(con: duckdb.DuckDBPyConnection, holder: str | None) -> None:
                 f" ? AS mask FROM _pi_base WHERE ok_{i}",
                 [src.category, src.mask],
             )
-        if table == "customers" and {"id_number", "phone"} <= cols:
-            _link(con, cols, holder)
+        if linked:
+            _link(con)
     con.execute("DROP TABLE IF EXISTS _pi_base")
 
 
@@ -150,17 +156,11 @@ def _fold(con: duckdb.DuckDBPyConnection, hits_sql: str, params: list[Any]) -> N
     )
 
 
-def _link(con: duckdb.DuckDBPyConnection, cols: set[str], holder: str | None) -> None:
+def _link(con: duckdb.DuckDBPyConnection) -> None:
     """Phone numbers that a holder's customer lists give with an ID number: that ID's person."""
-    idk, idp = S.id_key(q("id_number"))
-    phk, php = S.phone_key(q("phone"), _raw("phone", cols))
-    where, where_p = _holder_filter(holder)
     con.execute(
-        "INSERT INTO _pi_link SELECT holder, phk, min(idk) FROM ("
-        f"SELECT holder, {idk} AS idk, {phk} AS phk FROM customers"
-        f" WHERE id_number IS NOT NULL AND {where}) WHERE idk IS NOT NULL AND phk IS NOT NULL"
-        " GROUP BY holder, phk",
-        [*idp, *php, *where_p],
+        "INSERT INTO _pi_link SELECT holder, link_phk, min(link_idk) FROM _pi_base"
+        " WHERE link_idk IS NOT NULL AND link_phk IS NOT NULL GROUP BY holder, link_phk"
     )
 
 
@@ -307,7 +307,7 @@ def _subjects_view(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _pi_subj AS SELECT DISTINCT h.holder, h.evidence_sha256,"
         " COALESCE(l.idk, h.subject) AS subject, h.category, c.tier"
-        " FROM (SELECT DISTINCT holder, evidence_sha256, subject, category FROM _pi_keys) h"
+        " FROM _pi_keys h"
         " LEFT JOIN _pi_link l ON h.holder = l.holder AND h.subject = l.phk"
         " JOIN _pi_cat c USING (category)"
     )
