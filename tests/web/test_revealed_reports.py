@@ -111,3 +111,13 @@ def test_seized_script_in_a_revealed_report_stays_text(web: Web, clients: dict[s
     assert "<script>alert" not in html
     listing = clients["lead_a"].get(f"/cases/{web.case_a}/reports").text
     assert "<script>" not in listing
+
+
+def test_a_masked_report_job_page_says_nothing_of_a_reveal(web: Web, clients: dict[str, TestClient]) -> None:
+    lead = clients["lead_a"]
+    url = f"/cases/{web.case_a}/reports"
+    r = lead.post(url, data={"csrf": csrf_of(lead.get(url).text), "formats": ["html"]}, follow_redirects=False)
+    job = str(r.headers["location"])
+    _wait(lead, job)
+    page = lead.get(job)
+    assert page.status_code == 200 and "含完整个人信息" not in page.text
