@@ -10,6 +10,7 @@ import xlsxwriter
 from faker import Faker
 from playwright.sync_api import Dialog, FilePayload, Page, expect
 
+from tests.report.conftest import SHA_SMS
 from tests.web.browser.conftest import HOSTILE_SMS, Server, Shots, sign_in
 
 HOLDER = "东湖某某信息咨询有限公司"
@@ -135,6 +136,22 @@ def test_investigator_path(page: Page, server: Server, shots: Shots) -> None:
     body = open(download.path(), encoding="utf-8").read()
     assert holder in body and "证据充分，浏览器测试确认" in body
 
+    # The case lead asks for the case file with PI revealed: a reason, a job, then a "-revealed" file.
+    reveal = page.locator("form[action$='/reports/reveal']")
+    for box in reveal.locator("input[name=formats]").all():
+        box.set_checked(box.get_attribute("value") == "html")
+    reveal.locator("input[name=reason]").fill("浏览器测试：移送法院的证据目录")
+    reveal.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/jobs/"))
+    expect(page.locator("strong.warn")).to_contain_text("含完整个人信息")
+    _wait_job_done(page)
+    page.click("a:has-text('下载报告')")
+    revealed = page.locator("table a[href*='/reports/']", has_text=re.compile(r"-revealed\.html$")).first
+    shots("reports-revealed")
+    with page.expect_download() as info:
+        revealed.click()
+    assert info.value.suggested_filename.endswith("-revealed.html")
+
 
 def test_viewer_sees_no_review_and_hostile_text_stays_text(page: Page, server: Server, shots: Shots) -> None:
     dialogs: list[str] = []
@@ -224,6 +241,20 @@ def test_viewer_sees_no_review_and_hostile_text_stays_text(page: Page, server: S
     shots("search-typed")
     assert dialogs == [], f"a script from the case ran: {dialogs}"
     assert HOSTILE_SMS in page.locator("#results").inner_text()
+
+    # The rows page's filters: the form puts them in the URL; the <script> SMS found is text there too.
+    page.goto(f"/cases/{quote(server.hostile)}/evidence/{SHA_SMS}")
+    page.locator("a[href*='/sheets/']").first.click()
+    expect(page.locator("input[name=number]")).to_have_count(0)  # not offered to a viewer
+    page.fill("form.filters input[name=q]", "script")
+    page.select_option("form.filters select[name=finding]", "")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url(re.compile(r"[?&]q=script"))
+    expect(page.locator("table.rows tbody tr")).to_have_count(1)
+    expect(page.locator("table.rows")).to_contain_text("<script>alert('x')</script>")
+    expect(page.locator("table.rows script")).to_have_count(0)
+    shots("rows-filtered")
+    assert dialogs == [], f"a script from the case ran: {dialogs}"
 
 
 def test_inspection_day_operation(page: Page, server: Server, shots: Shots) -> None:
