@@ -185,11 +185,22 @@ def _row_subject_py(table: str, id_value: str | None, phone_value: str | None) -
     return "tel:" + phone if phone else None
 
 
+def _distinct_texts(
+    con: duckdb.DuckDBPyConnection, src: TextSource, holder: str | None
+) -> list[str | None]:
+    where, where_p = _holder_filter(holder)
+    col = q(src.column)
+    rows = con.execute(
+        f"SELECT DISTINCT CAST({col} AS VARCHAR) FROM {q(src.table)} WHERE {col} IS NOT NULL AND {where}", where_p
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def _text_rows(
-    con: duckdb.DuckDBPyConnection, src: TextSource, cols: set[str], holder: str | None
+    con: duckdb.DuckDBPyConnection, src: TextSource, cols: set[str], holder: str | None, texts: list[str]
 ) -> Iterator[tuple[list[Any], ...]]:
-    """Batches of the source's rows as columns: holder, evidence_sha256, row_no, text, id_value,
-    phone_value, exclude_value."""
+    """Batches of the source's rows whose text is one of ``texts``, as columns: holder,
+    evidence_sha256, row_no, text, id_value, phone_value, exclude_value."""
     spec = SUBJECTS.get(src.table)
     id_col = spec.id_column if spec and spec.id_column in cols else None
     phone_col = spec.phone_column if spec and spec.phone_column in cols else None
@@ -207,8 +218,10 @@ def _text_rows(
     # A cursor of its own: the caller inserts hits on ``con`` while this result is read.
     cur = con.cursor()
     try:
+        cur.register("_pi_texts", pa.table({"text": pa.array(texts, pa.string())}))
         reader: pa.RecordBatchReader = cur.sql(
-            f"SELECT {', '.join(select)} FROM {q(src.table)} WHERE {q(src.column)} IS NOT NULL AND {where}",
+            f"SELECT {', '.join(select)} FROM {q(src.table)} WHERE {q(src.column)} IS NOT NULL AND {where}"
+            f" AND CAST({q(src.column)} AS VARCHAR) IN (SELECT text FROM _pi_texts)",
             params=where_p,
         ).to_arrow_reader(BATCH_ROWS)
         for batch in reader:
@@ -218,38 +231,38 @@ def _text_rows(
 
 
 def _text_hits(con: duckdb.DuckDBPyConnection, holder: str | None) -> None:
-    # Scripts, templates, subjects and numbers repeat from row to row: each is worked out once.
+    # Scripts, templates, subjects and numbers repeat from row to row: each is worked out once,
+    # and only the rows whose text holds PI are read back.
     cache: dict[str, list[PIMatch]] = {}
-    cells: dict[str, tuple[list[PIMatch], str]] = {}
     anchors: dict[tuple[str, str | None, str | None], str | None] = {}
     excluded: dict[str | None, str | None] = {}
     for src in TEXT_SOURCES:
         cols = _columns(con, src.table)
         if src.column not in cols:
             continue
+        found: dict[str, tuple[list[PIMatch], str]] = {}
+        for text in _distinct_texts(con, src, holder):
+            if not text or text in ("{}", "null"):
+                continue
+            if src.json_cells:
+                got = json_cell_matches(text)
+            else:
+                matches = cache.get(text)
+                if matches is None:
+                    if len(cache) > 100_000:
+                        cache.clear()
+                    matches = cache[text] = extract(text)
+                got = (matches, text)
+            if got[0]:
+                found[text] = got
+        if not found:
+            continue
         out: dict[str, list[Any]] = {name: [] for name in _HITS_SCHEMA.names}
         for holders, shas, row_nos, texts, id_values, phone_values, exclude_values in _text_rows(
-            con, src, cols, holder
+            con, src, cols, holder, list(found)
         ):
             for i, text in enumerate(texts):
-                if not text or text in ("{}", "null"):
-                    continue
-                if src.json_cells:
-                    got = cells.get(text)
-                    if got is None:
-                        if len(cells) > 100_000:
-                            cells.clear()
-                        got = cells[text] = json_cell_matches(text)
-                    matches, line_text = got
-                else:
-                    found = cache.get(text)
-                    if found is None:
-                        if len(cache) > 100_000:
-                            cache.clear()
-                        found = cache[text] = extract(text)
-                    matches, line_text = found, text
-                if not matches:
-                    continue  # no PI in the text: no hits, whoever the row's subject is
+                matches, line_text = found[text]
                 key = (src.table, id_values[i], phone_values[i])
                 if key in anchors:
                     anchor = anchors[key]
