@@ -47,6 +47,7 @@ _BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 _JUNK = re.compile(r"[\s:：*＊#_\-./、]+")
 
 
+@lru_cache(maxsize=4096)  # the same header rows come back file after file
 def normalise_header(header: str) -> str:
     """Compare headers ignoring width, case, spacing, punctuation and bracketed units."""
     h = unicodedata.normalize("NFKC", header).strip().lower()

@@ -53,8 +53,10 @@ MACROS: tuple[str, ...] = (
             '日\s*', ' ', 'g'), '[时点]', ':', 'g'), '分', ':', 'g'), '(秒|:$|:\s*$)', '', 'g')""",
     f"""CREATE OR REPLACE TEMP MACRO ql_ts_local(s) AS
         try_strptime(trim(ql_ts_text(s)), [{_TS_FORMATS}])""",
+    # The two common export forms first: for any text either format reads, ql_ts_any reads the
+    # same time (it trims, turns '/' into '-' and applies the first), after a dozen regex passes.
     r"""CREATE OR REPLACE TEMP MACRO ql_ts(s) AS coalesce(
-        try_strptime(s, '%Y-%m-%d %H:%M:%S'), ql_ts_any(s))""",
+        try_strptime(s, '%Y-%m-%d %H:%M:%S'), try_strptime(s, '%Y/%m/%d %H:%M:%S'), ql_ts_any(s))""",
     r"""CREATE OR REPLACE TEMP MACRO ql_ts_any(s) AS CASE
         WHEN s IS NULL OR trim(s) = '' THEN NULL
         WHEN regexp_full_match(trim(s), '[2-7][0-9]{4}(\.[0-9]+)?') THEN

@@ -182,9 +182,11 @@ def register_prefixes(
         parts.append(
             f"SELECT substr({c}, 4, 7) AS p FROM {quote_ident(table)} WHERE sheet_id = ? AND {c} LIKE '+861%'{short}"
         )
-    new = "SELECT DISTINCT p FROM (" + " UNION ALL ".join(parts) + f") WHERE p NOT IN ({known})"
-    # Almost every sheet has no new prefix: one query tells, before the temporary table is made.
-    if one(con, f"SELECT EXISTS ({new})", [sheet_id] * len(columns)) != (True,):
+    candidates = " UNION ALL ".join(parts)
+    new = f"SELECT DISTINCT p FROM ({candidates}) WHERE p NOT IN ({known})"
+    # With the cache almost no sheet has a short number: a look at the sheet's own rows tells,
+    # before the prefixes are read or a temporary table is made.
+    if cached is not None and one(con, f"SELECT EXISTS ({candidates})", [sheet_id] * len(columns)) != (True,):
         return added
     con.execute("CREATE OR REPLACE TEMP TABLE __ql_new AS " + new, [sheet_id] * len(columns))
     try:

@@ -135,3 +135,21 @@ def test_phone_fast_path_agrees_with_general(con: duckdb.DuckDBPyConnection, tex
 @pytest.mark.parametrize("landline", ["02112345678", "0755123456789"[:12], "01012345678", "0571123456"])
 def test_landlines_with_area_code(con: duckdb.DuckDBPyConnection, landline: str) -> None:
     assert one(con, "SELECT ql_phone(?)", landline) == "+86" + landline[1:]
+
+
+# Date-time shapes the ql_ts fast paths read ('-' and '/' forms), with unpadded, padded and
+# out-of-range parts, spaces around and between, and trailing text that must fall through.
+_ts_part = st.sampled_from(["0", "00", "1", "01", "7", "07", "12", "13", "23", "24", "29", "30", "31", "59", "60", "99"])
+_ts_text = st.builds(
+    lambda y, mo, d, h, mi, s, sep, mid, tail: f"{y}{sep}{mo}{sep}{d}{mid}{h}:{mi}:{s}{tail}",
+    st.sampled_from(["2025", "1999", "25", "0001", "99999"]), _ts_part, _ts_part, _ts_part, _ts_part, _ts_part,
+    st.sampled_from(["-", "/"]), st.sampled_from([" ", "  ", "\t", "T"]),
+    st.sampled_from(["", " ", ".5", ":", "Z", "+08:00", " PM", "\u3000"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(_ts_text, st.builds(lambda t: " " + t, _ts_text)))
+def test_timestamp_fast_paths_agree_with_general(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    fast, general = con.execute("SELECT ql_ts(?), ql_ts_any(?)", [text, text]).fetchall()[0]
+    assert fast == general, text
