@@ -20,9 +20,8 @@ import pyarrow as pa
 from qinglian import __version__
 from qinglian.detect.pi import sql as S
 from qinglian.detect.pi.model import FileCounts, HolderInventory, Inventory, TierMark
-from qinglian.detect.pi.patterns import PIMatch, extract
 from qinglian.detect.pi.sources import COLUMN_SOURCES, SUBJECTS, TEXT_SOURCES, ColumnSource, TextSource
-from qinglian.detect.pi.textscan import attribute, json_cell_matches
+from qinglian.detect.pi.textscan import attribute, pi_in_texts
 from qinglian.detect.pi.thresholds import PIThresholds, default_thresholds
 from qinglian.detect.pi.validators import normalise_id, normalise_phone
 from qinglian.errors import QinglianError
@@ -233,35 +232,21 @@ def _text_rows(
 def _text_hits(con: duckdb.DuckDBPyConnection, holder: str | None) -> None:
     # Scripts, templates, subjects and numbers repeat from row to row: each is worked out once,
     # and only the rows whose text holds PI are read back.
-    cache: dict[str, list[PIMatch]] = {}
     anchors: dict[tuple[str, str | None, str | None], str | None] = {}
     excluded: dict[str | None, str | None] = {}
     for src in TEXT_SOURCES:
         cols = _columns(con, src.table)
         if src.column not in cols:
             continue
-        found: dict[str, tuple[list[PIMatch], str]] = {}
-        for text in _distinct_texts(con, src, holder):
-            if not text or text in ("{}", "null"):
-                continue
-            if src.json_cells:
-                got = json_cell_matches(text)
-            else:
-                matches = cache.get(text)
-                if matches is None:
-                    if len(cache) > 100_000:
-                        cache.clear()
-                    matches = cache[text] = extract(text)
-                got = (matches, text)
-            if got[0]:
-                found[text] = got
+        texts = [t for t in _distinct_texts(con, src, holder) if t and t not in ("{}", "null")]
+        found = pi_in_texts(texts, src.json_cells)
         if not found:
             continue
         out: dict[str, list[Any]] = {name: [] for name in _HITS_SCHEMA.names}
-        for holders, shas, row_nos, texts, id_values, phone_values, exclude_values in _text_rows(
+        for holders, shas, row_nos, row_texts, id_values, phone_values, exclude_values in _text_rows(
             con, src, cols, holder, list(found)
         ):
-            for i, text in enumerate(texts):
+            for i, text in enumerate(row_texts):
                 matches, line_text = found[text]
                 key = (src.table, id_values[i], phone_values[i])
                 if key in anchors:

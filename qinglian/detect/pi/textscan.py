@@ -87,3 +87,14 @@ def scan_json_cells(extra: str | None, anchor: str | None = None) -> list[Hit]:
         return []
     matches, text = json_cell_matches(extra)
     return attribute(matches, text, anchor, None)
+
+
+def pi_in_texts(texts: list[str], json_cells: bool) -> dict[str, tuple[list[PIMatch], str]]:
+    """The texts that hold PI, with their matches and the text ``attribute`` reads their lines
+    from (``json_cells``: the texts are ``extra`` JSON objects of unknown columns)."""
+    out: dict[str, tuple[list[PIMatch], str]] = {}
+    for text in texts:
+        got = json_cell_matches(text) if json_cells else (extract(text), text)
+        if got[0]:
+            out[text] = got
+    return out
