@@ -341,11 +341,15 @@ def _collect(con: duckdb.DuckDBPyConnection, th: PIThresholds) -> Inventory:
     by_tier: dict[str, dict[int, int]] = {}
     files: dict[tuple[str, str], FileCounts] = {}
     names = dict(con.execute("SELECT sha256, file_name FROM evidence").fetchall())
+    # _pi_subj holds each subject once per holder, file and category: there a plain count is the
+    # distinct count (and GROUPING(evidence_sha256, category, tier) would be 0b001).
     rows = con.execute(
         "SELECT holder, evidence_sha256, category, tier, count(DISTINCT subject),"
         " GROUPING(evidence_sha256, category, tier) FROM _pi_subj GROUP BY GROUPING SETS ("
-        " (holder), (holder, category), (holder, tier), (holder, evidence_sha256),"
-        " (holder, evidence_sha256, category)) ORDER BY holder, evidence_sha256 NULLS FIRST, category"
+        " (holder), (holder, category), (holder, tier), (holder, evidence_sha256))"
+        " UNION ALL SELECT holder, evidence_sha256, category, NULL, count(*), 1 FROM _pi_subj"
+        " GROUP BY holder, evidence_sha256, category"
+        " ORDER BY holder, evidence_sha256 NULLS FIRST, category"
     ).fetchall()
     for name, sha, cat, tier, n, grouping in rows:
         hi = holder_of(name)
