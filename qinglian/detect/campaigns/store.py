@@ -20,7 +20,6 @@ import duckdb
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from qinglian import __version__
 from qinglian.detect.campaigns.cluster import Params, cluster_texts
@@ -94,9 +93,10 @@ def _labelled(kind: str, rows: pa.Table, params: Params, min_messages: int) -> t
     label_of_row = pa.array(labels[rows_kept])
     ids = pa.array([f"{_PREFIX[kind]}-{lab + 1:04d}" for lab in range(len(kept))], pa.string())
     templates = pa.array(clustering.templates, pa.string())
-    table = rows.take(pa.array(rows_kept))
-    table = table.append_column("campaign_id", pc.take(ids, label_of_row))
-    table = table.append_column("template", pc.take(templates, label_of_row))
+    # the texts are not stored; ids and templates repeat per campaign, so kept as dictionaries
+    table = rows.drop_columns(["text"]).take(pa.array(rows_kept))
+    table = table.append_column("campaign_id", pa.DictionaryArray.from_arrays(label_of_row, ids))
+    table = table.append_column("template", pa.DictionaryArray.from_arrays(label_of_row, templates))
     return table, int(kept.sum())
 
 
