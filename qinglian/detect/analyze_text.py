@@ -33,7 +33,7 @@ from qinglian.workers import spawn_pool, worker_count
 ANALYSIS = "text"
 THRESHOLD = 0.5
 BATCH = 10_000
-PARALLEL_TEXTS = 20_000  # distinct texts of a field below which helper processes cost more than they save
+PARALLEL_TEXTS = 20_000  # distinct texts of a case below which helper processes cost more than they save
 QUOTE_CHARS = 200
 DATE_FIELD = {
     "calls": "started_at",
@@ -143,6 +143,9 @@ def analyze_text(case: Case, con: duckdb.DuckDBPyConnection, workers: int | None
     own = begin(con)
     try:
         con.execute("DELETE FROM findings WHERE analysis = ?", [ANALYSIS])
+        if n_workers > 1 and _distinct_total(con) >= PARALLEL_TEXTS:
+            pool = spawn_pool(n_workers - 1)  # started first: it loads the model while this process works
+        dealt = 0
         # one chunk's hits go into the store (DuckDB, without the GIL) while the next is classified
         with ThreadPoolExecutor(1) as inserter:
             for kind, fields in TEXT_FIELDS.items():
@@ -151,12 +154,12 @@ def analyze_text(case: Case, con: duckdb.DuckDBPyConnection, workers: int | None
                     texts = [str(r[0]) for r in _distinct_texts(con, kind, fld).fetchall()]
                     result.texts += _count(con, kind, fld)
                     chunks = [texts[i:i + BATCH] for i in range(0, len(texts), BATCH)]
-                    if pool is None and n_workers > 1 and len(texts) >= PARALLEL_TEXTS:
-                        pool = spawn_pool(n_workers - 1)
-                    # every n-th chunk is this process's share; the others go to the helpers
+                    # every n-th chunk of the stage (counted over all fields) is this process's share;
+                    # the others go to the helpers
                     every = n_workers if pool is not None else 1
                     theirs = {k: pool.submit(_hits_batch, chunk) for k, chunk in enumerate(chunks)
-                              if pool is not None and k % every}
+                              if pool is not None and (dealt + k) % every}
+                    dealt += len(chunks)
                     inserting: Future[None] | None = None
                     for k, chunk in enumerate(chunks):
                         batch = theirs[k].result() if k in theirs else _hits_batch(chunk, writer)
@@ -194,6 +197,17 @@ def analyze_text(case: Case, con: duckdb.DuckDBPyConnection, workers: int | None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
     return result
+
+
+def _distinct_total(con: duckdb.DuckDBPyConnection) -> int:
+    """Distinct texts over every text field: what decides whether helper processes pay."""
+    total = 0
+    for kind, fields in TEXT_FIELDS.items():
+        for fld in fields:
+            col = quote_ident(fld)
+            rows = con.execute(f"SELECT count(DISTINCT {col}) FROM {quote_ident(kind)}").fetchall()
+            total += int(rows[0][0])
+    return total
 
 
 def _count(con: duckdb.DuckDBPyConnection, kind: str, fld: str) -> int:
