@@ -12,11 +12,14 @@ import hashlib
 import multiprocessing
 import os
 import re
+import secrets
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import duckdb
 
@@ -26,6 +29,9 @@ from qinglian.privacy import NameMatcher, create_private, reveal_reason
 from qinglian.report.masks import Premasked, record_masks
 from qinglian.report.privacy import Redactor, case_names, names_in_force
 from qinglian.store.evidence import sha256_file
+
+if TYPE_CHECKING:
+    from qinglian.report.casefile import CaseFile
 
 FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "ftm")
 Progress = Callable[[str, int, int], None]
@@ -81,6 +87,19 @@ def _appendix_apart(case_root: Path, path: Path, names: NameMatcher | None, priv
         _atomic(path, partial(_write_appendix, write, con), private)
 
 
+# A report's case file on its way to the XLSX worker that started before it was gathered, by report.
+_LATE: dict[str, Any] = {}
+_LATE_LOCK = threading.Lock()
+
+
+def _late_case_file(token: str) -> CaseFile:
+    """In the XLSX worker: the case file the report sends once gathered."""
+    got = _LATE[token].get()
+    if got is None:
+        raise QinglianError("案件材料未能汇总，XLSX 未写出", "the case file was not gathered; no XLSX written")
+    return cast("CaseFile", got)
+
+
 def _write_appendix(write: Callable[..., object], con: duckdb.DuckDBPyConnection, path: Path) -> None:
     write(con, path=path)
 
@@ -110,7 +129,7 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
     from qinglian.report.ftm import write_ftm
     from qinglian.report.html import casefile_pictures, render_casefile
     from qinglian.report.pdf import write_pdf
-    from qinglian.report.xlsx import write_xlsx
+    from qinglian.report.xlsx import LateCaseFile, write_xlsx
     from qinglian.store.case import open_case
 
     reason = reveal_reason(opts.reveal, opts.reason)
@@ -148,11 +167,17 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
         os.cpu_count() or 1) > 1 else []
     pending: dict[str, Future[None]] = {}
     pool = None
+    late: str | None = None  # with fork: the XLSX starts before the case file is gathered, which follows
     if apart:
         # fork where there is one: no store connection is open at this point, and nothing is re-imported;
         # with fork every worker starts at the first submit, made here before the store is opened again
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        pool = ProcessPoolExecutor(max_workers=len(apart), mp_context=multiprocessing.get_context(method))
+        ctx = multiprocessing.get_context(method)
+        if method == "fork" and "xlsx" in apart:
+            late = secrets.token_hex(8)
+            with _LATE_LOCK:
+                _LATE[late] = ctx.SimpleQueue()  # in the workers' memory from the fork on
+        pool = ProcessPoolExecutor(max_workers=len(apart), mp_context=ctx)
         pool.submit(int).result()
     try:
         with case.connect(read_only=True) as con, names_in_force(names):
@@ -163,12 +188,18 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
             ftm = partial(write_ftm, reveal=opts.reveal, holder=opts.holder, names=names, masks=masks)
             if pool is not None and "ftm" in apart:  # the FtM needs nothing gathered: it starts first
                 pending["ftm"] = pool.submit(_appendix_apart, case.root, path_of["ftm"], names, opts.reveal, ftm)
+            if pool is not None and late is not None:
+                early = LateCaseFile(opts.holder, opts.reveal, partial(_late_case_file, late))
+                pending["xlsx"] = pool.submit(_appendix_apart, case.root, path_of["xlsx"], names, opts.reveal,
+                                              partial(write_xlsx, data=early, people=names, masks=masks))
             cf = gather_casefile(con, case_name=str(meta.get("name", case.root.name)),
                                  agency=str(meta.get("agency", "")), holder=opts.holder, reveal=opts.reveal)
+        if late is not None:
+            _LATE[late].put(cf)
         # each appendix as write(con, path=...): picklable, so it can go to a process of its own
         appendix: dict[str, Callable[..., object]] = {
             "xlsx": partial(write_xlsx, data=cf, people=names, masks=masks), "ftm": ftm}
-        if pool is not None and "xlsx" in apart:
+        if pool is not None and "xlsx" in apart and late is None:
             pending["xlsx"] = pool.submit(_appendix_apart, case.root, path_of["xlsx"], names, opts.reveal,
                                           appendix["xlsx"])
         with names_in_force(names):
@@ -195,8 +226,13 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
             finished += 1
             done(fmt, finished)
     finally:
+        if late is not None:
+            _LATE[late].put(None)  # an XLSX still waiting (the gathering failed) gives up; else unread
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        if late is not None:
+            with _LATE_LOCK:
+                _LATE.pop(late).close()
     paths = [path_of[fmt] for fmt in opts.formats]
     with case.connect() as con:
         case.log(

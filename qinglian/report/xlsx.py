@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -316,25 +317,28 @@ def charge_sheets(book: Book, cf: CaseFile) -> None:
         note="线索未达到违法认定的全部要件，不作为违法事实引用")
 
 
-def write_xlsx(con: duckdb.DuckDBPyConnection, data: CaseFile, path: Path,
+@dataclass(frozen=True)
+class LateCaseFile:
+    """The case file of a workbook begun before it is gathered: whose and how masked now, the rest
+    from ``get`` once the heavy sheets are made (the report gathers it meanwhile)."""
+
+    holder: str | None
+    reveal: bool
+    get: Callable[[], CaseFile]
+
+
+def write_xlsx(con: duckdb.DuckDBPyConnection, data: CaseFile | LateCaseFile, path: Path,
                people: NameMatcher | None = None, masks: pa.Table | None = None) -> Path:
     """The workbook; ``masks``: record texts and quotes masked already (report.masks), completed here."""
-    people = None if data.reveal else people
-    redactor = Redactor(data.reveal, people)
+    reveal = data.reveal
+    holder = data.holder if isinstance(data, LateCaseFile) else data.holders[0] if data.single else None
+    people = None if reveal else people
+    redactor = Redactor(reveal, people)
     texts = Memo(redactor.text)
-    holder = data.holders[0] if data.single else None
     masks = record_masks(con, redactor, holder, known=masks)
     ev.prepare(con)
     book = Book(path, people)
     try:
-        summary = [["案件", data.case_name], ["办案单位", data.agency], ["生成时间", data.generated_at],
-                   ["个人信息", "已显示（--reveal）" if data.reveal else "已遮蔽"]]
-        if data.custody is not None:
-            summary.append([data.custody.label(), data.custody.text()])
-        for r in data.runs:
-            summary.append([f"分析：{r.analysis}", f"{r.version} {r.ran_at} {r.params}"])
-        book.table("概要", ["项目", "内容"], summary)
-        charge_sheets(book, data)
         book.table("证据文件", ["证据 SHA-256", "文件名", "压缩包内路径", "被检查单位", "记录类型", "行数", "导入时间"], (
             [hash_text(str(sha)), redactor.text(name), redactor.text(member), who, kind, rows, at]
             for sha, name, member, who, kind, rows, at in con.execute(
@@ -362,6 +366,17 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, data: CaseFile, path: Path,
             if holder is not None and "holder" not in tables[n]:
                 continue
             book.table(n, tables[n], generic_rows(con, n, tables[n], redactor, holder))
+        cf = data.get() if isinstance(data, LateCaseFile) else data
+        heavy = len(book.sheets)
+        summary = [["案件", cf.case_name], ["办案单位", cf.agency], ["生成时间", cf.generated_at],
+                   ["个人信息", "已显示（--reveal）" if reveal else "已遮蔽"]]
+        if cf.custody is not None:
+            summary.append([cf.custody.label(), cf.custody.text()])
+        for r in cf.runs:
+            summary.append([f"分析：{r.analysis}", f"{r.version} {r.ran_at} {r.params}"])
+        book.table("概要", ["项目", "内容"], summary)
+        charge_sheets(book, cf)
+        book.sheets = book.sheets[heavy:] + book.sheets[:heavy]  # the summary and the charges come first
     finally:
         book.close()
     return path

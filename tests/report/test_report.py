@@ -249,6 +249,31 @@ def test_xlsx_has_one_sheet_per_finding_type(masked: dict[str, Path]) -> None:
     assert "第 77 行" in cells[0] and "reason_zh" not in cells[0]
 
 
+def test_xlsx_opens_with_the_summary_and_the_charges(masked: dict[str, Path]) -> None:
+    from openpyxl import load_workbook
+
+    # the workbook's heavy sheets are made first (the case file is gathered meanwhile), shown after
+    titles = load_workbook(masked["xlsx"], read_only=True).sheetnames
+    assert titles[:4] == ["概要", "违法事实", "代表性证据", "证据清单"]
+
+
+def test_a_case_file_that_cannot_be_gathered_leaves_no_appendix_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qinglian.report import casefile
+
+    root = _new_case(tmp_path / "case")
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise QinglianError("汇总失败（测试）", "gathering failed (test)")
+
+    monkeypatch.setattr(casefile, "gather_casefile", fails)
+    with pytest.raises(QinglianError, match="汇总失败"):
+        build_report(root, ReportOptions(formats=("html", "xlsx"), user="tester"))
+    # the XLSX worker, started before the gathering, gave up: nothing written, nothing half-written
+    left = list((root / "reports").iterdir()) if (root / "reports").exists() else []
+    assert not [p for p in left if p.suffix == ".xlsx" or p.name.endswith(".tmp")], left
+
+
 # ---- what ran and what did not ------------------------------------------------------------------
 
 
