@@ -167,7 +167,7 @@ def test_a_search_hit_opens_its_row_beside_the_original(seized: Seized, clients:
     named = c.get(f"/cases/{seized.case_id}/evidence/{sha}/rows/4", params={"sheet": "补充名单"})
     assert named.status_code == 404  # the CSV has no such sheet
     with open_case(seized.root).connect(read_only=True) as con:
-        xlsx = con.execute("SELECT sha256 FROM evidence WHERE file_name = '名单.xlsx'").fetchone()[0]
+        xlsx = con.execute("SELECT sha256 FROM evidence WHERE file_name = '名单.xlsx'").fetchall()[0][0]
     got = c.get(f"/cases/{seized.case_id}/evidence/{xlsx}/rows/5", params={"sheet": "补充名单"}, follow_redirects=False)
     assert got.headers["location"] == _url(seized, seized.list_sheet, 5)
     assert c.get(f"/cases/{seized.case_id}/evidence/{'0' * 64}/rows/4").status_code == 404

@@ -39,7 +39,7 @@ def _wait(c: TestClient, url: str) -> str:
     while "hx-trigger" in (html := c.get(url, headers={"HX-Request": "true"}).text):
         assert time.monotonic() < deadline, "the report job did not finish"
         time.sleep(0.3)
-    return html
+    return str(html)
 
 
 def test_only_a_case_lead_is_offered_and_may_build_it(web: Web, clients: dict[str, TestClient],

@@ -33,7 +33,7 @@ def _rows(html: str) -> list[int]:
 
 
 def _access(clients: dict[str, TestClient], user: str) -> str:
-    return clients["admin"].get(f"/admin/access?user={user}").text
+    return str(clients["admin"].get(f"/admin/access?user={user}").text)
 
 
 def test_filters_combine_and_every_role_of_the_case_may_use_them(web: Web, clients: dict[str, TestClient],

@@ -1,6 +1,9 @@
-"""Time a filtered rows page on a sheet of a million call records (not a test; pytest does not
-collect it): ``python -m tests.web.bench_filters [ROWS]``. Prints seconds per page for each filter,
-first page and deep in the sheet, and the plan of the combined one."""
+"""Benchmark: a filtered rows page of the evidence browser on a sheet of a million call records.
+Prints seconds per page for each filter, first page and deep in the sheet, and the plan of the
+combined one.
+
+    .venv/bin/python bench/web_filters.py [ROWS]
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the test helpers build the case
 
 from qinglian.store.case import init_case, open_case
 from qinglian.web import evidence
