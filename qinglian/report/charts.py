@@ -58,7 +58,7 @@ def to_svg(fig: Figure, tight: bool = True) -> str:
     return svg[start:] if start >= 0 else svg
 
 
-PNG_DPI = 200  # sharp in print at the sizes the case file uses
+PNG_DPI = 150  # sharp enough in print at the sizes the case file uses
 
 
 def to_img(fig: Figure, tight: bool = True) -> str:

@@ -181,6 +181,8 @@ def build_report(case_dir: Path, opts: ReportOptions, progress: Progress | None 
         pool.submit(int).result()
     try:
         with case.connect(read_only=True) as con, names_in_force(names):
+            if pool is not None:  # the appendix processes take the other core
+                con.execute("SET threads = 1")
             # the texts both appendices print, masked once (half by a helper) and handed to each
             known = premasked.usable(names) if premasked is not None else None
             masks = record_masks(con, Redactor(opts.reveal, names), opts.holder, known=known, helper=pool) if {
