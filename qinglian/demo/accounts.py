@@ -4,6 +4,7 @@ registered name) and of local companies that were not inspected."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -158,6 +159,7 @@ def write_accounts(ctx: Ctx) -> None:
         "accounts_file": ACCOUNTS_FILE,
         "accounts": len(rows),
         "local_accounts": sum(1 for r in rows if r["省份"] == PROVINCE),
+        "accounts_by_province": dict(sorted(Counter(str(r["省份"]) for r in rows).items())),
     }
     ctx.truth["account_holders"] = holder_of
     ctx.truth["account_seats"] = seats_of
