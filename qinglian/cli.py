@@ -301,6 +301,48 @@ def key_init(
               markup=False, highlight=False)
 
 
+# ---- cross-case registry (qinglian/link/registry.py) ----------------------------------------
+
+registry_app = typer.Typer(help="跨案登记库：号码、账号、签名、收款方等在本机构各案件中的出现 / the agency's "
+                                "cross-case registry of numbers, accounts, signatures, payees", no_args_is_help=True)
+app.add_typer(registry_app, name="registry")
+RegistryOpt = Annotated[
+    Path | None, typer.Option("--registry", help="登记库文件（默认 案件所在文件夹/.registry/registry.sqlite）/ registry file")
+]
+
+
+@registry_app.command("add")
+def registry_add(case_dir: CaseDir, registry: RegistryOpt = None, user: UserOpt = None) -> None:
+    """登记（或重新登记）一个案件 / register a case (again: its entries are replaced)."""
+    from qinglian.link.registry import register_case
+    from qinglian.store.case import open_case
+
+    _say(register_case(open_case(case_dir), registry=registry, user=user).lines())
+
+
+@registry_app.command("search")
+def registry_search(
+    query: Annotated[str, typer.Argument(help="号码（任意格式）、账号或名称 / a number in any format, an account or a name")],
+    cases: Annotated[Path, typer.Option("--cases", help="存放案件的文件夹 / folder holding the cases")] = Path("."),
+    registry: RegistryOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
+    user: UserOpt = None,
+) -> None:
+    """在各案件中查找号码、账号或名称（消费者只给出案件数）/ look a number, an account or a name up across
+    cases (a consumer: only how many cases)."""
+    import json
+
+    from qinglian.link.registry import default_path, search
+
+    result = search(query, registry=registry or default_path(cases), user=user)
+    if as_json:
+        typer.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        for note in result.notes:
+            err.print(note, markup=False, highlight=False)
+    else:
+        _say(result.lines())
+
+
 # ---- chain tracing: targets -----------------------------------------------------------------
 
 

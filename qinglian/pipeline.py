@@ -25,6 +25,7 @@ from qinglian.detect.campaigns.store import analyze_campaigns
 from qinglian.detect.claims.stage import analyze_claims
 from qinglian.detect.pi.inventory import pi_inventory
 from qinglian.i18n import t
+from qinglian.link import registry
 from qinglian.link import run as link_run
 from qinglian.link.targets import Target
 from qinglian.report.masks import Premasked, mask_ahead
@@ -114,6 +115,7 @@ def link(case: Case, *, key: bytes | None = None, user: str | None = None, progr
     seconds: dict[str, float] = {}
     result: link_run.LinkResult = _step(
         progress, "link", seconds, lambda: link_run.link_case(case, key=key, user=user, **options))
+    registry.register_if_present(case, key=key, user=user)  # the agency's registry beside the case, if any
     return result
 
 

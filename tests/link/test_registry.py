@@ -1,0 +1,267 @@
+"""The cross-case registry: two small cases of one agency share a calling number, a payee's bank
+account and a consumer; the registry finds both by any of them, never holds or prints a raw number,
+and registering again replaces a case's entries."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from qinglian.errors import QinglianError
+from qinglian.link import registry as reg
+from qinglian.link.keys import init_key
+from qinglian.store.case import init_case, open_case
+from tests.helpers import cli, create_declared, insert
+from tests.link.conftest import evidence, rows
+
+CALLER = "+8617012345678"
+CONSUMER = "+8613900001111"
+BANK = "6222021234567890123"
+PAYEE = "某某智能科技有限公司"
+SIGNATURE = "【某某金融】"
+HOLDER_1 = "上海某某信息咨询有限公司"
+HOLDER_2 = "杭州某某金融服务有限公司"
+HOLDER_3 = "南京某某商务咨询有限公司"
+
+
+def make_case(root: Path, name: str, holder: str, own: str, *, caller: str = CALLER, bank: str = BANK) -> Path:
+    """A case whose holder calls from ``caller``, pays PAYEE into ``bank`` and lists CONSUMER and ``own``."""
+    init_case(root, name, "测试局", user="tester")
+    tag = root.name
+    with open_case(root).connect() as con:
+        create_declared(con)
+        calls = evidence(con, tag + "-calls", holder, "calls")
+        insert(con, "calls", rows(calls, holder, [
+            {"account": "acc-9" + tag, "caller": caller, "callee": CONSUMER, "started_at": datetime(2025, 7, 1, 9)},
+            {"account": "acc-9" + tag, "caller": caller, "callee": own, "started_at": datetime(2025, 7, 3, 9)},
+        ]))
+        cust = evidence(con, tag + "-list", holder, "customers")
+        insert(con, "customers", rows(cust, holder, [{"name": "客户", "phone": CONSUMER}, {"name": "客户", "phone": own}]))
+        sms = evidence(con, tag + "-sms", holder, "sms")
+        insert(con, "sms", rows(sms, holder, [{"account": "sms-77", "signature": SIGNATURE, "recipient": own,
+                                               "sent_at": datetime(2025, 7, 2, 9), "content": "低息贷款"}]))
+        pay = evidence(con, tag + "-pay", holder, "payments")
+        spaced = " ".join(bank[i:i + 4] for i in range(0, len(bank), 4))
+        insert(con, "payments", rows(pay, holder, [
+            {"payer": holder, "payee": PAYEE, "amount": 5000.0, "memo": "外呼线路费",
+             "paid_at": datetime(2025, 6, 30, 10), "extra": json.dumps({"收款账号": spaced}, ensure_ascii=False)},
+            {"payer": holder, "payee": "王某", "amount": 800.0, "memo": "好处费", "paid_at": datetime(2025, 7, 5, 10)},
+        ]))
+    return root
+
+
+@pytest.fixture()
+def key_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A fresh agency key in a temporary file (never the user's own)."""
+    monkeypatch.delenv("QINGLIAN_KEY", raising=False)
+    path = tmp_path / "conf" / "agency.key"
+    monkeypatch.setenv("QINGLIAN_KEY_FILE", str(path))
+    init_key(path)
+    return path
+
+
+@pytest.fixture()
+def cases(tmp_path: Path, key_file: Path) -> Path:
+    root = tmp_path / "cases"
+    make_case(root / "one", "一号案", HOLDER_1, "+8613900002222")
+    make_case(root / "two", "二号案", HOLDER_2, "+8613900003333")
+    make_case(root / "three", "三号案", HOLDER_3, "+8613900004444", caller="+8617099990000", bank="6222029999999999999")
+    return root
+
+
+@pytest.fixture()
+def registered(cases: Path) -> Iterator[Path]:
+    for name in ("one", "two", "three"):
+        assert cli("registry", "add", str(cases / name), "--user", "investigator") == 0
+    yield cases
+
+
+def search_json(cases: Path, query: str, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    capsys.readouterr()
+    assert cli("registry", "search", query, "--cases", str(cases), "--json", "--user", "investigator") == 0
+    found: dict[str, object] = json.loads(capsys.readouterr().out)
+    return found
+
+
+def hits(found: dict[str, object], kind: str) -> list[dict[str, object]]:
+    matches = found["matches"]
+    assert isinstance(matches, list)
+    return [m for m in matches if m["kind"] == kind]
+
+
+def test_the_registry_lives_beside_the_cases_and_is_owner_only(registered: Path) -> None:
+    path = registered / ".registry" / "registry.sqlite"
+    assert path.is_file() and reg.default_path(registered) == path
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert (registered / ".registry").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("query", ["170-1234-5678", "+86 17012345678", "8617012345678"])
+def test_a_calling_number_in_any_format_finds_both_cases_and_their_parties(
+        registered: Path, query: str, capsys: pytest.CaptureFixture[str]) -> None:
+    found = search_json(registered, query, capsys)
+    [number] = hits(found, "number")
+    assert number["label"] == "170****5678"
+    cases = number["cases"]
+    assert isinstance(cases, list)
+    assert sorted((c["name"], c["parties"]) for c in cases) == [("一号案", [HOLDER_1]), ("二号案", [HOLDER_2])]
+    assert {c["case_id"] for c in cases} == {reg.case_id_of(open_case(registered / n)) for n in ("one", "two")}
+    assert all(c["count"] == 2 and c["first_seen"].startswith("2025-07-01") for c in cases)
+    assert "17012345678" not in json.dumps(found)
+
+
+def test_a_payee_bank_account_and_name_find_every_case_that_paid_them(
+        registered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    [bank] = hits(search_json(registered, "6222-0212-3456-7890-123", capsys), "bank_account")
+    assert bank["label"] == "6222***********0123"
+    assert sorted(c["name"] for c in bank["cases"]) == ["一号案", "二号案"]  # type: ignore[attr-defined]
+    [payee] = hits(search_json(registered, "某某智能科技有限公司", capsys), "payee")
+    assert sorted(c["name"] for c in payee["cases"]) == ["一号案", "三号案", "二号案"]  # type: ignore[attr-defined]
+    # part of a company name finds it too; a person's name is kept masked
+    assert hits(search_json(registered, "智能科技", capsys), "payee")
+    [person] = hits(search_json(registered, "王某", capsys), "payee")
+    assert person["label"] == "王*"
+
+
+def test_an_account_and_a_signature_are_found(registered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    [account] = hits(search_json(registered, "sms-77", capsys), "account")
+    assert len(account["cases"]) == 3  # type: ignore[arg-type]
+    [sig] = hits(search_json(registered, "某某金融", capsys), "signature")
+    assert len(sig["cases"]) == 3  # type: ignore[arg-type]
+
+
+def test_a_consumer_match_says_only_how_many_cases_hold_it(
+        registered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    found = search_json(registered, "139 0000 1111", capsys)
+    assert hits(found, "consumer") == [{"kind": "consumer", "cases": 3}]
+    assert hits(found, "number") == []
+    capsys.readouterr()
+    assert cli("registry", "search", "13900001111", "--cases", str(registered)) == 0
+    text = capsys.readouterr().out
+    assert "3 个案件持有该消费者" in text
+    for secret in ("13900001111", "一号案", "二号案", HOLDER_1, HOLDER_2):
+        assert secret not in text
+
+
+def _all_bytes(path: Path) -> bytes:
+    with sqlite3.connect(path) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return b"".join(p.read_bytes() for p in path.parent.iterdir() if p.name.startswith(path.name))
+
+
+def test_the_registry_file_holds_no_raw_number(registered: Path) -> None:
+    path = reg.default_path(registered)
+    data = _all_bytes(path)
+    numbers = [CONSUMER, "+8613900002222", "+8613900003333", CALLER, BANK]
+    for n in numbers:
+        for form in (n, n.removeprefix("+86"), n[-8:]):
+            assert form.encode() not in data, form
+    assert b"acc-9one" not in data and "王某".encode() not in data
+    with sqlite3.connect(path) as con:
+        texts = [str(v) for row in con.execute("SELECT * FROM entries").fetchall() for v in row if v is not None]
+    assert texts and not any(n.removeprefix("+86") in v for v in texts for n in numbers)
+    assert HOLDER_1 in texts  # business names are kept in the clear, as decided
+
+
+def test_adding_a_case_again_replaces_its_entries(registered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = reg.default_path(registered)
+
+    def snapshot() -> list[tuple[object, ...]]:
+        with sqlite3.connect(path) as con:
+            return sorted(con.execute("SELECT kind, key, case_id, party, label, first_seen, last_seen, count "
+                                      "FROM entries").fetchall(), key=repr)
+
+    before = snapshot()
+    assert cli("registry", "add", str(registered / "one")) == 0
+    assert "替换此前登记的" in capsys.readouterr().out
+    assert snapshot() == before
+    # new evidence in a case shows after it is added again, with nothing left of the old entries
+    with open_case(registered / "one").connect() as con:
+        sha = evidence(con, "one-more", HOLDER_1, "calls")
+        insert(con, "calls", rows(sha, HOLDER_1, [{"account": "acc-new", "caller": "+8617055556666"}]))
+    assert cli("registry", "add", str(registered / "one")) == 0
+    after = snapshot()
+    assert len(after) == len(before) + 2  # the new number and account
+    [new] = hits(search_json(registered, "17055556666", capsys), "number")
+    assert [c["name"] for c in new["cases"]] == ["一号案"]  # type: ignore[attr-defined]
+
+
+def test_register_and_search_are_in_the_custody_log_without_the_number(
+        registered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    search_json(registered, "17012345678", capsys)
+    for name, logged in (("one", True), ("two", True), ("three", False)):
+        entries = [json.loads(line) for line in (registered / name / "custody.jsonl").read_text().splitlines()]
+        actions = [e["action"] for e in entries]
+        assert "registry.add" in actions
+        assert ("registry.search" in actions) is logged
+        assert "17012345678" not in (registered / name / "custody.jsonl").read_text()
+    with sqlite3.connect(reg.default_path(registered)) as con:
+        assert con.execute("SELECT user, query, cases FROM searches").fetchall() == [
+            ("investigator", "170****5678", 2)]
+
+
+def test_without_a_key_the_error_says_how_to_make_one(
+        cases: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("QINGLIAN_KEY_FILE", str(tmp_path / "nowhere" / "agency.key"))
+    assert cli("registry", "add", str(cases / "one")) == 2
+    msg = capsys.readouterr().err
+    assert "没有机构密钥" in msg and "qinglian key init" in msg
+    assert not reg.default_path(cases).exists()
+    assert cli("--lang", "en", "registry", "search", "17012345678", "--cases", str(cases)) == 2
+    assert "run qinglian key init" in capsys.readouterr().err
+
+
+def test_searching_where_no_case_was_registered_says_what_to_run(
+        cases: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("--lang", "en", "registry", "search", "17012345678", "--cases", str(cases)) == 2
+    msg = capsys.readouterr().err
+    assert "no cross-case registry" in msg and "qinglian registry add" in msg
+    assert not reg.default_path(cases).exists()
+
+
+def test_a_registry_made_under_another_key_is_refused(registered: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QINGLIAN_KEY", "ab" * 32)
+    with pytest.raises(QinglianError, match="另一把机构密钥"):
+        reg.register_case(open_case(registered / "one"))
+    with pytest.raises(QinglianError, match="另一把机构密钥"):
+        reg.search("17012345678", registry=reg.default_path(registered))
+    # the pipeline's step leaves such a registry alone rather than failing the case
+    assert reg.register_if_present(open_case(registered / "one")) is None
+
+
+def test_the_pipeline_registers_only_where_a_registry_exists(cases: Path) -> None:
+    assert reg.register_if_present(open_case(cases / "one")) is None
+    assert not reg.default_path(cases).exists()
+    reg.register_case(open_case(cases / "two"))
+    done = reg.register_if_present(open_case(cases / "one"), user="tester")
+    assert done is not None and done.case_id == reg.case_id_of(open_case(cases / "one"))
+    assert done.kinds["consumer"] == 2
+
+
+def test_a_party_is_seen_in_the_other_cases_sharing_its_identifiers(registered: Path) -> None:
+    path = reg.default_path(registered)
+    one, three = (reg.case_id_of(open_case(registered / n)) for n in ("one", "three"))
+    found = {e.name: e for e in reg.elsewhere(path, one, HOLDER_1)}
+    assert found["二号案"].parties == [HOLDER_2]
+    assert found["二号案"].kinds == ["account", "bank_account", "number", "signature"]
+    # the third case shares the SMS account and signature only (and consumers, which do not count)
+    assert found["三号案"].kinds == ["account", "signature"] and len(found) == 2
+    assert sorted(e.name for e in reg.elsewhere(path, three, HOLDER_3)) == ["一号案", "二号案"]
+    assert reg.elsewhere(path, one, "无此单位") == []
+    assert reg.elsewhere(registered / "missing.sqlite", one, HOLDER_1) == []
+
+
+def test_the_registry_is_not_world_readable_even_with_a_loose_umask(tmp_path: Path, key_file: Path) -> None:
+    old = os.umask(0)
+    try:
+        make_case(tmp_path / "c" / "one", "一号案", HOLDER_1, "+8613900002222")
+        reg.register_case(open_case(tmp_path / "c" / "one"))
+    finally:
+        os.umask(old)
+    assert reg.default_path(tmp_path / "c").stat().st_mode & 0o077 == 0
