@@ -49,6 +49,11 @@ ASK_MIN = 1.5
 IMPERSONATION_SCAM_BONUS = 3.0
 SCAM_VERDICT = 0.7  # a fraud score that makes a claim false by itself: above the 0.5 of a weak verdict
 FRAUD_CLAIM_BONUS = 2.0
+# Scam scripts that work only under a borrowed identity (rules.Rule.claims_identity): a refund needs
+# a "customer service", a safe account the "police", an expiring e-token a "bank". In a text judged a
+# scam such a script is the identity claim, said or not ("您购买的商品有质量问题…").
+IMPLIED_CLAIM_BONUS = 5.0
+IMPLIED_CLAIM_RULES = np.array([r.claims_identity for r in RULES], dtype=bool)
 
 # Anti-fraud warnings and reports about scams ("谨防冒充客服诈骗", "凡是要求转账到安全账户的都是诈骗")
 # use the scams' words; in a short text they are no evidence of a scam. Long texts (call transcripts)
@@ -255,7 +260,15 @@ def impersonation(batch: TextBatch) -> Detection:
     # (strong fraud rules, or the fraud detector's verdict).
     scam = (fraud_bonus >= SCAM_SIGN_MIN) | (batch.fraud_scores >= SCAM_VERDICT)
     extra = np.where((imp_bonus >= CLAIM_MIN) & scam, IMPERSONATION_SCAM_BONUS, 0.0)
-    return _combine(batch, "impersonation", bonus=extra, rules_off=batch.warning)
+    # the script of an identity scam is its claim; its matches are then reported as the support
+    implied = _matched(batch, IMPLIED_CLAIM_RULES) & (batch.fraud_scores >= 0.5)
+    extra = extra + np.where(implied, IMPLIED_CLAIM_BONUS, 0.0)
+    det = _combine(batch, "impersonation", bonus=extra, rules_off=batch.warning)
+    m = batch.matches
+    if implied.any():
+        script = IMPLIED_CLAIM_RULES[m.rule] & implied[m.text]
+        return Detection(det.scores, det.support | script)
+    return det
 
 
 def false_promise(batch: TextBatch) -> Detection:

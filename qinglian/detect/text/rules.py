@@ -33,6 +33,9 @@ class Rule:
     # words of which one must occur for ``pattern`` to be tried (a fast pre-filter, not a match)
     requires: tuple[str, ...] = ()
     kind: str | None = None  # the kind of fraud (a key of FRAUD_KINDS) the rule is a sign of
+    # a scam script that works only under a borrowed identity (a refund from "customer service", a
+    # safe account for the "police"): in a text judged a scam it is an impersonation claim itself
+    claims_identity: bool = False
 
 
 _UNSOLICITED = ("adlaw.43", "cpl.29", "sms_rules.18")
@@ -63,6 +66,13 @@ NEW_NUMBER: tuple[str, ...] = (
     "保存我的新号",
     "这是我新换的号",
     "存一下这个号",
+    "这是我新微信",
+    "这是我的新微信",
+    "我的新微信",
+    "加我新微信",
+    "加一下我的新微信",
+    "这是我新qq",
+    "我的新qq",
 )
 
 # The kinds of telecom and online fraud that rules recognise: the common types the Ministry of Public
@@ -80,6 +90,8 @@ FRAUD_KINDS: dict[str, str] = {
     "military_purchase": "冒充军警购物",
     "bank_smishing": "冒充银行钓鱼短信（密码器过期、积分兑换）",
     "prize": "虚假中奖",
+    "subsidy": "虚假补贴、退税、退费",
+    "flight": "机票改签、航班取消理赔",
 }
 
 RULES: tuple[Rule, ...] = (
@@ -365,6 +377,10 @@ RULES: tuple[Rule, ...] = (
             "猜猜我是谁",
             "你猜我是谁",
             "猜我是谁",
+            "猜猜我是哪个",
+            "你猜我是哪位",
+            "听出来我是谁",
+            "听不出来我是谁",
             "听不出我是谁",
             "听出我是谁",
             "知道我是谁吗",
@@ -407,6 +423,73 @@ RULES: tuple[Rule, ...] = (
         "|我是(?:你|您)的?(?:老|大学|高中|初中|小学)?(?:同学|同事|领导|老板|上司|舅舅|叔叔|表哥|表姐|表弟|表妹"
         "|姑姑|阿姨|大伯|堂哥|堂姐|战友|老乡|老朋友|老师|班主任|辅导员|儿子|女儿|孩子|侄子)",
         requires=("我是",),
+        kind="acquaintance",
+    ),
+    # Claims written as a sender's name rather than a sentence ("京东客服：…", "【工商银行】…",
+    # "XX市公安局通知：…"): lawful senders write so too, so these count only beside a scam sign.
+    Rule(
+        "impersonation.service_name",
+        "impersonation",
+        2.5,
+        ("aucl.confusion", "criminal.266"),
+        "The text speaks as the customer service, claims desk or official account of a platform, courier "
+        "or payment app ('京东客服', '快递理赔中心', '抖音官方'): lawful senders do too, so it counts beside a scam sign.",
+        pattern="(?:支付宝|微信|财付通|京东|美团|淘宝|天猫|抖音|快手|拼多多|闲鱼|唯品会|苏宁|携程|去哪儿|飞猪|12306"
+        "|快递|物流|顺丰|中通|圆通|申通|韵达|邮政|ems|菜鸟|借呗|花呗|白条|金条|微粒贷|航空|平台|官方|店铺|商家)"
+        + _NOPUNCT
+        + "{0,4}?(?:客服|售后|理赔中心|理赔部|理赔专员|客户服务|官方客服|工作人员)",
+        requires=("客服", "售后", "理赔", "客户服务", "工作人员"),
+        kind="ecommerce_cs",
+    ),
+    Rule(
+        "impersonation.bank_signature",
+        "impersonation",
+        2.0,
+        ("aucl.confusion", "criminal.266"),
+        "The text is signed as a bank or speaks as its service desk ('【工商银行】', '建行客服'): "
+        "every real bank notice is too, so it counts only beside a scam sign.",
+        pattern="【" + _BANK + "[^】\\n]{0,6}】|" + _BANK + "(?:客服|信用卡中心|客户服务中心|官方)",
+        requires=("【", "客服", "信用卡中心", "客户服务中心", "官方"),
+        kind="bank_smishing",
+    ),
+    Rule(
+        "impersonation.authority_notice",
+        "impersonation",
+        4.0,
+        ("criminal.279", "criminal.266"),
+        "The text speaks as police, a court or a procuratorate and accuses or threatens the person (涉嫌, "
+        "传票, 通缉, 冻结): these bodies do not serve such notices by SMS or phone.",
+        # the accusation is addressed to the reader ("您涉嫌"): a news item about an arrest is not
+        pattern="(?:公安局|公安厅|公安部|派出所|刑警|刑侦|经侦|网警|法院|检察院|公检法|国安|警官|民警)"
+        "[^\\n]{0,40}?(?:您|你)[^\\n]{0,15}?(?:涉嫌|传票|逮捕|通缉|拘留|立案|冻结|洗钱|配合调查|协助调查|保密)"
+        "|(?:您|你)[^\\n]{0,15}?(?:涉嫌|传票|逮捕|通缉|洗钱)[^\\n]{0,30}?(?:公安局|派出所|刑警|刑侦|经侦|法院|检察院"
+        "|警官|民警)",
+        requires=("公安", "派出所", "刑警", "刑侦", "经侦", "网警", "法院", "检察院", "公检法", "国安", "警官", "民警"),
+        kind="police",
+    ),
+    Rule(
+        "impersonation.employer",
+        "impersonation",
+        2.5,
+        ("criminal.266",),
+        "The sender claims to be the person's employer, its HR or finance staff ('我是公司财务', '我是你们单位人事'): "
+        "a colleague says so too, so it counts beside a scam sign.",
+        pattern="我是(?:你们|您|你|咱们)?的?(?:公司|单位|厂里|集团)?的?(?:人事|财务|出纳|会计|hr|行政|董事长|总经理)"
+        "(?![\u4e00-\u9fff]{3})",
+        requires=("我是",),
+        kind="acquaintance",
+    ),
+    Rule(
+        "impersonation.relative_phone",
+        "impersonation",
+        2.5,
+        ("criminal.266",),
+        "A 'child' or relative writes from a borrowed or new phone ('手机掉水里了，这是同学的手机'): the opener of "
+        "relative scams, and what a real child says too, so it counts beside a scam sign.",
+        pattern="(?:手机|电话)(?:丢了|掉了|坏了|被偷了|没电了|摔坏了|掉水里了|进水了|欠费了|停机了)"
+        "[^\\n]{0,20}?(?:这是|用的是|借)(?:我)?(?:同学|朋友|同事|室友|老师|别人|舍友)的"
+        "|这是我(?:同学|朋友|同事|室友|舍友)的(?:手机|电话|号)",
+        requires=("手机", "电话"),
         kind="acquaintance",
     ),
     # -- false promises -------------------------------------------------------------------------
@@ -686,6 +769,7 @@ RULES: tuple[Rule, ...] = (
             "洗钱案件",
         ),
         kind="police",
+        claims_identity=True,
     ),
     Rule(
         "fraud.remote_control",
@@ -783,13 +867,14 @@ RULES: tuple[Rule, ...] = (
         ("criminal.266",),
         "A 'customer service' offers a refund or compensation for a faulty or lost parcel and walks the person through payment steps.",
         pattern="(?:订单|交易)(?:异常|失效|冻结|卡单)[^\\n]{0,30}?(?:退款|退还|理赔|赔偿)"
-        "|(?:商品|货物|包裹|快递|快件|订单|宝贝|衣服|产品|物品)"
+        "|(?:商品|货物|包裹|快递|快件|订单|宝贝|衣服|产品|物品|购买的|买的)"
         + _NOPUNCT
         + "{0,20}?(?:质量问题|丢失|丢件|破损|弄丢|污染|召回|有问题|不合格|超标)"
         + "[^\\n]{0,40}?(?:退款|理赔|赔偿|赔付|退还|双倍|三倍)"
         "|(?:理赔|退款|赔付|赔偿)[^\\n]{0,30}?(?:备用金|借呗|花呗|微粒贷|金条|白条|验证码|二维码|扫码|屏幕|转账|银行卡号)",
         requires=("理赔", "退款", "赔付", "赔偿"),
         kind="ecommerce_cs",
+        claims_identity=True,
     ),
     Rule(
         "fraud.membership",
@@ -809,6 +894,7 @@ RULES: tuple[Rule, ...] = (
         + "[^\\n]{0,20}?(?:取消|关闭)",
         requires=("百万保障", "取消", "关闭", "注销"),
         kind="ecommerce_cs",
+        claims_identity=True,
     ),
     Rule(
         "fraud.credit_record",
@@ -823,6 +909,7 @@ RULES: tuple[Rule, ...] = (
         "|(?:校园贷|学生贷|借呗|花呗|白条|金条|微粒贷)[^\\n]{0,20}?(?:注销|关闭)[^\\n]{0,20}?征信",
         requires=("注销", "关闭", "清空"),
         kind="credit_record",
+        claims_identity=True,
     ),
     Rule(
         "fraud.credit_threat",
@@ -954,6 +1041,7 @@ RULES: tuple[Rule, ...] = (
         + "{0,15}?(?:采购|订购|订餐|订货|要货|下单|定制|批量)",
         requires=("部队", "军区", "武警", "消防", "边防", "营区", "连队", "炊事班", "后勤部", "特警", "军官"),
         kind="military_purchase",
+        claims_identity=True,
     ),
     Rule(
         "fraud.smishing",
@@ -971,6 +1059,7 @@ RULES: tuple[Rule, ...] = (
         + "{0,8}?现金",
         requires=("电子密码器", "密码器", "u盾", "k宝", "口令卡", "安全控件", "数字证书", "积分"),
         kind="bank_smishing",
+        claims_identity=True,
     ),
     Rule(
         "fraud.phishing_link",
@@ -978,13 +1067,14 @@ RULES: tuple[Rule, ...] = (
         3.0,
         ("criminal.266",),
         "An account or card said to be expiring, frozen or abnormal, with a website or link to log in to.",
-        pattern="(?:账户|账号|银行卡|信用卡|储蓄卡|卡片|网银|手机银行|医保卡|社保卡|etc|积分)"
+        pattern="(?:账户|账号|银行卡|信用卡|储蓄卡|卡片|网银|手机银行|医保卡|社保卡|etc|积分|证书|实名|认证)"
         + _NOPUNCT
-        + "{0,12}?(?:异常|冻结|停用|失效|锁定|受限|过期|到期|清零|已满)"
-        + "[^\\n]{0,40}?(?:登录|登陆|访问|点击|打开|进入)"
-        + "[^\\n]{0,20}?(?:www|http|wap|\\.com|\\.cn|链接|网址|手机网|我行网站)",
-        requires=("登录", "登陆", "访问", "点击", "打开", "进入"),
+        + "{0,12}?(?:异常|冻结|停用|失效|锁定|受限|过期|到期|清零|已满|注销|未认证)"
+        + "[^\\n]{0,40}?(?:登录|登陆|访问|点击|打开|进入|前往)"
+        + "[^\\n]{0,20}?(?:www|http|wap|\\.com|\\.cn|\\.top|\\.vip|t\\.cn|链接|网址|手机网|我行网站|网站)",
+        requires=("登录", "登陆", "访问", "点击", "打开", "进入", "前往"),
         kind="bank_smishing",
+        claims_identity=True,
     ),
     Rule(
         "fraud.prize",
@@ -1012,8 +1102,11 @@ RULES: tuple[Rule, ...] = (
             "到我办公室一趟",
             "猜猜我是谁",
             "你猜我是谁",
+            "猜猜我是哪个",
+            "你猜我是哪位",
         ),
         kind="acquaintance",
+        claims_identity=True,
     ),
     Rule(
         "fraud.new_number",
@@ -1058,6 +1151,250 @@ RULES: tuple[Rule, ...] = (
             "开会",
         ),
         kind="acquaintance",
+    ),
+    Rule(
+        "fraud.summons",
+        "fraud",
+        4.5,
+        ("criminal.266",),
+        "A 'summons' or case notice pushed by SMS or robocall (您有一张传票未领取, 详情按9): the opener of "
+        "police and court impersonation.",
+        pattern="传票[^\\n]{0,20}?(?:未领|逾期|过期|查询|详情|按#|请按|回拨|请拨|即将|尚未|待领)"
+        "|(?:您|你)(?:有|名下有)[^\\n]{0,10}?(?:传票|法院文书|诉讼文书|司法文书)[^\\n]{0,10}?(?:未|待|需)"
+        "|(?:按#|请按#)[^\\n]{0,10}?(?:人工|查询|转接)[^\\n]{0,20}?(?:传票|案件|法院|公安)",
+        requires=("传票", "文书", "按#"),
+        kind="police",
+        claims_identity=True,
+    ),
+    Rule(
+        "fraud.police_pressure",
+        "fraud",
+        3.0,
+        ("criminal.266",),
+        "The caller accuses the person of a crime or orders secrecy and an asset check (涉案账户, 保密协议, "
+        "不能告诉任何人, 资金审查): police-scam pressure.",
+        keywords=(
+            "涉案账户",
+            "涉案资金",
+            "保密协议",
+            "签署保密",
+            "不能告诉任何人",
+            "不要告诉任何人",
+            "不得告诉任何人",
+            "资金审查",
+            "国家安全账户",
+            "监管账户",
+            "清查核实",
+            "冻结你名下",
+            "冻结您名下",
+            "名下银行卡涉嫌",
+            "名下的银行卡涉嫌",
+            "身份证被盗用",
+            "身份信息被盗用",
+            "协助调查",
+        ),
+        kind="police",
+        claims_identity=True,
+    ),
+    Rule(
+        "fraud.cs_money_move",
+        "fraud",
+        3.0,
+        ("criminal.266",),
+        "A 'customer service' walks the person through moving money: borrowing on a credit app, proving funds, "
+        "sharing the screen or paying to a named account.",
+        pattern="(?:客服|售后|理赔)[^\\n]{0,60}?(?:屏幕共享|共享屏幕|备用金|借呗|花呗|微粒贷|金条|白条|放心借"
+        "|验证资金|流水|转入|转到|转账|打款|汇款|扫码|验证码|下载)"
+        # a lawful platform also says "contact customer service to cancel", but not on a private WeChat or QQ
+        "|(?:自动扣费|自动续费|扣费)[^\\n]{0,30}?(?:取消|关闭)[^\\n]{0,30}?(?:加微信|加qq|添加微信|添加qq|客服微信|客服qq)",
+        requires=("客服", "售后", "理赔", "扣费", "续费"),
+        kind="ecommerce_cs",
+    ),
+    Rule(
+        "fraud.parcel_claim",
+        "fraud",
+        3.5,
+        ("criminal.266",),
+        "A 'courier' reports a lost or damaged parcel and offers compensation through a contact or a link.",
+        pattern="(?:快递|包裹|快件|邮件|物流)"
+        + _NOPUNCT
+        + "{0,12}?(?:丢失|丢件|遗失|破损|损坏|弄丢|滞留|被扣|违禁品)"
+        + "[^\\n]{0,40}?(?:理赔|赔偿|赔付|补偿|加微信|加qq|添加|扫码|链接|报关费|清关费)",
+        requires=("快递", "包裹", "快件", "邮件", "物流"),
+        kind="ecommerce_cs",
+        claims_identity=True,
+    ),
+    Rule(
+        "fraud.relative_ask",
+        "fraud",
+        3.5,
+        ("criminal.266",),
+        "A 'child' or relative needs money for fees or a hospital, paid to a card or account they name.",
+        pattern="(?:爸|妈|爷爷|奶奶|叔|舅|姑|姨|哥|姐)[^\\n]{0,30}?(?:学费|培训费|资料费|报名费|考试费|补习费|住院费"
+        "|医药费|手术费|押金|保释金|罚款)[^\\n]{0,30}?(?:打到|转到|汇到|打给|转给|汇给|卡号|账户|账号|这张卡)",
+        requires=("学费", "培训费", "资料费", "报名费", "考试费", "补习费", "住院费", "医药费", "手术费", "押金", "保释金", "罚款"),
+        kind="acquaintance",
+        claims_identity=True,
+    ),
+    Rule(
+        "fraud.leader_transfer",
+        "fraud",
+        3.0,
+        ("criminal.266",),
+        "A 'leader' or 'boss' tells staff to pay someone now and keep it quiet ('我在开会，你先把20万转到这个账户').",
+        pattern="(?:领导|老板|[\u4e00-\u9fff]总|局长|董事长|总经理)[^\\n]{0,40}?(?:你|您)(?:先|马上|立刻|立即|赶紧|尽快|现在)"
+        "[^\\n]{0,12}?(?:转|打|汇)(?:账|款|过去|给|到|#)"
+        "|(?:转|打|汇)(?:到|给)(?:这个|下面|以下|对方|这张)(?:账户|账号|卡|卡号|银行卡)",
+        requires=("领导", "老板", "总", "局长", "董事长", "这个", "下面", "以下", "对方", "这张"),
+        kind="acquaintance",
+        claims_identity=True,
+    ),
+    Rule(
+        "fraud.loan_fee_terms",
+        "fraud",
+        3.5,
+        ("criminal.266",),
+        "A loan comes with an unfreezing fee, deposit, 'bank-flow' or activation charge before the money is paid.",
+        # a fee the borrower is told to pay ("需交", "先缴"), not one a lender waives ("无需押金")
+        pattern="(?:贷款|借款|放款|下款|额度|提现|到账|审核|审批)[^\\n]{0,30}?(?<![无免不])(?:交|缴|付|充|转|需|要)"
+        "[^\\n]{0,4}?(?:解冻|保证金|工本费|验资|刷流水|激活费|认证费|会员费|押金|验证金)"
+        "|(?:刷流水|解冻金|验证金|验资)[^\\n]{0,20}?(?:放款|下款|到账|提现)",
+        requires=("解冻", "保证金", "工本费", "验资", "刷流水", "激活费", "认证费", "会员费", "押金", "验证金"),
+        kind="loan_fee",
+    ),
+    Rule(
+        "fraud.credit_repair",
+        "fraud",
+        3.5,
+        ("criminal.266",),
+        "The text offers to repair, wipe or 'optimise' a credit record or cancel a student account for a fee: "
+        "only the lender can correct a record, so every such offer is a scam.",
+        keywords=(
+            "征信修复",
+            "修复征信",
+            "征信洗白",
+            "洗白征信",
+            "消除逾期",
+            "删除逾期",
+            "逾期消除",
+            "修复逾期",
+            "逾期修复",
+            "消除不良记录",
+            "征信异常需注销",
+            "学生身份未注销",
+            "学生账户注销",
+        ),
+        kind="credit_record",
+    ),
+    Rule(
+        "fraud.brushing_terms",
+        "fraud",
+        3.0,
+        ("criminal.266",),
+        "Fake-order and task-scam jargon: principal plus commission, order streaks, stuck orders that need more top-ups.",
+        keywords=(
+            "本金加佣金",
+            "本金+佣金",
+            "返还本金",
+            "本金返还",
+            "连单",
+            "卡单",
+            "任务单",
+            "垫付任务",
+            "做单返",
+            "充值返利",
+            "点赞赚钱",
+            "关注赚钱",
+            "手机兼职",
+            "足不出户日",
+            "做任务赚",
+            "接单赚",
+        ),
+        kind="brushing",
+    ),
+    Rule(
+        "fraud.investment_lure",
+        "fraud",
+        3.0,
+        ("criminal.266",),
+        "Investment, stock-tip or betting lures: guaranteed or daily returns, free stock picks, insider "
+        "data of a betting platform, 'winning back' losses (回血上岸).",
+        keywords=(
+            "保证收益",
+            "保收益",
+            "包赚不赔",
+            "稳赚不亏",
+            "只赚不亏",
+            "稳赢",
+            "包赢",
+            "必赚",
+            "躺赚",
+            "免费荐股",
+            "免费领取牛股",
+            "涨停牛股",
+            "内部数据",
+            "回血上岸",
+            "帮你回血",
+            "带你回血",
+            "计划员",
+            "彩票导师",
+            "带你翻倍",
+            "原始股",
+        ),
+        pattern="(?:日|每天|每日|周|每周|月|每月)(?:收益|回报|利润|盈利|返利)(?:率)?(?:高达|达到|稳定|可达)?#+(?:\\.#+)?%",
+        requires=("收益", "回报", "利润", "盈利", "返利"),
+        kind="investment",
+    ),
+    Rule(
+        "fraud.romance_money",
+        "fraud",
+        2.5,
+        ("criminal.266",),
+        "An online sweetheart brings up money: top-ups, a platform to invest or bet on, a withdrawal that needs a fee.",
+        pattern="(?:宝贝|亲爱的|老公|老婆|宝宝)[^\\n]{0,40}?(?:充值|投资|下注|博彩|彩票|理财平台|提现|出金|稳赚)",
+        requires=("宝贝", "亲爱的", "老公", "老婆", "宝宝"),
+        kind="romance",
+    ),
+    Rule(
+        "fraud.game_lure",
+        "fraud",
+        3.5,
+        ("criminal.266",),
+        "Game scams: free skins or currency, cheap top-ups through a private channel, refunds of a minor's top-ups.",
+        pattern="免费(?:领|送|领取|获得)"
+        + _NOPUNCT
+        + "{0,4}?(?:皮肤|点券|钻石|英雄|金币|游戏币|装备|q币)"
+        "|(?:游戏|充值)[^\\n]{0,12}?(?:未成年|退款|退费|退还)[^\\n]{0,20}?(?:未成年|退款|退费|退还|客服|加qq|加微信)"
+        "|(?:账号|游戏号)(?:被)?(?:冻结|封号|封禁)[^\\n]{0,20}?(?:解冻|解封)[^\\n]{0,10}?(?:费|金|钱|#)",
+        requires=("免费", "游戏", "充值", "账号", "游戏号"),
+        kind="game_trade",
+    ),
+    Rule(
+        "fraud.subsidy",
+        "fraud",
+        3.5,
+        ("criminal.266",),
+        "A subsidy, tax refund or benefit to be claimed through a link, a QR code or a private contact "
+        "(社保补贴, 个税退税, 医保返还): government bodies pay into the registered account.",
+        # a government site (gov.cn) is where the lawful notice sends people
+        pattern="(?![^\\n]*gov\\.cn)(?:补贴|补助|退税|退费|津贴|补偿金|返还款|养老金|失业金|医保返还|社保返还)"
+        "[^\\n]{0,40}?(?:www|http|链接|网址|二维码|扫码|加qq|加微信|添加微信|添加qq|\\.cn|\\.com|\\.top)",
+        requires=("补贴", "补助", "退税", "退费", "津贴", "补偿金", "返还款", "养老金", "失业金", "返还"),
+        kind="subsidy",
+        claims_identity=True,
+    ),
+    Rule(
+        "fraud.flight_change",
+        "fraud",
+        3.5,
+        ("criminal.266",),
+        "A flight said to be cancelled or delayed, with compensation or a rebooking fee through a contact: "
+        "the flight-rebooking scam.",
+        pattern="(?:航班|机票|班机)[^\\n]{0,30}?(?:取消|故障|停飞|延误|无法起飞)[^\\n]{0,60}?(?:理赔|补偿|赔偿|延误险"
+        "|改签费|手续费|退改费)",
+        requires=("航班", "机票", "班机"),
+        kind="flight",
+        claims_identity=True,
     ),
     Rule(
         "fraud.transfer",
