@@ -20,6 +20,7 @@ from qinglian.web.chain import chain_data, chain_picture
 from qinglian.web.db import CREATE_ROLES, REVEAL_ROLES, REVIEW_ROLES, Membership
 from qinglian.web.deps import DB, CaseAccess, CurrentUser, Refused, audit, check_csrf, member_cases, settings
 from qinglian.web.jobs import Jobs
+from qinglian.web.registry_seen import seen_elsewhere
 from qinglian.web.render import lang_of, page
 
 router = APIRouter()
@@ -107,7 +108,8 @@ def party(request: Request, acc: CaseAccess, s: DB, holder: Annotated[str, Query
         raise Refused(404, "该案件中没有这个当事人", "no such party in this case")
     audit(s, request, acc.user, acc.info.case_id, "party", holder)
     return page(request, "party.html", acc=acc, holder=holder, data=data,
-                can_review=acc.role in REVIEW_ROLES, status_zh=STATUS_ZH, status_en=STATUS_EN)
+                can_review=acc.role in REVIEW_ROLES, status_zh=STATUS_ZH, status_en=STATUS_EN,
+                seen=seen_elsewhere(s, acc.user, settings(request).cases_dir, acc.info.case_id, holder))
 
 
 @router.post("/cases/{case_id}/charges/{charge_id}/review", dependencies=[Depends(check_csrf)])

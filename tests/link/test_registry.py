@@ -8,7 +8,6 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,44 +15,10 @@ import pytest
 from qinglian.errors import QinglianError
 from qinglian.link import registry as reg
 from qinglian.link.keys import init_key
-from qinglian.store.case import init_case, open_case
-from tests.helpers import cli, create_declared, insert
+from qinglian.store.case import open_case
+from tests.helpers import cli, insert
 from tests.link.conftest import evidence, rows
-
-CALLER = "+8617012345678"
-CONSUMER = "+8613900001111"
-BANK = "6222021234567890123"
-PAYEE = "某某智能科技有限公司"
-SIGNATURE = "【某某金融】"
-HOLDER_1 = "上海某某信息咨询有限公司"
-HOLDER_2 = "杭州某某金融服务有限公司"
-HOLDER_3 = "南京某某商务咨询有限公司"
-
-
-def make_case(root: Path, name: str, holder: str, own: str, *, caller: str = CALLER, bank: str = BANK) -> Path:
-    """A case whose holder calls from ``caller``, pays PAYEE into ``bank`` and lists CONSUMER and ``own``."""
-    init_case(root, name, "测试局", user="tester")
-    tag = root.name
-    with open_case(root).connect() as con:
-        create_declared(con)
-        calls = evidence(con, tag + "-calls", holder, "calls")
-        insert(con, "calls", rows(calls, holder, [
-            {"account": "acc-9" + tag, "caller": caller, "callee": CONSUMER, "started_at": datetime(2025, 7, 1, 9)},
-            {"account": "acc-9" + tag, "caller": caller, "callee": own, "started_at": datetime(2025, 7, 3, 9)},
-        ]))
-        cust = evidence(con, tag + "-list", holder, "customers")
-        insert(con, "customers", rows(cust, holder, [{"name": "客户", "phone": CONSUMER}, {"name": "客户", "phone": own}]))
-        sms = evidence(con, tag + "-sms", holder, "sms")
-        insert(con, "sms", rows(sms, holder, [{"account": "sms-77", "signature": SIGNATURE, "recipient": own,
-                                               "sent_at": datetime(2025, 7, 2, 9), "content": "低息贷款"}]))
-        pay = evidence(con, tag + "-pay", holder, "payments")
-        spaced = " ".join(bank[i:i + 4] for i in range(0, len(bank), 4))
-        insert(con, "payments", rows(pay, holder, [
-            {"payer": holder, "payee": PAYEE, "amount": 5000.0, "memo": "外呼线路费",
-             "paid_at": datetime(2025, 6, 30, 10), "extra": json.dumps({"收款账号": spaced}, ensure_ascii=False)},
-            {"payer": holder, "payee": "王某", "amount": 800.0, "memo": "好处费", "paid_at": datetime(2025, 7, 5, 10)},
-        ]))
-    return root
+from tests.link.registry_cases import BANK, CALLER, CONSUMER, HOLDER_1, HOLDER_2, HOLDER_3, make_case
 
 
 @pytest.fixture()
@@ -265,3 +230,14 @@ def test_the_registry_is_not_world_readable_even_with_a_loose_umask(tmp_path: Pa
     finally:
         os.umask(old)
     assert reg.default_path(tmp_path / "c").stat().st_mode & 0o077 == 0
+
+
+def test_link_registers_the_case_where_the_folder_holding_it_has_a_registry(cases: Path) -> None:
+    from qinglian import pipeline
+
+    pipeline.link(open_case(cases / "one"))
+    assert not reg.default_path(cases).exists()  # no registry: link makes none
+    reg.register_case(open_case(cases / "two"))
+    pipeline.link(open_case(cases / "one"), user="tester")
+    one = reg.case_id_of(open_case(cases / "one"))
+    assert sorted(e.name for e in reg.elsewhere(reg.default_path(cases), one, HOLDER_1)) == ["二号案"]
