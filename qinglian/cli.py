@@ -89,12 +89,17 @@ def case_init(
     name: Annotated[str, typer.Option("--name", help="案件名称 / case name")],
     agency: Annotated[str | None, typer.Option("--agency", help="办案单位 / agency")] = None,
     user: UserOpt = None,
+    pack: Annotated[
+        list[str] | None,
+        typer.Option("--pack", help="行业包，可重复（默认 loans）/ industry pack, repeatable (default loans)"),
+    ] = None,
 ) -> None:
     """新建案件目录 / create a case folder."""
     from qinglian.store.case import init_case
 
-    case = init_case(case_dir, name, agency, user=user)
-    out.print(t(f"已新建案件：{case.root}", f"case created: {case.root}"))
+    case = init_case(case_dir, name, agency, user=user, packs=pack or ())
+    out.print(t(f"已新建案件：{case.root}（行业包：{'、'.join(case.packs)}）",
+                f"case created: {case.root} (packs: {', '.join(case.packs)})"))
 
 
 @app.command("verify")
@@ -416,12 +421,21 @@ def demo_cmd(
         bool, typer.Option("--force", help="覆盖已有的演示目录 / replace an existing demo folder")
     ] = False,
     user: UserOpt = None,
+    industry: Annotated[
+        str | None,
+        typer.Option("--industry", help="行业包的演示：loans | real_estate | renovation | education / an industry pack's demo"),
+    ] = None,
 ) -> None:
     """生成合成演示案件并运行全部分析 / build the synthetic demo case and analyse it."""
     from qinglian.demo import run_demo
+    from qinglian.demo.industry import run_industry_demo
 
     with _progress() as progress:
-        result = run_demo(out_dir, seed=seed, scale=scale, force=force, user=user, progress=progress)
+        if industry:
+            result = run_industry_demo(out_dir, industry, seed=seed, scale=scale, force=force, user=user,
+                                       progress=progress)
+        else:
+            result = run_demo(out_dir, seed=seed, scale=scale, force=force, user=user, progress=progress)
     _say(result.lines())
 
 

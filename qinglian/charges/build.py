@@ -15,6 +15,7 @@ import pyarrow as pa
 from qinglian.charges.conduct import CONDUCTS
 from qinglian.charges.detect import BUILDERS, SUPPORT, Candidate, Context
 from qinglian.charges.evidence import Summary, representative_all, summarise_all
+from qinglian.charges.packs import case_wording
 from qinglian.charges.provisions import checked, cite
 from qinglian.i18n import t
 from qinglian.store import tables as T
@@ -128,6 +129,7 @@ def build_charges(case: Case, con: duckdb.DuckDBPyConnection, progress: Progress
     the reviewer saw, the status is kept and ``evidence_changed`` is set.
     """
     total = len(BUILDERS) + 2
+    wording = case_wording(case, con)  # each party's industry pack names its conducts
     ctx = Context(con)
     try:
         reviews = latest_reviews(con)
@@ -153,7 +155,8 @@ def build_charges(case: Case, con: duckdb.DuckDBPyConnection, progress: Progress
         s = summaries.get(i) or Summary(0, None, None, "")
         sample = samples.get(i, [])
         first, last = _d(s.first_at), _d(s.last_at)
-        breach, unverified = checked(cite(conduct.breach, first, last, "breach"))
+        said = wording.apply(c, conduct)
+        breach, unverified = checked(cite(said.breach, first, last, "breach"))
         if c.lead is None and not breach and not c.referral:
             c.lead = ("所涉条文未经文本核对，不作为违法认定", "no provision checked against a text applies")
         if c.lead is not None or s.rows == 0:
@@ -167,8 +170,8 @@ def build_charges(case: Case, con: duckdb.DuckDBPyConnection, progress: Progress
         for cited in unverified + unv2:
             reasons.append({"zh": f"另可考虑（条文未经文本核对，未引用）：{cited}", "en": f"also consider (not checked, not cited): {cited}"})
         charges.append({
-            "charge_id": cid, "holder": c.holder, "conduct": c.conduct, "conduct_zh": conduct.zh,
-            "conduct_en": conduct.en, "provisions": json.dumps(breach + referral, ensure_ascii=False),
+            "charge_id": cid, "holder": c.holder, "conduct": c.conduct, "conduct_zh": said.zh,
+            "conduct_en": said.en, "provisions": json.dumps(breach + referral, ensure_ascii=False),
             "first_at": s.first_at, "last_at": s.last_at, "scale": json.dumps({**c.scale, "rows": s.rows}, ensure_ascii=False),
             "facts_zh": c.facts[0], "facts_en": c.facts[1], "strength": c.strength,
             "strength_reasons": json.dumps(reasons, ensure_ascii=False),

@@ -20,6 +20,8 @@ import pyarrow as pa
 
 from qinglian.detect.text.engine import classify_batch, rule_citations
 from qinglian.detect.text.model import shipped_model
+from qinglian.detect.text.packs import pack_rules
+from qinglian.detect.text.packs import rule_citations as pack_citations
 from qinglian.detect.text.rules import LABELS, RULES
 from qinglian.i18n import t
 from qinglian.laws import catalog
@@ -109,8 +111,8 @@ def _distinct_texts(con: duckdb.DuckDBPyConnection, kind: str, fld: str) -> duck
     return con.execute(f"SELECT DISTINCT {col} FROM {quote_ident(kind)} WHERE {col} IS NOT NULL AND trim({col}) <> ''")
 
 
-def _rule_laws(con: duckdb.DuckDBPyConnection, kind: str, writer: _Writer) -> pa.Table:
-    """Per rule and per day the kind's records carry, the provisions in force that day (JSON)."""
+def _rule_laws(con: duckdb.DuckDBPyConnection, kind: str, writer: _Writer, packs: tuple[str, ...] = ()) -> pa.Table:
+    """Per rule (the packs' too) and per day the kind's records carry, the provisions in force that day (JSON)."""
     date_col = DATE_FIELD.get(kind)
     days: list[date | None] = [None]
     if date_col:
@@ -123,6 +125,12 @@ def _rule_laws(con: duckdb.DuckDBPyConnection, kind: str, writer: _Writer) -> pa
             rules.append(r.id)
             on.append(day)
             laws.append(writer.law(cites[_RULE_INDEX[r.id]]))
+        extra = pack_rules(packs)
+        if extra is not None:
+            for r, cited in zip(extra.rules, pack_citations(packs, day), strict=True):
+                rules.append(r.id)
+                on.append(day)
+                laws.append(writer.law(cited))
     return pa.table({"rule": pa.array(rules, pa.string()), "day": pa.array(on, pa.date32()),
                      "law": pa.array(laws, pa.string())})
 
@@ -135,7 +143,7 @@ def analyze_text(case: Case, con: duckdb.DuckDBPyConnection, workers: int | None
     many distinct texts is classified by ``workers`` processes (default: one per core), this one
     included.
     """
-    del case  # the connection is the case store; kept in the signature shared by all analyses
+    packs = case.packs  # the case's industry packs add their rules (qinglian/packs)
     result = TextAnalysisResult()
     writer = _Writer()
     n_workers = worker_count() if workers is None else workers
@@ -157,18 +165,18 @@ def analyze_text(case: Case, con: duckdb.DuckDBPyConnection, workers: int | None
                     # every n-th chunk of the stage (counted over all fields) is this process's share;
                     # the others go to the helpers
                     every = n_workers if pool is not None else 1
-                    theirs = {k: pool.submit(_hits_batch, chunk) for k, chunk in enumerate(chunks)
+                    theirs = {k: pool.submit(_hits_batch, chunk, None, packs) for k, chunk in enumerate(chunks)
                               if pool is not None and (dealt + k) % every}
                     dealt += len(chunks)
                     inserting: Future[None] | None = None
                     for k, chunk in enumerate(chunks):
-                        batch = theirs[k].result() if k in theirs else _hits_batch(chunk, writer)
+                        batch = theirs[k].result() if k in theirs else _hits_batch(chunk, writer, packs)
                         if not batch.num_rows:
                             continue
                         if inserting is not None:
                             inserting.result()  # the connection serves one statement at a time
                         if laws is None:
-                            laws = _rule_laws(con, kind, writer)
+                            laws = _rule_laws(con, kind, writer, packs)
                         inserting = inserter.submit(_insert, con, kind, fld, pa.Table.from_batches([batch]), laws)
                     if inserting is not None:
                         inserting.result()
@@ -179,6 +187,7 @@ def analyze_text(case: Case, con: duckdb.DuckDBPyConnection, workers: int | None
             "model": model.version,
             "rules": [r.id for r in RULES],
             "catalog": catalog().catalog_version,
+            "packs": list(packs),
         }
         con.execute(
             "INSERT INTO analysis_runs VALUES (?, ?, ?, ?)",
@@ -278,17 +287,17 @@ def _helper_writer() -> _Writer:
     return _Writer()
 
 
-def _hits_batch(texts: list[str], writer: _Writer | None = None) -> pa.RecordBatch:
+def _hits_batch(texts: list[str], writer: _Writer | None = None, packs: tuple[str, ...] = ()) -> pa.RecordBatch:
     """The hits of a chunk of distinct texts as one batch (columns as _HITS); in a helper or here."""
-    found = _analyse_texts(texts, writer or _helper_writer())
+    found = _analyse_texts(texts, writer or _helper_writer(), packs)
     columns = list(zip(*found, strict=True)) if found else [() for _ in _HITS]
     return pa.RecordBatch.from_arrays(
         [pa.array(list(c), type=t) for c, t in zip(columns, _HITS.types, strict=True)], schema=_HITS)
 
 
-def _analyse_texts(texts: list[str], writer: _Writer) -> list[tuple[Any, ...]]:
+def _analyse_texts(texts: list[str], writer: _Writer, packs: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
     """The hits of a batch of distinct texts, one tuple per future findings row (columns as _HITS)."""
-    res = classify_batch(texts)
+    res = classify_batch(texts, packs=packs)
     out: list[tuple[Any, ...]] = []
     add = out.append
     for i, text in enumerate(texts):

@@ -211,6 +211,7 @@ class _Run:
         self.opts = opts
         self.user = current_user(opts.user)
         self.overrides = parse_overrides(opts.mapping, opts.kind)
+        self.packs = case.packs  # the case's industry packs add header synonyms
         self.tmpdirs: list[Path] = []
         # Originals are copied into evidence/ on a thread while their rows are read: the copy is
         # mostly the kernel's and need not wait for the parse (docs/decisions.md).
@@ -340,7 +341,7 @@ class _Run:
     def _kind(self, sheet: SheetData, display: str) -> str:
         if self.opts.kind != "auto":
             return self.opts.kind
-        guess = guess_kind(sheet.headers, self.overrides)
+        guess = guess_kind(sheet.headers, self.overrides, self.packs)
         if guess.kind is not None:
             return guess.kind
         cands = "、".join(guess.candidates) if guess.candidates else "无"
@@ -359,7 +360,7 @@ class _Run:
 
     def sheet(self, sha: str, display: str, sheet: SheetData) -> SheetOutcome:
         kind = self._kind(sheet, display)
-        mapping = match_headers(kind, sheet.headers, self.overrides)
+        mapping = match_headers(kind, sheet.headers, self.overrides, self.packs)
         if not mapping:
             raise QinglianError(
                 f"没有一列能对应到 {kind} 的字段",

@@ -75,9 +75,10 @@ def load_synonyms(path: Path | None = None) -> dict[str, dict[str, list[str]]]:
     return {k: {f: list(v) for f, v in kinds[k].items()} for k in KINDS}
 
 
-@lru_cache(maxsize=1)
-def _index() -> dict[str, dict[str, str]]:
-    """kind -> normalised synonym -> field."""
+@lru_cache(maxsize=8)
+def _index(packs: tuple[str, ...] = ()) -> dict[str, dict[str, str]]:
+    """kind -> normalised synonym -> field; the synonyms of the industry ``packs`` come after the
+    shipped ones, so they never take a header those map (a loans case maps as it always has)."""
     index: dict[str, dict[str, str]] = {}
     for kind, fields in load_synonyms().items():
         idx: dict[str, str] = {}
@@ -85,12 +86,22 @@ def _index() -> dict[str, dict[str, str]]:
             for s in [field, *synonyms]:
                 idx.setdefault(normalise_header(s), field)
         index[kind] = idx
+    if packs:
+        from qinglian.packs import load_packs
+
+        for pack in load_packs(packs):
+            for kind, pfields in pack.headers.items():
+                for field, words in pfields.items():
+                    for s in words:
+                        index[kind].setdefault(normalise_header(s), field)
     return index
 
 
-def match_headers(kind: str, headers: list[str], overrides: dict[str, str] | None = None) -> dict[int, str]:
-    """Column index -> field for one kind; each field is taken by its first matching column."""
-    idx = _index()[kind]
+def match_headers(kind: str, headers: list[str], overrides: dict[str, str] | None = None,
+                  packs: tuple[str, ...] = ()) -> dict[int, str]:
+    """Column index -> field for one kind; each field is taken by its first matching column. ``packs``:
+    the case's industry packs, whose header synonyms are added."""
+    idx = _index(packs)[kind]
     result: dict[int, str] = {}
     taken: set[str] = set()
     norm_overrides = {normalise_header(k): v for k, v in (overrides or {}).items()}
@@ -102,13 +113,15 @@ def match_headers(kind: str, headers: list[str], overrides: dict[str, str] | Non
                 continue
             result[i] = field
             taken.add(field)
-    for i, h in enumerate(headers):
-        if i in result:
-            continue
-        found = idx.get(normalise_header(h))
-        if found and found not in taken:
-            result[i] = found
-            taken.add(found)
+    # the shipped synonyms first, over every column; a pack's only for the fields still free
+    for index in (_index()[kind], idx) if packs else (idx,):
+        for i, h in enumerate(headers):
+            if i in result:
+                continue
+            found = index.get(normalise_header(h))
+            if found and found not in taken:
+                result[i] = found
+                taken.add(found)
     return result
 
 
@@ -139,14 +152,15 @@ class KindGuess:
     unrecognised: list[str]
 
 
-def guess_kind(headers: list[str], overrides: dict[str, str] | None = None) -> KindGuess:
+def guess_kind(headers: list[str], overrides: dict[str, str] | None = None,
+               packs: tuple[str, ...] = ()) -> KindGuess:
     """The kind whose required fields are present and which matches most headers, if unambiguous."""
     scores: dict[str, int] = {}
     for kind in KINDS:
-        fields = set(match_headers(kind, headers, overrides).values())
+        fields = set(match_headers(kind, headers, overrides, packs).values())
         if all(any(f in fields for f in group) for group in REQUIRED[kind]):
             scores[kind] = len(fields)
-    idx = _index()
+    idx = _index(packs)
     # Where a "header" reads as data it is named by its position: messages never show values.
     unrecognised = [
         f"#{i + 1}" if looks_like_value(h) else h

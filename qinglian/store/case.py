@@ -63,6 +63,13 @@ class Case:
     def name(self) -> str:
         return str(self.meta().get("name", self.root.name))
 
+    @property
+    def packs(self) -> tuple[str, ...]:
+        """The industry packs the case chose (qinglian/packs); loans for a case made before packs."""
+        from qinglian.packs import case_pack_names
+
+        return case_pack_names(self.meta())
+
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to case.duckdb under the case's lock (shared to read, exclusive to write).
@@ -280,8 +287,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
 
 
-def init_case(root: Path, name: str, agency: str | None = None, user: str | None = None) -> Case:
-    """Create a new case folder; refuses to touch an existing case."""
+def init_case(root: Path, name: str, agency: str | None = None, user: str | None = None,
+              packs: Sequence[str] = ()) -> Case:
+    """Create a new case folder; refuses to touch an existing case. ``packs``: the industry packs
+    (qinglian/packs) the case is analysed with; loans when none is given."""
+    from qinglian.packs import check_names
+
+    chosen = check_names(packs)  # an unknown pack is refused before anything is written
     root = Path(root)
     if (root / "case.toml").exists():
         raise QinglianError(
@@ -312,13 +324,14 @@ def init_case(root: Path, name: str, agency: str | None = None, user: str | None
         f"created = {_toml_str(created)}",
         f"id = {_toml_str(uuid.uuid4().hex)}",
         f"schema_version = {SCHEMA_VERSION}",
+        f"packs = [{', '.join(_toml_str(p) for p in chosen)}]",
     ]
     fd = os.open(case.toml_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
     with case.connect() as con:
         ensure_schema(con)
-        case.log("case.init", {"name": name, "agency": agency}, user=user, con=con)
+        case.log("case.init", {"name": name, "agency": agency, "packs": list(chosen)}, user=user, con=con)
     return case
 
 

@@ -19,6 +19,7 @@ from qinglian.detect.text.detectors import DETECTORS, TextBatch
 from qinglian.detect.text.matcher import default_matcher
 from qinglian.detect.text.model import TextModel, shipped_model
 from qinglian.detect.text.normalize import Normalized, normalize, normalize_batch
+from qinglian.detect.text.packs import apply_packs
 from qinglian.detect.text.rules import LABELS, RULES
 from qinglian.laws import catalog
 
@@ -50,9 +51,10 @@ def rule_citations(on: date | None) -> tuple[tuple[str, ...], ...]:
 
 
 def classify_batch(
-    texts: Sequence[str], on: date | None = None, model: TextModel | None = None
+    texts: Sequence[str], on: date | None = None, model: TextModel | None = None, packs: Sequence[str] = ()
 ) -> BatchResult:
-    """Scores for all eight labels and the rule hits (original spans) of every text of a batch."""
+    """Scores for all eight labels and the rule hits (original spans) of every text of a batch; the
+    rules of the industry ``packs`` (qinglian/packs) are added to the built-in ones."""
     model = model or shipped_model()
     norm = normalize_batch(texts)
     matches = default_matcher().find(norm)
@@ -60,7 +62,10 @@ def classify_batch(
     scores = np.zeros((len(texts), len(LABELS)), dtype=np.float64)
     for j, det in enumerate(DETECTORS):
         scores[:, j] = det.func(batch).scores
-    return BatchResult(texts, scores, _hits(texts, norm, batch, on))
+    hits = _hits(texts, norm, batch, on)
+    if packs:
+        apply_packs(texts, norm, scores, hits, packs, on)
+    return BatchResult(texts, scores, hits)
 
 
 def _hits(texts: Sequence[str], norm: list[str], batch: TextBatch, on: date | None) -> list[list[Hit]]:

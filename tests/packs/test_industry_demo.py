@@ -1,0 +1,51 @@
+"""`qinglian demo --industry`: each industry pack's demo is charged as its ground truth says, compliant
+holders get neither a charge nor a lead, and the charges use the pack's wording and provisions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qinglian.demo.industry import HOLDERS, run_industry_demo
+from qinglian.errors import QinglianError
+from qinglian.packs import load_pack
+from qinglian.store.case import open_case
+
+
+@pytest.mark.parametrize("industry", sorted(HOLDERS))
+def test_the_industry_demo_is_charged_as_its_ground_truth_says(tmp_path: Path, industry: str) -> None:
+    result = run_industry_demo(tmp_path / industry, industry, report=False)
+    truth = json.loads(result.manifest.ground_truth_path.read_text(encoding="utf-8"))
+    assert truth["industry"] == industry
+    expected = {(h, c) for h, v in truth["charges"]["holders"].items() for c in v["conducts"]}
+    case = open_case(result.case_dir)
+    assert case.packs == (industry,)
+    pack = load_pack(industry)
+    with case.connect(read_only=True) as con:
+        charges = con.execute(
+            "SELECT holder, conduct, conduct_zh, facts_zh, provisions, scale FROM charges").fetchall()
+        leads = {str(r[0]) for r in con.execute("SELECT holder FROM leads").fetchall()}
+        cust = con.execute("SELECT count(*) FROM customers WHERE address IS NOT NULL OR employer IS NOT NULL").fetchall()
+    assert {(str(r[0]), str(r[1])) for r in charges} == expected
+    compliant = {h for h, v in truth["charges"]["holders"].items() if not v["violating"]}
+    assert len(compliant) == 2 and not compliant & leads
+    # the customer lists' own column is mapped through the pack's header synonyms
+    assert cust[0][0] == 4 * 40
+    for holder, conduct, zh, facts, provisions, scale in charges:
+        assert json.loads(scale)["party_zh"] == pack.party_zh, holder
+        wording = pack.conducts.get(str(conduct))
+        if wording is not None:
+            assert zh == wording.zh
+            cited = {p["id"] for p in json.loads(provisions)}
+            assert set(wording.provisions) <= cited
+        if conduct == "false_promise":
+            assert "贷款" not in facts
+
+
+def test_an_unknown_industry_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(QinglianError) as exc:
+        run_industry_demo(tmp_path / "x", "pets")
+    assert "real_estate" in (exc.value.hint_zh or "")
+    assert not (tmp_path / "x").exists()
