@@ -570,6 +570,34 @@ def review_cmd(
             f"{done['charge_id']}: {done['status']} (reviewer {done['reviewer']})")])
 
 
+# ---- cross-region referral (qinglian/link/referrals.py, qinglian/report/referral.py) ---------
+
+
+@app.command("referrals")
+def referrals_cmd(
+    case_dir: CaseDir,
+    region: Annotated[str | None, typer.Option("--region", help="只出该省份的材料，如 浙江省 / one province only")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 列表，每个地区一项 / print a JSON list, one object per region")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="html,pdf,xlsx 中的一种或几种（逗号分隔）/ packet formats")] = "html,pdf,xlsx",
+    user: UserOpt = None,
+) -> None:
+    """按地区移送/协查：上游账号所在省份、该地被联系的消费者，每省一份函稿 / cross-region referral: upstream accounts
+    by province, consumers reached there, one referral packet per province in CASE/reports/referrals/."""
+    import json
+
+    from qinglian.referrals import referrals
+    from qinglian.report.referral import parse_formats
+    from qinglian.store.case import open_case
+
+    with _progress() as progress:
+        result = referrals(open_case(case_dir), region=region, formats=parse_formats(fmt), user=user,
+                           progress=lambda _step, done, total: progress(t("移送材料", "referrals"), done, total))
+    if as_json:
+        typer.echo(json.dumps(result.json_rows(), ensure_ascii=False, indent=1))
+    else:
+        _say(result.lines())
+
+
 # ---- web workspace (qinglian/web) ----------------------------------------------------------
 
 users_app = typer.Typer(help="工作台账号 / workspace accounts", no_args_is_help=True)

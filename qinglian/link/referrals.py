@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from qinglian.errors import QinglianError
+from qinglian.link.sql import has_table
 
 # The provincial-level divisions, full name by short name (归属地 tables and people write both).
 PROVINCES: dict[str, str] = {
@@ -109,6 +110,10 @@ class Account:
     sheet: str | None = None
     row_no: int | None = None
 
+    @property
+    def source_zh(self) -> str:
+        return SOURCES[self.source][0] if self.source in SOURCES else "未能确定"
+
 
 @dataclass
 class City:
@@ -147,6 +152,9 @@ class Region:
     def sources(self) -> dict[str, int]:
         return dict(Counter(a.source or "none" for a in self.accounts))
 
+    def sources_zh(self) -> dict[str, int]:
+        return dict(Counter(a.source_zh for a in self.accounts))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "region": self.region,
@@ -171,6 +179,7 @@ class Referrals:
     unplaced: list[Account]  # accounts nothing placed in a province
     consumers_total: int
     consumers_unknown: int  # reached numbers without a 归属地 (landlines, unknown prefixes)
+    accounts_total: int  # every upstream account, whatever region was asked for
 
     def by_name(self) -> dict[str, Region]:
         return {r.region: r for r in self.regions}
@@ -304,6 +313,9 @@ def _charges(con: duckdb.DuckDBPyConnection, holders: set[str]) -> tuple[dict[st
     if not holders:
         return charges, leads
     names = sorted(holders)
+    # a case linked but not yet charged has no charges tables: its regions simply show none
+    if not (has_table(con, "charges") and has_table(con, "leads")):
+        return charges, leads
     for cid, holder, conduct, strength, status, first_at, last_at in con.execute(
         """SELECT charge_id, holder, conduct_zh, strength, status, first_at, last_at FROM charges
         WHERE list_contains(?, holder) ORDER BY holder, charge_id""", [names]
@@ -349,9 +361,9 @@ def _extract(con: duckdb.DuckDBPyConnection, region_of: dict[str, str]) -> dict[
 
 def referrals(con: duckdb.DuckDBPyConnection, region: str | None = None) -> Referrals:
     """The regions of the case's upstream accounts (every region, or the one named)."""
-    has_upstream = con.execute(
-        "SELECT count(*) FROM upstream WHERE type IN ('vendor', 'platform')").fetchone()
-    if not has_upstream or not has_upstream[0]:
+    has_upstream = has_table(con, "upstream") and con.execute(
+        "SELECT count(*) FROM upstream WHERE type IN ('vendor', 'platform')").fetchone() != (0,)
+    if not has_upstream:
         raise QinglianError(
             "案件中没有已排名的上游供应商或平台，无法按地区移送",
             "the case has no ranked upstream vendor or platform to refer by region",
@@ -431,4 +443,4 @@ def referrals(con: duckdb.DuckDBPyConnection, region: str | None = None) -> Refe
         (SELECT src FROM links WHERE relation IN ('provides', 'carried')) ORDER BY type DESC, rank"""
     ).fetchall()]
     return Referrals(upstreams=ups, regions=chosen, unplaced=unplaced, consumers_total=total,
-                     consumers_unknown=unknown)
+                     consumers_unknown=unknown, accounts_total=len(accounts))
