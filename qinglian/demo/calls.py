@@ -23,7 +23,6 @@ from qinglian.demo.exports import (
     write_zip,
 )
 from qinglian.demo.ids import phone_strings
-from qinglian.demo.regions import record_truth as record_region_truth
 from qinglian.demo.texts import (
     BANK_GUISES,
     COMPLIANT_SCRIPT,
@@ -185,7 +184,6 @@ def write_calls(ctx: Ctx) -> None:
     ctx.truth["robocall_numbers"] = robocall_numbers
     ctx.truth["calls_after_refusal"] = after_refusal
     ctx.truth["intent_grading_rule"] = GRADE_RULE
-    record_region_truth(ctx)
 
 
 def _robocall_holder(ctx: Ctx, h: Holder, k: int) -> tuple[list[dict[str, Any]], int]:
@@ -281,7 +279,7 @@ def _dialer_columns(
     transcripts = _transcripts(
         ctx, h, script, cat["idx"], cat["answered"], cat["dur"], cat["turns"], cat["refused"]
     )
-    ctx.dialled.append(ctx.pool.phone[cat["idx"]])  # every dialer export shows a vendor account
+    ctx.called.append(ctx.pool.phone[cat["idx"]])  # every dialer export shows a vendor account
     return {
         head[0]: cat["account"],
         head[1]: cat["caller"],

@@ -37,7 +37,8 @@ class Ctx:
     sms_labels: list[tuple[str, int, str]] = field(default_factory=list)
     answered: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # holder → answered calls
     labels: dict[str, set[str]] = field(default_factory=dict)  # holder → content labels in its files
-    dialled: list[np.ndarray] = field(default_factory=list)  # numbers the vendor's accounts called
+    called: list[np.ndarray] = field(default_factory=list)  # numbers the vendor's accounts called
+    texted: list[np.ndarray] = field(default_factory=list)  # numbers the platform's accounts texted
 
     def label(self, holder: str, labels: tuple[str, ...] | set[str]) -> None:
         self.labels.setdefault(holder, set()).update(labels)

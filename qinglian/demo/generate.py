@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from faker import Faker
 
-from qinglian.demo import accounts, calls, chats, complaints, customers, payments, sms
+from qinglian.demo import accounts, calls, chats, complaints, customers, payments, regions, sms
 from qinglian.demo.context import INSPECTION_DAY, Ctx
 from qinglian.demo.exports import write_csv
 from qinglian.demo.ids import PhoneAllocator
@@ -56,6 +56,7 @@ def generate(out_dir: Path, seed: int = 7, scale: float = 1.0) -> Manifest:
     accounts.write_accounts(ctx)
     calls.write_calls(ctx)
     sms.write_sms(ctx)
+    regions.record_truth(ctx)
     chats.write_chats(ctx)
     payments.write_payments(ctx)
     complaints.write_complaints(ctx)

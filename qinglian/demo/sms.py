@@ -236,6 +236,7 @@ def _write_file(ctx: Ctx, h: Holder, cat: dict[str, np.ndarray], big: bool) -> s
         if big or h.idx % 2
         else slash_times(cat["ts"])
     )
+    ctx.texted.append(cat["recipient"])  # every row of a platform export, the opt-out replies too
     cols: Columns = {
         head[0]: cat["account"],
         head[1]: sig,

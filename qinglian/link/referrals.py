@@ -47,6 +47,13 @@ _OTHER_PROVINCE = re.compile(r"^(.{1,8}?(?:省|自治区|特别行政区))")
 CITY_KEYS: tuple[str, ...] = ("城市", "所在城市", "所属城市", "地市", "市")
 ADDRESS_KEYS: tuple[str, ...] = ("注册地址", "注册地", "公司地址", "经营地址", "办公地址", "地址", "所在地")
 
+TIES: dict[str, tuple[str, str]] = {
+    "provides": ("上游账号表列出", "listed in the upstream's account table"),
+    "carried": ("见于上游自己的记录", "in the upstream's own logs"),
+    "paid_platform": ("使用单位向该平台付费，账号见于其短信记录",
+                      "the holder pays the platform and its SMS export shows the account"),
+}
+
 SOURCES: dict[str, tuple[str, str]] = {
     "account_table": ("账号表省份", "province in the account table"),
     "registered_address": ("账号表登记地址", "registered address in the account table"),
@@ -95,6 +102,7 @@ class Account:
     account: str
     upstream: str  # upstream entity name
     upstream_type: str  # vendor | platform
+    tie: str  # key of TIES: how the account is known to be the upstream's
     customer: str | None
     holder: str | None  # the party (canonical name) that holds the account
     province: str | None
@@ -113,6 +121,10 @@ class Account:
     @property
     def source_zh(self) -> str:
         return SOURCES[self.source][0] if self.source in SOURCES else "未能确定"
+
+    @property
+    def tie_zh(self) -> str:
+        return TIES[self.tie][0]
 
 
 @dataclass
@@ -189,16 +201,25 @@ SAMPLE_ROWS = 20  # contacts per region in the evidence extract
 
 
 def _upstream_accounts(con: duckdb.DuckDBPyConnection) -> None:
-    """Temp table ``ref_acc(account, upstream, upstream_type)``: the accounts the ranked vendors
-    and platforms provide (their account table) or carry (their own logs)."""
+    """Temp table ``ref_acc(account, upstream, upstream_type, tie)``: the accounts the ranked vendors
+    and platforms provide (their account table) or carry (their own logs); else, an SMS account of
+    a holder that pays a platform (a platform seldom hands over a table, the holder's export shows
+    the account). An account tied to several upstreams goes to the best-ranked, by table first."""
     con.execute(
         """CREATE OR REPLACE TEMP TABLE ref_acc AS
-        SELECT substr(l.dst, 9) AS account, arg_min(u.name, u.rank) AS upstream,
-               arg_min(u.type, u.rank) AS upstream_type
-        FROM links l JOIN upstream u ON u.entity_id = l.src
-        WHERE u.type IN ('vendor', 'platform') AND l.relation IN ('provides', 'carried')
-              AND starts_with(l.dst, 'account:')
-        GROUP BY 1"""
+        WITH tied AS (
+            SELECT substr(l.dst, 9) AS account, u.name, u.type, l.relation AS tie, u.rank AS k
+            FROM links l JOIN upstream u ON u.entity_id = l.src
+            WHERE u.type IN ('vendor', 'platform') AND l.relation IN ('provides', 'carried')
+                  AND starts_with(l.dst, 'account:')
+            UNION ALL
+            SELECT substr(a.src, 9), u.name, u.type, 'paid_platform', 1e9 + u.rank
+            FROM links a JOIN links p ON p.src = a.dst AND p.relation = 'pays'
+            JOIN upstream u ON u.entity_id = p.dst AND u.type = 'platform'
+            WHERE a.relation = 'used_by' AND starts_with(a.src, 'account:')
+                  AND substr(a.src, 9) IN (SELECT account FROM sms WHERE account IS NOT NULL))
+        SELECT account, arg_min(name, k) AS upstream, arg_min(type, k) AS upstream_type, arg_min(tie, k) AS tie
+        FROM tied GROUP BY account"""
     )
 
 
@@ -215,7 +236,7 @@ def _accounts(con: duckdb.DuckDBPyConnection) -> dict[str, Account]:
                    a.evidence_sha256, a.sheet, a.row_no,
                    row_number() OVER (PARTITION BY a.account ORDER BY a.evidence_sha256, a.row_no) AS k
             FROM accounts a WHERE a.account IN (SELECT account FROM ref_acc))
-        SELECT r.account, r.upstream, r.upstream_type, t.customer, t.province, t.city, t.address, t.seats,
+        SELECT r.account, r.upstream, r.upstream_type, r.tie, t.customer, t.province, t.city, t.address, t.seats,
                e.holder, t.evidence_sha256, ev.file_name, t.sheet, t.row_no
         FROM ref_acc r LEFT JOIN t ON t.account = r.account AND t.k = 1
         LEFT JOIN entities e ON e.entity_id = 'account:' || r.account
@@ -224,9 +245,9 @@ def _accounts(con: duckdb.DuckDBPyConnection) -> dict[str, Account]:
         [f'$."{k}"' for k in CITY_KEYS] + [f'$."{k}"' for k in ADDRESS_KEYS],
     ).fetchall()
     out: dict[str, Account] = {}
-    for (account, upstream, utype, customer, province, city, address, seats, holder,
+    for (account, upstream, utype, tie, customer, province, city, address, seats, holder,
          sha, file_name, sheet, row_no) in rows:
-        acc = Account(account=str(account), upstream=str(upstream), upstream_type=str(utype),
+        acc = Account(account=str(account), upstream=str(upstream), upstream_type=str(utype), tie=str(tie),
                       customer=customer, holder=holder, province=None, city=None, source=None,
                       source_detail="", seats=int(seats) if seats is not None else None,
                       evidence_sha256=sha, file_name=file_name, sheet=sheet,
@@ -439,8 +460,8 @@ def referrals(con: duckdb.DuckDBPyConnection, region: str | None = None) -> Refe
                 hint_en="regions: " + ", ".join(regions),
             )
     ups = [(str(t), str(n), int(k)) for t, n, k in con.execute(
-        """SELECT type, name, rank FROM upstream WHERE entity_id IN
-        (SELECT src FROM links WHERE relation IN ('provides', 'carried')) ORDER BY type DESC, rank"""
+        """SELECT type, name, rank FROM upstream
+        WHERE (type, name) IN (SELECT (upstream_type, upstream) FROM ref_acc) ORDER BY type DESC, rank"""
     ).fetchall()]
     return Referrals(upstreams=ups, regions=chosen, unplaced=unplaced, consumers_total=total,
                      consumers_unknown=unknown, accounts_total=len(accounts))

@@ -77,7 +77,7 @@ def packet_data(region: Region, ref: Referrals, *, case_name: str, agency: str, 
     """Everything a packet prints, masked: the template and the workbook read only this."""
     def account_row(a: Account) -> dict[str, Any]:
         return {
-            "account": red.text(a.account), "upstream": red.text(a.upstream), "customer": red.text(a.customer),
+            "account": red.text(a.account), "upstream": red.text(a.upstream), "tie": a.tie_zh, "customer": red.text(a.customer),
             "holder": red.text(a.holder), "city": a.city or "—",
             "source": a.source_zh, "source_detail": red.text(a.source_detail),
             "seats": a.seats, "calls": a.calls, "sms": a.sms, "consumers": a.consumers,
@@ -131,9 +131,9 @@ def write_xlsx(data: dict[str, Any], path: Path, red: Redactor) -> Path:
                note=f"{data['region']} 移送/协查材料（草稿）— 个人信息已遮蔽")
     book.table("分城市", ["城市", "账号数", "被联系的消费者"],
                [(c["city"], c["accounts"], c["consumers"]) for c in data["cities"]])
-    book.table("账号", ["账号", "上游", "客户名称", "使用单位", "城市", "地区依据", "依据内容", "坐席数", "通话",
-                      "短信", "联系的消费者", "出处"],
-               [(a["account"], a["upstream"], a["customer"], a["holder"], a["city"], a["source"],
+    book.table("账号", ["账号", "上游", "与上游的关系", "客户名称", "使用单位", "城市", "地区依据", "依据内容", "坐席数",
+                      "通话", "短信", "联系的消费者", "出处"],
+               [(a["account"], a["upstream"], a["tie"], a["customer"], a["holder"], a["city"], a["source"],
                  a["source_detail"], a["seats"], a["calls"], a["sms"], a["consumers"], a["cite"])
                 for a in data["account_rows"]])
     book.table("指控", ["编号", "当事人", "违法行为", "证据强度", "复核状态", "期间"],

@@ -39,19 +39,21 @@ def test_accounts_and_consumers_per_province_match_the_ground_truth(pipeline_dem
     want = truth["regions"]
     accounts = Counter({canonical_province(p): n for p, n in want["accounts"].items()})
     assert {r.region: len(r.accounts) for r in ref.regions if r.accounts} == accounts
-    assert ref.accounts_total == truth["vendor"]["accounts"] == sum(accounts.values())
+    # the platform's accounts: no table places them, SMS has no calling number
+    assert sorted(a.account for a in ref.unplaced) == want["platform_accounts"]
+    assert {a.tie for a in ref.unplaced} == {"paid_platform"}
+    assert ref.accounts_total == truth["vendor"]["accounts"] + len(want["platform_accounts"])
     consumers: Counter[str | None] = Counter()
     for p, n in want["consumers"].items():
         consumers[canonical_province(p)] += n
     assert {r.region: r.consumers for r in ref.regions if r.consumers} == consumers
     assert ref.consumers_unknown == want["consumers_unknown"]
     assert ref.consumers_total == want["consumers_total"]
-    # every account's table row names its province, and that decided
-    assert not ref.unplaced
-    assert {a.source for r in ref.regions for a in r.accounts} == {"account_table"}
-    # only the local accounts dialled, so they reached every consumer; the others reached none
+    # every vendor account's table row names its province, and that decided
+    assert {(a.source, a.tie) for r in ref.regions for a in r.accounts} == {("account_table", "provides")}
+    # only the local accounts dialled, so they called every consumer called; the others reached none
     local = regions[truth["province"]]
-    assert local.consumers_by_accounts == want["consumers_total"]
+    assert local.consumers_by_accounts == want["consumers_called"]
     assert all(r.consumers_by_accounts == 0 for r in ref.regions if r is not local)
     # a region's cities add up to the region
     for r in ref.regions:
@@ -95,7 +97,7 @@ def test_an_account_without_a_province_is_placed_by_address_then_by_calling_numb
     top = max(provinces.values())
     assert placed[dialler].source == "calling_numbers"
     assert placed[dialler].province == min(p for p, n in provinces.items() if n == top)
-    assert [a.account for a in ref.unplaced] == [quiet[1]]
+    assert [a.account for a in ref.unplaced if a.tie != "paid_platform"] == [quiet[1]]
 
 
 def test_place_names_are_read_in_their_usual_forms() -> None:
