@@ -54,6 +54,18 @@ FRAUD_CLAIM_BONUS = 2.0
 # scam such a script is the identity claim, said or not ("您购买的商品有质量问题…").
 IMPLIED_CLAIM_BONUS = 5.0
 IMPLIED_CLAIM_RULES = np.array([r.claims_identity for r in RULES], dtype=bool)
+# A sender's name ("【工商银行】", "京东客服") heads every lawful notice of that sender: it is a claim only
+# in a text that runs a scam, never beside a mere transfer word or another weak claim.
+SENDER_NAME_RULES = np.array(
+    [r.id in ("impersonation.bank_signature", "impersonation.service_name") for r in RULES], dtype=bool
+)
+# Two different weak claims ("我是王总" + "明天来我办公室", "我换号了" + "我是你老同学") are a scam's opener
+# even before it asks for money.
+WEAK_CLAIM_RULES = np.array(
+    [r.label == "impersonation" and r.weight < 3.0 and not SENDER_NAME_RULES[i] for i, r in enumerate(RULES)],
+    dtype=bool,
+)
+TWO_CLAIMS_BONUS = 3.0
 
 # Anti-fraud warnings and reports about scams ("谨防冒充客服诈骗", "凡是要求转账到安全账户的都是诈骗")
 # use the scams' words; in a short text they are no evidence of a scam. Long texts (call transcripts)
@@ -62,7 +74,11 @@ _WARNING = re.compile(
     "谨防|警惕|提防|防骗|反诈|防诈|诈骗|骗子|骗局|上当受骗|不要轻信|切勿轻信|不要相信|切勿相信|冒充"
 )
 # "we are not scammers" and "your account is suspected of fraud" are what scams say
-_NOT_WARNING = re.compile("(?:不是|并非|绝非|没有|非|不)(?:骗子|骗局|诈骗)|涉嫌[^,。!?\n]{0,10}诈骗")
+# a caller who says he *is* the anti-fraud centre or the police is making a claim, not a warning
+_NOT_WARNING = re.compile(
+    "(?:不是|并非|绝非|没有|非|不)(?:骗子|骗局|诈骗)|涉嫌[^,。!?\n]{0,10}诈骗"
+    "|(?:这里是|这边是|我是|我们是)[^,。!?\n]{0,12}(?:反诈|公安|警)"
+)
 WARNING_MAX = 300  # normalised characters
 
 
@@ -185,6 +201,19 @@ def _matched(batch: TextBatch, rules: np.ndarray) -> np.ndarray:
     return out
 
 
+def _rule_sum(batch: TextBatch, rules: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per text: the sum of weights and the number of distinct ``rules`` (a bool mask over RULES) matching."""
+    m = batch.matches
+    sel = rules[m.rule]
+    total = np.zeros(batch.size, dtype=np.float64)
+    count = np.zeros(batch.size, dtype=np.float64)
+    if sel.any():
+        pairs = np.unique(m.text[sel] * len(RULES) + m.rule[sel])
+        total += np.bincount(pairs // len(RULES), weights=RULE_WEIGHT[pairs % len(RULES)], minlength=batch.size)
+        count += np.bincount(pairs // len(RULES), minlength=batch.size)
+    return total, count
+
+
 def _rule_logodds(batch: TextBatch, label: str) -> tuple[np.ndarray, np.ndarray]:
     """Sum of weights of distinct rules of ``label`` that match each text, and the supporting mask."""
     m = batch.matches
@@ -260,6 +289,8 @@ def impersonation(batch: TextBatch) -> Detection:
     # (strong fraud rules, or the fraud detector's verdict).
     scam = (fraud_bonus >= SCAM_SIGN_MIN) | (batch.fraud_scores >= SCAM_VERDICT)
     extra = np.where((imp_bonus >= CLAIM_MIN) & scam, IMPERSONATION_SCAM_BONUS, 0.0)
+    sender, _ = _rule_sum(batch, SENDER_NAME_RULES)
+    extra = extra - np.where(scam, 0.0, sender)
     # the script of an identity scam is its claim; its matches are then reported as the support
     implied = _matched(batch, IMPLIED_CLAIM_RULES) & (batch.fraud_scores >= 0.5)
     extra = extra + np.where(implied, IMPLIED_CLAIM_BONUS, 0.0)
@@ -298,9 +329,12 @@ def fraud(batch: TextBatch) -> Detection:
 
 def _fraud(batch: TextBatch) -> Detection:
     imp_bonus, _ = _rule_logodds(batch, "impersonation")
+    sender, _ = _rule_sum(batch, SENDER_NAME_RULES)
     fraud_bonus, _ = _rule_logodds(batch, "fraud")
     # A claimed identity together with a request for money is the core scam pattern.
-    extra = np.where((imp_bonus >= CLAIM_MIN) & (fraud_bonus >= ASK_MIN), FRAUD_CLAIM_BONUS, 0.0)
+    extra = np.where((imp_bonus - sender >= CLAIM_MIN) & (fraud_bonus >= ASK_MIN), FRAUD_CLAIM_BONUS, 0.0)
+    _, weak = _rule_sum(batch, WEAK_CLAIM_RULES)
+    extra = extra + np.where(weak >= 2, TWO_CLAIMS_BONUS, 0.0)
     return _combine(batch, "fraud", bonus=extra, rules_off=batch.warning)
 
 

@@ -75,6 +75,17 @@ NEW_NUMBER: tuple[str, ...] = (
     "我的新qq",
 )
 
+# "Come to my office tomorrow": the leader scam's opener, and what a real boss says too
+OFFICE_SUMMONS: tuple[str, ...] = (
+    "明天来我办公室",
+    "明天到我办公室",
+    "明早来我办公室",
+    "明天上午来我办公室",
+    "明天上午到我办公室",
+    "来我办公室一趟",
+    "到我办公室一趟",
+)
+
 # The kinds of telecom and online fraud that rules recognise: the common types the Ministry of Public
 # Security publishes, plus bank smishing and prize scams. Hits carry the kind of their rule.
 FRAUD_KINDS: dict[str, str] = {
@@ -389,13 +400,6 @@ RULES: tuple[Rule, ...] = (
             "我是你老同学",
             "我是你的老同学",
             "我是你上司",
-            "明天来我办公室",
-            "明天到我办公室",
-            "明早来我办公室",
-            "明天上午来我办公室",
-            "明天上午到我办公室",
-            "来我办公室一趟",
-            "到我办公室一趟",
         ),
         kind="acquaintance",
     ),
@@ -409,6 +413,16 @@ RULES: tuple[Rule, ...] = (
         "The sender says this is their new number ('我换号了', '存一下我的新号'): the opener of "
         "acquaintance scams, and what a real friend says too, so it counts beside a scam sign.",
         keywords=NEW_NUMBER,
+        kind="acquaintance",
+    ),
+    Rule(
+        "impersonation.office",
+        "impersonation",
+        2.0,
+        ("criminal.266",),
+        "The sender summons the person to 'my office' ('明天来我办公室一趟'): the leader scam's opener, "
+        "and what a real boss says too, so it counts beside a claim or a scam sign.",
+        keywords=OFFICE_SUMMONS,
         kind="acquaintance",
     ),
     Rule(
@@ -446,10 +460,12 @@ RULES: tuple[Rule, ...] = (
         "impersonation",
         2.0,
         ("aucl.confusion", "criminal.266"),
-        "The text is signed as a bank or speaks as its service desk ('【工商银行】', '建行客服'): "
+        "The text is signed as a bank or lender, speaks as its service desk or offers its credit "
+        "('【工商银行】', '【某某金融】', '建行客服', '平安银行信用贷资格'): "
         "every real bank notice is too, so it counts only beside a scam sign.",
-        pattern="【" + _BANK + "[^】\\n]{0,6}】|" + _BANK + "(?:客服|信用卡中心|客户服务中心|官方)",
-        requires=("【", "客服", "信用卡中心", "客户服务中心", "官方"),
+        pattern="【(?:" + _BANK + "|[\u4e00-\u9fff]{0,6}(?:金融|信用卡|借呗|花呗|微粒贷|白条|金条))[^】\\n]{0,6}】|" + _BANK
+        + "(?:客服|信用卡中心|客户服务中心|官方)|" + _BANK + "(?:信用贷|贷款资格|备用金|借款额度|贷款额度)",
+        requires=("【", "客服", "信用卡中心", "客户服务中心", "官方", "信用贷", "贷款资格", "备用金", "额度"),
         kind="bank_smishing",
     ),
     Rule(
@@ -488,8 +504,9 @@ RULES: tuple[Rule, ...] = (
         "relative scams, and what a real child says too, so it counts beside a scam sign.",
         pattern="(?:手机|电话)(?:丢了|掉了|坏了|被偷了|没电了|摔坏了|掉水里了|进水了|欠费了|停机了)"
         "[^\\n]{0,20}?(?:这是|用的是|借)(?:我)?(?:同学|朋友|同事|室友|老师|别人|舍友)的"
-        "|这是我(?:同学|朋友|同事|室友|舍友)的(?:手机|电话|号)",
-        requires=("手机", "电话"),
+        "|这是我(?:同学|朋友|同事|室友|舍友)的(?:手机|电话|号)"
+        "|^(?:爸|妈|爸爸|妈妈|爷爷|奶奶|舅舅|叔叔|姑姑|阿姨|姐|哥)[,，]?我是[\u4e00-\u9fff]{1,3}?(?:啊|呀)?[,，]",
+        requires=("手机", "电话", "我是"),
         kind="acquaintance",
     ),
     # -- false promises -------------------------------------------------------------------------
@@ -833,6 +850,11 @@ RULES: tuple[Rule, ...] = (
             "黑户也能",
             "黑户也可",
             "花户可贷",
+            "黑白户",
+            "黑户白户",
+            "白户黑户",
+            "征信花了也能",
+            "网黑也能",
             "无视征信",
             "无视黑白",
             "不看征信",
@@ -883,7 +905,8 @@ RULES: tuple[Rule, ...] = (
         ("criminal.266",),
         "A 'customer service' threatens charges or credit damage unless the person cancels a membership, "
         "an agent status or a 'million-yuan guarantee' (百万保障).",
-        pattern="百万保障|(?:不|没有|未)(?:取消|关闭|注销)"
+        pattern="百万保障|(?:误|错误)(?:设|设置|开通|升级|注册|操作)(?:为|成)?[^\\n]{0,10}?(?:代理|会员|vip|商家)"
+        "|(?:不|没有|未)(?:取消|关闭|注销)"
         + _NOPUNCT
         + "{0,20}?(?:扣费|扣除|扣款|收费|影响征信|影响您的征信|影响你的征信)"
         "|(?:会员|vip|保障服务|代理|分期服务)"
@@ -892,7 +915,7 @@ RULES: tuple[Rule, ...] = (
         + _NOPUNCT
         + "{0,10}?(?:扣|收取)"
         + "[^\\n]{0,20}?(?:取消|关闭)",
-        requires=("百万保障", "取消", "关闭", "注销"),
+        requires=("百万保障", "取消", "关闭", "注销", "误", "错误"),
         kind="ecommerce_cs",
         claims_identity=True,
     ),
@@ -1049,9 +1072,10 @@ RULES: tuple[Rule, ...] = (
         5.0,
         ("criminal.266",),
         "A bank-style SMS lures to a website: an e-token expiring (电子密码器过期), points worth cash (积分兑换现金).",
-        pattern="电子密码器|(?:密码器|u盾|k宝|口令卡|安全控件|数字证书)"
+        # a bank notifies of an expiring token too, but sends the customer to a branch or its app
+        pattern="(?:电子密码器|密码器|u盾|k宝|口令卡|安全控件|数字证书)"
         + _NOPUNCT
-        + "{0,10}?(?:过期|失效|到期|升级|更新|停用)"
+        + "{0,10}?(?:过期|失效|到期|升级|更新|停用)[^\\n]{0,30}?(?:登录|登陆|访问|点击|网址|网站|链接|www|http)"
         "|积分"
         + _NOPUNCT
         + "{0,12}?(?:兑换|换取|可兑|可换|折现|提现)"
@@ -1064,14 +1088,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "fraud.phishing_link",
         "fraud",
-        3.0,
+        3.5,
         ("criminal.266",),
         "An account or card said to be expiring, frozen or abnormal, with a website or link to log in to.",
         pattern="(?:账户|账号|银行卡|信用卡|储蓄卡|卡片|网银|手机银行|医保卡|社保卡|etc|积分|证书|实名|认证)"
         + _NOPUNCT
-        + "{0,12}?(?:异常|冻结|停用|失效|锁定|受限|过期|到期|清零|已满|注销|未认证)"
+        + "{0,12}?(?:异常|冻结|停用|失效|锁定|受限|限制|暂停|风险|过期|到期|清零|已满|注销|未认证)"
         + "[^\\n]{0,40}?(?:登录|登陆|访问|点击|打开|进入|前往)"
-        + "[^\\n]{0,20}?(?:www|http|wap|\\.com|\\.cn|\\.top|\\.vip|t\\.cn|链接|网址|手机网|我行网站|网站)",
+        + "[^\\n]{0,20}?(?:www|http|wap|[a-z#-]+\\.(?:com|cn|cc|top|vip|xyz|net|icu)|链接|网址|手机网|我行网站|网站)",
         requires=("登录", "登陆", "访问", "点击", "打开", "进入", "前往"),
         kind="bank_smishing",
         claims_identity=True,
@@ -1095,11 +1119,6 @@ RULES: tuple[Rule, ...] = (
         keywords=(
             "我是你领导",
             "我是你的领导",
-            "明天来我办公室",
-            "明天到我办公室",
-            "明早来我办公室",
-            "来我办公室一趟",
-            "到我办公室一趟",
             "猜猜我是谁",
             "你猜我是谁",
             "猜猜我是哪个",
@@ -1107,6 +1126,16 @@ RULES: tuple[Rule, ...] = (
         ),
         kind="acquaintance",
         claims_identity=True,
+    ),
+    Rule(
+        "fraud.office",
+        "fraud",
+        1.0,
+        ("criminal.266",),
+        "The sender summons the person to 'my office': a leader scam's opener only beside a claimed title "
+        "or a request for money (weak alone).",
+        keywords=OFFICE_SUMMONS,
+        kind="acquaintance",
     ),
     Rule(
         "fraud.new_number",
@@ -1126,7 +1155,7 @@ RULES: tuple[Rule, ...] = (
         "The sender asks the person to lend or transfer money, urgently (借我1000, 先帮我转).",
         pattern="(?:借|转|汇)(?:我|给我)"
         + _NOPUNCT
-        + "{0,4}?#+|(?:借|转|打)(?:我|给我)(?:点|些|一些|一点)?钱|急(?:用|需)"
+        + "{0,4}?(?:#+|[一二两三四五六七八九十几][十百千万])|(?:借|转|打)(?:我|给我)(?:点|些|一些|一点)?钱|急(?:用|需)"
         + _NOPUNCT
         + "{0,6}?(?:#+元|#+块|#+万)|先(?:帮我|给我)(?:转|垫|付|打)|(?:帮我|替我)"
         + _NOPUNCT
@@ -1157,12 +1186,26 @@ RULES: tuple[Rule, ...] = (
         "fraud",
         4.5,
         ("criminal.266",),
-        "A 'summons' or case notice pushed by SMS or robocall (您有一张传票未领取, 详情按9): the opener of "
-        "police and court impersonation.",
+        "A 'summons' or case notice pushed by SMS or robocall (您有一张传票未领取, 详情按9), or a call 'put "
+        "through to the police': the opener of police and court impersonation.",
         pattern="传票[^\\n]{0,20}?(?:未领|逾期|过期|查询|详情|按#|请按|回拨|请拨|即将|尚未|待领)"
+        "|(?:转接|转至|转到|移交)[^\\n]{0,10}?(?:公安|警方|派出所|刑警|刑侦|法院|检察院)"
         "|(?:您|你)(?:有|名下有)[^\\n]{0,10}?(?:传票|法院文书|诉讼文书|司法文书)[^\\n]{0,10}?(?:未|待|需)"
         "|(?:按#|请按#)[^\\n]{0,10}?(?:人工|查询|转接)[^\\n]{0,20}?(?:传票|案件|法院|公安)",
-        requires=("传票", "文书", "按#"),
+        requires=("传票", "文书", "按#", "转接", "转至", "转到", "移交"),
+        kind="police",
+        claims_identity=True,
+    ),
+    Rule(
+        "fraud.accusation",
+        "fraud",
+        3.0,
+        ("criminal.266",),
+        "The reader is told they are suspected of a serious crime (您涉嫌洗钱, 你涉嫌一宗非法集资案): what "
+        "police-impersonation scripts open with; a lawful traffic notice's 涉嫌违法 is not matched.",
+        pattern="(?:您|你)[^\\n]{0,15}?(?:涉嫌|牵涉|卷入|涉及)[^\\n]{0,20}?(?:洗钱|诈骗|贩毒|毒品|走私|非法集资|集资"
+        "|案件|案子|犯罪|套取|非法资金|刑事)",
+        requires=("涉嫌", "牵涉", "卷入", "涉及"),
         kind="police",
         claims_identity=True,
     ),
@@ -1192,6 +1235,11 @@ RULES: tuple[Rule, ...] = (
             "身份证被盗用",
             "身份信息被盗用",
             "协助调查",
+            "非法资金",
+            "必须保密",
+            "务必保密",
+            "资产清查",
+            "资产进行清查",
         ),
         kind="police",
         claims_identity=True,
@@ -1231,8 +1279,9 @@ RULES: tuple[Rule, ...] = (
         ("criminal.266",),
         "A 'child' or relative needs money for fees or a hospital, paid to a card or account they name.",
         pattern="(?:爸|妈|爷爷|奶奶|叔|舅|姑|姨|哥|姐)[^\\n]{0,30}?(?:学费|培训费|资料费|报名费|考试费|补习费|住院费"
-        "|医药费|手术费|押金|保释金|罚款)[^\\n]{0,30}?(?:打到|转到|汇到|打给|转给|汇给|卡号|账户|账号|这张卡)",
-        requires=("学费", "培训费", "资料费", "报名费", "考试费", "补习费", "住院费", "医药费", "手术费", "押金", "保释金", "罚款"),
+        "|医药费|手术费|押金|保释金|罚款)[^\\n]{0,30}?(?:打到|转到|汇到|打给|转给|汇给|卡号|账户|账号|这张卡)"
+        "|(?:被抓|被拘留|被派出所|被警察|出车祸|撞了人|住院了|被扣)[^\\n]{0,20}?(?:保释金|罚款|医药费|手术费|押金|赔偿)",
+        requires=("学费", "培训费", "资料费", "报名费", "考试费", "补习费", "住院费", "医药费", "手术费", "押金", "保释金", "罚款", "赔偿"),
         kind="acquaintance",
         claims_identity=True,
     ),
@@ -1261,6 +1310,32 @@ RULES: tuple[Rule, ...] = (
         "|(?:刷流水|解冻金|验证金|验资)[^\\n]{0,20}?(?:放款|下款|到账|提现)",
         requires=("解冻", "保证金", "工本费", "验资", "刷流水", "激活费", "认证费", "会员费", "押金", "验证金"),
         kind="loan_fee",
+    ),
+    Rule(
+        "fraud.loan_link",
+        "fraud",
+        3.0,
+        ("criminal.266",),
+        "Credit said to be approved or waiting, to be claimed through a link or a private WeChat or QQ: "
+        "a lender's own notice sends people to its app.",
+        pattern="(?:额度|备用金|借款|贷款|信用金|周转金|信用贷|白条|金条)[^\\n]{0,20}?(?:已到账|已审批|审批通过|已通过|待领取"
+        "|已批|已下发|可领取|已发放|资格)[^\\n]{0,30}?(?:链接|点击|www|http|[a-z#-]+\\.(?:com|cn|cc|top|vip|xyz|net|icu)"
+        "|加微信|加qq|添加客服|添加微信|添加qq|客服qq|客服微信)",
+        requires=("额度", "备用金", "借款", "贷款", "信用金", "周转金", "信用贷", "白条", "金条"),
+        kind="loan_fee",
+    ),
+    Rule(
+        "fraud.platform_deposit",
+        "fraud",
+        3.5,
+        ("criminal.266",),
+        "A trading platform's 'customer service' says a seller's account or money is frozen until a deposit "
+        "or fee is paid (闲鱼 'buyer has paid, pay the deposit to withdraw').",
+        pattern="(?:闲鱼|转转|二手|买家|卖家|店铺|商家|收款|提现)[^\\n]{0,30}?(?:缴纳|交|付)[^\\n]{0,6}?(?:保证金|解冻金"
+        "|认证费|激活费)|(?:未缴纳|未交|需缴纳|需交)(?:保证金|认证费)[^\\n]{0,20}?(?:冻结|无法提现|无法收款)",
+        requires=("闲鱼", "转转", "二手", "买家", "卖家", "店铺", "商家", "收款", "提现", "未缴纳", "未交", "需缴纳", "需交"),
+        kind="ecommerce_cs",
+        claims_identity=True,
     ),
     Rule(
         "fraud.credit_repair",

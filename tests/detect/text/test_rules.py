@@ -62,7 +62,7 @@ POSITIVE: dict[str, list[str]] = {
     "fraud.romance": ["亲爱的，这个平台有漏洞", "网恋对象带我去平台投资"],
     "fraud.game_trade": ["游戏账号交易被冻结需要交保证金", "点券免费领取"],
     "fraud.military_purchase": ["我们部队要采购一批物资"],
-    "fraud.smishing": ["您的电子密码器将于次日过期", "积分可兑换现金", "u盾即将过期"],
+    "fraud.smishing": ["您的电子密码器将于次日过期请登录我行网站", "积分可兑换现金", "u盾即将过期，请点击链接升级"],
     "fraud.phishing_link": ["您的银行卡已冻结，请登录www.abc.com解冻", "积分即将清零，请点击链接兑换"],
     "fraud.prize": ["恭喜您中奖了", "您被栏目组抽中"],
     "fraud.loan_lure": ["黑户可贷，不看征信", "包下款"],
@@ -89,6 +89,11 @@ POSITIVE: dict[str, list[str]] = {
     "fraud.game_lure": ["免费领皮肤", "游戏充值未成年可以退款，加qq办理", "账号被冻结，解冻需交500"],
     "fraud.subsidy": ["您有一笔社保补贴待领取，点击链接", "个税退税请扫码"],
     "fraud.flight_change": ["您的航班已取消，可获得300元补偿", "航班故障停飞，改签费由我们承担"],
+    "impersonation.office": ["明天来我办公室一趟"],
+    "fraud.office": ["明天到我办公室一趟"],
+    "fraud.accusation": ["您涉嫌一起洗钱案", "你的银行卡涉及非法资金"],
+    "fraud.loan_link": ["您的备用金额度已到账，请点击链接领取", "恭喜获得信用贷资格，添加客服qq办理"],
+    "fraud.platform_deposit": ["买家已付款，需缴纳保证金才能提现", "您未缴纳保证金，资金已冻结无法提现"],
 }
 
 NEGATIVE: dict[str, list[str]] = {
@@ -145,7 +150,7 @@ NEGATIVE: dict[str, list[str]] = {
     "fraud.romance": ["交友要谨慎"],
     "fraud.game_trade": ["打游戏去"],
     "fraud.military_purchase": ["我在部队当兵"],
-    "fraud.smishing": ["积分可以兑换礼品"],
+    "fraud.smishing": ["积分可以兑换礼品", "您的电子密码器还有30天到期，请到网点免费更换"],
     "fraud.phishing_link": ["银行卡已激活"],
     "fraud.prize": ["中午吃什么"],
     "fraud.loan_lure": ["请保持良好的征信记录"],
@@ -171,6 +176,11 @@ NEGATIVE: dict[str, list[str]] = {
     "fraud.game_lure": ["游戏充值成功", "免费领取停车券"],
     "fraud.subsidy": ["稳岗补贴已发放，详情请登录 www.rsj.gov.cn 查询", "退税已到账"],
     "fraud.flight_change": ["航班因天气原因延误，如需改签请拨打95530", "机票已出票"],
+    "impersonation.office": ["办公室在三楼"],
+    "fraud.office": ["我在办公室"],
+    "fraud.accusation": ["您的车辆涉嫌交通违法，请及时处理", "他涉嫌洗钱被抓了"],
+    "fraud.loan_link": ["您的借款已放款至尾号1234的银行卡", "您有一笔额度待领取，登录APP查看"],
+    "fraud.platform_deposit": ["买家已付款，请尽快发货", "押金已退还"],
 }
 
 
