@@ -1,19 +1,22 @@
 """The wording of a charge from the industry pack of its party (qinglian/packs).
 
-A party's pack is the industry pack whose rules its texts hit most; in a case with one industry pack
-and no built-in one, every party is of that pack. Where the party's pack words a conduct, the charge
+A party's pack is the industry pack whose rules its texts hit most; failing that, the pack whose
+vocabulary most of its outgoing SMS and calls use (a built-in pack winning means the built-in wording);
+in a case with one industry pack and no built-in one, every party is of that pack. Where the party's pack words a conduct, the charge
 takes its name, its facts and the pack's provisions beside the conduct's own; otherwise the wording
 of qinglian/charges/conduct.py stands (the loans pack), so a loans case is charged as before.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import duckdb
 
 from qinglian.charges.conduct import Conduct
+from qinglian.charges.detect import REPLY_STATUS_RE
 from qinglian.packs import Pack, load_packs
 from qinglian.store.db import columns_of
 
@@ -60,7 +63,7 @@ def case_wording(case: Case, con: duckdb.DuckDBPyConnection) -> Wording:
     if not industry:
         return Wording()
     default = industry[0] if len(industry) == 1 and len(packs) == 1 else None
-    by_holder: dict[str, Pack] = {}
+    by_holder: dict[str, Pack | None] = {}
     if columns_of(con, "findings"):
         names = {p.name: p for p in industry}
         best: dict[str, int] = {}
@@ -70,4 +73,27 @@ def case_wording(case: Case, con: duckdb.DuckDBPyConnection) -> Wording:
             if prefix in names and int(n) > best.get(str(holder), 0):
                 best[str(holder)] = int(n)
                 by_holder[str(holder)] = names[prefix]
-    return Wording(by_holder, default)
+    for holder, pack in _by_vocabulary(con, packs).items():
+        by_holder.setdefault(holder, pack)
+    return Wording({h: p for h, p in by_holder.items() if p is not None and not p.builtin_rules}, default)
+
+
+def _by_vocabulary(con: duckdb.DuckDBPyConnection, packs: tuple[Pack, ...]) -> dict[str, Pack | None]:
+    """holder -> the pack whose vocabulary the most of its outgoing SMS and calls use."""
+    texts = []
+    if columns_of(con, "sms"):
+        texts.append(f"SELECT holder, content AS t FROM sms WHERE NOT regexp_matches(coalesce(status, ''), '{REPLY_STATUS_RE}')")
+    if columns_of(con, "calls"):
+        texts.append("SELECT holder, coalesce(transcript, script) AS t FROM calls")
+    usable = [p for p in packs if p.vocabulary]
+    if not texts or len(usable) < 2:
+        return {}
+    counts = ", ".join(f"count(*) FILTER (WHERE regexp_matches(t, ?)) AS n{k}" for k in range(len(usable)))
+    params = ["|".join(re.escape(w) for w in p.vocabulary) for p in usable]
+    out: dict[str, Pack | None] = {}
+    for row in con.execute(f"SELECT holder, {counts} FROM ({' UNION ALL '.join(texts)}) WHERE t IS NOT NULL "
+                           "AND holder IS NOT NULL GROUP BY holder", params).fetchall():
+        n = [int(x) for x in row[1:]]
+        if max(n) > 0 and n.count(max(n)) == 1:
+            out[str(row[0])] = usable[n.index(max(n))]
+    return out

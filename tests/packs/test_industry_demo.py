@@ -49,3 +49,24 @@ def test_an_unknown_industry_is_refused(tmp_path: Path) -> None:
         run_industry_demo(tmp_path / "x", "pets")
     assert "real_estate" in (exc.value.hint_zh or "")
     assert not (tmp_path / "x").exists()
+
+
+def test_a_case_with_loans_and_an_industry_pack_words_each_party_by_its_own_pack(tmp_path: Path) -> None:
+    from qinglian import pipeline
+
+    result = run_industry_demo(tmp_path / "re", "real_estate", report=False)
+    case = open_case(result.case_dir)
+    text = case.toml_path.read_text(encoding="utf-8").replace('packs = ["real_estate"]', 'packs = ["loans", "real_estate"]')
+    case.toml_path.write_text(text, encoding="utf-8")
+    assert case.packs == ("loans", "real_estate")
+    pipeline.analyze(case)
+    pipeline.charges(case)
+    pack = load_pack("real_estate")
+    with case.connect(read_only=True) as con:
+        rows = con.execute("SELECT holder, conduct, conduct_zh, scale FROM charges ORDER BY 1, 2").fetchall()
+    assert {(str(h), str(c)) for h, c, _, _ in rows} == {
+        (h.name, c) for h in HOLDERS["real_estate"] for c in h.conducts}
+    for _, conduct, zh, scale in rows:
+        assert json.loads(scale)["party_zh"] == "房产中介"
+        if conduct in pack.conducts:
+            assert zh == pack.conducts[str(conduct)].zh

@@ -224,3 +224,18 @@ def test_pack_header_synonyms_never_take_a_column_the_shipped_ones_map() -> None
         0: "name", 1: "phone", 2: "employer", 3: "credit_info", 4: "source"}
     assert match_headers("customers", ["小区名称", "地址"], packs=("real_estate",)) == {1: "address"}
     assert LABELS[0] == "marketing"
+
+
+def test_a_party_without_pack_rule_hits_takes_the_pack_of_its_vocabulary() -> None:
+    import duckdb
+
+    from qinglian.charges.packs import _by_vocabulary
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE sms (holder VARCHAR, content VARCHAR, status VARCHAR)")
+    con.execute("""INSERT INTO sms VALUES ('甲房产', '新房源上架，欢迎看房', '成功'), ('甲房产', '二手房带看', '成功'),
+                   ('乙咨询', '信用贷额度高，放款快', '成功'), ('丙公司', '你好', '成功'),
+                   ('丁公司', '看房请回复', '上行'), ('丁公司', '贷款咨询', '成功')""")
+    got = _by_vocabulary(con, load_packs(("loans", "real_estate")))
+    assert {h: p.name for h, p in got.items() if p is not None} == {
+        "甲房产": "real_estate", "乙咨询": "loans", "丁公司": "loans"}
