@@ -17,8 +17,13 @@ together). Which split each figure comes from is printed beside it; training use
 3. positive rates on lawful text (cn_sms_spam normal messages and signed ads with an opt-out,
    teleantifraud normal service calls, golfxiao non-fraud dialogues, chineseharm 不违规) and on
    harmful text that is not fraud (chineseharm black-market ads and gambling);
-4. hand-written development material (ordinary SMS, notices, ads): printed apart, never an
-   evaluation figure.
+4. hand-written development material (ordinary SMS, notices, ads; scam texts per kind and lawful
+   look-alikes: bank notices, delivery notices, codes, marketing with an opt-out): printed apart,
+   never an evaluation figure.
+
+Every fraud figure has a five-keyword rule beside it (``five_keywords``: a text is fraud when it
+holds 转账, 汇款, 验证码, 安全账户 or 刷单, the words of the public anti-fraud advice), the floor a
+detector has to beat.
 
 ``--cv`` first prints marketing on cn_sms_spam *train+dev* by 5-fold template-grouped cross-validation
 (the shipped recipe retrained per fold, train.marketing_oof; a few minutes): the figure to develop
@@ -213,6 +218,102 @@ NEWS_KIND: dict[str, str | None] = {
     "虚假购物诈骗": None,
     "诈骗": None,
 }
+# Hand-written scam texts per kind (development material: in view while the rules were written, so
+# their rates are no evaluation figure) and lawful look-alikes that must stay clean.
+HAND_SCAMS: dict[str, list[str]] = {
+    "police": [
+        "您好，我是上海市公安局浦东分局的李警官，你的身份证被人冒用开了银行卡，涉嫌一起洗钱案件，请配合我们调查。",
+        "这里是广州市公安局反诈中心，您名下有一个账户涉及非法资金流动，需要您把资金转入国家指定的监管账户进行核查。",
+        "【最高人民法院】您有一张法院传票即将过期，请于今日回电查询，逾期将强制执行。",
+        "你好，我是北京市朝阳区检察院的王检察官，你涉嫌一宗非法集资案，现在需要对你的资产进行清查，此事必须保密。",
+        "请注意，您的医保卡在外地被异常使用，涉嫌违规套取医保基金，现将电话转接至当地公安机关。",
+        "我们是公安部刑侦局的，你的案子已经立案，需要你到一个安静的房间单独配合，不能告诉任何人。",
+        "你涉嫌贩毒洗钱，我们已经签发了通缉令，如果想证明清白，请按照我们的要求操作。",
+        "您的快递被海关查出夹带违禁品，已移交警方处理，稍后会有警官与您联系。",
+    ],
+    "loan_fee": [
+        "您好，您在我平台申请的贷款已审批通过，额度5万，但因您的银行卡号填写错误，资金已被冻结，需缴纳2000元解冻金。",
+        "无抵押无担保，当天放款，黑户白户均可办理，额度3-50万，加微信详谈。",
+        "【京东金融】您的备用金额度10000元已到账，请点击链接领取 http://jd-jr.cc/a8",
+        "您好，您的贷款审核已通过，放款前需要先交5%的保证金证明您的还款能力，放款后一起退还。",
+        "您的征信有瑕疵，需要刷一下银行流水才能放款，请先转3000元到指定账户做流水。",
+        "学生也能贷，不看征信，凭身份证即可下款，前期需交600元会员费。",
+        "恭喜您获得平安银行信用贷资格，最高可借20万，年化3.6%，添加客服QQ办理。",
+        "您申请的借款因流水不足无法放款，需要您先充值8000元验证还款能力，验证后全额退还。",
+    ],
+    "ecommerce_cs": [
+        "您好，我是淘宝客服，您购买的儿童玩具经检测甲醛超标，我们将为您办理三倍赔偿，请问您有支付宝吗？",
+        "您好，这里是抖音客服，您之前开通了抖音直播会员，如果不取消每个月将扣除您500元费用。",
+        "我是京东金融的客服，您的账户被开通了百万保障服务，不关闭的话每年会扣费，我教您关闭。",
+        "你好，我是快递公司的理赔专员，你的包裹在运输中丢失了，我们给你赔付380元，请加一下我的微信。",
+        "您好，您在我们店铺购买的面膜存在质量问题，为您办理退款，请您打开支付宝备用金借款，我们再把退款转给您。",
+        "我是拼多多官方客服，由于系统升级您被误设为代理商，每月将扣除600元，需要您配合取消。",
+        "您好，我是微信支付客服，您的商户号存在异常交易，需要您共享屏幕配合我们核实。",
+        "您好，您的闲鱼账户因未缴纳保证金被冻结，买家已付款无法提现，请联系客服缴纳保证金解冻。",
+    ],
+    "acquaintance": [
+        "我换号了，这是我的新号码，我在外地出差，急用钱，你先借我3000，回来就还你。",
+        "小刘，我是王总，明天上午来我办公室一趟，有事找你。",
+        "是我啊，你猜猜我是谁？听不出来了吗，我是你老同学。",
+        "妈，我手机掉水里了，这是我同学的手机，学校要交3800元培训费，你直接转到老师的卡上吧。",
+        "我是张局，我现在在开会不方便接电话，有个朋友急需周转，你先帮我转5万给他，账号我发你。",
+        "老同学，我是李强啊，这是我新微信，最近手头有点紧，能借我两千吗，下个月发工资还你。",
+        "你好，我是你儿子的班主任陈老师，学校要收一笔资料费500元，请转到这个账户。",
+        "舅舅，我是小军，我在外面和人打架被派出所抓了，需要交2万保释金，千万别告诉我爸妈。",
+    ],
+    "bank_smishing": [
+        "尊敬的建行用户：您的账户积分已满8000分，可兑换现金，请用手机登录 wap.ccbqq.cc 查询兑换，逾期失效。",
+        "【中国工商银行】您的电子密码器将于明日过期，请登录 www.icbc-kc.com 进行升级，给您带来不便敬请谅解。",
+        "您的农行K宝证书已过期，为避免影响正常使用，请尽快登录我行网站 abc-95599.top 更新。",
+        "【中国移动】您的话费积分即将清零，可兑换现金158元，点击 10086-jf.cn 兑换。",
+        "您的ETC卡已失效，请点击链接 etc-rz.cn 重新认证，以免影响高速通行。",
+        "尊敬的客户，您的信用卡已被冻结，请立即访问 www.cmbchina-kf.com 解冻，否则将停用。",
+        "【交通银行】您的账户存在风险已被限制交易，请点击 bankcomm-vip.com 完成实名认证。",
+        "您的手机银行已被暂停服务，请立即登陆 ccb-pay.cc 重新验证身份信息。",
+    ],
+}
+HAND_LAWFUL = [
+    "【工商银行】您尾号3321卡12月4日15:20消费支出126.00元，余额3,568.90元。",
+    "【建设银行】尊敬的客户，您的信用卡本期账单金额4,326.50元，到期还款日12月20日，请按时还款。",
+    "【招商银行】您的一卡通积分即将到期，可登录招商银行APP兑换礼品。回复TD退订",
+    "【中国银行】您的电子密码器还有30天到期，请携带身份证到我行网点免费更换。",
+    "【农业银行】您尾号0019账户12月3日转入工资8,600.00元，活期余额9,211.44元。",
+    "【平安银行】尊敬的客户，为保障您的账户安全，请勿向任何人透露验证码。",
+    "【京东】您的订单已由京东快递送达，如有问题请联系京东客服。",
+    "【顺丰速运】您的快件SF1400012345因天气原因延误，预计明天送达，给您带来不便深表歉意。",
+    "【招联金融】您有一笔额度待领取，登录招联APP查看，拒收请回复R",
+    "【中国移动】您的积分将于12月31日清零，可登录中国移动APP兑换话费或礼品，退订回复0000",
+    "【淘宝】您申请的退款已成功，退款金额89.00元已原路退回，请注意查收。",
+    "【抖音】您的抖音月付本期应还280.00元，请于12月10日前还款。",
+    "【XX航空】您预订的12月9日CA1501航班因天气原因取消，您可免费改签或全额退票，详询95583。",
+    "【XX区人民法院】您的案件(2026)京0105民初1234号定于12月18日开庭，请准时到庭。",
+    "【XX派出所】您的居住证已办理完成，请携带身份证到派出所领取。",
+    "【XX公安】反诈提醒：公检法机关不会通过电话办案，更没有安全账户，请勿转账。",
+    "您的验证码为381920，用于登录支付宝，5分钟内有效，请勿泄露给他人。",
+    "【XX税务】您的2025年度个税汇算退税1,203.00元已退至您的银行账户。",
+    "老婆，我换号了，这是新号，之前的卡坏了。",
+    "小王，明天上午来我办公室一趟，把报表带上。",
+    "妈，我到学校了，学费已经交过了，别担心。",
+    "王总，货款已经转账给您了，请查收。",
+    "张姐，借我的那本书记得还我哈。",
+    "客服您好，我的快递三天了还没到，麻烦帮我查一下。",
+    "【美团】您的会员将于12月10日自动续费15元，如需取消可在APP中关闭，退订回T",
+    "【XX贷】您的借款3,000元已放款至尾号1234的银行卡，请查收。",
+    "周末一起吃饭吧，我请客，顺便把上次借你的2000还你。",
+    "【XX保险】您的车险将于12月15日到期，请及时续保，详询95518，退订回T",
+    "【中通快递】您的包裹已到达菜鸟驿站，取件码5-2-1032，请及时领取。",
+    "【国家反诈中心】请下载国家反诈中心APP，构筑防诈防护墙。",
+]
+
+# The floor for fraud: the five words of the public anti-fraud advice ("不听、不信、不转账").
+FIVE_KEYWORDS = ("转账", "汇款", "验证码", "安全账户", "刷单")
+
+
+def five_keywords(texts: list[str]) -> np.ndarray:
+    """Per text: whether it holds one of FIVE_KEYWORDS (the keyword baseline for fraud)."""
+    return np.asarray([any(k in t for k in FIVE_KEYWORDS) for t in texts], dtype=bool)
+
+
 B = 1000  # bootstrap replicates
 _OPT_OUT = re.compile("退订|回t|回td|拒收", re.I)
 SEED = 20251204
@@ -389,6 +490,7 @@ def main() -> int:
     s_tele = score_set(tt)
     y_tf = np.asarray([y == 1 for y in _split(tele, "test")[1]])
     prf_row("fraud", "teleantifraud (test)", y_tf, s_tele.pred("fraud"), s_tele.groups)
+    prf_row("  5 keywords", "teleantifraud (test)", y_tf, five_keywords(tt), s_tele.groups)
     imp_labels = [tele.labels["impersonation"][i] for i, s in enumerate(tele.split) if s == "test"]
     known = np.asarray([v is not None for v in imp_labels])
     y_imp = np.asarray([v == 1 for v in imp_labels])
@@ -398,17 +500,19 @@ def main() -> int:
     s_gx = score_set(gt)
     y_gx = np.asarray([y == 1 for y in gy])
     prf_row("fraud", "golfxiao dialogues (test0902)", y_gx, s_gx.pred("fraud"), s_gx.groups)
+    prf_row("  5 keywords", "golfxiao dialogues (test0902)", y_gx, five_keywords(gt), s_gx.groups)
 
     ht, hy, hc = _split(harm, "test")
     s_harm = score_set(ht)
     lab = np.asarray([y is not None for y in hy])
     y_harm = np.asarray([y == 1 for y in hy])
     prf_row("fraud", "chineseharm 欺诈 vs 不违规 (test half)", y_harm[lab], s_harm.pred("fraud")[lab], s_harm.groups[lab])
+    prf_row("  5 keywords", "chineseharm 欺诈 vs 不违规 (test half)", y_harm[lab], five_keywords(ht)[lab], s_harm.groups[lab])
 
     print("\n== 2. Per fraud kind: fraud recall, the share whose hits carry the expected kind, impersonation rate")
     print(
         f"  {'category -> kind':<26}{'data (split)':<46}{'n':>6}  {'fraud recall':<22}{'kind found':<22}"
-        f"{'impersonation':<22}"
+        f"{'impersonation':<22}{'5-keyword recall':<22}"
     )
 
     def kind_rows(name: str, sc: Scored, cats: list[str], kmap: dict[str, str | None], y: np.ndarray | None) -> None:
@@ -424,6 +528,7 @@ def main() -> int:
                 f"  {cat[:10] + ' -> ' + str(kind):<26}{name:<46}{len(sub.texts):>6}  "
                 f"{fmt(rate_ci(sub.pred('fraud'), sub.groups)):<22}{kf:<22}"
                 f"{fmt(rate_ci(sub.pred('impersonation'), sub.groups)):<22}"
+                f"{fmt(rate_ci(five_keywords(sub.texts), sub.groups)):<22}"
             )
 
     kind_rows("teleantifraud (test)", s_tele, tc, TELE_KIND, y_tf)
@@ -459,6 +564,9 @@ def main() -> int:
         print(f" {label}")
         for name, sc in sets:
             rate_row(label, name, sc.pred(label), sc.groups)
+    print(" fraud by the five keywords")
+    for name, sc in sets:
+        rate_row("5 keywords", name, five_keywords(sc.texts), sc.groups)
 
     print("\n== 4. Development material (hand-written here; never an evaluation figure): positive rates")
     for name, texts in (
@@ -471,6 +579,16 @@ def main() -> int:
         base = f" | TF-IDF+LR {np.mean(baseline(texts)):.3f}" if baseline is not None else ""
         print(f"  marketing  {name:<20} n={len(texts):<4} full {np.mean(sc.pred('marketing')):.3f}"
               f" | model {np.mean(sc.model['marketing'] >= 0):.3f}{base}")
+    fi, ii = LABELS.index("fraud"), LABELS.index("impersonation")
+    for kind, texts in HAND_SCAMS.items():
+        sc = score_set(texts)
+        print(f"  scams {kind:<16} n={len(texts):<4} fraud {np.mean(sc.full[:, fi] >= 0.5):.3f}"
+              f" | impersonation {np.mean(sc.full[:, ii] >= 0.5):.3f}"
+              f" | kind found {np.mean([kind in k for k in sc.kinds]):.3f}"
+              f" | 5 keywords {np.mean(five_keywords(texts)):.3f}")
+    sc = score_set(HAND_LAWFUL)
+    print(f"  lawful look-alikes     n={len(HAND_LAWFUL):<4} fraud {np.mean(sc.full[:, fi] >= 0.5):.3f}"
+          f" | impersonation {np.mean(sc.full[:, ii] >= 0.5):.3f} | 5 keywords {np.mean(five_keywords(HAND_LAWFUL)):.3f}")
     if baseline is not None:
         for name, sc in sets[2:4]:
             print(f"  marketing  TF-IDF+LR on {name}: {np.mean(baseline(sc.texts)):.3f}")
