@@ -37,6 +37,7 @@ PROVINCES: dict[str, str] = {
     "香港": "香港特别行政区", "澳门": "澳门特别行政区",
 }  # fmt: skip
 _FULL = set(PROVINCES.values())
+_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 _SUFFIX = re.compile(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
 # "浙江省杭州市…", "杭州市…" in an address: the first province-level name, then a city
 _CITY = re.compile(r"^(.{2,9}?(?:市|自治州|地区|盟))")
@@ -64,16 +65,18 @@ UNKNOWN = "未知"
 
 
 def canonical_province(text: str | None) -> str | None:
-    """'浙江' / '浙江省' -> '浙江省', '广西' -> '广西壮族自治区'; None for empty text."""
+    """'浙江' / '浙江省' -> '浙江省', '广西' -> '广西壮族自治区'; a province not in the list is kept
+    when written as one ('演示省'); None for anything else ('华东', empty)."""
     if text is None:
         return None
-    value = text.strip()
-    if not value:
-        return None
+    value = re.sub(r"\s+", "", text)
     if value in _FULL:
         return value
-    short = _SUFFIX.sub("", value)
-    return PROVINCES.get(short, PROVINCES.get(value, value))
+    known = PROVINCES.get(_SUFFIX.sub("", value)) or PROVINCES.get(value)
+    if known:
+        return known
+    m = _OTHER_PROVINCE.match(value)
+    return value if m and m.group(1) == value else None
 
 
 def parse_place(text: str | None) -> tuple[str | None, str | None]:
@@ -86,7 +89,7 @@ def parse_place(text: str | None) -> tuple[str | None, str | None]:
         for written in (full, short):
             if value.startswith(written):
                 rest = value[len(written):]
-                if full.endswith("市") and full in ("北京市", "天津市", "上海市", "重庆市"):
+                if full in _MUNICIPALITIES:
                     return full, full
                 m = _CITY.match(rest)
                 return full, (m.group(1) if m else None)
@@ -252,8 +255,8 @@ def _accounts(con: duckdb.DuckDBPyConnection) -> dict[str, Account]:
                       source_detail="", seats=int(seats) if seats is not None else None,
                       evidence_sha256=sha, file_name=file_name, sheet=sheet,
                       row_no=int(row_no) if row_no is not None else None)
-        prov, prov_city = parse_place(province) if province else (None, None)
-        prov = prov or canonical_province(province)
+        prov, prov_city = parse_place(province)
+        prov = canonical_province(province) or prov
         if prov:
             acc.province, acc.source = prov, "account_table"
             acc.city = city or prov_city

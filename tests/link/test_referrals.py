@@ -104,6 +104,8 @@ def test_place_names_are_read_in_their_usual_forms() -> None:
     assert canonical_province("广西") == "广西壮族自治区"
     assert canonical_province("浙江") == canonical_province("浙江省") == "浙江省"
     assert canonical_province("演示省") == "演示省"
+    assert canonical_province("华东") is None
+    assert parse_place("浙江省杭州市") == ("浙江省", "杭州市")
     assert parse_place("上海市浦东新区张江路1号") == ("上海市", "上海市")
     assert parse_place("广东深圳市南山区") == ("广东省", "深圳市")
     assert parse_place("演示省演示市东湖区") == ("演示省", "演示市")
