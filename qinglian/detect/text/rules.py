@@ -347,7 +347,7 @@ RULES: tuple[Rule, ...] = (
         pattern=_SAY
         + _NOPUNCT
         + "{0,12}?(?:公安|警察|警官|民警|派出所|刑警|刑侦|经侦|网警|特警|反诈中心|法院|法官|检察院|检察官"
-        "|公检法|国安|监管局|社保局|医保局|税务局|海关|市场监管)",
+        "|公检法|国安|国家安全|安全局|监管局|社保局|医保局|税务局|海关|市场监管)",
         requires=_SAY_WORDS,
         kind="police",
     ),
@@ -1091,7 +1091,9 @@ RULES: tuple[Rule, ...] = (
         3.5,
         ("criminal.266",),
         "An account or card said to be expiring, frozen or abnormal, with a website or link to log in to.",
-        pattern="(?:账户|账号|银行卡|信用卡|储蓄卡|卡片|网银|手机银行|医保卡|社保卡|etc|积分|证书|实名|认证)"
+        pattern="(?:账户|账号|银行卡|信用卡|储蓄卡|卡片|网银|手机银行|医保卡|社保卡|etc|积分|证书|实名|认证|"
+        + _BANK
+        + "卡)"
         + _NOPUNCT
         + "{0,12}?(?:异常|冻结|停用|失效|锁定|受限|限制|暂停|风险|过期|到期|清零|已满|注销|未认证)"
         + "[^\\n]{0,40}?(?:登录|登陆|访问|点击|打开|进入|前往)"
@@ -1160,6 +1162,7 @@ RULES: tuple[Rule, ...] = (
         + "{0,6}?(?:#+元|#+块|#+万)|先(?:帮我|给我)(?:转|垫|付|打)|(?:帮我|替我)"
         + _NOPUNCT
         + "{0,6}?(?:转账|转一下|转个|汇款|付一下|交一下)|(?:给我|帮我)(?:转|打|汇)(?:点|些|一下|个|笔|#)"
+        "|(?:转|汇|打)给我(?:吧|就行|就可以)?(?:[。!！]|$)"
         "|(?:不方便接电话|在开会|不方便说话)"
         + "[^\\n]{0,20}?(?:转|借|钱)",
         requires=(
@@ -1190,9 +1193,10 @@ RULES: tuple[Rule, ...] = (
         "through to the police': the opener of police and court impersonation.",
         pattern="传票[^\\n]{0,20}?(?:未领|逾期|过期|查询|详情|按#|请按|回拨|请拨|即将|尚未|待领)"
         "|(?:转接|转至|转到|移交)[^\\n]{0,10}?(?:公安|警方|派出所|刑警|刑侦|法院|检察院)"
+        "|(?:被起诉|起诉您|起诉你|开庭|诉讼|涉嫌|冻结|传票)[^\\n]{0,40}?(?:回拨|回电|请拨打|本号码|详情请?按#|请按#)"
         "|(?:您|你)(?:有|名下有)[^\\n]{0,10}?(?:传票|法院文书|诉讼文书|司法文书)[^\\n]{0,10}?(?:未|待|需)"
         "|(?:按#|请按#)[^\\n]{0,10}?(?:人工|查询|转接)[^\\n]{0,20}?(?:传票|案件|法院|公安)",
-        requires=("传票", "文书", "按#", "转接", "转至", "转到", "移交"),
+        requires=("传票", "文书", "按#", "转接", "转至", "转到", "移交", "回拨", "回电", "请拨打", "本号码"),
         kind="police",
         claims_identity=True,
     ),
@@ -1204,8 +1208,23 @@ RULES: tuple[Rule, ...] = (
         "The reader is told they are suspected of a serious crime (您涉嫌洗钱, 你涉嫌一宗非法集资案): what "
         "police-impersonation scripts open with; a lawful traffic notice's 涉嫌违法 is not matched.",
         pattern="(?:您|你)[^\\n]{0,15}?(?:涉嫌|牵涉|卷入|涉及)[^\\n]{0,20}?(?:洗钱|诈骗|贩毒|毒品|走私|非法集资|集资"
-        "|案件|案子|犯罪|套取|非法资金|刑事)",
+        "|案件|案子|犯罪|套取|非法资金|刑事|赌博|泄露|机密|恶意透支|偷税|逃税)",
         requires=("涉嫌", "牵涉", "卷入", "涉及"),
+        kind="police",
+        claims_identity=True,
+    ),
+    Rule(
+        "fraud.police_money",
+        "fraud",
+        3.0,
+        ("criminal.266",),
+        "Police, a court or a procuratorate speak of the reader's accounts, money or personal data (你的银行账户"
+        "被用来转移赃款, 核查你的资金): what police-impersonation calls turn to; real police do not check "
+        "a citizen's money by phone.",
+        pattern="(?:公安|警察|警官|民警|派出所|刑警|刑侦|经侦|网警|法院|检察院|国安|国家安全)[^\\n]{0,60}?(?:您|你)(?:的|名下)"
+        "[^\\n]{0,8}?(?:账户|资金|银行卡|资产|存款|财产|个人信息|身份信息)"
+        "|(?:您|你)(?:的|名下)[^\\n]{0,8}?(?:账户|资金|银行卡|资产|存款|财产)[^\\n]{0,40}?(?:公安|警方|警察|法院|检察院)",
+        requires=("公安", "警", "派出所", "刑侦", "经侦", "法院", "检察院", "国安", "国家安全"),
         kind="police",
         claims_identity=True,
     ),
@@ -1240,6 +1259,10 @@ RULES: tuple[Rule, ...] = (
             "务必保密",
             "资产清查",
             "资产进行清查",
+            "不要告诉家人",
+            "不能告诉家人",
+            "别告诉家人",
+            "接受调查",
         ),
         kind="police",
         claims_identity=True,
@@ -1280,8 +1303,12 @@ RULES: tuple[Rule, ...] = (
         "A 'child' or relative needs money for fees or a hospital, paid to a card or account they name.",
         pattern="(?:爸|妈|爷爷|奶奶|叔|舅|姑|姨|哥|姐)[^\\n]{0,30}?(?:学费|培训费|资料费|报名费|考试费|补习费|住院费"
         "|医药费|手术费|押金|保释金|罚款)[^\\n]{0,30}?(?:打到|转到|汇到|打给|转给|汇给|卡号|账户|账号|这张卡)"
-        "|(?:被抓|被拘留|被派出所|被警察|出车祸|撞了人|住院了|被扣)[^\\n]{0,20}?(?:保释金|罚款|医药费|手术费|押金|赔偿)",
-        requires=("学费", "培训费", "资料费", "报名费", "考试费", "补习费", "住院费", "医药费", "手术费", "押金", "保释金", "罚款", "赔偿"),
+        "|(?:被抓|被拘留|被派出所|被警察|出车祸|撞了人|住院了|被扣)[^\\n]{0,20}?(?:保释金|罚款|医药费|手术费|押金|赔偿)"
+        # a school collects fees through its own channels, not to a teacher's card
+        "|(?:学校|班级|老师|班主任|教务处)[^\\n]{0,30}?(?:资料费|教辅|校服费|培训费|补课费|报名费)[^\\n]{0,30}?(?:转给|转到"
+        "|打到|汇到)",
+        requires=("学费", "培训费", "资料费", "报名费", "考试费", "补习费", "住院费", "医药费", "手术费", "押金", "保释金", "罚款", "赔偿",
+                  "教辅", "校服费", "补课费"),
         kind="acquaintance",
         claims_identity=True,
     ),
@@ -1319,7 +1346,7 @@ RULES: tuple[Rule, ...] = (
         "Credit said to be approved or waiting, to be claimed through a link or a private WeChat or QQ: "
         "a lender's own notice sends people to its app.",
         pattern="(?:额度|备用金|借款|贷款|信用金|周转金|信用贷|白条|金条)[^\\n]{0,20}?(?:已到账|已审批|审批通过|已通过|待领取"
-        "|已批|已下发|可领取|已发放|资格)[^\\n]{0,30}?(?:链接|点击|www|http|[a-z#-]+\\.(?:com|cn|cc|top|vip|xyz|net|icu)"
+        "|已批|已下发|可领取|已发放|资格|已生效|已激活|待激活|已开通)[^\\n]{0,30}?(?:链接|点击|www|http|[a-z#-]+\\.(?:com|cn|cc|top|vip|xyz|net|icu)"
         "|加微信|加qq|添加客服|添加微信|添加qq|客服qq|客服微信)",
         requires=("额度", "备用金", "借款", "贷款", "信用金", "周转金", "信用贷", "白条", "金条"),
         kind="loan_fee",

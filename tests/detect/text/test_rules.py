@@ -94,6 +94,7 @@ POSITIVE: dict[str, list[str]] = {
     "fraud.accusation": ["您涉嫌一起洗钱案", "你的银行卡涉及非法资金"],
     "fraud.loan_link": ["您的备用金额度已到账，请点击链接领取", "恭喜获得信用贷资格，添加客服qq办理"],
     "fraud.platform_deposit": ["买家已付款，需缴纳保证金才能提现", "您未缴纳保证金，资金已冻结无法提现"],
+    "fraud.police_money": ["这里是市公安局，你的银行账户被用来洗钱", "您名下的银行卡已被警方冻结"],
 }
 
 NEGATIVE: dict[str, list[str]] = {
@@ -181,6 +182,7 @@ NEGATIVE: dict[str, list[str]] = {
     "fraud.accusation": ["您的车辆涉嫌交通违法，请及时处理", "他涉嫌洗钱被抓了"],
     "fraud.loan_link": ["您的借款已放款至尾号1234的银行卡", "您有一笔额度待领取，登录APP查看"],
     "fraud.platform_deposit": ["买家已付款，请尽快发货", "押金已退还"],
+    "fraud.police_money": ["民警帮我找回了丢失的钱包", "派出所在人民路"],
 }
 
 
