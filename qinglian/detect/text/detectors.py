@@ -76,8 +76,8 @@ _WARNING = re.compile(
 # "we are not scammers" and "your account is suspected of fraud" are what scams say
 # a caller who says he *is* the anti-fraud centre or the police is making a claim, not a warning
 _NOT_WARNING = re.compile(
-    "(?:不是|并非|绝非|没有|非|不)(?:骗子|骗局|诈骗)|涉嫌[^,。!?\n]{0,10}诈骗"
-    "|(?:这里是|这边是|我是|我们是)[^,。!?\n]{0,12}(?:反诈|公安|警)"
+    "(?:不是|并非|绝非|没有|非|不)(?:骗子|骗局|诈骗)|(?:涉嫌|牵涉|涉及|卷入)[^,。!?\n]{0,10}诈骗"
+    "|(?:这里是|这边是|我是|我们是)[^,。!?\n]{0,12}(?:反诈|公安|警|检察|法院)"
 )
 WARNING_MAX = 300  # normalised characters
 

@@ -1060,8 +1060,7 @@ RULES: tuple[Rule, ...] = (
         ("criminal.266",),
         "A buyer poses as an army, armed-police or fire unit placing a bulk order (and will ask the seller to advance money).",
         pattern="(?:部队|军区|武警|消防|边防|营区|连队|炊事班|后勤部|特警|军官)"
-        + _NOPUNCT
-        + "{0,15}?(?:采购|订购|订餐|订货|要货|下单|定制|批量)",
+        + "[^\\n]{0,15}?(?:采购|订购|订餐|订货|要货|下单|定制|批量)",
         requires=("部队", "军区", "武警", "消防", "边防", "营区", "连队", "炊事班", "后勤部", "特警", "军官"),
         kind="military_purchase",
         claims_identity=True,
