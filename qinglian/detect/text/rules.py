@@ -432,7 +432,7 @@ RULES: tuple[Rule, ...] = (
         ("criminal.266",),
         "The sender names himself by a title or a family tie to the recipient ('我是李局', '我是你舅舅'): "
         "a customer says '我是李总' too, so it counts beside a scam sign.",
-        pattern="我是(?:你|您)?的?[\u4e00-\u9fff]?(?:总|局长|局|书记|主任|处长|科长|厅长|部长|董事长|董|校长|院长"
+        pattern="我是(?:你们|您们|你|您)?的?[\u4e00-\u9fff]?(?:总|局长|局|书记|主任|处长|科长|厅长|部长|董事长|董|校长|院长"
         "|所长|行长|老板|领导|上司)(?![\u4e00-\u9fff]{2})"
         "|我是(?:你|您)的?(?:老|大学|高中|初中|小学)?(?:同学|同事|领导|老板|上司|舅舅|叔叔|表哥|表姐|表弟|表妹"
         "|姑姑|阿姨|大伯|堂哥|堂姐|战友|老乡|老朋友|老师|班主任|辅导员|儿子|女儿|孩子|侄子)",
@@ -1162,6 +1162,7 @@ RULES: tuple[Rule, ...] = (
         + _NOPUNCT
         + "{0,6}?(?:转账|转一下|转个|汇款|付一下|交一下)|(?:给我|帮我)(?:转|打|汇)(?:点|些|一下|个|笔|#)"
         "|(?:转|汇|打)给我(?:吧|就行|就可以)?(?:[。!！]|$)"
+        "|(?:急需|急用|急事)[^\\n]{0,4}?(?:用钱|周转)|周转一下|借(?:点|些|一点|一些)钱"
         "|(?:不方便接电话|在开会|不方便说话)"
         + "[^\\n]{0,20}?(?:转|借|钱)",
         requires=(
@@ -1180,6 +1181,11 @@ RULES: tuple[Rule, ...] = (
             "替我",
             "不方便",
             "开会",
+            "急事",
+            "周转",
+            "借点",
+            "借些",
+            "借一",
         ),
         kind="acquaintance",
     ),
@@ -1207,7 +1213,7 @@ RULES: tuple[Rule, ...] = (
         "The reader is told they are suspected of a serious crime (您涉嫌洗钱, 你涉嫌一宗非法集资案): what "
         "police-impersonation scripts open with; a lawful traffic notice's 涉嫌违法 is not matched.",
         pattern="(?:您|你)[^\\n]{0,15}?(?:涉嫌|牵涉|卷入|涉及)[^\\n]{0,20}?(?:洗钱|诈骗|贩毒|毒品|走私|非法集资|集资"
-        "|案件|案子|犯罪|套取|非法资金|刑事|赌博|泄露|机密|恶意透支|偷税|逃税)",
+        "|案件|案子|犯罪|套取|非法资金|刑事|赌博|泄露|机密|恶意透支|偷税|逃税|违规使用|违规套取|违规办理)",
         requires=("涉嫌", "牵涉", "卷入", "涉及"),
         kind="police",
         claims_identity=True,
@@ -1345,7 +1351,7 @@ RULES: tuple[Rule, ...] = (
         "Credit said to be approved or waiting, to be claimed through a link or a private WeChat or QQ: "
         "a lender's own notice sends people to its app.",
         pattern="(?:额度|备用金|借款|贷款|信用金|周转金|信用贷|白条|金条)[^\\n]{0,20}?(?:已到账|已审批|审批通过|已通过|待领取"
-        "|已批|已下发|可领取|已发放|资格|已生效|已激活|待激活|已开通)[^\\n]{0,30}?(?:链接|点击|www|http|[a-z#-]+\\.(?:com|cn|cc|top|vip|xyz|net|icu)"
+        "|已批|已下发|可领取|已发放|资格|已生效|已激活|待激活|已开通|可提升|提升至|可提额)[^\\n]{0,30}?(?:链接|点击|www|http|[a-z#-]+\\.(?:com|cn|cc|top|vip|xyz|net|icu)"
         "|加微信|加qq|添加客服|添加微信|添加qq|客服qq|客服微信)",
         requires=("额度", "备用金", "借款", "贷款", "信用金", "周转金", "信用贷", "白条", "金条"),
         kind="loan_fee",
