@@ -228,12 +228,15 @@ def _canon(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         "SELECT record_name, canonical_name FROM resolution WHERE canonical_name IS NOT NULL").fetchall()}
 
 
-def _party(name: Any, canon: dict[str, str]) -> str | None:
+def _party(name: Any, canon: dict[str, str], memo: dict[str, str | None]) -> str | None:
     """The party column: the canonical company name; a person's name only masked."""
-    if name is None or not str(name).strip():
+    if name is None:
         return None
-    v = canon.get(str(name), str(name))
-    return mask_name(v) if normalise(v).kind == "person" else v
+    raw = str(name)
+    if raw not in memo:
+        v = canon.get(raw, raw)
+        memo[raw] = None if not v.strip() else (mask_name(v) if normalise(v).kind == "person" else v)
+    return memo[raw]
 
 
 def _bank_rows(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, Any, Any, Any, int]]:
@@ -257,6 +260,7 @@ def collect(con: duckdb.DuckDBPyConnection, key: bytes) -> dict[tuple[str, str, 
     canon = _canon(con)
     found: dict[tuple[str, str, str | None], _Entry] = {}
     memo: dict[tuple[str, str], tuple[str, str | None] | None] = {}
+    parties: dict[str, str | None] = {}
 
     def put(kind: str, value: Any, party: Any, first: Any, last: Any, count: int) -> None:
         if value is None or not str(value).strip():
@@ -274,7 +278,7 @@ def collect(con: duckdb.DuckDBPyConnection, key: bytes) -> dict[tuple[str, str, 
             memo[(kind, raw)] = k
         if k is None:
             return
-        entry_key = (kind, k[0], _party(party, canon))
+        entry_key = (kind, k[0], _party(party, canon, parties))
         got = found.get(entry_key)
         if got is None:
             found[entry_key] = _Entry(k[1], first, last, int(count))
@@ -324,9 +328,11 @@ def register_case(case: Case, *, registry: Path | None = None, key: bytes | None
     key = key if key is not None else agency_key()
     path = path_for(case, registry)
     cid = case_id_of(case)
-    with case.connect() as ccon, _open(path, create=True) as rcon:
+    # read under the shared lock: the case's readers (the web) are not held up while it is hashed
+    with case.connect(read_only=True) as ccon:
         found = collect(ccon, key)
         head = case.head(ccon)
+    with _open(path, create=True) as rcon:
         rcon.execute("BEGIN IMMEDIATE")
         try:
             if not _check_key(rcon, key, path, claim=True):
@@ -348,8 +354,9 @@ def register_case(case: Case, *, registry: Path | None = None, key: bytes | None
             kinds: dict[str, int] = {}
             for kind, _, _ in found:
                 kinds[kind] = kinds.get(kind, 0) + 1
+            # on record before the registry commits: a failed entry leaves the registry as it was
             case.log("registry.add", {"registry": str(path)}, user=user,
-                     details={"entries": kinds, "replaced": replaced}, con=ccon)
+                     details={"entries": kinds, "replaced": replaced, "custody_seq": head[0] if head else None})
             rcon.execute("COMMIT")
         except BaseException:
             rcon.execute("ROLLBACK")
