@@ -465,7 +465,8 @@ RULES: tuple[Rule, ...] = (
         "every real bank notice is too, so it counts only beside a scam sign.",
         pattern="【(?:" + _BANK + "|[\u4e00-\u9fff]{0,6}(?:金融|信用卡|借呗|花呗|微粒贷|白条|金条))[^】\\n]{0,6}】|" + _BANK
         + "(?:客服|信用卡中心|客户服务中心|官方)|" + _BANK + "(?:信用贷|贷款资格|备用金|借款额度|贷款额度)",
-        requires=("【", "客服", "信用卡中心", "客户服务中心", "官方", "信用贷", "贷款资格", "备用金", "额度"),
+        requires=("行】", "社】", "金融】", "信用卡】", "借呗】", "花呗】", "微粒贷】", "白条】", "金条】", "客服", "信用卡中心",
+                  "客户服务中心", "官方", "信用贷", "贷款资格", "备用金", "额度"),
         kind="bank_smishing",
     ),
     Rule(
@@ -1326,7 +1327,8 @@ RULES: tuple[Rule, ...] = (
         pattern="(?:领导|老板|[\u4e00-\u9fff]总|局长|董事长|总经理)[^\\n]{0,40}?(?:你|您)(?:先|马上|立刻|立即|赶紧|尽快|现在)"
         "[^\\n]{0,12}?(?:转|打|汇)(?:账|款|过去|给|到|#)"
         "|(?:转|打|汇)(?:到|给)(?:这个|下面|以下|对方|这张)(?:账户|账号|卡|卡号|银行卡)",
-        requires=("领导", "老板", "总", "局长", "董事长", "这个", "下面", "以下", "对方", "这张"),
+        requires=("你先", "你马上", "你立刻", "你立即", "你赶紧", "你尽快", "你现在", "您先", "您马上", "您尽快", "到这个", "给这个",
+                  "到下面", "给下面", "到以下", "到对方", "给对方", "到这张"),
         kind="acquaintance",
         claims_identity=True,
     ),
@@ -1473,7 +1475,7 @@ RULES: tuple[Rule, ...] = (
         + "{0,4}?(?:皮肤|点券|钻石|英雄|金币|游戏币|装备|q币)"
         "|(?:游戏|充值)[^\\n]{0,12}?(?:未成年|退款|退费|退还)[^\\n]{0,20}?(?:未成年|退款|退费|退还|客服|加qq|加微信)"
         "|(?:账号|游戏号)(?:被)?(?:冻结|封号|封禁)[^\\n]{0,20}?(?:解冻|解封)[^\\n]{0,10}?(?:费|金|钱|#)",
-        requires=("免费", "游戏", "充值", "账号", "游戏号"),
+        requires=("免费领", "免费送", "免费获得", "游戏", "充值", "账号"),
         kind="game_trade",
     ),
     Rule(
@@ -1483,9 +1485,10 @@ RULES: tuple[Rule, ...] = (
         ("criminal.266",),
         "A subsidy, tax refund or benefit to be claimed through a link, a QR code or a private contact "
         "(社保补贴, 个税退税, 医保返还): government bodies pay into the registered account.",
-        # a government site (gov.cn) is where the lawful notice sends people
-        pattern="(?![^\\n]*gov\\.cn)(?:补贴|补助|退税|退费|津贴|补偿金|返还款|养老金|失业金|医保返还|社保返还)"
-        "[^\\n]{0,40}?(?:www|http|链接|网址|二维码|扫码|加qq|加微信|添加微信|添加qq|\\.cn|\\.com|\\.top)",
+        # a government site (gov.cn) is where the lawful notice sends people: not a link form here
+        pattern="(?:补贴|补助|退税|退费|津贴|补偿金|返还款|养老金|失业金|医保返还|社保返还)"
+        "[^\\n]{0,40}?(?:(?:www|http)(?![^\\s,，。]{0,40}?gov\\.cn)|链接|网址|二维码|扫码|加qq|加微信|添加微信|添加qq"
+        "|(?<!gov)\\.(?:cn|com|top))",
         requires=("补贴", "补助", "退税", "退费", "津贴", "补偿金", "返还款", "养老金", "失业金", "返还"),
         kind="subsidy",
         claims_identity=True,
