@@ -52,6 +52,7 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
 # Kinds that name the player itself: a party is "seen" in another case holding one of these.
 PLAYER_KINDS: tuple[str, ...] = (NUMBER, ACCOUNT, SIGNATURE, BANK_ACCOUNT)
 NAME_KINDS: tuple[str, ...] = (PARTY, VENDOR, PAYEE)
+_PLAYER_SQL = ", ".join(f"'{k}'" for k in PLAYER_KINDS)  # constants of this module, as in the partial index
 
 # Where each kind is read in a case: (kind, SQL giving value, party, first, last, rows). The party is
 # the holder whose records show the identifier, except in a vendor's account table (the customer
@@ -91,13 +92,16 @@ _BANK_DIGITS = re.compile(r"[0-9]{12,25}")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cases (
-    case_id TEXT PRIMARY KEY, name TEXT, folder TEXT NOT NULL, registered_at TEXT NOT NULL,
-    registered_by TEXT, custody_seq INTEGER, entries INTEGER NOT NULL);
+    case_no INTEGER PRIMARY KEY, case_id TEXT NOT NULL UNIQUE, name TEXT, folder TEXT NOT NULL,
+    registered_at TEXT NOT NULL, registered_by TEXT, custody_seq INTEGER, entries INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
-    kind TEXT NOT NULL, key TEXT NOT NULL, case_id TEXT NOT NULL, party TEXT, label TEXT,
+    kind TEXT NOT NULL, key TEXT NOT NULL, case_no INTEGER NOT NULL REFERENCES cases, party TEXT, label TEXT,
     first_seen TEXT, last_seen TEXT, count INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS entries_by_key ON entries (key, kind);
-CREATE INDEX IF NOT EXISTS entries_by_party ON entries (case_id, party);
+CREATE INDEX IF NOT EXISTS entries_by_case ON entries (case_no);
+-- consumers left out: a case holds millions, and the party page never asks for them
+CREATE INDEX IF NOT EXISTS entries_by_party ON entries (case_no, party)
+    WHERE kind IN ('number', 'account', 'signature', 'bank_account');
 CREATE TABLE IF NOT EXISTS searches (
     at TEXT NOT NULL, user TEXT, query TEXT NOT NULL, kinds TEXT NOT NULL, cases INTEGER NOT NULL);
 """
@@ -123,6 +127,12 @@ def case_id_of(case: Case) -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _iso(when: datetime | None, kind: str) -> str | None:
+    """A record time as stored; none for consumers, whose dates are never shown (and a case holds
+    millions of them)."""
+    return when.isoformat() if when is not None and kind != CONSUMER else None
 
 
 @contextmanager
@@ -342,15 +352,20 @@ def register_case(case: Case, *, registry: Path | None = None, key: bytes | None
                 raise QinglianError(f"登记库中已有编号相同的另一案件：{other[0]}",
                                     f"the registry already holds another case with this id: {other[0]}",
                                     file=str(case.root))
-            replaced = rcon.execute("DELETE FROM entries WHERE case_id = ?", [cid]).rowcount
+            row = rcon.execute(
+                "INSERT INTO cases (case_id, name, folder, registered_at, registered_by, custody_seq, entries) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET name = excluded.name, "
+                "folder = excluded.folder, registered_at = excluded.registered_at, "
+                "registered_by = excluded.registered_by, custody_seq = excluded.custody_seq, "
+                "entries = excluded.entries RETURNING case_no",
+                [cid, case.name, str(case.root.resolve()), _now(), user, head[0] if head else None,
+                 len(found)]).fetchone()
+            case_no = int(row[0]) if row else 0
+            replaced = rcon.execute("DELETE FROM entries WHERE case_no = ?", [case_no]).rowcount
             rcon.executemany(
                 "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                ((kind, k, cid, party, e.label, e.first.isoformat() if e.first else None,
-                  e.last.isoformat() if e.last else None, e.count)
+                ((kind, k, case_no, party, e.label, _iso(e.first, kind), _iso(e.last, kind), e.count)
                  for (kind, k, party), e in found.items()))
-            rcon.execute("INSERT OR REPLACE INTO cases VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         [cid, case.name, str(case.root.resolve()), _now(), user, head[0] if head else None,
-                          len(found)])
             kinds: dict[str, int] = {}
             for kind, _, _ in found:
                 kinds[kind] = kinds.get(kind, 0) + 1
@@ -470,13 +485,13 @@ def search(query: str, *, registry: Path, key: bytes | None = None, user: str | 
             raise _wrong_key(registry)
         for kind, k in _candidates(query, key):
             rows += con.execute(
-                "SELECT e.kind, e.key, e.label, e.case_id, c.name, e.party, e.count, e.first_seen, e.last_seen "
-                "FROM entries e LEFT JOIN cases c USING (case_id) WHERE e.key = ? AND e.kind = ?", [k, kind]).fetchall()
+                "SELECT e.kind, e.key, e.label, c.case_id, c.name, e.party, e.count, e.first_seen, e.last_seen "
+                "FROM entries e JOIN cases c USING (case_no) WHERE e.key = ? AND e.kind = ?", [k, kind]).fetchall()
         part = normalise(query).clean
         if len(part) >= 2 and normalise(query).kind != "person":
             rows += con.execute(
-                "SELECT e.kind, e.key, e.label, e.case_id, c.name, e.party, e.count, e.first_seen, e.last_seen "
-                "FROM entries e LEFT JOIN cases c USING (case_id) WHERE e.kind IN (?, ?, ?, ?) "
+                "SELECT e.kind, e.key, e.label, c.case_id, c.name, e.party, e.count, e.first_seen, e.last_seen "
+                "FROM entries e JOIN cases c USING (case_no) WHERE e.kind IN (?, ?, ?, ?) "
                 "AND instr(e.label, ?) > 0 AND instr(e.key, 'C:') != 1",
                 [PARTY, VENDOR, PAYEE, SIGNATURE, part]).fetchall()
         matches = _group(rows)
@@ -550,14 +565,16 @@ def elsewhere(registry: Path, case_id: str, party: str) -> list[Elsewhere]:
     named = name_key(party, None)
     with _open(registry, create=False) as con:
         rows = con.execute(
-            f"""SELECT o.case_id, c.name, o.kind, o.party FROM entries m
-            JOIN entries o ON o.key = m.key AND o.kind = m.kind AND o.case_id != m.case_id
-            LEFT JOIN cases c ON c.case_id = o.case_id
-            WHERE m.case_id = ? AND m.party = ? AND m.kind IN ({', '.join('?' * len(PLAYER_KINDS))})
+            # the kinds written out (not parameters) so that SQLite can use the partial index
+            f"""SELECT c.case_id, c.name, o.kind, o.party FROM entries m
+            JOIN entries o ON o.key = m.key AND o.kind = m.kind AND o.case_no != m.case_no
+            JOIN cases c ON c.case_no = o.case_no
+            WHERE m.case_no = (SELECT case_no FROM cases WHERE case_id = ?) AND m.party = ?
+              AND m.kind IN ({_PLAYER_SQL})
             UNION ALL
-            SELECT o.case_id, c.name, o.kind, o.party FROM entries o LEFT JOIN cases c ON c.case_id = o.case_id
-            WHERE o.key = ? AND o.kind IN ({', '.join('?' * len(NAME_KINDS))}) AND o.case_id != ?""",
-            [case_id, party, *PLAYER_KINDS, named[0] if named else "", *NAME_KINDS, case_id]).fetchall()
+            SELECT c.case_id, c.name, o.kind, o.party FROM entries o JOIN cases c ON c.case_no = o.case_no
+            WHERE o.key = ? AND o.kind IN ({', '.join('?' * len(NAME_KINDS))}) AND c.case_id != ?""",
+            [case_id, party, named[0] if named else "", *NAME_KINDS, case_id]).fetchall()
     grouped: dict[str, tuple[str, set[str], set[str]]] = {}
     for cid, name, kind, other in rows:
         g = grouped.setdefault(str(cid), (str(name or cid), set(), set()))

@@ -140,7 +140,7 @@ def test_adding_a_case_again_replaces_its_entries(registered: Path, capsys: pyte
     def snapshot() -> list[tuple[object, ...]]:
         with sqlite3.connect(path) as con:
             return sorted(con.execute("SELECT kind, key, case_id, party, label, first_seen, last_seen, count "
-                                      "FROM entries").fetchall(), key=repr)
+                                      "FROM entries JOIN cases USING (case_no)").fetchall(), key=repr)
 
     before = snapshot()
     assert cli("registry", "add", str(registered / "one")) == 0
@@ -241,3 +241,15 @@ def test_link_registers_the_case_where_the_folder_holding_it_has_a_registry(case
     pipeline.link(open_case(cases / "one"), user="tester")
     one = reg.case_id_of(open_case(cases / "one"))
     assert sorted(e.name for e in reg.elsewhere(reg.default_path(cases), one, HOLDER_1)) == ["二号案"]
+
+
+def test_vendors_found_by_link_are_registered_by_name(hand_case: Path, agency_key_env: bytes) -> None:
+    from qinglian.link.run import link_case
+    from tests.link.conftest import VENDOR
+
+    link_case(open_case(hand_case))
+    done = reg.register_case(open_case(hand_case))
+    assert done.kinds["vendor"] == 1 and done.path == reg.default_path(hand_case.parent)
+    found = reg.search("云呼科技", registry=done.path)
+    vendor = [m for m in found.matches if m.kind == "vendor"]
+    assert [(m.label, m.cases[0].parties) for m in vendor] == [(VENDOR, [VENDOR])]
