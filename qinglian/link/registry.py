@@ -117,7 +117,7 @@ def default_path(cases_dir: Path) -> Path:
 
 def path_for(case: Case, registry: Path | None = None) -> Path:
     """``registry`` if given, else the registry of the folder that holds the case."""
-    return Path(registry) if registry is not None else default_path(case.root.resolve().parent)
+    return Path(registry).resolve() if registry is not None else default_path(case.root.resolve().parent)
 
 
 def case_id_of(case: Case) -> str:
@@ -438,9 +438,14 @@ class SearchResult:
                 continue
             out.append(t(f"{zh} {m.label or ''}：{len(m.cases)} 个案件", f"{en} {m.label or ''}: {len(m.cases)} cases"))
             for c in m.cases:
-                when = f"  {c.first_seen or ''} ~ {c.last_seen or ''}" if c.first_seen or c.last_seen else ""
-                out.append(f"  - {c.case_id} {c.name}: {'、'.join(c.parties) or '-'} ({c.count}){when}")
+                when = f"  {_day(c.first_seen)} ~ {_day(c.last_seen)}" if c.first_seen or c.last_seen else ""
+                out.append(f"  - {c.name} [{c.case_id}]: {'、'.join(c.parties) or '-'}  "
+                           + t(f"{c.count} 行", f"{c.count} rows") + when)
         return out + self.notes
+
+
+def _day(iso: str | None) -> str:
+    return (iso or "")[:16].replace("T", " ")
 
 
 def _number(query: str) -> str | None:
@@ -499,7 +504,7 @@ def search(query: str, *, registry: Path, key: bytes | None = None, user: str | 
         kinds = sorted({m.kind for m in matches})
         con.execute("INSERT INTO searches VALUES (?, ?, ?, ?, ?)", [_now(), user, masked, json.dumps(kinds), len(cases)])
         folders = dict(con.execute("SELECT case_id, folder FROM cases").fetchall())
-    notes = _log_search(cases, folders, masked, kinds, registry, user)
+    notes = _log_search(cases, folders, masked, kinds, registry.resolve(), user)
     return SearchResult(masked, matches, notes)
 
 
