@@ -1295,8 +1295,8 @@ RULES: tuple[Rule, ...] = (
         "A 'courier' reports a lost or damaged parcel and offers compensation through a contact or a link.",
         pattern="(?:快递|包裹|快件|邮件|物流)"
         + _NOPUNCT
-        + "{0,12}?(?:丢失|丢件|遗失|破损|损坏|弄丢|滞留|被扣|违禁品)"
-        + "[^\\n]{0,40}?(?:理赔|赔偿|赔付|补偿|加微信|加qq|添加|扫码|链接|报关费|清关费)",
+        + "{0,12}?(?:丢失|丢件|遗失|破损|损坏|弄丢|滞留|被扣|违禁品|海关)"
+        + "[^\\n]{0,40}?(?:理赔|赔偿|赔付|补偿|加微信|加qq|添加|扫码|链接|报关费|清关费|关税)",
         requires=("快递", "包裹", "快件", "邮件", "物流"),
         kind="ecommerce_cs",
         claims_identity=True,
