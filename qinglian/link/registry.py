@@ -76,13 +76,13 @@ SOURCES: tuple[tuple[str, str], ...] = (
             "WHERE payer IS NOT NULL GROUP BY ALL"),
     (PAYEE, "SELECT payee, holder, min(paid_at), max(paid_at), count(*) FROM payments "
             "WHERE payee IS NOT NULL GROUP BY ALL"),
-    (CONSUMER, "SELECT phone, holder, NULL, NULL, count(*) FROM customers WHERE phone IS NOT NULL GROUP BY ALL"),
-    (CONSUMER, "SELECT callee, holder, min(started_at), max(started_at), count(*) FROM calls "
-               "WHERE callee IS NOT NULL GROUP BY ALL"),
-    (CONSUMER, "SELECT recipient, holder, min(sent_at), max(sent_at), count(*) FROM sms "
-               "WHERE recipient IS NOT NULL GROUP BY ALL"),
-    (CONSUMER, "SELECT complainant, respondent, min(received_at), max(received_at), count(*) FROM complaints "
-               "WHERE complainant IS NOT NULL GROUP BY ALL"),
+)
+# Consumers (number, party) in every place a case holds them; grouped in one query and streamed.
+CONSUMER_SOURCES: tuple[str, ...] = (
+    "SELECT phone, holder FROM customers WHERE phone IS NOT NULL",
+    "SELECT callee, holder FROM calls WHERE callee IS NOT NULL",
+    "SELECT recipient, holder FROM sms WHERE recipient IS NOT NULL",
+    "SELECT complainant, respondent FROM complaints WHERE complainant IS NOT NULL",
 )
 HOLDER_KINDS: tuple[str, ...] = ("calls", "sms", "customers", "chats", "complaints", "accounts", "payments")
 # Bank account numbers are no record field: ingest keeps them in ``extra`` under headers like these.
@@ -156,7 +156,14 @@ def _open(path: Path, *, create: bool) -> Iterator[sqlite3.Connection]:
         except sqlite3.DatabaseError as exc:
             raise QinglianError("不是 Qinglian 跨案登记库", "not a Qinglian cross-case registry",
                                 file=str(path)) from exc
-        yield con
+        try:
+            yield con
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            raise QinglianError("跨案登记库正被另一个程序写入", "the cross-case registry is being written by another "
+                                "program", file=str(path), hint_zh="等其登记完成后再试",
+                                hint_en="retry when it has finished registering") from exc
 
 
 def _check_key(con: sqlite3.Connection, key: bytes, path: Path, *, claim: bool) -> bool:
@@ -265,8 +272,25 @@ def _bank_rows(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, Any, Any, 
                 yield digits, holder, paid_at, paid_at, 1
 
 
+def consumers(con: duckdb.DuckDBPyConnection, key: bytes) -> Iterator[tuple[str, str | None, int]]:
+    """(pseudonym, party, rows) per consumer and party, streamed: a case may hold tens of millions,
+    more than is worth keeping in memory at once. Party names are resolved in the query."""
+    parts = " UNION ALL ".join(CONSUMER_SOURCES)
+    if has_table(con, "resolution"):
+        sql = (f"SELECT u.value, coalesce(r.canonical, u.party), count(*) FROM ({parts}) u(value, party) "
+               "LEFT JOIN (SELECT record_name, max(canonical_name) AS canonical FROM resolution GROUP BY 1) r "
+               "ON r.record_name = u.party GROUP BY ALL")
+    else:
+        sql = f"SELECT value, party, count(*) FROM ({parts}) u(value, party) GROUP BY ALL"
+    parties: dict[str, str | None] = {}
+    cur = con.execute(sql)
+    while batch := cur.fetchmany(50_000):
+        for value, party, n in batch:
+            yield pseudonym(str(value), key), _party(party, {}, parties), int(n)
+
+
 def collect(con: duckdb.DuckDBPyConnection, key: bytes) -> dict[tuple[str, str, str | None], _Entry]:
-    """Every registry entry of one case, by (kind, key, party)."""
+    """Every registry entry of one case but its consumers (``consumers``), by (kind, key, party)."""
     canon = _canon(con)
     found: dict[tuple[str, str, str | None], _Entry] = {}
     memo: dict[tuple[str, str], tuple[str, str | None] | None] = {}
@@ -338,45 +362,56 @@ def register_case(case: Case, *, registry: Path | None = None, key: bytes | None
     key = key if key is not None else agency_key()
     path = path_for(case, registry)
     cid = case_id_of(case)
-    # read under the shared lock: the case's readers (the web) are not held up while it is hashed
-    with case.connect(read_only=True) as ccon:
-        found = collect(ccon, key)
-        head = case.head(ccon)
     with _open(path, create=True) as rcon:
         rcon.execute("BEGIN IMMEDIATE")
         try:
             if not _check_key(rcon, key, path, claim=True):
                 raise _wrong_key(path)
-            other = rcon.execute("SELECT folder FROM cases WHERE case_id = ?", [cid]).fetchone()
-            if other is not None and Path(str(other[0])) != case.root.resolve() and Path(str(other[0])).is_dir():
-                raise QinglianError(f"登记库中已有编号相同的另一案件：{other[0]}",
-                                    f"the registry already holds another case with this id: {other[0]}",
-                                    file=str(case.root))
-            row = rcon.execute(
-                "INSERT INTO cases (case_id, name, folder, registered_at, registered_by, custody_seq, entries) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET name = excluded.name, "
-                "folder = excluded.folder, registered_at = excluded.registered_at, "
-                "registered_by = excluded.registered_by, custody_seq = excluded.custody_seq, "
-                "entries = excluded.entries RETURNING case_no",
-                [cid, case.name, str(case.root.resolve()), _now(), user, head[0] if head else None,
-                 len(found)]).fetchone()
-            case_no = int(row[0]) if row else 0
-            replaced = rcon.execute("DELETE FROM entries WHERE case_no = ?", [case_no]).rowcount
-            rcon.executemany(
-                "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                ((kind, k, case_no, party, e.label, _iso(e.first, kind), _iso(e.last, kind), e.count)
-                 for (kind, k, party), e in found.items()))
-            kinds: dict[str, int] = {}
-            for kind, _, _ in found:
-                kinds[kind] = kinds.get(kind, 0) + 1
+            kinds, replaced = _write(case, cid, rcon, key, user)
             # on record before the registry commits: a failed entry leaves the registry as it was
             case.log("registry.add", {"registry": str(path)}, user=user,
-                     details={"entries": kinds, "replaced": replaced, "custody_seq": head[0] if head else None})
+                     details={"entries": kinds, "replaced": replaced})
             rcon.execute("COMMIT")
         except BaseException:
             rcon.execute("ROLLBACK")
             raise
     return AddResult(path, cid, case.name, kinds, replaced)
+
+
+def _write(case: Case, cid: str, rcon: sqlite3.Connection, key: bytes,
+           user: str | None) -> tuple[dict[str, int], int]:
+    """Replace the case's entries, read under the case's shared lock (its readers, such as the web,
+    go on; the consumers stream from the case into the registry)."""
+    with case.connect(read_only=True) as ccon:
+        found = collect(ccon, key)
+        head = case.head(ccon)
+        other = rcon.execute("SELECT folder FROM cases WHERE case_id = ?", [cid]).fetchone()
+        if other is not None and Path(str(other[0])) != case.root.resolve() and Path(str(other[0])).is_dir():
+            raise QinglianError(f"登记库中已有编号相同的另一案件：{other[0]}",
+                                f"the registry already holds another case with this id: {other[0]}",
+                                file=str(case.root))
+        row = rcon.execute(
+            "INSERT INTO cases (case_id, name, folder, registered_at, registered_by, custody_seq, entries) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET name = excluded.name, "
+            "folder = excluded.folder, registered_at = excluded.registered_at, "
+            "registered_by = excluded.registered_by, custody_seq = excluded.custody_seq, "
+            "entries = excluded.entries RETURNING case_no",
+            [cid, case.name, str(case.root.resolve()), _now(), user, head[0] if head else None, 0]).fetchone()
+        case_no = int(row[0]) if row else 0
+        replaced = rcon.execute("DELETE FROM entries WHERE case_no = ?", [case_no]).rowcount
+        rcon.executemany(
+            "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            ((kind, k, case_no, party, e.label, _iso(e.first, kind), _iso(e.last, kind), e.count)
+             for (kind, k, party), e in found.items()))
+        kinds: dict[str, int] = {}
+        for kind, _, _ in found:
+            kinds[kind] = kinds.get(kind, 0) + 1
+        held = rcon.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, NULL, NULL, NULL, ?)",
+                                ((CONSUMER, k, case_no, party, n) for k, party, n in consumers(ccon, key)))
+        if held.rowcount > 0:
+            kinds[CONSUMER] = held.rowcount
+        rcon.execute("UPDATE cases SET entries = ? WHERE case_no = ?", [sum(kinds.values()), case_no])
+    return kinds, replaced
 
 
 def register_if_present(case: Case, *, key: bytes | None = None, user: str | None = None) -> AddResult | None:
