@@ -386,12 +386,66 @@ def classify(
         str | None,
         typer.Option("--format", help="输入格式 lines|csv|jsonl（默认按扩展名）/ input format (default: by extension)"),
     ] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help="duckdb | spark（spark 读取 CSV/Parquet/每行一条的文件或目录）")
+    ] = "duckdb",
+    spark_master: Annotated[
+        str | None, typer.Option("--spark-master", help="Spark 地址，默认 local[*] / Spark master URL")
+    ] = None,
 ) -> None:
     """文本分类，输出 JSON 行 / classify texts, write JSON lines."""
-    from qinglian.detect.classify import classify_path
+    from qinglian.detect.spark_text import check_engine
 
-    stats = classify_path(file, sys.stdout, fmt=fmt, column=column)
-    for line in stats.lines():
+    check_engine(engine, spark_master)
+    if engine == "spark":
+        from qinglian.detect.spark_text import classify_spark, spark_skipped_lines
+
+        with _progress() as progress:
+            stats = classify_spark(file, sys.stdout, fmt=fmt, column=column, spark_master=spark_master,
+                                   progress=progress)
+        lines = spark_skipped_lines(stats)
+    else:
+        from qinglian.detect.classify import classify_path
+
+        lines = classify_path(file, sys.stdout, fmt=fmt, column=column).lines()
+    for line in lines:
+        err.print(line, markup=False, highlight=False)
+
+
+@app.command("campaigns")
+def campaigns_cmd(
+    file: Annotated[str, typer.Argument(help="短信平台日志：文件，或（spark）目录 / SMS log file or (spark) folder")],
+    column: Annotated[
+        str | None, typer.Option("--column", help="CSV/JSONL/Parquet 中的文本列（默认 text）/ text column")
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="输入格式 lines|csv|jsonl|parquet（默认按扩展名）/ input format"),
+    ] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="群发活动 CSV（默认标准输出）/ campaigns CSV (default stdout)")
+    ] = None,
+    members: Annotated[
+        Path | None, typer.Option("--members", help="成员 CSV：row,campaign_id / members CSV")
+    ] = None,
+    min_messages: Annotated[int, typer.Option("--min-messages", help="活动的最少条数 / smallest campaign")] = 2,
+    engine: Annotated[str, typer.Option("--engine", help="duckdb | spark")] = "duckdb",
+    spark_master: Annotated[
+        str | None, typer.Option("--spark-master", help="Spark 地址，默认 local[*] / Spark master URL")
+    ] = None,
+) -> None:
+    """文件中的群发活动（近似重复聚类与模板）/ campaigns (near-duplicate clusters, templates) of a file's texts."""
+    from contextlib import ExitStack
+
+    from qinglian.detect.campaigns.files import campaigns_file
+
+    with ExitStack() as stack:
+        dst = stack.enter_context(out_file.open("w", encoding="utf-8", newline="")) if out_file else sys.stdout
+        mem = stack.enter_context(members.open("w", encoding="utf-8", newline="")) if members else None
+        progress = stack.enter_context(_progress())
+        result = campaigns_file(file, dst, mem, fmt=fmt, column=column, min_messages=min_messages,
+                                engine=engine, spark_master=spark_master, progress=progress)
+    for line in result.lines():
         err.print(line, markup=False, highlight=False)
 
 

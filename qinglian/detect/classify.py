@@ -414,6 +414,17 @@ def _render(batch: list[str], on: date | None, writer: _Writer | None = None) ->
     return out.getvalue()
 
 
+@lru_cache(maxsize=4)
+def _plain_writer(on: date | None) -> _Writer:
+    return _Writer(on)
+
+
+def render_batch(batch: list[str], on: date | None = None) -> str:
+    """One batch's JSON lines exactly as ``classify_stream`` writes them: the step the Spark engine
+    runs per Arrow batch, so that both engines classify and format through the same code."""
+    return _render(batch, on, _plain_writer(on))
+
+
 def classify_path(
     path: str, dst: TextIO, *, fmt: str | None = None, column: str | None = None
 ) -> ClassifyStats:

@@ -87,6 +87,11 @@ def _band_keys(sig: np.ndarray, bands: int) -> np.ndarray:
     return out
 
 
+def band_keys(sig: np.ndarray, bands: int) -> np.ndarray:
+    """A (len(sig), bands) uint64 matrix: each document's LSH bucket key in every band."""
+    return _band_keys(sig, bands)
+
+
 def candidate_pairs(sig: np.ndarray, bands: int = 16) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i, j) that share at least one LSH band: each bucket as a star and a chain."""
     keys = _band_keys(sig, bands)
@@ -133,6 +138,22 @@ def estimated_containment(jaccard: np.ndarray, size_i: np.ndarray, size_j: np.nd
     return share
 
 
+def near_duplicate(
+    jac: np.ndarray,
+    size_i: np.ndarray,
+    size_j: np.ndarray,
+    threshold: float,
+    containment: float,
+    min_contained: int,
+) -> np.ndarray:
+    """Which candidate pairs are near-duplicates (see near_duplicate_groups); shared with the Spark path."""
+    keep: np.ndarray = jac >= threshold
+    if containment <= 1.0 and len(jac):
+        contained = estimated_containment(jac, size_i, size_j) >= containment
+        keep |= contained & (np.minimum(size_i, size_j) >= min_contained) & (jac >= JAC_FLOOR)
+    return keep
+
+
 def near_duplicate_groups(
     docs: Sequence[str],
     threshold: float = 0.5,
@@ -155,11 +176,8 @@ def near_duplicate_groups(
     sig = minhash_signatures(docs, num_perm=num_perm, k=k, seed=seed)
     i, j = candidate_pairs(sig, bands=bands)
     jac = estimated_jaccard(sig, i, j)
-    keep = jac >= threshold
-    if containment <= 1.0 and len(i):
-        sizes = np.fromiter((len(d) for d in docs), dtype=np.float64, count=n)
-        contained = estimated_containment(jac, sizes[i], sizes[j]) >= containment
-        keep |= contained & (np.minimum(sizes[i], sizes[j]) >= min_contained) & (jac >= JAC_FLOOR)
+    sizes = np.fromiter((len(d) for d in docs), dtype=np.float64, count=n)
+    keep = near_duplicate(jac, sizes[i], sizes[j], threshold, containment, min_contained)
     i, j = i[keep], j[keep]
     graph = coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
