@@ -151,8 +151,14 @@ def _open(path: Path, *, create: bool) -> Iterator[sqlite3.Connection]:
         raise QinglianError("无法打开跨案登记库", "cannot open the cross-case registry", file=str(path)) from exc
     with closing(con):
         try:
-            con.execute("PRAGMA journal_mode=WAL")  # readers (the web) go on while a case is registered
-            con.executescript(_SCHEMA)
+            if create:
+                con.execute("PRAGMA journal_mode=WAL")  # readers (the web) go on while a case is registered
+                con.executescript(_SCHEMA)
+            # a reader only checks: creating (even IF NOT EXISTS) would wait for a registration's lock
+            row = con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                              "AND name IN ('meta', 'cases', 'entries', 'searches')").fetchone()
+            if not row or row[0] != 4:
+                raise sqlite3.DatabaseError("tables missing")
         except sqlite3.DatabaseError as exc:
             raise QinglianError("不是 Qinglian 跨案登记库", "not a Qinglian cross-case registry",
                                 file=str(path)) from exc

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qinglian.errors import QinglianError
 from qinglian.link.registry import KIND_NAMES, Elsewhere, default_path, elsewhere
 from qinglian.web.cases import find_cases
 from qinglian.web.db import Membership, User
@@ -31,7 +32,10 @@ class Seen:
 def seen_elsewhere(s: Session, user: User, cases_dir: Path, case_id: str, holder: str) -> Seen | None:
     """The other registered cases sharing the party's name, numbers, accounts, signatures or bank
     accounts; None where there are none or no registry."""
-    found = elsewhere(default_path(cases_dir), case_id, holder)
+    try:
+        found = elsewhere(default_path(cases_dir), case_id, holder)
+    except QinglianError:
+        return None  # a registry being rebuilt or damaged must not take the party page down with it
     if not found:
         return None
     member = set(s.scalars(select(Membership.case_id).where(Membership.user_id == user.id)))

@@ -253,3 +253,13 @@ def test_vendors_found_by_link_are_registered_by_name(hand_case: Path, agency_ke
     found = reg.search("云呼科技", registry=done.path)
     vendor = [m for m in found.matches if m.kind == "vendor"]
     assert [(m.label, m.cases[0].parties) for m in vendor] == [(VENDOR, [VENDOR])]
+
+
+def test_a_file_that_is_no_registry_is_refused_clearly(cases: Path) -> None:
+    path = reg.default_path(cases)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(QinglianError, match="不是 Qinglian 跨案登记库"):
+        reg.search("17012345678", registry=path)
+    with pytest.raises(QinglianError, match="不是 Qinglian 跨案登记库"):
+        reg.elsewhere(path, "x", HOLDER_1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -25,6 +26,7 @@ USERS = {"both": ("one", "two"), "only_one": ("one",)}
 
 @dataclass(frozen=True)
 class Registered:
+    root: Path
     one: str
     two: str
     clients: dict[str, TestClient]
@@ -50,7 +52,7 @@ def registered(tmp_path_factory: pytest.TempPathFactory, db_url: str | None) -> 
         c = TestClient(app)
         assert sign_in(c, user) == 303
         clients[user] = c
-    yield Registered(ids["one"], ids["two"], clients)
+    yield Registered(root, ids["one"], ids["two"], clients)
     app.state.jobs.shutdown()
     app.state.engine.dispose()
 
@@ -85,3 +87,16 @@ def test_a_member_of_one_case_sees_only_the_count(registered: Registered) -> Non
 def test_the_block_is_in_chinese_by_default(registered: Registered) -> None:
     html = registered.clients["both"].get(f"/cases/{registered.one}/party?holder={quote(HOLDER_1)}&lang=zh").text
     assert "在另外 1 个案件中出现" in html
+
+
+def test_a_damaged_registry_leaves_the_party_page_as_it_was(registered: Registered) -> None:
+    path = registered.root / ".registry" / "registry.sqlite"
+    saved = path.with_name("saved.sqlite")
+    path.rename(saved)
+    try:
+        path.write_bytes(b"damaged" * 1000)
+        html = party(registered, "both", registered.one, HOLDER_1)
+        assert "other case" not in html and HOLDER_1 in html
+    finally:
+        saved.replace(path)
+    assert "seen in 1 other case" in party(registered, "both", registered.one, HOLDER_1)
