@@ -369,11 +369,13 @@ def register_case(case: Case, *, registry: Path | None = None, key: bytes | None
     path = path_for(case, registry)
     cid = case_id_of(case)
     with _open(path, create=True) as rcon:
+        if not _check_key(rcon, key, path, claim=False):
+            raise _wrong_key(path)  # before the case is read, not after
+        kinds, seq = _stage(case, rcon, key)
         rcon.execute("BEGIN IMMEDIATE")
         try:
-            if not _check_key(rcon, key, path, claim=True):
-                raise _wrong_key(path)
-            kinds, replaced = _write(case, cid, rcon, key, user)
+            _check_key(rcon, key, path, claim=True)
+            replaced = _replace(case, cid, rcon, seq, user, sum(kinds.values()))
             # on record before the registry commits: a failed entry leaves the registry as it was
             case.log("registry.add", {"registry": str(path)}, user=user,
                      details={"entries": kinds, "replaced": replaced})
@@ -384,40 +386,55 @@ def register_case(case: Case, *, registry: Path | None = None, key: bytes | None
     return AddResult(path, cid, case.name, kinds, replaced)
 
 
-def _write(case: Case, cid: str, rcon: sqlite3.Connection, key: bytes,
-           user: str | None) -> tuple[dict[str, int], int]:
-    """Replace the case's entries, read under the case's shared lock (its readers, such as the web,
-    go on; the consumers stream from the case into the registry)."""
-    with case.connect(read_only=True) as ccon:
-        found = collect(ccon, key)
-        head = case.head(ccon)
-        other = rcon.execute("SELECT folder FROM cases WHERE case_id = ?", [cid]).fetchone()
-        if other is not None and Path(str(other[0])) != case.root.resolve() and Path(str(other[0])).is_dir():
-            raise QinglianError(f"登记库中已有编号相同的另一案件：{other[0]}",
-                                f"the registry already holds another case with this id: {other[0]}",
-                                file=str(case.root))
-        row = rcon.execute(
-            "INSERT INTO cases (case_id, name, folder, registered_at, registered_by, custody_seq, entries) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET name = excluded.name, "
-            "folder = excluded.folder, registered_at = excluded.registered_at, "
-            "registered_by = excluded.registered_by, custody_seq = excluded.custody_seq, "
-            "entries = excluded.entries RETURNING case_no",
-            [cid, case.name, str(case.root.resolve()), _now(), user, head[0] if head else None, 0]).fetchone()
-        case_no = int(row[0]) if row else 0
-        replaced = rcon.execute("DELETE FROM entries WHERE case_no = ?", [case_no]).rowcount
-        rcon.executemany(
-            "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            ((kind, k, case_no, party, e.label, _iso(e.first, kind), _iso(e.last, kind), e.count)
-             for (kind, k, party), e in found.items()))
-        kinds: dict[str, int] = {}
-        for kind, _, _ in found:
-            kinds[kind] = kinds.get(kind, 0) + 1
-        held = rcon.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, NULL, NULL, NULL, ?)",
-                                ((CONSUMER, k, case_no, party, n) for k, party, n in consumers(ccon, key)))
-        if held.rowcount > 0:
-            kinds[CONSUMER] = held.rowcount
-        rcon.execute("UPDATE cases SET entries = ? WHERE case_no = ?", [sum(kinds.values()), case_no])
-    return kinds, replaced
+def _stage(case: Case, rcon: sqlite3.Connection, key: bytes) -> tuple[dict[str, int], int | None]:
+    """The case's entries into a temporary table, read under the case's shared lock (its readers,
+    such as the web, go on). The registry itself is locked only to swap them in, so searches and
+    other registrations do not wait while a large case is read and hashed."""
+    rcon.execute("CREATE TEMP TABLE staged (kind TEXT, key TEXT, party TEXT, label TEXT, first_seen TEXT, "
+                 "last_seen TEXT, count INTEGER)")
+    rcon.execute("BEGIN")  # touches the temporary database only
+    try:
+        with case.connect(read_only=True) as ccon:
+            found = collect(ccon, key)
+            head = case.head(ccon)
+            rcon.executemany(
+                "INSERT INTO temp.staged VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((kind, k, party, e.label, _iso(e.first, kind), _iso(e.last, kind), e.count)
+                 for (kind, k, party), e in found.items()))
+            kinds: dict[str, int] = {}
+            for kind, _, _ in found:
+                kinds[kind] = kinds.get(kind, 0) + 1
+            held = rcon.executemany("INSERT INTO temp.staged VALUES (?, ?, ?, NULL, NULL, NULL, ?)",
+                                    ((CONSUMER, k, party, n) for k, party, n in consumers(ccon, key)))
+            if held.rowcount > 0:
+                kinds[CONSUMER] = held.rowcount
+        rcon.execute("COMMIT")
+    except BaseException:
+        rcon.execute("ROLLBACK")
+        raise
+    return kinds, head[0] if head else None
+
+
+def _replace(case: Case, cid: str, rcon: sqlite3.Connection, seq: int | None, user: str | None,
+             entries: int) -> int:
+    """Swap the staged entries in for the case's; returns how many were replaced."""
+    other = rcon.execute("SELECT folder FROM cases WHERE case_id = ?", [cid]).fetchone()
+    if other is not None and Path(str(other[0])) != case.root.resolve() and Path(str(other[0])).is_dir():
+        raise QinglianError(f"登记库中已有编号相同的另一案件：{other[0]}",
+                            f"the registry already holds another case with this id: {other[0]}",
+                            file=str(case.root))
+    row = rcon.execute(
+        "INSERT INTO cases (case_id, name, folder, registered_at, registered_by, custody_seq, entries) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET name = excluded.name, "
+        "folder = excluded.folder, registered_at = excluded.registered_at, "
+        "registered_by = excluded.registered_by, custody_seq = excluded.custody_seq, "
+        "entries = excluded.entries RETURNING case_no",
+        [cid, case.name, str(case.root.resolve()), _now(), user, seq, entries]).fetchone()
+    case_no = int(row[0]) if row else 0
+    replaced = int(rcon.execute("DELETE FROM entries WHERE case_no = ?", [case_no]).rowcount)
+    rcon.execute("INSERT INTO entries SELECT kind, key, ?, party, label, first_seen, last_seen, count "
+                 "FROM temp.staged", [case_no])
+    return replaced
 
 
 def register_if_present(case: Case, *, key: bytes | None = None, user: str | None = None) -> AddResult | None:
