@@ -341,9 +341,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "impersonation.authority",
         "impersonation",
-        5.0,
+        2.5,
         ("criminal.279", "criminal.266"),
-        "The caller presents as police, a court, a procuratorate or another government body.",
+        "The caller presents as police, a court, a procuratorate or another government body: a real "
+        "officer says so too (a found wallet), so it counts beside a scam sign.",
         pattern=_SAY
         + _NOPUNCT
         + "{0,12}?(?:公安|警察|警官|民警|派出所|刑警|刑侦|经侦|网警|特警|反诈中心|法院|法官|检察院|检察官"
@@ -504,7 +505,7 @@ RULES: tuple[Rule, ...] = (
         "A 'child' or relative writes from a borrowed or new phone ('手机掉水里了，这是同学的手机'): the opener of "
         "relative scams, and what a real child says too, so it counts beside a scam sign.",
         pattern="(?:手机|电话)(?:丢了|掉了|坏了|被偷了|没电了|摔坏了|掉水里了|进水了|欠费了|停机了)"
-        "[^\\n]{0,20}?(?:这是|用的是|借)(?:我)?(?:同学|朋友|同事|室友|老师|别人|舍友)的"
+        "[^\\n]{0,20}?(?:这是|用的是|用|借)(?:我)?(?:同学|朋友|同事|室友|老师|别人|舍友)的?(?:手机|电话|号)?"
         "|这是我(?:同学|朋友|同事|室友|舍友)的(?:手机|电话|号)"
         "|^(?:爸|妈|爸爸|妈妈|爷爷|奶奶|舅舅|叔叔|姑姑|阿姨|姐|哥)[,，]?我是[\u4e00-\u9fff]{1,3}?(?:啊|呀)?[,，]",
         requires=("手机", "电话", "我是"),
@@ -798,6 +799,16 @@ RULES: tuple[Rule, ...] = (
         keywords=("屏幕共享", "共享屏幕", "屏幕分享", "开启共享", "远程协助", "远程控制软件", "安聊"),
     ),
     Rule(
+        "fraud.guided",
+        "fraud",
+        2.5,
+        ("criminal.266",),
+        "The sender walks the person through their phone or bank app step by step ('按我说的操作'): what "
+        "customer-service and police scams do; a lawful notice says '按提示操作', which is not matched.",
+        keywords=("按我说的操作", "按照我说的操作", "按我说的做", "按照我说的做", "按我的步骤", "跟着我操作", "配合我操作",
+                  "配合客服操作", "按照我的指引", "按我的指引"),
+    ),
+    Rule(
         "fraud.remote_app",
         "fraud",
         1.5,
@@ -890,6 +901,8 @@ RULES: tuple[Rule, ...] = (
         ("criminal.266",),
         "A 'customer service' offers a refund or compensation for a faulty or lost parcel and walks the person through payment steps.",
         pattern="(?:订单|交易)(?:异常|失效|冻结|卡单)[^\\n]{0,30}?(?:退款|退还|理赔|赔偿)"
+        "|(?:订单|交易|付款)[^\\n]{0,10}?(?:异常|失效|冻结|卡单|失败)[^\\n]{0,30}?(?:退款|退还|理赔|赔偿)[^\\n]{0,20}?"
+        "(?:qq|微信|链接|点击)"
         "|(?:商品|货物|包裹|快递|快件|订单|宝贝|衣服|产品|物品|购买的|买的)"
         + _NOPUNCT
         + "{0,20}?(?:质量问题|丢失|丢件|破损|弄丢|污染|召回|有问题|不合格|超标)"
@@ -1235,6 +1248,20 @@ RULES: tuple[Rule, ...] = (
         claims_identity=True,
     ),
     Rule(
+        "fraud.police_contact",
+        "fraud",
+        3.0,
+        ("criminal.266",),
+        "Police, a court or a procuratorate push the person to a private channel (加QQ, 回电, 按9): real ones "
+        "summon people to the station or serve papers through official systems (an app download is what "
+        "police warnings recommend, so it is not matched).",
+        pattern="(?:公安|警察|警官|民警|派出所|刑警|刑侦|经侦|网警|法院|检察院|国安|国家安全)[^\\n]{0,60}?"
+        "(?:加qq|加微信|添加qq|添加微信|加我qq|加我微信|回电|回拨|请按#|按#转)",
+        requires=("加qq", "加微信", "添加qq", "添加微信", "加我", "回电", "回拨", "按#"),
+        kind="police",
+        claims_identity=True,
+    ),
+    Rule(
         "fraud.police_pressure",
         "fraud",
         3.0,
@@ -1282,10 +1309,23 @@ RULES: tuple[Rule, ...] = (
         "sharing the screen or paying to a named account.",
         pattern="(?:客服|售后|理赔)[^\\n]{0,60}?(?:屏幕共享|共享屏幕|备用金|借呗|花呗|微粒贷|金条|白条|放心借"
         "|验证资金|流水|转入|转到|转账|打款|汇款|扫码|验证码|下载)"
+        "|(?:自动续费|自动扣费)[^\\n]{0,20}?(?:退费|退款)[^\\n]{0,20}?(?:按我说的|配合|操作)"
         # a lawful platform also says "contact customer service to cancel", but not on a private WeChat or QQ
         "|(?:自动扣费|自动续费|扣费)[^\\n]{0,30}?(?:取消|关闭)[^\\n]{0,30}?(?:加微信|加qq|添加微信|添加qq|客服微信|客服qq)",
         requires=("客服", "售后", "理赔", "扣费", "续费"),
         kind="ecommerce_cs",
+    ),
+    Rule(
+        "fraud.rate_cut",
+        "fraud",
+        3.0,
+        ("criminal.266",),
+        "A lender's or platform's 'customer service' offers to lower the interest rate of a credit product "
+        "(白条利率过高, 根据国家政策降息) and walks the person through it: only the lender's own app does that.",
+        pattern="(?:利率过高|利息过高|降低利率|降息|利率下调)[^\\n]{0,30}?(?:客服|配合|操作|注销|关闭|联系|专员)",
+        requires=("利率过高", "利息过高", "降低利率", "降息", "利率下调"),
+        kind="ecommerce_cs",
+        claims_identity=True,
     ),
     Rule(
         "fraud.parcel_claim",
@@ -1326,9 +1366,10 @@ RULES: tuple[Rule, ...] = (
         "A 'leader' or 'boss' tells staff to pay someone now and keep it quiet ('我在开会，你先把20万转到这个账户').",
         pattern="(?:领导|老板|[\u4e00-\u9fff]总|局长|董事长|总经理)[^\\n]{0,40}?(?:你|您)(?:先|马上|立刻|立即|赶紧|尽快|现在)"
         "[^\\n]{0,12}?(?:转|打|汇)(?:账|款|过去|给|到|#)"
-        "|(?:转|打|汇)(?:到|给)(?:这个|下面|以下|对方|这张)(?:账户|账号|卡|卡号|银行卡)",
+        "|(?:转|打|汇)(?:到|给)(?:这个|下面|以下|对方|这张)(?:账户|账号|卡|卡号|银行卡)"
+        "|(?:给|往|向)(?:这个|下面|以下|对方|这张)(?:账户|账号|卡|卡号|银行卡)(?:转|打|汇)",
         requires=("你先", "你马上", "你立刻", "你立即", "你赶紧", "你尽快", "你现在", "您先", "您马上", "您尽快", "到这个", "给这个",
-                  "到下面", "给下面", "到以下", "到对方", "给对方", "到这张"),
+                  "到下面", "给下面", "到以下", "到对方", "给对方", "到这张", "往这个", "向这个", "往下面", "给这张"),
         kind="acquaintance",
         claims_identity=True,
     ),
@@ -1353,7 +1394,7 @@ RULES: tuple[Rule, ...] = (
         "Credit said to be approved or waiting, to be claimed through a link or a private WeChat or QQ: "
         "a lender's own notice sends people to its app.",
         pattern="(?:额度|备用金|借款|贷款|信用金|周转金|信用贷|白条|金条)[^\\n]{0,20}?(?:已到账|已审批|审批通过|已通过|待领取"
-        "|已批|已下发|可领取|已发放|资格|已生效|已激活|待激活|已开通|可提升|提升至|可提额)[^\\n]{0,30}?(?:链接|点击|www|http|[a-z#-]+\\.(?:com|cn|cc|top|vip|xyz|net|icu)"
+        "|已批|已下发|可领取|已发放|资格|已生效|已激活|待激活|已开通|可提升|提升至|可提额|审核通过|已审核)[^\\n]{0,30}?(?:链接|点击|www|http|[a-z#-]+\\.(?:com|cn|cc|top|vip|xyz|net|icu)"
         "|加微信|加qq|添加客服|添加微信|添加qq|客服qq|客服微信)",
         requires=("额度", "备用金", "借款", "贷款", "信用金", "周转金", "信用贷", "白条", "金条"),
         kind="loan_fee",
@@ -1393,6 +1434,9 @@ RULES: tuple[Rule, ...] = (
             "学生身份未注销",
             "学生账户注销",
         ),
+        pattern="(?:撤销|消除|删除|修复|清除)[^\\n]{0,6}?(?:逾期记录|征信记录|不良记录|征信黑名单)"
+        "|(?:逾期|征信)[^\\n]{0,20}?(?:撤销|消除|删除|清除)[^\\n]{0,20}?(?:专员|缴纳|手续费|费用)",
+        requires=("撤销", "消除", "删除", "修复", "清除"),
         kind="credit_record",
     ),
     Rule(

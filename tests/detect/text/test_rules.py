@@ -96,6 +96,9 @@ POSITIVE: dict[str, list[str]] = {
     "fraud.loan_link": ["您的备用金额度已到账，请点击链接领取", "恭喜获得信用贷资格，添加客服qq办理"],
     "fraud.platform_deposit": ["买家已付款，需缴纳保证金才能提现", "您未缴纳保证金，资金已冻结无法提现"],
     "fraud.police_money": ["这里是市公安局，你的银行账户被用来洗钱", "您名下的银行卡已被警方冻结"],
+    "fraud.guided": ["请按我说的操作", "配合客服操作就可以退款"],
+    "fraud.rate_cut": ["您的白条利率过高，需要降息请联系客服", "根据国家政策降息，请配合操作"],
+    "fraud.police_contact": ["我是公安局的，请加我QQ配合调查", "我是派出所的，请尽快回电"],
 }
 
 NEGATIVE: dict[str, list[str]] = {
@@ -184,6 +187,9 @@ NEGATIVE: dict[str, list[str]] = {
     "fraud.loan_link": ["您的借款已放款至尾号1234的银行卡", "您有一笔额度待领取，登录APP查看"],
     "fraud.platform_deposit": ["买家已付款，请尽快发货", "押金已退还"],
     "fraud.police_money": ["民警帮我找回了丢失的钱包", "派出所在人民路"],
+    "fraud.guided": ["请按提示操作", "按说明书操作"],
+    "fraud.rate_cut": ["央行宣布降息", "房贷利率下调了"],
+    "fraud.police_contact": ["我是派出所的民警，你丢的钱包找到了，来所里领一下", "民警提醒：请下载国家反诈中心APP"],
 }
 
 
