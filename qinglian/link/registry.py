@@ -506,6 +506,18 @@ def _day(iso: str | None) -> str:
     return (iso or "")[:16].replace("T", " ")
 
 
+def masked_query(query: str) -> str:
+    """What the logs keep of a query: a number, an account id or a person's name masked as every
+    output masks them; a company name or signature as typed."""
+    q = query.strip()
+    if normalise(q).kind == "person":
+        return mask_name(q)
+    masked = mask_text(q)
+    if masked != q:
+        return masked
+    return _account_label(q) if q.isascii() or any(c.isdigit() for c in q) else q
+
+
 def _number(query: str) -> str | None:
     """The query as ingest normalises a phone number (E.164), or None."""
     with closing(duckdb.connect()) as con:
@@ -540,8 +552,7 @@ def search(query: str, *, registry: Path, key: bytes | None = None, user: str | 
     if not query.strip():
         raise QinglianError("请给出要查找的号码、账号或名称", "give a number, an account or a name to look up")
     key = key if key is not None else agency_key()
-    # what the logs keep of the query: a number or a person's name masked, as every output
-    masked = mask_name(query.strip()) if normalise(query).kind == "person" else mask_text(query.strip())
+    masked = masked_query(query)
     rows: list[tuple[Any, ...]] = []
     with _open(registry, create=False) as con:
         if not _check_key(con, key, registry, claim=False):

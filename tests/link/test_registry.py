@@ -122,12 +122,14 @@ def _all_bytes(path: Path) -> bytes:
 
 def test_the_registry_file_holds_no_raw_number(registered: Path) -> None:
     path = reg.default_path(registered)
+    for query in ("13900001111", "sms-77", "6222021234567890123", "王某"):  # the searches are logged too
+        reg.search(query, registry=path)
     data = _all_bytes(path)
     numbers = [CONSUMER, "+8613900002222", "+8613900003333", CALLER, BANK]
     for n in numbers:
         for form in (n, n.removeprefix("+86"), n[-8:]):
             assert form.encode() not in data, form
-    assert b"acc-9one" not in data and "王某".encode() not in data
+    assert b"acc-9one" not in data and b"sms-77" not in data and "王某".encode() not in data
     with sqlite3.connect(path) as con:
         texts = [str(v) for row in con.execute("SELECT * FROM entries").fetchall() for v in row if v is not None]
     assert texts and not any(n.removeprefix("+86") in v for v in texts for n in numbers)
