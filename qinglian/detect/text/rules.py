@@ -1322,7 +1322,9 @@ RULES: tuple[Rule, ...] = (
         ("criminal.266",),
         "A lender's or platform's 'customer service' offers to lower the interest rate of a credit product "
         "(白条利率过高, 根据国家政策降息) and walks the person through it: only the lender's own app does that.",
-        pattern="(?:利率过高|利息过高|降低利率|降息|利率下调)[^\\n]{0,30}?(?:客服|配合|操作|注销|关闭|联系|专员)",
+        # a credit product of the person's, not a bond or a central-bank rate in an advertisement
+        pattern="(?:白条|金条|借呗|花呗|微粒贷|贷款|网贷|信用卡|分期|借款)[^\\n]{0,20}?(?:利率过高|利息过高|降低利率|降息"
+        "|利率下调)[^\\n]{0,30}?(?:客服|配合|操作|注销|关闭|专员)",
         requires=("利率过高", "利息过高", "降低利率", "降息", "利率下调"),
         kind="ecommerce_cs",
         claims_identity=True,

@@ -97,7 +97,7 @@ POSITIVE: dict[str, list[str]] = {
     "fraud.platform_deposit": ["买家已付款，需缴纳保证金才能提现", "您未缴纳保证金，资金已冻结无法提现"],
     "fraud.police_money": ["这里是市公安局，你的银行账户被用来洗钱", "您名下的银行卡已被警方冻结"],
     "fraud.guided": ["请按我说的操作", "配合客服操作就可以退款"],
-    "fraud.rate_cut": ["您的白条利率过高，需要降息请联系客服", "根据国家政策降息，请配合操作"],
+    "fraud.rate_cut": ["您的白条利率过高，需要降息请联系客服", "您的借呗利率过高，根据国家政策降息，请配合操作"],
     "fraud.police_contact": ["我是公安局的，请加我QQ配合调查", "我是派出所的，请尽快回电"],
 }
 
@@ -188,7 +188,7 @@ NEGATIVE: dict[str, list[str]] = {
     "fraud.platform_deposit": ["买家已付款，请尽快发货", "押金已退还"],
     "fraud.police_money": ["民警帮我找回了丢失的钱包", "派出所在人民路"],
     "fraud.guided": ["请按提示操作", "按说明书操作"],
-    "fraud.rate_cut": ["央行宣布降息", "房贷利率下调了"],
+    "fraud.rate_cut": ["央行宣布降息", "房贷利率下调了", "本期国债票面利率下调，详情请联系客户经理"],
     "fraud.police_contact": ["我是派出所的民警，你丢的钱包找到了，来所里领一下", "民警提醒：请下载国家反诈中心APP"],
 }
 
