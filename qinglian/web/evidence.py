@@ -29,7 +29,7 @@ from qinglian.store.schema import (
 from qinglian.store.sqlident import quote_ident
 from qinglian.web import search_index
 from qinglian.web.original import OriginalRow, original_row
-from qinglian.web.reads import present, redactor
+from qinglian.web.reads import StoreCache, connect, present, redactor
 from qinglian.web.search_index import SEARCHED
 
 PAGE = 50
@@ -38,7 +38,7 @@ SNIPPET = 60
 
 
 def files(case: Case) -> list[dict[str, Any]]:
-    with case.connect(read_only=True) as con:
+    with connect(case) as con:
         if not columns_of(con, "evidence"):
             return []
         cur = con.execute("SELECT sha256, file_name, holder, site, kind, rows, size_bytes, ingested_at "
@@ -49,7 +49,7 @@ def files(case: Case) -> list[dict[str, Any]]:
 
 def sheets(case: Case, sha256: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The file's row and its sheets with their row counts (None when the case has no such file)."""
-    with case.connect(read_only=True) as con:
+    with connect(case) as con:
         cur = con.execute("SELECT sha256, file_name, holder, site, kind, rows FROM evidence WHERE sha256 = ?", [sha256])
         names = [d[0] for d in cur.description]
         row = cur.fetchone()
@@ -145,7 +145,7 @@ def rows(case: Case, sheet_id: int, after: int = 0, page: int = PAGE, reveal: bo
     Filters only add conditions to the same keyset scan (``sheet_id``, ``row_no > after``, ordered by
     ``row_no``): a filtered page reads on from where the last one stopped."""
     f = filters if filters is not None else Filters(q=q.strip())
-    with case.connect(read_only=True) as con:
+    with connect(case) as con:
         found = con.execute("SELECT s.sheet_id, s.kind, s.holder, s.sheet, s.evidence_sha256, e.file_name "
                             "FROM record_sheets s LEFT JOIN evidence e ON e.sha256 = s.evidence_sha256 "
                             "WHERE s.sheet_id = ?", [sheet_id]).fetchone()
@@ -168,6 +168,15 @@ def rows(case: Case, sheet_id: int, after: int = 0, page: int = PAGE, reveal: bo
              for r in got]
     next_after = int(got[-1][cols.index("row_no")]) if more and got else None
     return Page(sheet, cols, shown, next_after, f, labels)
+
+
+_pages: StoreCache[Page | None] = StoreCache(512)
+
+
+def rows_page(case: Case, sheet_id: int, after: int = 0, page: int = PAGE, filters: Filters | None = None) -> Page | None:
+    """A masked page of ``rows``, kept per state of the store (the same for every member)."""
+    f = filters if filters is not None else Filters()
+    return _pages.get(case, ("rows", sheet_id, after, page, f), lambda: rows(case, sheet_id, after, page, filters=f))
 
 
 def _where(kind: str, sheet: dict[str, Any], f: Filters, has_findings: bool) -> tuple[str, list[object]]:
@@ -232,7 +241,7 @@ def reveal_rows(case: Case, sheet_id: int, after: int, user: str, reason: str | 
     and filters (masked) before anything is read."""
     why = reveal_reason(True, reason)
     f = filters or Filters()
-    with case.connect(read_only=True) as con:
+    with connect(case) as con:
         if con.execute("SELECT 1 FROM record_sheets WHERE sheet_id = ?", [sheet_id]).fetchone() is None:
             return None
     args: dict[str, Any] = {"sheet_id": sheet_id, "after": after, "rows": PAGE}
@@ -256,7 +265,7 @@ def row(case: Case, sheet_id: int, row_no: int, reveal: bool = False) -> RowView
     row number), both masked unless ``reveal`` (see ``reveal_row``): the normalised fields by their
     meaning, the original cells by the field their header maps to (others as free text). None when
     the sheet has no such row."""
-    with case.connect(read_only=True) as con:
+    with connect(case) as con:
         found = con.execute(
             "SELECT s.sheet_id, s.kind, s.holder, s.sheet, s.evidence_sha256, e.file_name, e.stored_path, e.encoding "
             "FROM record_sheets s LEFT JOIN evidence e ON e.sha256 = s.evidence_sha256 WHERE s.sheet_id = ?",
@@ -290,7 +299,7 @@ def row(case: Case, sheet_id: int, row_no: int, reveal: bool = False) -> RowView
 def sheet_of(case: Case, sha256: str, sheet: str | None, kind: str | None = None) -> int | None:
     """The sheet_id of a file's sheet (a CSV's is None), as charges and search hits cite rows by
     file, sheet and row number; with ``kind`` where the same sheet was read as more than one kind."""
-    with case.connect(read_only=True) as con:
+    with connect(case) as con:
         row = con.execute("SELECT min(sheet_id) FROM record_sheets WHERE evidence_sha256 = ? "
                           "AND sheet IS NOT DISTINCT FROM ? AND (? IS NULL OR kind = ?)",
                           [sha256, sheet, kind, kind]).fetchone()
@@ -301,7 +310,7 @@ def reveal_row(case: Case, sheet_id: int, row_no: int, user: str, reason: str | 
     """One record and its original row unmasked: refused without a reason; written to the custody
     log (``web.reveal``, user, reason) before anything is read, as a page of rows is."""
     why = reveal_reason(True, reason)
-    with case.connect(read_only=True) as con:
+    with connect(case) as con:
         if con.execute("SELECT 1 FROM record_sheets WHERE sheet_id = ?", [sheet_id]).fetchone() is None:
             return None
     case.log("web.reveal", {"sheet_id": sheet_id, "row_no": row_no, "rows": 1, "original": True}, user=user,
@@ -324,6 +333,24 @@ def _json_text(v: Any) -> str | None:
 
 def _like(q: str) -> str:
     return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+Found = tuple[list[dict[str, Any]], bool, str]
+_found: StoreCache[Found] = StoreCache(512)
+
+
+def search_page(case: Case, q: str, index: Path | None = None,
+                submit: Callable[[Callable[[], None]], object] | None = None) -> Found:
+    """``search``, kept per state of the store where it is final: found by the index, or a short
+    query scanned while the index is fresh (a scan that stands in for a stale index is not kept,
+    so the query goes to the index once it is built)."""
+    q = q.strip()
+
+    def final(got: Found) -> bool:
+        return got[2] == "index" or index is None or (len(q) < search_index.MIN_CHARS
+                                                      and search_index.fresh(index, case))
+
+    return _found.get(case, ("search", q, str(index)), lambda: search(case, q, index=index, submit=submit), keep=final)
 
 
 def highlight(text: str, q: str) -> list[tuple[str, bool]]:
@@ -368,7 +395,7 @@ def search(case: Case, q: str, limit: int = SEARCH_LIMIT, index: Path | None = N
                 got, how = search_index.query(index, q, limit + 1), "index"
         elif submit is not None:
             submit(lambda: search_index.build_once(case, index))
-    with case.connect(read_only=True) as con:
+    with connect(case) as con:
         if got is None:
             parts, params = [], []
             have = present(con)

@@ -5,17 +5,126 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import duckdb
 
+from qinglian.errors import QinglianError
 from qinglian.privacy import NameMatcher
 from qinglian.report.privacy import Redactor, case_names
+from qinglian.store import lock
 from qinglian.store import tables as T
 from qinglian.store.case import Case
 from qinglian.store.schema import KINDS, rows_table
 from qinglian.store.sqlident import quote_ident
+
+V = TypeVar("V")
+
+
+@dataclass
+class _Shared:
+    con: duckdb.DuckDBPyConnection
+    users: int = 0
+
+
+_shared: dict[str, _Shared] = {}
+_shared_lock = threading.Lock()
+
+
+def _open_read_only(case: Case) -> duckdb.DuckDBPyConnection:
+    try:
+        con = duckdb.connect(str(case.db_path), read_only=True)
+    except duckdb.IOException as exc:
+        raise QinglianError("案件库正被另一个程序使用，无法打开", "the case store is in use by another program",
+                            file=str(case.db_path), hint_zh="等其他 qinglian 命令结束后再试",
+                            hint_en="wait for the other qinglian command to finish, then retry") from exc
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+@contextmanager
+def connect(case: Case) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the case store under the case's shared lock, like
+    ``case.connect(read_only=True)``; readers that overlap in time share one opened database (a
+    cursor each), as opening a store of a million rows costs tens of milliseconds. The database is
+    closed when its last reader ends, before that reader lets go of the lock: it is open only while
+    some reader holds the shared lock, so no writer can change the store under it, and a writer
+    waits for it exactly as for a reader of its own."""
+    with lock.hold(case.root, exclusive=False) as (hold, _):
+        if hold.exclusive:  # this thread writes the case: a connection of its own, as before
+            with case.connect(read_only=True) as own:
+                yield own
+            return
+        key = str(case.root.resolve())
+        with _shared_lock:
+            sh = _shared.get(key)
+            if sh is None:
+                sh = _shared[key] = _Shared(_open_read_only(case))
+            sh.users += 1
+            try:
+                cur = sh.con.cursor()
+            except BaseException:
+                sh.users -= 1
+                raise
+        try:
+            yield cur
+        finally:
+            cur.close()
+            with _shared_lock:
+                sh.users -= 1
+                if sh.users == 0:
+                    del _shared[key]
+                    sh.con.close()
+
+
+def stamp(case: Case) -> tuple[int, ...]:
+    """The stored state of a case without opening it: inode, size and mtime of the store, its WAL
+    and the custody log. Every writer changes one of them (a change of the store is logged), and
+    under the case's shared lock none is writing, so an equal stamp means the same contents."""
+    out: list[int] = []
+    for p in (case.db_path, case.db_path.with_name(case.db_path.name + ".wal"), case.custody_path):
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            out += [0, -1, 0]
+            continue
+        out += [st.st_ino, st.st_size, st.st_mtime_ns]
+    return tuple(out)
+
+
+class StoreCache(Generic[V]):
+    """What a page read from a case store, kept per case and stored state (``stamp``), the newest
+    ``size`` of them. Only what every member of the case may see goes in (masked reads); the
+    membership and role checks stay in the routes and run on every request."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, tuple[int, ...], Hashable], V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, case: Case, key: Hashable, make: Callable[[], V], keep: Callable[[V], bool] = lambda _: True) -> V:
+        """The value for ``key`` at the case's present state; ``make`` reads it (under the same
+        shared lock, so it reads the state the stamp names) where it is not kept; ``keep`` says
+        whether a made value may be kept."""
+        with lock.hold(case.root, exclusive=False):
+            k = (str(case.root.resolve()), stamp(case), key)
+            with self._lock:
+                if k in self._items:
+                    self._items.move_to_end(k)
+                    return self._items[k]
+            value = make()
+            if not keep(value):
+                return value
+        with self._lock:
+            self._items[k] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
 
 _names: dict[tuple[str, str], NameMatcher] = {}
 _names_lock = threading.Lock()
@@ -73,7 +182,7 @@ class Overview:
 
 def overview(case: Case, con: duckdb.DuckDBPyConnection | None = None) -> Overview:
     if con is None:
-        with case.connect(read_only=True) as c:
+        with connect(case) as c:
             return overview(case, c)
     have = present(con)
     parties: dict[str, Party] = {}
@@ -129,7 +238,7 @@ def _decoded(d: dict[str, Any]) -> dict[str, Any]:
 def party(case: Case, holder: str) -> dict[str, Any] | None:
     """The party's charges (facts and quotes masked) with their representative evidence, its leads,
     PI, behaviour and campaigns, all read on one connection; None for a party the case does not know."""
-    with case.connect(read_only=True) as con:
+    with connect(case) as con:
         have = present(con)
         if not _known(con, have, holder):
             return None
@@ -159,6 +268,14 @@ def party(case: Case, holder: str) -> dict[str, Any] | None:
     for lead in leads:
         lead["reason_zh"], lead["reason_en"] = red.text(lead.get("reason_zh")), red.text(lead.get("reason_en"))
     return {"charges": charges, "leads": leads, "analysed": analysed, **extra}
+
+
+_parties: StoreCache[dict[str, Any] | None] = StoreCache(256)
+
+
+def party_page(case: Case, holder: str) -> dict[str, Any] | None:
+    """``party``, kept per state of the store (masked: the same for every member)."""
+    return _parties.get(case, holder, lambda: party(case, holder))
 
 
 BEHAVIOUR = ("calls", "active_days", "calls_per_day", "distinct_callees", "answer_rate", "short_share",

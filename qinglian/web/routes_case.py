@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from qinglian.charges.review import STATUS_ZH, review_charge
 from qinglian.privacy import mask_text
-from qinglian.store.case import init_case
+from qinglian.store.case import Case, init_case
 from qinglian.store.schema import TEXT_FIELDS
 from qinglian.web import charts, evidence, reads, search_index
 from qinglian.web.cases import new_case_folder
@@ -70,10 +70,17 @@ def new_case(request: Request, user: CurrentUser, s: DB, name: Annotated[str, Fo
 @router.get("/cases/{case_id}")
 def overview(request: Request, acc: CaseAccess, s: DB) -> Response:
     audit(s, request, acc.user, acc.info.case_id, "overview")
-    with acc.info.case.connect(read_only=True) as con:
-        ov = reads.overview(acc.info.case, con)
-        _, caption = chain_picture(acc.info.case, con)
+    ov, caption = _overviews.get(acc.info.case, "overview", lambda: _overview_of(acc.info.case))
     return page(request, "overview.html", acc=acc, ov=ov, chain_caption=caption)
+
+
+# The overview's totals, parties and chain caption, kept per state of the store (the same for every member).
+_overviews: reads.StoreCache[tuple[reads.Overview, str]] = reads.StoreCache(16)
+
+
+def _overview_of(case: Case) -> tuple[reads.Overview, str]:
+    with reads.connect(case) as con:
+        return reads.overview(case, con), chain_picture(case, con)[1]
 
 
 @router.get("/cases/{case_id}/chain.svg")
@@ -103,7 +110,7 @@ def chart_svg(request: Request, acc: CaseAccess, s: DB, name: str) -> Response:
 
 @router.get("/cases/{case_id}/party")
 def party(request: Request, acc: CaseAccess, s: DB, holder: Annotated[str, Query(max_length=512)]) -> Response:
-    data = reads.party(acc.info.case, holder)
+    data = reads.party_page(acc.info.case, holder)
     if data is None:
         raise Refused(404, "该案件中没有这个当事人", "no such party in this case")
     audit(s, request, acc.user, acc.info.case_id, "party", holder)
@@ -178,7 +185,7 @@ def sheet_rows(request: Request, acc: CaseAccess, s: DB, sheet_id: int,
                after: Annotated[int, Query(ge=0)] = 0, q: _Text = "", who: _Text = "", number: _Short = "",
                since: _Short = "", until: _Short = "", finding: _Short = "") -> Response:
     f = _filters(request, acc, s, "evidence.rows", q, who, number, since, until, finding)
-    got = evidence.rows(acc.info.case, sheet_id, after, page=evidence.PAGE, filters=f)
+    got = evidence.rows_page(acc.info.case, sheet_id, after, page=evidence.PAGE, filters=f)
     if got is None:
         raise Refused(404, "该案件中没有这个工作表", "no such sheet in this case")
     audit(s, request, acc.user, acc.info.case_id, "evidence.rows",
@@ -256,7 +263,7 @@ def search(request: Request, acc: CaseAccess, s: DB, q: Annotated[str, Query(max
     _no_pi_probe(request, acc, s, "search", q)
     jobs: Jobs = request.app.state.jobs
     index = search_index.index_path(jobs.search_root, acc.info.case_id)
-    hits, more, how = evidence.search(acc.info.case, q, index=index, submit=jobs.pool.submit) if q.strip() \
+    hits, more, how = evidence.search_page(acc.info.case, q, index=index, submit=jobs.pool.submit) if q.strip() \
         else ([], False, "")
     if q.strip():
         audit(s, request, acc.user, acc.info.case_id, "search", mask_text(q))  # the log holds no PI

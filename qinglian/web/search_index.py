@@ -18,6 +18,7 @@ from typing import Any
 from qinglian.store.case import Case
 from qinglian.store.db import columns_of
 from qinglian.store.sqlident import quote_ident
+from qinglian.web import reads
 
 # The free texts searched: transcripts, SMS, chats and complaints.
 SEARCHED: tuple[tuple[str, str], ...] = (("calls", "transcript"), ("sms", "content"), ("chats", "text"),
@@ -34,7 +35,8 @@ def index_path(root: Path, case_id: str) -> Path:
 
 
 def _head(case: Case) -> str:
-    head = case.head()
+    with reads.connect(case) as con:
+        head = case.head(con)
     return f"{head[0]}:{head[1]}" if head else ""
 
 

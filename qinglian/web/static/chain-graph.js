@@ -25,6 +25,31 @@
     }
   }
 
+  var FONT = 12;
+  var LEADING_PER_LAYER = 6;
+
+  // The nodes whose labels stay readable when zoomed out: the most connected nodes of each layer
+  // (twice as many of the inspected parties, the layer the page is about).
+  function leading(data, perLayer) {
+    var degree = {};
+    data.edges.forEach(function (e) {
+      degree[e[0]] = (degree[e[0]] || 0) + 1;
+      degree[e[1]] = (degree[e[1]] || 0) + 1;
+    });
+    var ids = [];
+    [0, 1, 2, 3, 4].forEach(function (layer) {
+      var inLayer = data.nodes.filter(function (n) {
+        return n.layer === layer;
+      }).sort(function (a, b) {
+        return (degree[b.id] || 0) - (degree[a.id] || 0);
+      });
+      inLayer.slice(0, layer === 2 ? 2 * perLayer : perLayer).forEach(function (n) {
+        ids.push(n.id);
+      });
+    });
+    return ids;
+  }
+
   function draw(el, data) {
     var layers = [0, 0, 0, 0, 0];
     var nodes = new vis.DataSet(data.nodes.map(function (n) {
@@ -46,13 +71,26 @@
       physics: {solver: "forceAtlas2Based", stabilization: {iterations: 400, fit: true},
                 forceAtlas2Based: {gravitationalConstant: -40, springLength: 70, avoidOverlap: 0.4}},
       interaction: {hover: true, keyboard: false},
-      nodes: {shape: "dot", size: 9, font: {size: 12, face: "Noto Sans CJK SC, Microsoft YaHei, sans-serif"}},
+      nodes: {shape: "dot", size: 9, font: {size: FONT, face: "Noto Sans CJK SC, Microsoft YaHei, sans-serif"}},
       edges: {color: {color: "#a0a8b4", highlight: "#1d232b", hover: "#1d232b"}, smooth: false,
               arrows: {to: {enabled: true, scaleFactor: 0.5}}}
     });
+    // vis-network hides a label drawn under 4 px, as every label of a fitted chain of a few hundred
+    // nodes is; the most connected nodes of each layer keep 12 px on screen at any zoom instead,
+    // so the chain zoomed out still says who is who.
+    var named = leading(data, LEADING_PER_LAYER);
+    function readable() {
+      var size = Math.max(FONT, FONT / network.getScale());
+      nodes.update(named.map(function (id) {
+        return {id: id, font: {size: size}};
+      }));
+    }
     network.once("stabilizationIterationsDone", function () {
       network.setOptions({physics: false});
+      readable();
     });
+    network.on("zoom", readable);
+    readable();
     el.qlNetwork = network;  // on the element, not a global: the browser tests find nodes on the canvas through it
     network.once("afterDrawing", function () {
       // What the browser tests read: the nodes the network placed and drew.
