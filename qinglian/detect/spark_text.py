@@ -24,6 +24,7 @@ Imported only when ``--engine spark`` is chosen: the default path never imports 
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sys
@@ -182,32 +183,56 @@ def _numbering(lines: bool) -> ArrowFn:
     """
 
     def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        import pyarrow.compute as pc
+
         kept: dict[tuple[str, int], int] = {}
         for rb in batches:
-            files, starts, texts = (rb.column(i).to_pylist() for i in range(3))
-            numbers: list[int] = []
-            keep: list[bool] = []
-            out: list[str | None] = []
-            for f, b, text in zip(files, starts, texts, strict=True):
-                seg = (f, b)
-                if seg not in kept:
-                    kept[seg] = 0
-                    if lines and b == 0 and text is not None:
-                        text = text.removeprefix("\ufeff")
-                if lines and text is not None:
-                    text = text.rstrip("\r")
-                ok = text is not None and text != "" and not text.isspace()
-                numbers.append(kept[seg] if ok else -1)
-                kept[seg] += ok
-                keep.append(ok)
-                out.append(text)
+            n = rb.num_rows
+            if n == 0:
+                continue
+            files, starts, text = rb.column(0), rb.column(1), rb.column(2)
+            if lines:
+                text = pc.utf8_rtrim(text, characters="\r")
+            # runs of one file split: mostly one per batch
+            change = pc.or_(pc.not_equal(files[1:], files[:-1]), pc.not_equal(starts[1:], starts[:-1]))
+            bounds = [0, *(np.flatnonzero(change.to_numpy(zero_copy_only=False)) + 1).tolist(), n]
+            if lines:
+                for lo in bounds[:-1]:
+                    seg = (files[lo].as_py(), starts[lo].as_py())
+                    first = text[lo].as_py()
+                    if seg not in kept and seg[1] == 0 and first is not None and first.startswith("\ufeff"):
+                        text = pa.concat_arrays(
+                            [text[:lo], pa.array([first.removeprefix("\ufeff")], pa.string()), text[lo + 1 :]]
+                        )
+            keep = _usable(text)
+            numbers = np.full(n, -1, dtype=np.int64)
+            for lo, hi in itertools.pairwise(bounds):
+                seg = (files[lo].as_py(), starts[lo].as_py())
+                base = kept.get(seg, 0)
+                part = keep[lo:hi]
+                numbers[lo:hi][part] = base + np.arange(int(part.sum()), dtype=np.int64)
+                kept[seg] = base + int(part.sum())
             yield pa.RecordBatch.from_arrays(
-                [rb.column(0), rb.column(1), pa.array(numbers, pa.int64()), pa.array(keep, pa.bool_()),
-                 pa.array(out, pa.string())],
+                [files, starts, pa.array(numbers), pa.array(keep), text.cast(pa.string())],
                 names=["f", "b", "n", "keep", "t"],
             )
 
     return run
+
+
+def _usable(text: pa.Array) -> np.ndarray:
+    """Texts neither missing, empty nor only whitespace, whitespace as Python's ``str.isspace`` has it
+    (the single-process reader's test): only texts whose first character is whitespace are checked one by one."""
+    import pyarrow.compute as pc
+
+    length = pc.fill_null(pc.utf8_length(text), 0).to_numpy(zero_copy_only=False)
+    keep: np.ndarray = length > 0
+    first = pc.utf8_slice_codeunits(text, 0, 1).dictionary_encode()
+    spaces = np.array([bool(c) and c.isspace() for c in first.dictionary.to_pylist()] + [False], dtype=bool)
+    codes = pc.fill_null(first.indices, len(spaces) - 1).to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(spaces[codes] & keep).tolist():
+        keep[i] = not text[i].as_py().isspace()
+    return keep
 
 
 @dataclass

@@ -22,7 +22,7 @@ import pytest
 from qinglian.cli import run
 from qinglian.detect.campaigns.files import campaigns_file
 from qinglian.detect.classify import MAX_TEXT_CHARS, classify_path
-from qinglian.detect.spark_text import classify_spark, spark_session
+from qinglian.detect.spark_text import _usable, classify_spark, spark_session
 
 # Spark's Python workers must run this interpreter (set before any test starts a SparkContext)
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -151,3 +151,9 @@ def test_a_bad_spark_master_is_a_clear_error(tmp_path: Path, capsys: pytest.Capt
     assert "only with --engine spark" in capsys.readouterr().err
     assert run(["--lang", "en", "campaigns", str(path), "--engine", "flink"]) != 0
     assert "unknown engine" in capsys.readouterr().err
+
+
+def test_usable_texts_are_those_the_single_process_reader_keeps() -> None:
+    texts = [None, "", " ", "\u3000", "\x1c\x1d", "\u200b", "\ufeff", " a", "\t\n", "贷款", "\u2028 ", "\x85x"]
+    expected = [bool(x) and not x.isspace() for x in texts]  # type: ignore[union-attr]
+    assert _usable(pa.array(texts, pa.string())).tolist() == expected
