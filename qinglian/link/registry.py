@@ -41,6 +41,7 @@ FORMAT = "qinglian-registry/1"
 REGISTRY_DIR = ".registry"
 REGISTRY_FILE = "registry.sqlite"
 _KEY_CHECK = "qinglian-registry/1 key check"
+BUSY_WAIT_S = 30.0  # how long a writer waits for another registration to swap its entries in
 
 NUMBER, ACCOUNT, SIGNATURE, PARTY, VENDOR, PAYEE, BANK_ACCOUNT, CONSUMER = (
     "number", "account", "signature", "party", "vendor", "payee", "bank_account", "consumer")
@@ -146,7 +147,7 @@ def _open(path: Path, *, create: bool) -> Iterator[sqlite3.Connection]:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # pseudonyms: owner-only, like the key
     try:
-        con = sqlite3.connect(path, timeout=30, isolation_level=None)
+        con = sqlite3.connect(path, timeout=BUSY_WAIT_S, isolation_level=None)
     except sqlite3.Error as exc:
         raise QinglianError("无法打开跨案登记库", "cannot open the cross-case registry", file=str(path)) from exc
     with closing(con):
@@ -160,16 +161,25 @@ def _open(path: Path, *, create: bool) -> Iterator[sqlite3.Connection]:
             if not row or row[0] != 4:
                 raise sqlite3.DatabaseError("tables missing")
         except sqlite3.DatabaseError as exc:
+            if _locked(exc):
+                raise _busy(path) from exc
             raise QinglianError("不是 Qinglian 跨案登记库", "not a Qinglian cross-case registry",
                                 file=str(path)) from exc
         try:
             yield con
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+            if not _locked(exc):
                 raise
-            raise QinglianError("跨案登记库正被另一个程序写入", "the cross-case registry is being written by another "
-                                "program", file=str(path), hint_zh="等其登记完成后再试",
-                                hint_en="retry when it has finished registering") from exc
+            raise _busy(path) from exc
+
+
+def _locked(exc: sqlite3.DatabaseError) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
+def _busy(path: Path) -> QinglianError:
+    return QinglianError("跨案登记库正被另一个程序写入", "the cross-case registry is being written by another program",
+                         file=str(path), hint_zh="等其登记完成后再试", hint_en="retry when it has finished registering")
 
 
 def _check_key(con: sqlite3.Connection, key: bytes, path: Path, *, claim: bool) -> bool:

@@ -265,3 +265,20 @@ def test_a_file_that_is_no_registry_is_refused_clearly(cases: Path) -> None:
         reg.search("17012345678", registry=path)
     with pytest.raises(QinglianError, match="不是 Qinglian 跨案登记库"):
         reg.elsewhere(path, "x", HOLDER_1)
+
+
+def test_a_registry_locked_by_another_writer_is_a_clear_error(
+        registered: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reg, "BUSY_WAIT_S", 0.1)
+    other = sqlite3.connect(reg.default_path(registered), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(QinglianError, match="正被另一个程序写入"):
+            reg.register_case(open_case(registered / "one"))
+        with pytest.raises(QinglianError, match="正被另一个程序写入"):
+            reg.search("17012345678", registry=reg.default_path(registered))  # its log waits too
+        # reading goes on: the party page's question is answered
+        assert reg.elsewhere(reg.default_path(registered), reg.case_id_of(open_case(registered / "one")), HOLDER_1)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
