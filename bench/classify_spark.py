@@ -7,9 +7,11 @@ SMS platform's log takes on a cluster. Then, in this run:
 - single process: ``classify_stream`` with QINGLIAN_WORKERS=1 (one process, no helpers) on a
   subsample (``--single``, default 200,000 texts), from reading to the last JSON line, reported per text;
 - Spark: ``classify_spark`` over the whole folder on ``--master`` (default local[*]), from reading to
-  the last JSON line written in input order (to /dev/null), Spark's start-up timed apart.
+  the last part file written by the executors (``--out``), Spark's start-up timed apart; then again
+  with the JSON lines handed to the driver and written in input order (to /dev/null, as to stdout).
 
-Prints texts/s of each, the ratio, texts/s per core (Spark's cores: its default parallelism), and
+Prints texts/s of each (Spark's figure: part files), texts per CPU-second (on a shared machine the
+stable figure; Spark's counts the whole process tree), the ratio, texts/s per core (Spark's cores: its default parallelism), and
 peak RSS: this process alone for the single-process run, and the whole process tree (driver JVM,
 Python workers) sampled every half second for Spark.
 
@@ -24,6 +26,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import threading
@@ -75,10 +78,12 @@ def generate(n: int, seed: int, folder: Path) -> list[str]:
     return texts
 
 
-def _tree_rss_mb(root: int) -> float:
-    """Resident memory of a process and all its descendants, from /proc."""
+def _tree(root: int) -> tuple[float, float]:
+    """Resident memory (MB) and CPU seconds (its own and its reaped children's) of a process and
+    all its descendants, from /proc."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    cpu: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -88,15 +93,25 @@ def _tree_rss_mb(root: int) -> float:
             statm = Path(f"/proc/{entry}/statm").read_text().split()
         except OSError:
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
+        fields = stat.rsplit(")", 1)[1].split()
+        children.setdefault(int(fields[1]), []).append(int(entry))
         rss[int(entry)] = int(statm[1]) * page
-    total, todo = 0, [root]
+        cpu[int(entry)] = sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    total, ticks, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
         total += rss.get(pid, 0)
+        ticks += cpu.get(pid, 0)
         todo += children.get(pid, [])
-    return total / 2**20
+    return total / 2**20, ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _tree_rss_mb(root: int) -> float:
+    return _tree(root)[0]
+
+
+def _tree_cpu_s() -> float:
+    return _tree(os.getpid())[1]
 
 
 class _PeakRss:
@@ -118,18 +133,18 @@ class _PeakRss:
         self.thread.join()
 
 
-def single_process(texts: list[str]) -> float:
-    """Seconds for classify_stream over the texts in one process (QINGLIAN_WORKERS=1)."""
+def single_process(texts: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds for classify_stream over the texts in one process (QINGLIAN_WORKERS=1)."""
     from qinglian.detect.classify import classify_stream
 
     os.environ["QINGLIAN_WORKERS"] = "1"
     data = ("\n".join(t.replace("\n", " ").replace("\r", " ") for t in texts) + "\n").encode("utf-8")
     with open(os.devnull, "w", encoding="utf-8") as sink:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         classify_stream(io.BytesIO(data), sink, fmt="lines")
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     del os.environ["QINGLIAN_WORKERS"]
-    return seconds
+    return seconds, cpu
 
 
 def main() -> None:
@@ -153,7 +168,7 @@ def main() -> None:
 
         rng = random.Random(args.seed + 1)
         sub = [rng.choice(pool) for _ in range(args.single)]
-        single_s = single_process(sub)
+        single_s, single_cpu = single_process(sub)
         single_rate = args.single / single_s
         single_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"single process: {single_rate:,.0f} texts/s", file=sys.stderr)
@@ -165,10 +180,16 @@ def main() -> None:
             spark = spark_session(args.master)
             start_s = time.perf_counter() - t0
             cores = spark.sparkContext.defaultParallelism
+            t0, c0 = time.perf_counter(), _tree_cpu_s()
+            stats = classify_spark(str(folder), None, column="text", spark=spark, out_dir=Path(tmp) / "out")
+            spark_s, spark_cpu = time.perf_counter() - t0, _tree_cpu_s() - c0
+            assert stats.texts == args.texts
+            print(f"spark, part files: {args.texts / spark_s:,.0f} texts/s", file=sys.stderr)
+            shutil.rmtree(Path(tmp) / "out")
             with open(os.devnull, "w", encoding="utf-8") as sink:
                 t0 = time.perf_counter()
                 stats = classify_spark(str(folder), sink, column="text", spark=spark)
-                spark_s = time.perf_counter() - t0
+                driver_s = time.perf_counter() - t0
             spark.stop()
         assert stats.texts == args.texts
         spark_rate = args.texts / spark_s
@@ -180,14 +201,20 @@ def main() -> None:
             "spark_s": round(spark_s, 1),
             "spark_texts_per_s": round(spark_rate),
             "spark_texts_per_s_per_core": round(spark_rate / cores),
+            "spark_cpu_s": round(spark_cpu, 1),
+            "spark_texts_per_cpu_s": round(args.texts / spark_cpu),
             "spark_peak_rss_mb_tree": round(rss.peak),
+            "spark_to_driver_s": round(driver_s, 1),
+            "spark_to_driver_texts_per_s": round(args.texts / driver_s),
             "single_texts": args.single,
             "single_s": round(single_s, 2),
             "single_texts_per_s": round(single_rate),
             "single_us_per_text": round(1e6 / single_rate, 1),
+            "single_texts_per_cpu_s": round(args.single / single_cpu),
             "single_peak_rss_mb": round(single_rss),
             "spark_over_single": round(spark_rate / single_rate, 2),
             "spark_per_core_over_single": round(spark_rate / cores / single_rate, 2),
+            "spark_per_cpu_s_over_single": round(args.texts / spark_cpu / (args.single / single_cpu), 2),
         }
         print(json.dumps(result, indent=1))
 

@@ -392,17 +392,25 @@ def classify(
     spark_master: Annotated[
         str | None, typer.Option("--spark-master", help="Spark 地址，默认 local[*] / Spark master URL")
     ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="仅 spark：输出目录，分片按文件名顺序拼接即为完整输出 / spark only: "
+                                   "output folder of part files (joined in name order: the whole output)"),
+    ] = None,
 ) -> None:
     """文本分类，输出 JSON 行 / classify texts, write JSON lines."""
     from qinglian.detect.spark_text import check_engine
 
     check_engine(engine, spark_master)
+    if out_dir is not None and engine != "spark":
+        raise QinglianError("--out 只用于 --engine spark（默认引擎写到标准输出）",
+                            "--out applies only with --engine spark (the default engine writes to stdout)")
     if engine == "spark":
         from qinglian.detect.spark_text import classify_spark, spark_skipped_lines
 
         with _progress() as progress:
-            stats = classify_spark(file, sys.stdout, fmt=fmt, column=column, spark_master=spark_master,
-                                   progress=progress)
+            stats = classify_spark(file, None if out_dir else sys.stdout, fmt=fmt, column=column,
+                                   spark_master=spark_master, out_dir=out_dir, progress=progress)
         lines = spark_skipped_lines(stats)
     else:
         from qinglian.detect.classify import classify_path

@@ -332,8 +332,9 @@ class _watch:
 # ---- classify ---------------------------------------------------------------------------------
 
 
-def _classifier(on: date) -> ArrowFn:
-    """Per Arrow batch of (ord, t): the batch's JSON lines as one string, keyed by its first ord."""
+def _classifier(on: date, cut_last_newline: bool) -> ArrowFn:
+    """Per Arrow batch of (ord, t): the batch's JSON lines as one string, keyed by its first ord
+    (without the final newline where Spark's text writer adds one per row)."""
 
     def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from qinglian.detect.classify import render_batch
@@ -342,8 +343,10 @@ def _classifier(on: date) -> ArrowFn:
             if rb.num_rows == 0:
                 continue
             texts = rb.column(1).to_pylist()
+            lines = render_batch(texts, on)
             yield pa.RecordBatch.from_arrays(
-                [pa.array([rb.column(0)[0].as_py()], pa.int64()), pa.array([render_batch(texts, on)], pa.string()),
+                [pa.array([rb.column(0)[0].as_py()], pa.int64()),
+                 pa.array([lines[:-1] if cut_last_newline else lines], pa.string()),
                  pa.array([len(texts)], pa.int64())],
                 names=["ord", "lines", "texts"],
             )
@@ -353,20 +356,23 @@ def _classifier(on: date) -> ArrowFn:
 
 def classify_spark(
     path: str,
-    dst: TextIO,
+    dst: TextIO | None,
     *,
     fmt: str | None = None,
     column: str | None = None,
     spark_master: str | None = None,
     spark: SparkSession | None = None,
+    out_dir: Path | None = None,
     on: date | None = None,
     progress: Progress | None = None,
 ) -> ClassifyStats:
     """``qinglian classify --engine spark``: the same JSON lines as ``classify_path``, in input order.
 
     The texts are range-partitioned on their input position (so a single CSV file, which Spark
-    reads in one task, is still classified on every core), each partition is classified batch by
-    batch, kept by Spark, and then handed to the driver in order.
+    reads in one task, is still classified on every core) and each partition is classified batch
+    by batch. With ``out_dir`` the executors write the partitions as part files (``part-00000…``,
+    in order: concatenated by name they are the output) and nothing passes through the driver;
+    otherwise the partitions are kept by Spark and handed to the driver, which writes ``dst``.
     """
     from pyspark import StorageLevel
 
@@ -376,6 +382,11 @@ def classify_spark(
             "the Spark engine reads files or folders, not stdin",
             hint_zh="给出文件路径",
             hint_en="give a file path",
+        )
+    if out_dir is not None and Path(out_dir).exists():
+        raise QinglianError(
+            "输出目录已存在", "the output folder already exists", file=str(out_dir),
+            hint_zh="换一个新目录名", hint_en="name a folder that does not exist yet",
         )
     check_engine("spark", spark_master)
     session = spark or spark_session(spark_master)
@@ -388,12 +399,17 @@ def classify_spark(
         stats.first_skipped["empty"] = 0
     try:
         parts = _partitions(session, src.texts)
-        out = (
+        classified = (
             src.frame.repartitionByRange(parts, "ord")
             .sortWithinPartitions("ord")
-            .mapInArrow(_classifier(day), "ord long, lines string, texts long")
-            .persist(StorageLevel.MEMORY_AND_DISK)
+            .mapInArrow(_classifier(day, out_dir is not None), "ord long, lines string, texts long")
         )
+        if out_dir is not None:
+            with _watch(session, progress, t("分类并写出", "classifying and writing")):
+                classified.select("lines").write.text(str(out_dir))
+            return stats
+        assert dst is not None
+        out = classified.persist(StorageLevel.MEMORY_AND_DISK)
         try:
             with _watch(session, progress, t("分类", "classifying")):
                 out.count()  # every partition classified in parallel before the driver reads them in order

@@ -133,13 +133,19 @@ def test_campaigns_on_spark_are_the_default_engines(corpus: tuple[Path, Path]) -
 @pytest.mark.spark
 def test_classify_command_on_spark(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "in.txt"
-    path.write_text("\ufeff低息贷款，秒批，不看征信\n\n您好，明天开会\r\n", encoding="utf-8")
+    texts = ["低息贷款，秒批，不看征信", "", "您好，明天开会\r", *(f"第{i}条：无抵押贷款 {i}万" for i in range(20))]
+    path.write_text("\ufeff" + "\n".join(texts) + "\n", encoding="utf-8")
     assert run(["classify", str(path)]) == 0
     default = capsys.readouterr()
     assert run(["classify", str(path), "--engine", "spark", "--spark-master", "local[2]"]) == 0
     spark = capsys.readouterr()
-    assert spark.out == default.out and len(spark.out.splitlines()) == 2
-    assert "2" in spark.err
+    assert spark.out == default.out and len(spark.out.splitlines()) == 22
+    assert "22" in spark.err
+    # written by the executors as part files: joined in name order, the same lines
+    assert run(["classify", str(path), "--engine", "spark", "--out", str(tmp_path / "out")]) == 0
+    parts = sorted((tmp_path / "out").glob("part-*"))
+    assert len(parts) > 1
+    assert "".join(p.read_text(encoding="utf-8") for p in parts) == default.out
 
 
 def test_a_bad_spark_master_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -151,6 +157,8 @@ def test_a_bad_spark_master_is_a_clear_error(tmp_path: Path, capsys: pytest.Capt
     assert "only with --engine spark" in capsys.readouterr().err
     assert run(["--lang", "en", "campaigns", str(path), "--engine", "flink"]) != 0
     assert "unknown engine" in capsys.readouterr().err
+    assert run(["--lang", "en", "classify", str(path), "--out", str(tmp_path / "o")]) != 0
+    assert "only with --engine spark" in capsys.readouterr().err
 
 
 def test_usable_texts_are_those_the_single_process_reader_keeps() -> None:
