@@ -41,6 +41,7 @@ PASSWORD = "bench password 1"
 PAGES = ("overview", "party", "rows", "search")
 TARGET_P95_MS = 300.0
 WORDS = ("银行", "贷款", "不看征信", "低息贷款", "信用卡中心", "退订", "额度", "工商银行", "包过", "公积金")
+_TAGS = re.compile(r"<[^>]*>|\s+")
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -77,6 +78,15 @@ def _sign_in(base: str, name: str) -> httpx.Client:
     r = c.post("/login", data={"name": name, "password": PASSWORD, "csrf": m.group(1)})
     assert r.status_code in (200, 303) and "ql_session" in c.cookies, f"sign-in failed for {name}"
     return c
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _record_rows(case: Case) -> int:
@@ -158,6 +168,7 @@ def main() -> None:
             serial[page] = (times[0], times[1:])
         lat: dict[str, list[float]] = {}
         errors: dict[str, int] = {}
+        seen: list[str] = []  # the first errors, to say what they were
         lock = threading.Lock()
         stop = time.monotonic() + args.seconds
 
@@ -166,23 +177,30 @@ def main() -> None:
             while time.monotonic() < stop:
                 page, url, params = request(rnd.choice(PAGES), rnd)
                 t0 = time.perf_counter()
+                why = ""
                 try:
-                    ok = c.get(url, params=params).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
+                    r = c.get(url, params=params)
+                    if r.status_code != 200:
+                        why = f"{r.status_code} {url} {params}: {_TAGS.sub(' ', r.text)[-300:]}"
+                except httpx.HTTPError as exc:
+                    why = f"{type(exc).__name__} {url} {params}"
                 ms = (time.perf_counter() - t0) * 1000
                 with lock:
                     lat.setdefault(page, []).append(ms)
-                    if not ok:
+                    if why:
                         errors[page] = errors.get(page, 0) + 1
+                        if len(seen) < 5:
+                            seen.append(why)
 
         threads = [threading.Thread(target=work, args=(c, i)) for i, c in enumerate(clients)]
+        cpu0, own0 = _cpu_seconds(server.pid), time.process_time()
         started = time.perf_counter()
         for th in threads:
             th.start()
         for th in threads:
             th.join()
         wall = time.perf_counter() - started
+        server_cpu, own_cpu = _cpu_seconds(server.pid) - cpu0, time.process_time() - own0
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -195,7 +213,8 @@ def main() -> None:
         p50, p95, _ = _quantiles(times) if times else (first, first, first)
         print(f"{page:<10}{first:>9.0f}{p50:>9.0f}{p95:>9.0f}{max(times or [first]):>9.0f}")
     total = sum(len(v) for v in lat.values())
-    print(f"{args.users} users for {wall:.1f} s: {total / wall:.1f} requests/s in all")
+    print(f"{args.users} users for {wall:.1f} s: {total / wall:.1f} requests/s in all; CPU per request: "
+          f"server {server_cpu / max(total, 1) * 1000:.1f} ms, these clients {own_cpu / max(total, 1) * 1000:.1f} ms")
     print(f"{'page':<10}{'requests':>10}{'errors':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     met = True
     for page in PAGES:
@@ -207,6 +226,8 @@ def main() -> None:
         p50, p95, p99 = _quantiles(v)
         met = met and p95 <= TARGET_P95_MS and not errors.get(page)
         print(f"{page:<10}{len(v):>10}{errors.get(page, 0):>8}{len(v) / wall:>8.1f}{p50:>9.0f}{p95:>9.0f}{p99:>9.0f}")
+    for why in seen:
+        print("error:", why)
     print(f"target (p95 <= {TARGET_P95_MS:.0f} ms on every page, no errors, {args.users} users, "
           f"1,000,000 rows or more): {'met' if met and rows >= 1_000_000 else 'NOT met'}")
 

@@ -137,6 +137,32 @@ class Page:
     labels: list[tuple[str, str, int]] | None = None  # (label, Chinese name, rows) with findings on this sheet
 
 
+@dataclass(frozen=True)
+class _SheetMeta:
+    """What every page of a sheet needs besides its rows; kept per state of the store."""
+    sheet: dict[str, Any]
+    columns: list[str]
+    has_findings: bool
+    labels: list[tuple[str, str, int]]
+    redactor: Redactor
+
+
+_sheets: StoreCache[_SheetMeta | None] = StoreCache(256)
+
+
+def _sheet_meta(case: Case, con: Any, sheet_id: int) -> _SheetMeta | None:
+    found = con.execute("SELECT s.sheet_id, s.kind, s.holder, s.sheet, s.evidence_sha256, e.file_name "
+                        "FROM record_sheets s LEFT JOIN evidence e ON e.sha256 = s.evidence_sha256 "
+                        "WHERE s.sheet_id = ?", [sheet_id]).fetchone()
+    if found is None or str(found[1]) not in KINDS:
+        return None
+    sheet = dict(zip(("sheet_id", "kind", "holder", "sheet", "evidence_sha256", "file_name"), found, strict=True))
+    kind = str(found[1])
+    has_findings = bool(columns_of(con, "findings"))
+    return _SheetMeta(sheet, [c for c, _ in row_columns(kind) if c != "sheet_id"], has_findings,
+                      _labels(con, kind, sheet) if has_findings else [], redactor(case, con))
+
+
 def rows(case: Case, sheet_id: int, after: int = 0, page: int = PAGE, reveal: bool = False,
          q: str = "", filters: Filters | None = None) -> Page | None:
     """One page of a sheet's rows after row number ``after`` (keyset: as fast on the last page as
@@ -146,22 +172,17 @@ def rows(case: Case, sheet_id: int, after: int = 0, page: int = PAGE, reveal: bo
     ``row_no``): a filtered page reads on from where the last one stopped."""
     f = filters if filters is not None else Filters(q=q.strip())
     with connect(case) as con:
-        found = con.execute("SELECT s.sheet_id, s.kind, s.holder, s.sheet, s.evidence_sha256, e.file_name "
-                            "FROM record_sheets s LEFT JOIN evidence e ON e.sha256 = s.evidence_sha256 "
-                            "WHERE s.sheet_id = ?", [sheet_id]).fetchone()
-        if found is None or str(found[1]) not in KINDS:
+        meta = _sheets.get(case, sheet_id, lambda: _sheet_meta(case, con, sheet_id))
+        if meta is None:
             return None
-        sheet = dict(zip(("sheet_id", "kind", "holder", "sheet", "evidence_sha256", "file_name"), found, strict=True))
-        kind = str(found[1])
-        cols = [c for c, _ in row_columns(kind) if c != "sheet_id"]
-        red = Redactor(reveal=True) if reveal else redactor(case, con)
-        has_findings = bool(columns_of(con, "findings"))
-        where, params = _where(kind, sheet, f, has_findings)
+        sheet, kind, cols = meta.sheet, str(meta.sheet["kind"]), meta.columns
+        red = Redactor(reveal=True) if reveal else meta.redactor
+        where, params = _where(kind, sheet, f, meta.has_findings)
         got = con.execute(
             f"SELECT {', '.join(quote_ident(c) for c in cols)} FROM {quote_ident(rows_table(kind))} "
             f"WHERE sheet_id = ? AND row_no > ?{where} ORDER BY row_no LIMIT ?",
             [sheet_id, after, *params, page + 1]).fetchall()
-        labels = _labels(con, kind, sheet) if has_findings else []
+        labels = meta.labels
     more = len(got) > page
     got = got[:page]
     shown = [[red.cell(c, _json_text(v) if c in ("raw", "extra") else v) for c, v in zip(cols, r, strict=True)]

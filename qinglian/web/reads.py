@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import duckdb
@@ -28,11 +33,21 @@ V = TypeVar("V")
 @dataclass
 class _Shared:
     con: duckdb.DuckDBPyConnection
+    fd: int  # the case's lock file, held shared for as long as ``con`` is open
     users: int = 0
+    idle_since: float = 0.0
 
 
 _shared: dict[str, _Shared] = {}
 _shared_lock = threading.Lock()
+# How long an opened store outlives its last reader: a writer waits that much longer at most, and
+# the next reader within it skips the opening.
+GRACE_S = 0.25
+
+
+@lru_cache(maxsize=256)
+def _root_key(root: Path) -> str:
+    return str(root.resolve())
 
 
 def _open_read_only(case: Case) -> duckdb.DuckDBPyConnection:
@@ -46,39 +61,89 @@ def _open_read_only(case: Case) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _share(case: Case, key: str) -> _Shared | None:
+    """The case's store opened for readers to share, holding the case's lock shared with a descriptor
+    of its own; None where that lock cannot be had at once (the caller then opens its own)."""
+    fd = os.open(case.root / lock.LOCK_NAME, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    try:
+        return _Shared(_open_read_only(case), fd)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _close(sh: _Shared) -> None:
+    sh.con.close()
+    os.close(sh.fd)  # the lock goes with the descriptor
+
+
+def _close_idle(key: str, sh: _Shared) -> None:
+    with _shared_lock:
+        if sh.users or _shared.get(key) is not sh or time.monotonic() - sh.idle_since < GRACE_S * 0.9:
+            return
+        del _shared[key]
+    _close(sh)
+
+
+def release_idle() -> None:
+    """Close every shared store no reader is using now, without waiting for its grace (tests that
+    take a case's lock themselves at once)."""
+    with _shared_lock:
+        idle = [(k, sh) for k, sh in _shared.items() if not sh.users]
+        for k, _ in idle:
+            del _shared[k]
+    for _, sh in idle:
+        _close(sh)
+
+
 @contextmanager
 def connect(case: Case) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the case store under the case's shared lock, like
-    ``case.connect(read_only=True)``; readers that overlap in time share one opened database (a
-    cursor each), as opening a store of a million rows costs tens of milliseconds. The database is
-    closed when its last reader ends, before that reader lets go of the lock: it is open only while
-    some reader holds the shared lock, so no writer can change the store under it, and a writer
-    waits for it exactly as for a reader of its own."""
+    ``case.connect(read_only=True)``; readers share one opened database (a cursor each), as opening
+    a store of a million rows costs tens of milliseconds. The shared database holds the case's lock
+    shared itself while it is open (until ``GRACE_S`` after its last reader), so no writer can change
+    the store under it; a writer waits for it as for any reader."""
     with lock.hold(case.root, exclusive=False) as (hold, _):
         if hold.exclusive:  # this thread writes the case: a connection of its own, as before
             with case.connect(read_only=True) as own:
                 yield own
             return
-        key = str(case.root.resolve())
+        key = _root_key(case.root)
         with _shared_lock:
             sh = _shared.get(key)
             if sh is None:
-                sh = _shared[key] = _Shared(_open_read_only(case))
-            sh.users += 1
-            try:
-                cur = sh.con.cursor()
-            except BaseException:
-                sh.users -= 1
-                raise
+                sh = _share(case, key)
+                if sh is not None:
+                    _shared[key] = sh
+            if sh is not None:
+                sh.users += 1
+                try:
+                    cur = sh.con.cursor()
+                except BaseException:
+                    sh.users -= 1
+                    raise
+        if sh is None:
+            with case.connect(read_only=True) as own:
+                yield own
+            return
         try:
             yield cur
         finally:
             cur.close()
             with _shared_lock:
                 sh.users -= 1
-                if sh.users == 0:
-                    del _shared[key]
-                    sh.con.close()
+                idle = sh.users == 0
+                if idle:
+                    sh.idle_since = time.monotonic()
+            if idle:
+                timer = threading.Timer(GRACE_S, _close_idle, (key, sh))
+                timer.daemon = True
+                timer.start()
 
 
 def stamp(case: Case) -> tuple[int, ...]:
@@ -111,7 +176,7 @@ class StoreCache(Generic[V]):
         shared lock, so it reads the state the stamp names) where it is not kept; ``keep`` says
         whether a made value may be kept."""
         with lock.hold(case.root, exclusive=False):
-            k = (str(case.root.resolve()), stamp(case), key)
+            k = (_root_key(case.root), stamp(case), key)
             with self._lock:
                 if k in self._items:
                     self._items.move_to_end(k)

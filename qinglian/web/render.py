@@ -14,8 +14,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 LANGS = ("zh", "en")
 LANG_COOKIE = "ql_lang"
 
+# auto_reload off: templates ship with the package, so no page has to look at their files again.
 env = Environment(loader=PackageLoader("qinglian.web", "templates"), autoescape=True, undefined=StrictUndefined,
-                  trim_blocks=True, lstrip_blocks=True)
+                  trim_blocks=True, lstrip_blocks=True, auto_reload=False)
 
 
 def lang_of(request: Request) -> str:

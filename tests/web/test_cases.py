@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from qinglian.web import evidence, search_index
+from qinglian.web import evidence, reads, search_index
 from qinglian.web.cases import find_cases
 from tests.report.conftest import HOLDER_A, HOLDER_B, IMPERSONATION, PI_CHARGE, SHA_CALLS, SHA_SMS
 from tests.web.conftest import Web, csrf_of
@@ -151,6 +151,7 @@ def test_a_case_held_by_another_writer_answers_case_busy(web: Web, clients: dict
     from qinglian.store import lock
 
     monkeypatch.setenv("QINGLIAN_LOCK_WAIT", "0.1")
+    reads.release_idle()  # the store the last reads shared keeps the case's lock for a moment
     with lock.hold(web.cases_dir / "case_a", exclusive=True):  # as a CLI ingest or analysis would
         resp = clients["viewer_a"].get(f"/cases/{web.case_a}")
     assert resp.status_code == 409 and "案件正被其他操作使用" in resp.text
