@@ -569,11 +569,30 @@ def cluster_spark(
     orders the groups as the single-machine path's first-appearance index does, so the stars,
     chains and component roots are the same.
     """
+    # the groupings shuffle by key: as many partitions as the texts need (the engine's default
+    # suits a laptop), restored afterwards for whatever else shares the session
+    setting = "spark.sql.shuffle.partitions"
+    before = spark.conf.get(setting)
+    spark.conf.set(setting, str(max(int(before or 0), _partitions(spark, n_texts))))
+    try:
+        return _cluster(spark, texts, n_texts, params or Params(), min_messages, progress)
+    finally:
+        if before is not None:
+            spark.conf.set(setting, before)
+
+
+def _cluster(
+    spark: SparkSession,
+    texts: DataFrame,
+    n_texts: int,
+    p: Params,
+    min_messages: int,
+    progress: Progress | None,
+) -> SparkCampaigns:
     from pyspark import StorageLevel
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    p = params or Params()
     level = StorageLevel.MEMORY_AND_DISK
     cached: list[DataFrame] = []
 
