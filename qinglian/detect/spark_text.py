@@ -24,6 +24,7 @@ Imported only when ``--engine spark`` is chosen: the default path never imports 
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import re
@@ -343,7 +344,14 @@ def _classifier(on: date, cut_last_newline: bool) -> ArrowFn:
             if rb.num_rows == 0:
                 continue
             texts = rb.column(1).to_pylist()
-            lines = render_batch(texts, on)
+            # as classify_stream does: the batch's many short-lived objects hold no cycles
+            was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                lines = render_batch(texts, on)
+            finally:
+                if was_enabled:
+                    gc.enable()
             yield pa.RecordBatch.from_arrays(
                 [pa.array([rb.column(0)[0].as_py()], pa.int64()),
                  pa.array([lines[:-1] if cut_last_newline else lines], pa.string()),
