@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qinglian.errors import QinglianError
 from qinglian.web import routes_admin, routes_auth, routes_case, routes_jobs, routes_operation
@@ -47,6 +48,48 @@ def _body_too_large(request: Request, upload_limit: int) -> Response | None:
     return None
 
 
+def _lang_cookies() -> dict[str, bytes]:
+    """The Set-Cookie value that keeps each language, as ``Response.set_cookie`` writes it."""
+    out = {}
+    for lang in LANGS:
+        r = Response()
+        r.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="strict", path="/")
+        out[lang] = next(v for k, v in r.raw_headers if k == b"set-cookie")
+    return out
+
+
+class _Guard:
+    """Refuses a POST body over its limit before anything reads it, and puts the security headers
+    (and the language cookie on ``?lang=``) on every response. A plain ASGI middleware: the
+    ``@app.middleware`` form runs each request through a task and a stream of its own."""
+
+    def __init__(self, app: ASGIApp, upload_limit: int) -> None:
+        self.app = app
+        self.upload_limit = upload_limit
+        self.cookies = _lang_cookies()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        static = request.url.path.startswith("/static/")
+        chosen = request.query_params.get("lang")
+
+        async def send_guarded(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for k, v in HEADERS.items():
+                    if not (k == "Cache-Control" and static) and k not in headers:
+                        headers[k] = v
+                if chosen in LANGS:
+                    headers.append("set-cookie", self.cookies[chosen].decode("latin-1"))
+            await send(message)
+
+        refused = _body_too_large(request, self.upload_limit)
+        await (refused or self.app)(scope, receive, send_guarded)
+
+
 def create_app(cases_dir: Path, db_url: str | None = None, secure_cookies: bool = False,
                upload_limit: int = 2 << 30) -> FastAPI:
     cases_dir = Path(cases_dir)
@@ -62,18 +105,7 @@ def create_app(cases_dir: Path, db_url: str | None = None, secure_cookies: bool 
     for r in (routes_auth.router, routes_case.router, routes_jobs.router, routes_admin.router, routes_operation.router):
         app.include_router(r)
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        refused = _body_too_large(request, upload_limit)
-        resp = refused or await call_next(request)
-        for k, v in HEADERS.items():
-            if k == "Cache-Control" and request.url.path.startswith("/static/"):
-                continue
-            resp.headers.setdefault(k, v)
-        chosen = request.query_params.get("lang")
-        if chosen in LANGS:
-            resp.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, httponly=True, samesite="strict", path="/")
-        return resp
+    app.add_middleware(_Guard, upload_limit=upload_limit)
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
