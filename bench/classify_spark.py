@@ -11,7 +11,8 @@ SMS platform's log takes on a cluster. Then, in this run:
   model loaded in each) timed apart; then again
   with the JSON lines handed to the driver and written in input order (to /dev/null, as to stdout).
 
-Prints texts/s of each (Spark's figure: part files), texts per CPU-second (on a shared machine the
+With ``--campaign-texts K`` it also times ``qinglian campaigns`` on K texts in this process and on
+Spark, and requires the same campaigns and members. Prints texts/s of each (Spark's figure: part files), texts per CPU-second (on a shared machine the
 stable figure; Spark's counts the whole process tree), the ratio, texts/s per core (Spark's cores: its default parallelism), and
 peak RSS: this process alone for the single-process run, and the whole process tree (driver JVM,
 Python workers) sampled every half second for Spark.
@@ -148,6 +149,40 @@ def single_process(texts: list[str]) -> tuple[float, float]:
     return seconds, cpu
 
 
+def _campaigns(n: int, seed: int, tmp: Path) -> dict[str, float]:
+    """Seconds of `qinglian campaigns` on n texts (one Parquet file, row groups of 100,000): this
+    process, then Spark, with the outputs compared."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from qinglian.detect.campaigns.files import campaigns_file
+
+    pool = pa.array(_pool(seed + 2), pa.string())
+    idx = pa.array(np.random.default_rng(seed + 2).integers(0, len(pool), size=n))
+    path = tmp / "campaigns.parquet"
+    pq.write_table(pa.table({"text": pool.take(idx)}), path, row_group_size=100_000)
+    outputs = []
+    seconds = []
+    texts = campaigns = 0
+    for engine in ("duckdb", "spark"):
+        table, members = io.StringIO(), io.StringIO()
+        t0 = time.perf_counter()
+        found = campaigns_file(str(path), table, members, column="text", engine=engine)
+        seconds.append(time.perf_counter() - t0)
+        outputs.append((table.getvalue(), members.getvalue()))
+        texts, campaigns = found.texts, found.campaigns
+    assert outputs[0] == outputs[1], "the engines' campaigns differ"
+    return {
+        "campaign_texts": texts,
+        "campaigns": campaigns,
+        "campaigns_single_s": round(seconds[0], 1),
+        "campaigns_single_texts_per_s": round(texts / seconds[0]),
+        "campaigns_spark_s": round(seconds[1], 1),
+        "campaigns_spark_texts_per_s": round(texts / seconds[1]),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--texts", type=int, default=10_000_000)
@@ -155,6 +190,8 @@ def main() -> None:
     ap.add_argument("--master", default="local[*]")
     ap.add_argument("--driver-memory", default="4g")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--campaign-texts", type=int, default=0,
+                    help="also time `qinglian campaigns` on this many texts, in one process and on Spark")
     args = ap.parse_args()
     os.environ.setdefault("PYSPARK_SUBMIT_ARGS", f"--driver-memory {args.driver_memory} pyspark-shell")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -197,6 +234,7 @@ def main() -> None:
                 t0 = time.perf_counter()
                 stats = classify_spark(str(folder), sink, column="text", spark=spark)
                 driver_s = time.perf_counter() - t0
+            campaigns = _campaigns(args.campaign_texts, args.seed, Path(tmp)) if args.campaign_texts else {}
             spark.stop()
         assert stats.texts == args.texts
         spark_rate = args.texts / spark_s
@@ -224,7 +262,7 @@ def main() -> None:
             "spark_per_core_over_single": round(spark_rate / cores / single_rate, 2),
             "spark_per_cpu_s_over_single": round(args.texts / spark_cpu / (args.single / single_cpu), 2),
         }
-        print(json.dumps(result, indent=1))
+        print(json.dumps(result | campaigns, indent=1))
 
 
 if __name__ == "__main__":
