@@ -165,3 +165,23 @@ def test_usable_texts_are_those_the_single_process_reader_keeps() -> None:
     texts = [None, "", " ", "\u3000", "\x1c\x1d", "\u200b", "\ufeff", " a", "\t\n", "贷款", "\u2028 ", "\x85x"]
     expected = [bool(x) and not x.isspace() for x in texts]  # type: ignore[union-attr]
     assert _usable(pa.array(texts, pa.string())).tolist() == expected
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def test_campaigns_command_writes_campaigns_and_members(
+    engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    texts = [f"【速贷通】尊敬的{n}，您有{a}万元额度待领取，回T退订" for n, a in (("张伟", 5), ("王芳", 8), ("李娜", 3))]
+    texts.insert(1, "明天下午三点开会")
+    path = tmp_path / "sms.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["content"], *([x] for x in texts)])
+    out, members = tmp_path / "campaigns.csv", tmp_path / "members.csv"
+    args = ["campaigns", str(path), "--column", "content", "--out", str(out), "--members", str(members),
+            "--engine", engine]
+    assert run(args) == 0
+    assert out.read_text(encoding="utf-8") == (
+        "campaign_id,template,messages\nSMS-0001,{签名}尊敬的{姓名}，您有{金额}额度待领取，回T退订,3\n"
+    )
+    assert members.read_text(encoding="utf-8") == "row,campaign_id\n1,SMS-0001\n3,SMS-0001\n4,SMS-0001\n"
+    assert "1" in capsys.readouterr().err
