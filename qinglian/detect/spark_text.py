@@ -39,13 +39,14 @@ from typing import TYPE_CHECKING, TextIO
 import numpy as np
 import pyarrow as pa
 
-from qinglian.detect.campaigns.cluster import MIN_KEY_CHARS, Params
 from qinglian.detect.classify import MAX_TEXT_CHARS, ClassifyStats
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
+
+    from qinglian.detect.campaigns.cluster import Params
 
 Progress = Callable[[str, int, int | None], None]
 # what mapInArrow runs per partition: Arrow batches in, Arrow batches out
@@ -582,6 +583,8 @@ def cluster_spark(
     setting = "spark.sql.shuffle.partitions"
     before = spark.conf.get(setting)
     spark.conf.set(setting, str(max(int(before or 0), _partitions(spark, n_texts))))
+    from qinglian.detect.campaigns.cluster import Params
+
     try:
         return _cluster(spark, texts, n_texts, params or Params(), min_messages, progress)
     finally:
@@ -601,6 +604,8 @@ def _cluster(
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
+    from qinglian.detect.campaigns import cluster
+
     level = StorageLevel.MEMORY_AND_DISK
     cached: list[DataFrame] = []
 
@@ -617,7 +622,7 @@ def _cluster(
         folded = keep(keys.mapInArrow(_folder, "key string, first long, fold string, flen long"))
         exact = keep(folded.groupBy("fold").agg(F.min("first").alias("g"), F.min("flen").alias("flen")))
         sigs = keep(
-            exact.filter(F.col("flen") >= MIN_KEY_CHARS)
+            exact.filter(F.col("flen") >= cluster.MIN_KEY_CHARS)
             .select("fold", "g")
             .mapInArrow(_signer(p), "g long, size long, sig binary, bk array<long>")
         )
