@@ -403,9 +403,8 @@ def classify_spark(
     day = on or date.today()
     src = ordered_texts(session, Path(path), fmt, column, progress)
     stats = ClassifyStats(texts=src.texts, truncated=src.truncated)
-    if src.skipped:
+    if src.skipped:  # Spark cannot tell their lines: spark_skipped_lines reports the count only
         stats.skipped["empty"] = src.skipped
-        stats.first_skipped["empty"] = 0
     try:
         parts = _partitions(session, src.texts)
         classified = (
