@@ -99,7 +99,7 @@ def session_of(db: Session, token: str | None) -> tuple[WebSession, User] | None
                        .where(WebSession.token_hash == token_hash(token))).first()
     if found is None:
         return None
-    ws, user = found.tuple()
+    ws, user = found
     if ws.expires_at < now() or not user.active:
         return None
     return ws, user
