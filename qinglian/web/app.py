@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -90,6 +92,41 @@ class _Guard:
         await (refused or self.app)(scope, receive, send_guarded)
 
 
+class _Admit:
+    """Lets a few page reads run at once and queues the rest in order of arrival. The pages are
+    CPU-bound Python: twenty sharing one interpreter all finish late, a few at a time finish soon.
+    A read leaves the queue's count once its response starts (a download streams outside it);
+    posts (uploads, reviews) are not queued."""
+
+    def __init__(self, app: ASGIApp, slots: int) -> None:
+        self.app = app
+        self.slots = asyncio.Semaphore(slots)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        await self.slots.acquire()
+        held = True
+
+        async def send_admitted(message: Message) -> None:
+            nonlocal held
+            if held and message["type"] == "http.response.start":
+                held = False
+                self.slots.release()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_admitted)
+        finally:
+            if held:
+                self.slots.release()
+
+
+def _slots() -> int:
+    return max(1, int(os.environ.get("QINGLIAN_WEB_SLOTS", "4")))
+
+
 def create_app(cases_dir: Path, db_url: str | None = None, secure_cookies: bool = False,
                upload_limit: int = 2 << 30) -> FastAPI:
     cases_dir = Path(cases_dir)
@@ -105,6 +142,7 @@ def create_app(cases_dir: Path, db_url: str | None = None, secure_cookies: bool 
     for r in (routes_auth.router, routes_case.router, routes_jobs.router, routes_admin.router, routes_operation.router):
         app.include_router(r)
 
+    app.add_middleware(_Admit, slots=_slots())
     app.add_middleware(_Guard, upload_limit=upload_limit)
 
     @app.exception_handler(NotSignedIn)
