@@ -397,6 +397,11 @@ def classify(
         typer.Option("--out", help="仅 spark：输出目录，分片按文件名顺序拼接即为完整输出 / spark only: "
                                    "output folder of part files (joined in name order: the whole output)"),
     ] = None,
+    pack: Annotated[
+        list[str] | None,
+        typer.Option("--pack", help="行业包，可重复：其规则与内置规则一并运行（默认仅内置规则，即 loans）/ industry "
+                                    "pack, repeatable: its rules run beside the built-in ones (default: built-in only, loans)"),
+    ] = None,
 ) -> None:
     """文本分类，输出 JSON 行 / classify texts, write JSON lines."""
     from qinglian.detect.spark_text import check_engine
@@ -410,12 +415,12 @@ def classify(
 
         with _progress() as progress:
             stats = classify_spark(file, None if out_dir else sys.stdout, fmt=fmt, column=column,
-                                   spark_master=spark_master, out_dir=out_dir, progress=progress)
+                                   spark_master=spark_master, out_dir=out_dir, progress=progress, packs=pack or ())
         lines = spark_skipped_lines(stats)
     else:
         from qinglian.detect.classify import classify_path
 
-        lines = classify_path(file, sys.stdout, fmt=fmt, column=column).lines()
+        lines = classify_path(file, sys.stdout, fmt=fmt, column=column, packs=pack or ()).lines()
     for line in lines:
         err.print(line, markup=False, highlight=False)
 

@@ -3,7 +3,9 @@
 Output, one line per text:
 ``{"text": …, "labels": {8 labels}, "hits": [{"label", "rule", "span": [start, end], "law": […]}]}``
 with spans in the original text; a hit of a rule that is a sign of one kind of fraud also has
-``"kind"`` (a key of rules.FRAUD_KINDS). Input is streamed in batches, so memory stays bounded whatever
+``"kind"`` (a key of rules.FRAUD_KINDS). With industry ``packs`` (qinglian/packs, as ``case init
+--pack`` names them) their rules run beside the built-in ones and their hits are written the same way
+(rule ``<pack>.<rule>``, no ``"kind"``); without packs the output is the built-in rules' alone. Input is streamed in batches, so memory stays bounded whatever
 the file size; past the first few batches they are classified on every core (a bounded number of
 batches in flight, output in input order). Lines that cannot be used (invalid UTF-8, empty, bad
 JSON) are skipped and counted; the counts go to stderr at the end. Texts are never written to logs or error messages.
@@ -18,7 +20,7 @@ import json
 import re
 import sys
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,9 +31,12 @@ from typing import BinaryIO, TextIO
 import numpy as np
 
 from qinglian.detect.text.engine import BatchResult, classify_batch, rule_citations
+from qinglian.detect.text.packs import pack_rules
+from qinglian.detect.text.packs import rule_citations as pack_citations
 from qinglian.detect.text.rules import LABELS, RULES
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
+from qinglian.packs import check_names
 from qinglian.workers import spawn_pool, worker_count
 
 BATCH_SIZE = 10_000
@@ -279,26 +284,37 @@ def _batches(blocks: Iterator[list[str]]) -> Iterator[list[str]]:
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ud800-\udfff]')
 
 
+def pack_names(packs: Sequence[str]) -> tuple[str, ...]:
+    """The industry packs to classify with: () when none is named (the built-in rules only, the output
+    of classify before packs), else the names checked (an unknown one is a QinglianError naming the
+    packs there are) and each kept once."""
+    return check_names(packs) if any(n.strip() for n in packs) else ()
+
+
 class _Writer:
     """Formats results as JSON lines from pre-built fragments (the hot loop of classify).
 
     Scores are printed with 4 decimals; each label's ``"label": 0.1234`` fragment is looked up
     from a table of the 10,001 possible values and joined per batch with numpy object arrays.
+    The rules of ``packs`` follow the built-in ones (a pack rule has no fraud kind).
     """
 
-    def __init__(self, on: date | None) -> None:
-        cites = rule_citations(on)
+    def __init__(self, on: date | None, packs: tuple[str, ...] = ()) -> None:
+        rules = [(r.label, r.id, c, r.kind) for r, c in zip(RULES, rule_citations(on), strict=True)]
+        extra = pack_rules(packs) if packs else None
+        if extra is not None:
+            rules += [(r.label, r.id, c, None) for r, c in zip(extra.rules, pack_citations(packs, on), strict=True)]
         self.hit_head = [
-            '{"label": ' + json.dumps(r.label) + ', "rule": ' + json.dumps(r.id) + ', "span": ['
-            for r in RULES
+            '{"label": ' + json.dumps(label) + ', "rule": ' + json.dumps(rid) + ', "span": ['
+            for label, rid, _, _ in rules
         ]
         self.hit_tail = [
             '], "law": ' + json.dumps(list(c), ensure_ascii=False)
-            + ("" if r.kind is None else ', "kind": ' + json.dumps(r.kind))
+            + ("" if kind is None else ', "kind": ' + json.dumps(kind))
             + "}"
-            for r, c in zip(RULES, cites, strict=True)
+            for _, _, c, kind in rules
         ]
-        self.rule_index = {r.id: i for i, r in enumerate(RULES)}
+        self.rule_index = {rid: i for i, (_, rid, _, _) in enumerate(rules)}
         self.fragments = [
             np.array([f'"{lb}": {q / 10000:.4f}' for q in range(10001)], dtype=object) for lb in LABELS
         ]
@@ -335,14 +351,17 @@ def classify_stream(
     column: str | None = None,
     name: str = "-",
     on: date | None = None,
+    packs: Sequence[str] = (),
 ) -> ClassifyStats:
-    """Classify every text of ``src`` and write one JSON line per text to ``dst``."""
+    """Classify every text of ``src`` and write one JSON line per text to ``dst``; the rules of the
+    industry ``packs`` run beside the built-in ones (see pack_names)."""
+    chosen = pack_names(packs)
     stats = ClassifyStats()
-    writer = _Writer(on)
+    writer = _Writer(on, chosen)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of short-lived, acyclic objects: the cyclic collector only costs time
     try:
-        _classify_batches(src, dst, fmt, column, name, on, stats, writer)
+        _classify_batches(src, dst, fmt, column, name, on, chosen, stats, writer)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -359,6 +378,7 @@ def _classify_batches(
     column: str | None,
     name: str,
     on: date | None,
+    packs: tuple[str, ...],
     stats: ClassifyStats,
     writer: _Writer,
 ) -> None:
@@ -376,13 +396,13 @@ def _classify_batches(
         for k, batch in enumerate(_batches(read_blocks(src, fmt, column, name, stats))):
             stats.truncated += sum(len(x) > MAX_TEXT_CHARS for x in batch)
             if workers < 2 or k < SERIAL_BATCHES:
-                writer.write(_classified(batch, on), dst)
+                writer.write(_classified(batch, on, packs), dst)
             elif k % workers == 0:  # this process takes its share too
-                pending.append(_render(batch, on, writer))
+                pending.append(_render(batch, on, packs, writer))
             else:
-                if pool is None:
+                if pool is None:  # spawned: the helpers inherit this process's QINGLIAN_PACK_DIRS
                     pool = spawn_pool(workers - 1)
-                pending.append(pool.submit(_render, batch, on))
+                pending.append(pool.submit(_render, batch, on, packs))
             flush(2 * workers)  # bounded: at most two batches per process in flight
             stats.texts += len(batch)
         flush(0)
@@ -391,51 +411,53 @@ def _classify_batches(
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _classified(batch: list[str], on: date | None) -> BatchResult:
+def _classified(batch: list[str], on: date | None, packs: tuple[str, ...] = ()) -> BatchResult:
     """classify_batch on the texts cut to MAX_TEXT_CHARS, reported with the texts as they were."""
     if not any(len(x) > MAX_TEXT_CHARS for x in batch):
-        return classify_batch(batch, on)
-    res = classify_batch([x[:MAX_TEXT_CHARS] for x in batch], on)
+        return classify_batch(batch, on, packs=packs)
+    res = classify_batch([x[:MAX_TEXT_CHARS] for x in batch], on, packs=packs)
     return BatchResult(batch, res.scores, res.hits)
 
 
 @lru_cache(maxsize=4)
-def _helper_writer(on: date | None) -> _Writer:
+def _helper_writer(on: date | None, packs: tuple[str, ...] = ()) -> _Writer:
     """A helper process's writer, made on its first batch."""
     gc.disable()  # as in classify_stream: the helper's objects are short-lived and acyclic
-    return _Writer(on)
+    return _Writer(on, packs)
 
 
-def _render(batch: list[str], on: date | None, writer: _Writer | None = None) -> str:
+def _render(batch: list[str], on: date | None, packs: tuple[str, ...] = (), writer: _Writer | None = None) -> str:
     """One batch's JSON lines (in a helper process, or in this one with its writer)."""
-    writer = writer or _helper_writer(on)
+    writer = writer or _helper_writer(on, packs)
     out = io.StringIO()
-    writer.write(_classified(batch, on), out)
+    writer.write(_classified(batch, on, packs), out)
     return out.getvalue()
 
 
 @lru_cache(maxsize=4)
-def _plain_writer(on: date | None) -> _Writer:
-    return _Writer(on)
+def _plain_writer(on: date | None, packs: tuple[str, ...] = ()) -> _Writer:
+    return _Writer(on, packs)
 
 
-def render_batch(batch: list[str], on: date | None = None) -> str:
+def render_batch(batch: list[str], on: date | None = None, packs: tuple[str, ...] = ()) -> str:
     """One batch's JSON lines exactly as ``classify_stream`` writes them: the step the Spark engine
-    runs per Arrow batch, so that both engines classify and format through the same code."""
-    return _render(batch, on, _plain_writer(on))
+    runs per Arrow batch, so that both engines classify and format through the same code. ``packs``
+    as pack_names returns them (checked by the caller)."""
+    return _render(batch, on, packs, _plain_writer(on, packs))
 
 
 def classify_path(
-    path: str, dst: TextIO, *, fmt: str | None = None, column: str | None = None
+    path: str, dst: TextIO, *, fmt: str | None = None, column: str | None = None, packs: Sequence[str] = ()
 ) -> ClassifyStats:
     """Classify a file (``-`` for stdin); the format is guessed from the name unless given."""
     fmt = fmt or guess_format(path, column)
+    chosen = pack_names(packs)  # an unknown pack is refused before the input is looked at
     if path == "-":
-        return classify_stream(sys.stdin.buffer, dst, fmt=fmt, column=column, name="-")
+        return classify_stream(sys.stdin.buffer, dst, fmt=fmt, column=column, name="-", packs=chosen)
     p = Path(path)
     if not p.is_file():
         raise QinglianError(
             "找不到输入文件", "input file not found", file=path, hint_zh="检查路径", hint_en="check the path"
         )
     with p.open("rb") as fh:
-        return classify_stream(fh, dst, fmt=fmt, column=column, name=path)
+        return classify_stream(fh, dst, fmt=fmt, column=column, name=path, packs=chosen)

@@ -30,7 +30,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -39,9 +39,10 @@ from typing import TYPE_CHECKING, TextIO
 import numpy as np
 import pyarrow as pa
 
-from qinglian.detect.classify import MAX_TEXT_CHARS, ClassifyStats
+from qinglian.detect.classify import MAX_TEXT_CHARS, ClassifyStats, pack_names
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
+from qinglian.packs import ENV_DIRS
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -334,13 +335,18 @@ class _watch:
 # ---- classify ---------------------------------------------------------------------------------
 
 
-def _classifier(on: date, cut_last_newline: bool) -> ArrowFn:
+def _classifier(on: date, cut_last_newline: bool, packs: tuple[str, ...] = ()) -> ArrowFn:
     """Per Arrow batch of (ord, t): the batch's JSON lines as one string, keyed by its first ord
-    (without the final newline where Spark's text writer adds one per row)."""
+    (without the final newline where Spark's text writer adds one per row). ``packs`` (checked on the
+    driver) are looked for in the driver's QINGLIAN_PACK_DIRS too: an executor's Python worker may
+    have been started before it was set, or elsewhere (the folders must then be readable there)."""
+    pack_dirs = os.environ.get(ENV_DIRS) if packs else None
 
     def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from qinglian.detect.classify import render_batch
 
+        if pack_dirs is not None and os.environ.get(ENV_DIRS) != pack_dirs:
+            os.environ[ENV_DIRS] = pack_dirs  # this worker's; pack_rules is cached per folder list
         for rb in batches:
             if rb.num_rows == 0:
                 continue
@@ -349,7 +355,7 @@ def _classifier(on: date, cut_last_newline: bool) -> ArrowFn:
             was_enabled = gc.isenabled()
             gc.disable()
             try:
-                lines = render_batch(texts, on)
+                lines = render_batch(texts, on, packs)
             finally:
                 if was_enabled:
                     gc.enable()
@@ -374,8 +380,10 @@ def classify_spark(
     out_dir: Path | None = None,
     on: date | None = None,
     progress: Progress | None = None,
+    packs: Sequence[str] = (),
 ) -> ClassifyStats:
-    """``qinglian classify --engine spark``: the same JSON lines as ``classify_path``, in input order.
+    """``qinglian classify --engine spark``: the same JSON lines as ``classify_path``, in input order
+    (with the rules of the industry ``packs`` as classify_path runs them).
 
     The texts are range-partitioned on their input position (so a single CSV file, which Spark
     reads in one task, is still classified on every core) and each partition is classified batch
@@ -398,6 +406,7 @@ def classify_spark(
             hint_zh="换一个新目录名", hint_en="name a folder that does not exist yet",
         )
     check_engine("spark", spark_master)
+    chosen = pack_names(packs)  # an unknown pack is refused before Spark starts
     session = spark or spark_session(spark_master)
     # the driver's date for every executor: the citations in force are the same on all of them
     day = on or date.today()
@@ -410,7 +419,7 @@ def classify_spark(
         classified = (
             src.frame.repartitionByRange(parts, "ord")
             .sortWithinPartitions("ord")
-            .mapInArrow(_classifier(day, out_dir is not None), "ord long, lines string, texts long")
+            .mapInArrow(_classifier(day, out_dir is not None, chosen), "ord long, lines string, texts long")
         )
         if out_dir is not None:
             with _watch(session, progress, t("分类并写出", "classifying and writing")):
