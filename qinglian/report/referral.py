@@ -1,6 +1,13 @@
 """Referral packets: per region a 移送/协查函 draft with counts and a masked evidence extract, as
 HTML, PDF and XLSX, under CASE/reports/referrals/.
 
+The letter cites, per charge of the region's account holders, the provisions the charge cites, read
+from the legal catalog (``qinglian.laws``) in the version in force on the charge's dates, worded as
+the charges stage and the case report word them; leads cite none. The procedural basis of a
+referral or assistance request is cited only from catalog ids in ``PROCEDURE_IDS`` whose version in
+force is checked against a text; the catalog has none yet, so the draft leaves a marked blank for
+the sending bureau to fill (``PROCEDURE_BLANK``) and never makes up an article.
+
 A packet holds counts and masked extracts only: consumer numbers, calling numbers and people's
 names go through the report's masking (``Redactor`` with the case's names); the XLSX goes through
 ``Book`` (formula neutralising, the case's names masked in every cell).
@@ -9,11 +16,12 @@ names go through the report's masking (``Redactor`` with the case's names); the 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,8 +29,12 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from qinglian import __version__
+from qinglian.charges.provisions import CHECKED
+from qinglian.charges.provisions import cite as cite_provisions
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
+from qinglian.laws import catalog
+from qinglian.link.sql import has_table
 from qinglian.report.html import environment
 from qinglian.report.pdf import write_pdf
 from qinglian.report.privacy import Redactor, case_names, hash_text
@@ -42,7 +54,18 @@ METHOD_ZH: tuple[str, ...] = (
     "本地区账号联系的消费者：本地区账号联系过的不同号码数（不论号码归属何地）。",
     "指控与线索：持有本地区账号的单位在本案中已形成的违法事实（指控）和线索；线索未达到违法构成要件，不作为违法认定。",
     "个人信息均已遮蔽（138****5678 等）；证据摘录注明原始证据文件、工作表和行号，可回查原件。",
+    "所涉条款：每项指控所引条款取自法律条文目录（qinglian/laws/laws.yaml），为该指控行为期间末日施行的文本，"
+    "与案卷报告的引用一致，只引用经文本核对的版本；条文摘要是转述，不是条文原文。线索不引用条款。",
 )
+
+PROCEDURE_IDS: tuple[str, ...] = ()
+"""Catalog ids of the procedural basis of a referral / assistance request (移送、协查), cited in the
+version in force today where that version is checked against a text. Empty: the catalog holds no
+procedural rule (市场监督管理行政处罚程序规定 and the like) checked against a text yet."""
+
+PROCEDURE_BLANK = "【程序依据待发函单位核定后填写：法律条文目录未收录经文本核对的移送、协查程序规定，本草稿不代拟条文】"
+PROCEDURE_NOTE = ("移送、协查的程序依据：法律条文目录未收录经文本核对的程序规定，函中相应位置留空并标明由发函单位填写，"
+                  "本系统不代拟条文。")
 
 
 @dataclass
@@ -73,8 +96,91 @@ def _when(value: Any) -> str:
     return value.isoformat(sep=" ", timespec="seconds") if isinstance(value, datetime) else str(value or "")
 
 
-def packet_data(region: Region, ref: Referrals, *, case_name: str, agency: str, red: Redactor) -> dict[str, Any]:
-    """Everything a packet prints, masked: the template and the workbook read only this."""
+def _day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
+def charge_provisions(con: duckdb.DuckDBPyConnection, charges: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Per charge id, the provisions the charge cites (``charges.provisions``: ids and roles), each
+    re-read from the catalog in the version in force on the charge's dates, as the charges stage
+    cites it (so the wording is the case report's). Ids the catalog lacks and versions not checked
+    against a text are left out: every provision returned comes from the catalog."""
+    ids = sorted({str(c["charge_id"]) for c in charges})
+    if not ids or not has_table(con, "charges"):
+        return {}
+    known = catalog().ids()
+    out: dict[str, list[dict[str, Any]]] = {}
+    for cid, raw, first, last in con.execute(
+        "SELECT charge_id, provisions, first_at, last_at FROM charges WHERE list_contains(?, charge_id)", [ids]
+    ).fetchall():
+        stored = json.loads(raw) if isinstance(raw, str) else (raw or [])
+        entries: list[dict[str, Any]] = []
+        for p in stored if isinstance(stored, list) else []:
+            pid = str(p.get("id") or "") if isinstance(p, dict) else ""
+            if pid in known:
+                role = "referral" if p.get("role") == "referral" else "breach"
+                entries += cite_provisions([pid], _day(first), _day(last), role)
+        out[str(cid)] = list({e["cite"]: e for e in entries if e["verified"] in CHECKED}.values())
+    return out
+
+
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def _article_number(article: str) -> int:
+    """第二百五十三条之一 -> 253 (the first number of an article; 0 where none is read)."""
+    m = re.match(r"第([零一二三四五六七八九十百千]+)条", article)
+    if not m:
+        return 0
+    total, digit = 0, 0
+    for ch in m.group(1):
+        if ch in _UNITS:
+            total += (digit or 1) * _UNITS[ch]
+            digit = 0
+        else:
+            digit = _DIGITS[ch]
+    return total + digit
+
+
+def _order(entry: dict[str, Any]) -> tuple[int, int, str, str]:
+    """Laws in the catalog's order, then article number, then version."""
+    laws = list(dict.fromkeys(p.law for p in catalog().provisions))
+    law = str(entry["law"])
+    return (laws.index(law) if law in laws else len(laws), _article_number(str(entry["article"])),
+            str(entry["article"]), str(entry["effective"]))
+
+
+def procedure_basis(on: date | None = None) -> list[str]:
+    """Citations of the procedural basis: the ``PROCEDURE_IDS`` in the catalog whose version in force
+    is checked against a text; none where the catalog holds none (the letter then leaves a blank)."""
+    cat = catalog()
+    known = cat.ids()
+    return [cat.get(pid).cite(on) for pid in PROCEDURE_IDS
+            if pid in known and cat.get(pid).in_force(on).verified in CHECKED]
+
+
+def packet_data(region: Region, ref: Referrals, *, case_name: str, agency: str, red: Redactor,
+                provisions: dict[str, list[dict[str, Any]]] | None = None,
+                procedure: Sequence[str] = ()) -> dict[str, Any]:
+    """Everything a packet prints, masked: the template and the workbook read only this.
+
+    ``provisions``: per charge id, its catalog provisions (``charge_provisions``); ``procedure``:
+    the citations of the procedural basis (``procedure_basis``), empty for a marked blank."""
+    provs = provisions or {}
+
+    def cites(charge_id: str, role: str) -> list[str]:
+        return [p["cite"] for p in provs.get(charge_id, []) if p["role"] == role]
+
+    cited: dict[str, dict[str, Any]] = {}
+    for c in region.charges:
+        for p in provs.get(str(c["charge_id"]), []):
+            cited.setdefault(p["cite"], {"cite": p["cite"], "role": "违反条款" if p["role"] == "breach" else "涉嫌犯罪（移送）",
+                                         "breach": p["role"] == "breach", "summary": p["summary"],
+                                         "penalty": p["penalty"] or "", "order": _order(p)})
+    cited_rows = sorted(cited.values(), key=lambda p: (not p["breach"], p["order"]))
     def account_row(a: Account) -> dict[str, Any]:
         return {
             "account": red.text(a.account), "upstream": red.text(a.upstream), "tie": a.tie_zh, "customer": red.text(a.customer),
@@ -99,7 +205,13 @@ def packet_data(region: Region, ref: Referrals, *, case_name: str, agency: str, 
         "account_rows": [account_row(a) for a in sorted(region.accounts, key=lambda a: (-a.calls, a.account))],
         "charges": [{"charge_id": c["charge_id"], "holder": red.text(c["holder"]), "conduct": c["conduct"],
                      "strength": c["strength"], "status": c["status"],
+                     "breaches": cites(str(c["charge_id"]), "breach"),
+                     "referrals": cites(str(c["charge_id"]), "referral"),
                      "period": f"{_when(c['first_at'])[:10]} 至 {_when(c['last_at'])[:10]}"} for c in region.charges],
+        "provisions": cited_rows,
+        "breach_cites": [p["cite"] for p in cited_rows if p["breach"]],
+        "referral_cites": [p["cite"] for p in cited_rows if not p["breach"]],
+        "procedure": list(procedure), "procedure_blank": PROCEDURE_BLANK,
         "leads": [{"lead_id": x["lead_id"], "holder": red.text(x["holder"]), "conduct": x["conduct"],
                    "reason": red.text(x["reason"]), "rows": x["rows"]} for x in region.leads],
         "extract": [{"when": _when(e["when"]), "account": red.text(e["account"]), "caller": red.phone(e["caller"]),
@@ -107,7 +219,7 @@ def packet_data(region: Region, ref: Referrals, *, case_name: str, agency: str, 
                      "account_region": e["account_region"],
                      "cite": _cite(e["evidence_sha256"], e["file_name"], e["sheet"], e["row_no"], red)}
                     for e in region.extract],
-        "method": METHOD_ZH,
+        "method": METHOD_ZH if procedure else (*METHOD_ZH, PROCEDURE_NOTE),
     }
 
 
@@ -125,7 +237,11 @@ def write_xlsx(data: dict[str, Any], path: Path, red: Redactor) -> Path:
         ("本地区被联系的消费者（号码归属地）", data["consumers"]),
         ("本地区账号联系的消费者", data["consumers_by_accounts"]),
         ("持有账号的单位", data["holders"]), ("已认定违法事实的单位", data["charged_holders"]),
-        ("指控", len(data["charges"])), ("线索", len(data["leads"])), ("生成时间", data["generated_at"]),
+        ("指控", len(data["charges"])), ("线索", len(data["leads"])),
+        ("指控所涉条款（行为时施行的文本）", "；".join(data["breach_cites"]) or "—"),
+        ("指控涉嫌犯罪条款（移送）", "；".join(data["referral_cites"]) or "—"),
+        ("移送、协查程序依据", "；".join(data["procedure"]) or data["procedure_blank"]),
+        ("生成时间", data["generated_at"]),
     ]
     book.table("概要", ["项目", "数值"], [(k, str(v)) for k, v in summary],
                note=f"{data['region']} 移送/协查材料（草稿）— 个人信息已遮蔽")
@@ -136,9 +252,14 @@ def write_xlsx(data: dict[str, Any], path: Path, red: Redactor) -> Path:
                [(a["account"], a["upstream"], a["tie"], a["customer"], a["holder"], a["city"], a["source"],
                  a["source_detail"], a["seats"], a["calls"], a["sms"], a["consumers"], a["cite"])
                 for a in data["account_rows"]])
-    book.table("指控", ["编号", "当事人", "违法行为", "证据强度", "复核状态", "期间"],
-               [(c["charge_id"], c["holder"], c["conduct"], c["strength"], c["status"], c["period"])
+    book.table("指控", ["编号", "当事人", "违法行为", "违反条款（行为时施行的文本）", "涉嫌犯罪条款（移送）", "证据强度",
+                      "复核状态", "期间"],
+               [(c["charge_id"], c["holder"], c["conduct"], "；".join(c["breaches"]) or "—",
+                 "；".join(c["referrals"]) or "—", c["strength"], c["status"], c["period"])
                 for c in data["charges"]])
+    book.table("所引条款", ["条款", "类别", "内容摘要（转述，非条文原文）", "罚则"],
+               [(p["cite"], p["role"], p["summary"], p["penalty"] or "—") for p in data["provisions"]],
+               note="取自法律条文目录（qinglian/laws/laws.yaml），经文本核对的版本")
     book.table("线索", ["编号", "当事人", "行为", "说明", "记录数"],
                [(x["lead_id"], x["holder"], x["conduct"], x["reason"], x["rows"]) for x in data["leads"]])
     book.table("证据摘录", ["时间", "账号", "主叫（遮蔽）", "被叫（遮蔽）", "被叫归属城市", "账号所在地区", "出处"],
@@ -169,9 +290,12 @@ def write_packets(con: duckdb.DuckDBPyConnection, ref: Referrals, folder: Path, 
     """One packet per region of ``ref`` in ``folder``; ``progress(done, total)`` after each."""
     folder.mkdir(parents=True, exist_ok=True)
     red = Redactor(False, case_names(con))
+    provisions = charge_provisions(con, [c for r in ref.regions for c in r.charges])
+    procedure = procedure_basis()
     packets: list[Packet] = []
     for n, region in enumerate(ref.regions, 1):
-        data = packet_data(region, ref, case_name=case_name, agency=agency, red=red)
+        data = packet_data(region, ref, case_name=case_name, agency=agency, red=red, provisions=provisions,
+                           procedure=procedure)
         stem = folder / _slug(region.region)
         paths: list[Path] = []
         if "html" in formats or "pdf" in formats:
