@@ -348,6 +348,49 @@ def registry_search(
         _say(result.lines())
 
 
+@registry_app.command("list")
+def registry_list(
+    cases: Annotated[Path, typer.Option("--cases", help="存放案件的文件夹 / folder holding the cases")] = Path("."),
+    registry: RegistryOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
+) -> None:
+    """登记库中的案件：编号、名称、条目数、登记时间与人、目录 / the registered cases."""
+    import json
+
+    from qinglian.link.registry import default_path, registered_cases
+
+    found = registered_cases(registry or default_path(cases))
+    if as_json:
+        typer.echo(json.dumps([c.as_json() for c in found], ensure_ascii=False, indent=2))
+    else:
+        _say([c.line() for c in found] or [t("登记库中没有案件", "no case is registered")])
+
+
+@registry_app.command("remove")
+def registry_remove(
+    case: Annotated[str, typer.Argument(help="案件编号或案件目录 / case id or case folder")],
+    cases: Annotated[Path, typer.Option("--cases", help="存放案件的文件夹 / folder holding the cases")] = Path("."),
+    registry: RegistryOpt = None,
+    user: UserOpt = None,
+) -> None:
+    """把一个案件移出登记库（结案或误登记）；记入登记库及案件保管日志 / take a case out of the registry
+    (closed, or added by mistake); kept on record in the registry and the case's custody log."""
+    from qinglian.link.registry import case_id_of, default_path, path_for, remove_case
+    from qinglian.store.case import open_case
+
+    folder = Path(case)
+    if (folder / "case.toml").is_file():  # a case folder: its id, and the registry beside it
+        opened = open_case(folder)
+        case, path = case_id_of(opened), path_for(opened, registry)
+    else:
+        path = Path(registry) if registry is not None else default_path(cases)
+    removed, logged = remove_case(case, registry=path, user=user)
+    _say([t(f"案件 {removed.name}（{removed.case_id}）已移出登记库，删除 {removed.entries} 条",
+            f"case {removed.name} ({removed.case_id}) taken out of the registry: {removed.entries} entries removed"),
+          t("已记入案件保管日志" if logged else "案件目录已不在：仅记入登记库",
+            "logged in the case's custody log" if logged else "the case folder is gone: recorded in the registry only")])
+
+
 # ---- chain tracing: targets -----------------------------------------------------------------
 
 

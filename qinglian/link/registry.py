@@ -105,6 +105,9 @@ CREATE INDEX IF NOT EXISTS entries_by_party ON entries (case_no, party)
     WHERE kind IN ('number', 'account', 'signature', 'bank_account');
 CREATE TABLE IF NOT EXISTS searches (
     at TEXT NOT NULL, user TEXT, query TEXT NOT NULL, kinds TEXT NOT NULL, cases INTEGER NOT NULL);
+-- a case taken out stays on record here: its folder (and custody log) may be gone
+CREATE TABLE IF NOT EXISTS removals (
+    at TEXT NOT NULL, user TEXT, case_id TEXT NOT NULL, name TEXT, folder TEXT NOT NULL, entries INTEGER NOT NULL);
 """
 
 
@@ -140,10 +143,7 @@ def _iso(when: datetime | None, kind: str) -> str | None:
 def _open(path: Path, *, create: bool) -> Iterator[sqlite3.Connection]:
     if not path.is_file():
         if not create:
-            raise QinglianError("找不到跨案登记库", "no cross-case registry here", file=str(path),
-                                hint_zh="先运行 qinglian registry add 案件目录（登记库建在案件所在文件夹的 .registry/ 下）",
-                                hint_en="run qinglian registry add CASE first (the registry lives in .registry/ "
-                                        "of the folder holding the cases)")
+            raise _no_registry(path)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # pseudonyms: owner-only, like the key
     try:
@@ -171,6 +171,13 @@ def _open(path: Path, *, create: bool) -> Iterator[sqlite3.Connection]:
             if not _locked(exc):
                 raise
             raise _busy(path) from exc
+
+
+def _no_registry(path: Path) -> QinglianError:
+    return QinglianError("找不到跨案登记库", "no cross-case registry here", file=str(path),
+                         hint_zh="先运行 qinglian registry add 案件目录（登记库建在案件所在文件夹的 .registry/ 下）",
+                         hint_en="run qinglian registry add CASE first (the registry lives in .registry/ "
+                                 "of the folder holding the cases)")
 
 
 def _locked(exc: sqlite3.DatabaseError) -> bool:
@@ -458,6 +465,81 @@ def register_if_present(case: Case, *, key: bytes | None = None, user: str | Non
         if not _check_key(con, key, path, claim=False):
             return None
     return register_case(case, registry=path, key=key, user=user)
+
+
+# ---- listing and taking a case out -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A case in the registry, as it was registered."""
+
+    case_id: str
+    name: str
+    folder: str
+    registered_at: str
+    registered_by: str | None
+    entries: int
+
+    @property
+    def present(self) -> bool:
+        return Path(self.folder).is_dir()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "name": self.name, "folder": self.folder,
+                "registered_at": self.registered_at, "registered_by": self.registered_by,
+                "entries": self.entries, "folder_present": self.present}
+
+    def line(self) -> str:
+        gone = t("（案件目录已不在）", " (folder gone)") if not self.present else ""
+        by = self.registered_by or "-"
+        return t(f"{self.case_id}\t{self.name}\t{self.entries} 条\t{self.registered_at} {by}\t{self.folder}{gone}",
+                 f"{self.case_id}\t{self.name}\t{self.entries} entries\t{self.registered_at} {by}\t{self.folder}{gone}")
+
+
+_REGISTERED = "SELECT case_id, name, folder, registered_at, registered_by, entries FROM cases"
+
+
+def _registered(row: tuple[Any, ...]) -> Registered:
+    cid, name, folder, at, by, n = row
+    return Registered(str(cid), str(name or cid), str(folder), str(at), by, int(n))
+
+
+def registered_cases(registry: Path) -> list[Registered]:
+    """Every case in the registry, in the order they were first registered."""
+    with _open(registry, create=False) as con:
+        return [_registered(r) for r in con.execute(f"{_REGISTERED} ORDER BY case_no").fetchall()]
+
+
+def remove_case(case_id: str, *, registry: Path, user: str | None = None) -> tuple[Registered, bool]:
+    """Take a case's entries out of the registry (a case closed, or registered by mistake). The
+    removal is kept in the registry and, where the case folder is still there, in its custody log
+    before the registry commits; returns the case as it was and whether its custody log has it."""
+    if not registry.is_file():
+        raise _no_registry(registry)
+    with _open(registry, create=True) as con:  # create: brings an older registry's tables up to date
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            row = con.execute(f"{_REGISTERED} WHERE case_id = ?", [case_id]).fetchone()
+            if row is None:
+                raise QinglianError(f"登记库中没有案件 {case_id}", f"the registry holds no case {case_id}",
+                                    file=str(registry), hint_zh="qinglian registry list 列出已登记的案件",
+                                    hint_en="qinglian registry list shows the registered cases")
+            case = _registered(row)
+            removed = int(con.execute("DELETE FROM entries WHERE case_no = (SELECT case_no FROM cases "
+                                      "WHERE case_id = ?)", [case_id]).rowcount)
+            con.execute("DELETE FROM cases WHERE case_id = ?", [case_id])
+            con.execute("INSERT INTO removals VALUES (?, ?, ?, ?, ?, ?)",
+                        [_now(), user, case.case_id, case.name, case.folder, removed])
+            logged = (Path(case.folder) / "case.toml").is_file()
+            if logged:
+                open_case(Path(case.folder)).log("registry.remove", {"registry": str(registry)}, user=user,
+                                                 details={"entries": removed})
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return case, logged
 
 
 # ---- searching --------------------------------------------------------------------------------

@@ -282,3 +282,64 @@ def test_a_registry_locked_by_another_writer_is_a_clear_error(
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+def test_the_registered_cases_are_listed_with_their_counts(registered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert cli("registry", "list", "--cases", str(registered), "--json") == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [c["name"] for c in listed] == ["一号案", "二号案", "三号案"]
+    with sqlite3.connect(reg.default_path(registered)) as con:
+        counts = dict(con.execute("SELECT case_id, count(*) FROM entries JOIN cases USING (case_no) "
+                                  "GROUP BY case_id").fetchall())
+    assert {c["case_id"]: c["entries"] for c in listed} == counts
+    assert all(c["folder_present"] and c["registered_by"] == "investigator" for c in listed)
+    assert cli("registry", "list", "--cases", str(registered)) == 0
+    assert "二号案" in capsys.readouterr().out
+
+
+def test_a_case_taken_out_is_no_longer_found_and_the_removal_is_on_record(
+        registered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def names() -> list[str]:
+        [number] = hits(search_json(registered, "17012345678", capsys), "number")
+        found = number["cases"]
+        assert isinstance(found, list)
+        return [str(c["name"]) for c in found]
+
+    assert names() == ["一号案", "二号案"]
+    assert cli("registry", "remove", str(registered / "one"), "--user", "lead") == 0
+    assert "已记入案件保管日志" in capsys.readouterr().out
+    assert names() == ["二号案"]
+    custody = [json.loads(line) for line in (registered / "one" / "custody.jsonl").read_text().splitlines()]
+    assert custody[-1]["action"] == "registry.remove" and custody[-1]["user"] == "lead"
+    with sqlite3.connect(reg.default_path(registered)) as con:
+        assert con.execute("SELECT count(*) FROM entries JOIN cases USING (case_no) WHERE name = '一号案'"
+                           ).fetchone() == (0,)
+        [(user, name, n)] = con.execute("SELECT user, name, entries FROM removals").fetchall()
+    assert (user, name) == ("lead", "一号案") and n > 0
+    # adding it again brings it back
+    assert cli("registry", "add", str(registered / "one")) == 0
+    assert names() == ["一号案", "二号案"]
+
+
+def test_a_case_whose_folder_is_gone_is_taken_out_by_its_id(
+        registered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    [three] = [c for c in reg.registered_cases(reg.default_path(registered)) if c.name == "三号案"]
+    (registered / "three").rename(registered.parent / "elsewhere")
+    capsys.readouterr()
+    assert cli("registry", "list", "--cases", str(registered)) == 0
+    assert "案件目录已不在" in capsys.readouterr().out
+    assert cli("registry", "remove", three.case_id, "--cases", str(registered)) == 0
+    assert "仅记入登记库" in capsys.readouterr().out
+    assert [c.name for c in reg.registered_cases(reg.default_path(registered))] == ["一号案", "二号案"]
+
+
+def test_taking_out_an_unknown_case_says_how_to_list_them_and_changes_nothing(
+        registered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = reg.default_path(registered)
+    before = [c.as_json() for c in reg.registered_cases(path)]
+    capsys.readouterr()
+    assert cli("--lang", "en", "registry", "remove", "no-such-case", "--cases", str(registered)) == 2
+    msg = capsys.readouterr().err
+    assert "no-such-case" in msg and "qinglian registry list" in msg
+    assert [c.as_json() for c in reg.registered_cases(path)] == before
