@@ -312,7 +312,7 @@ registry_app = typer.Typer(help="跨案登记库：号码、账号、签名、�
                                 "cross-case registry of numbers, accounts, signatures, payees", no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
 RegistryOpt = Annotated[
-    Path | None, typer.Option("--registry", help="登记库文件（默认 案件所在文件夹/.registry/registry.sqlite）/ registry file")
+    Path | None, typer.Option("--registry", help="登记库文件（默认 QINGLIAN_REGISTRY，否则 案件所在文件夹/.registry/registry.sqlite）/ registry file")
 ]
 
 
@@ -723,10 +723,16 @@ def serve_cmd(
     cases: CasesOpt = Path("."),
     db: DbOpt = None,
     secure_cookies: Annotated[bool, typer.Option("--secure-cookies", help="仅经 HTTPS 发送 cookie / cookies over HTTPS only")] = False,
+    registry: RegistryOpt = None,
 ) -> None:
     """网页工作台 / the investigators' workspace in the browser."""
+    import os
+
+    from qinglian.link.registry import REGISTRY_ENV
     from qinglian.web.serve import serve
 
+    if registry is not None:  # the party pages and the analyses the server runs all use it
+        os.environ[REGISTRY_ENV] = str(registry.resolve())
     serve(cases, host, port, db, secure_cookies)
 
 

@@ -40,6 +40,7 @@ from qinglian.store.sqlident import quote_ident
 FORMAT = "qinglian-registry/1"
 REGISTRY_DIR = ".registry"
 REGISTRY_FILE = "registry.sqlite"
+REGISTRY_ENV = "QINGLIAN_REGISTRY"
 _KEY_CHECK = "qinglian-registry/1 key check"
 BUSY_WAIT_S = 30.0  # how long a writer waits for another registration to swap its entries in
 
@@ -115,8 +116,10 @@ CREATE TABLE IF NOT EXISTS removals (
 
 
 def default_path(cases_dir: Path) -> Path:
-    """The registry of the cases under ``cases_dir``."""
-    return Path(cases_dir) / REGISTRY_DIR / REGISTRY_FILE
+    """The registry of the cases under ``cases_dir``, or the file ``QINGLIAN_REGISTRY`` names for an
+    agency that keeps it elsewhere (the command line, the pipeline and the web then all use it)."""
+    override = os.environ.get(REGISTRY_ENV)
+    return Path(override).resolve() if override else Path(cases_dir) / REGISTRY_DIR / REGISTRY_FILE
 
 
 def path_for(case: Case, registry: Path | None = None) -> Path:

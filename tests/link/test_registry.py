@@ -304,7 +304,7 @@ def test_a_case_taken_out_is_no_longer_found_and_the_removal_is_on_record(
         [number] = hits(search_json(registered, "17012345678", capsys), "number")
         found = number["cases"]
         assert isinstance(found, list)
-        return [str(c["name"]) for c in found]
+        return sorted(str(c["name"]) for c in found)
 
     assert names() == ["一号案", "二号案"]
     assert cli("registry", "remove", str(registered / "one"), "--user", "lead") == 0
@@ -343,3 +343,28 @@ def test_taking_out_an_unknown_case_says_how_to_list_them_and_changes_nothing(
     msg = capsys.readouterr().err
     assert "no-such-case" in msg and "qinglian registry list" in msg
     assert [c.as_json() for c in reg.registered_cases(path)] == before
+
+
+def test_an_agency_keeping_its_registry_elsewhere_names_it_once_for_every_command(
+        cases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    kept = tmp_path / "agency" / "registry.sqlite"
+    monkeypatch.setenv("QINGLIAN_REGISTRY", str(kept))
+    assert cli("registry", "add", str(cases / "two")) == 0
+    assert kept.is_file() and not (cases / ".registry").exists()
+    assert reg.register_if_present(open_case(cases / "one")) is not None  # the pipeline's step, too
+    [number] = hits(search_json(cases, "17012345678", capsys), "number")
+    assert len(number["cases"]) == 2  # type: ignore[arg-type]
+    assert [e.name for e in reg.elsewhere(reg.default_path(cases), reg.case_id_of(open_case(cases / "one")),
+                                          HOLDER_1)] == ["二号案"]  # what the web's party page reads
+
+
+def test_serve_with_a_registry_file_hands_it_to_the_whole_server(
+        cases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import qinglian.web.serve
+
+    # set (and so removed again after the test) before the option sets it in the process
+    monkeypatch.setenv("QINGLIAN_REGISTRY", str(tmp_path / "not-this.sqlite"))
+    seen: list[Path] = []
+    monkeypatch.setattr(qinglian.web.serve, "serve", lambda cases_dir, *a: seen.append(reg.default_path(cases_dir)))
+    assert cli("serve", "--cases", str(cases), "--registry", str(tmp_path / "r.sqlite")) == 0
+    assert seen == [(tmp_path / "r.sqlite").resolve()]
