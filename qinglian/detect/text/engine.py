@@ -11,26 +11,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import NamedTuple
 
 import numpy as np
 
 from qinglian.detect.text.detectors import DETECTORS, TextBatch
+from qinglian.detect.text.hits import Hit, add_hits
 from qinglian.detect.text.matcher import default_matcher
 from qinglian.detect.text.model import TextModel, shipped_model
-from qinglian.detect.text.normalize import Normalized, normalize, normalize_batch
+from qinglian.detect.text.normalize import normalize_batch
 from qinglian.detect.text.packs import apply_packs
 from qinglian.detect.text.rules import LABELS, RULES
 from qinglian.laws import catalog
-
-
-class Hit(NamedTuple):
-    label: str
-    rule: str
-    start: int  # in the original text
-    end: int
-    laws: tuple[str, ...]  # citations of the provisions in force on the given date
-    kind: str | None = None  # the kind of fraud the rule is a sign of (rules.FRAUD_KINDS)
 
 
 @dataclass(frozen=True)
@@ -70,26 +61,8 @@ def classify_batch(
 
 def _hits(texts: Sequence[str], norm: list[str], batch: TextBatch, on: date | None) -> list[list[Hit]]:
     out: list[list[Hit]] = [[] for _ in texts]
-    m = batch.matches
-    if not len(m):
-        return out
-    cites = rule_citations(on)
-    order = np.lexsort((m.end, m.rule, m.start, m.text))
-    t_, r_, s_, e_ = m.text[order], m.rule[order], m.start[order], m.end[order]
-    keep = np.ones(t_.shape[0], dtype=bool)  # drop exact repeats (same text, rule and span)
-    keep[1:] = (t_[1:] != t_[:-1]) | (r_[1:] != r_[:-1]) | (s_[1:] != s_[:-1]) | (e_[1:] != e_[:-1])
-    maps: dict[int, Normalized] = {}
-    for t, r, s, e in zip(
-        t_[keep].tolist(), r_[keep].tolist(), s_[keep].tolist(), e_[keep].tolist(), strict=True
-    ):
-        original = texts[t]
-        if len(original) != len(norm[t]):
-            nm = maps.get(t)
-            if nm is None:
-                nm = maps[t] = normalize(original)
-            s, e = nm.span(s, e)
-        rule = RULES[r]
-        out[t].append(Hit(rule.label, rule.id, s, e, cites[r], rule.kind))
+    if len(batch.matches):
+        add_hits(out, texts, norm, batch.matches, RULES, rule_citations(on))
     return out
 
 

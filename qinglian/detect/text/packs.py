@@ -12,20 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qinglian.detect.text.detectors import anti_fraud_warning
+from qinglian.detect.text.hits import Hit, add_hits
 from qinglian.detect.text.matcher import Matcher, build_matcher
-from qinglian.detect.text.normalize import Normalized, normalize, normalize_fast
+from qinglian.detect.text.normalize import normalize_fast
 from qinglian.detect.text.rules import LABELS, Rule
 from qinglian.errors import QinglianError
 from qinglian.laws import catalog
 from qinglian.packs import DEFAULT_PACKS, extra_rules, pack_dirs
-
-if TYPE_CHECKING:
-    from qinglian.detect.text.engine import Hit
 
 # Labels whose pack rules do not count in a short anti-fraud warning ("谨防冒充住建局"), as for the
 # built-in impersonation and fraud rules (detectors.impersonation, detectors._fraud).
@@ -108,8 +105,6 @@ def apply_packs(
     names: Sequence[str], on: date | None,
 ) -> None:
     """Add the packs' rule evidence to ``scores`` (in place, in log-odds) and their hits to ``hits``."""
-    from qinglian.detect.text.engine import Hit
-
     rules = pack_rules(names)
     if rules is None or not texts:
         return
@@ -130,20 +125,4 @@ def apply_packs(
     touched = add != 0
     if touched.any():
         scores[touched] = 1.0 / (1.0 + np.exp(-np.clip(_logit(scores[touched]) + add[touched], -30, 30)))
-    cites = rule_citations(names, on)
-    order = np.lexsort((m.end, m.rule, m.start, m.text))
-    seen: set[tuple[int, int, int, int]] = set()
-    maps: dict[int, Normalized] = {}
-    for k in order.tolist():
-        t, r, s, e = int(m.text[k]), int(m.rule[k]), int(m.start[k]), int(m.end[k])
-        if (t, r, s, e) in seen:
-            continue
-        seen.add((t, r, s, e))
-        original = texts[t]
-        if len(original) != len(norm[t]):
-            nm = maps.get(t)
-            if nm is None:
-                nm = maps[t] = normalize(original)
-            s, e = nm.span(s, e)
-        rule = rules.rules[r]
-        hits[t].append(Hit(rule.label, rule.id, s, e, cites[r], None))
+    add_hits(hits, texts, norm, m, rules.rules, rule_citations(names, on))
