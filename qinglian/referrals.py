@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from qinglian.link.referrals import referrals as by_region
-from qinglian.report.referral import FOLDER, FORMATS, ReferralRun, write_packets
+from qinglian.report.referral import FOLDER, FORMATS, ReferralRun, charge_provisions, write_packets
 from qinglian.store.case import Case
 from qinglian.store.evidence import sha256_file
 
@@ -29,8 +29,9 @@ def referrals(case: Case, *, region: str | None = None, formats: tuple[str, ...]
     with case.connect(read_only=True) as con:
         ref = by_region(con, region)
         progress(step, 0, len(ref.regions))
+        provisions = charge_provisions(con, [c for r in ref.regions for c in r.charges])
         packets = write_packets(con, ref, folder, case_name=str(meta.get("name", case.root.name)),
-                                agency=str(meta.get("agency", "") or ""), formats=formats,
+                                agency=str(meta.get("agency", "") or ""), formats=formats, provisions=provisions,
                                 progress=lambda done, total: progress(step, done, total))
     with case.connect() as con:
         case.log(
@@ -45,4 +46,4 @@ def referrals(case: Case, *, region: str | None = None, formats: tuple[str, ...]
             con=con,
             tables=[],
         )
-    return ReferralRun(ref, packets, folder)
+    return ReferralRun(ref, packets, folder, provisions)

@@ -20,7 +20,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -285,12 +285,14 @@ def _write_text(text: str, path: Path) -> None:
 
 
 def write_packets(con: duckdb.DuckDBPyConnection, ref: Referrals, folder: Path, *, case_name: str, agency: str,
-                  formats: Sequence[str] = FORMATS,
+                  formats: Sequence[str] = FORMATS, provisions: dict[str, list[dict[str, Any]]] | None = None,
                   progress: Callable[[int, int], None] | None = None) -> list[Packet]:
-    """One packet per region of ``ref`` in ``folder``; ``progress(done, total)`` after each."""
+    """One packet per region of ``ref`` in ``folder``; ``progress(done, total)`` after each.
+    ``provisions``: ``charge_provisions`` of the regions' charges, read here when not given."""
     folder.mkdir(parents=True, exist_ok=True)
     red = Redactor(False, case_names(con))
-    provisions = charge_provisions(con, [c for r in ref.regions for c in r.charges])
+    if provisions is None:
+        provisions = charge_provisions(con, [c for r in ref.regions for c in r.charges])
     procedure = procedure_basis()
     packets: list[Packet] = []
     for n, region in enumerate(ref.regions, 1):
@@ -327,10 +329,23 @@ class ReferralRun:
     referrals: Referrals
     packets: list[Packet]
     folder: Path
+    provisions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # per charge id
 
     def json_rows(self) -> list[dict[str, Any]]:
         paths = {p.region: [str(x) for x in p.paths] for p in self.packets}
-        return [{**r.to_json(), "packet": paths.get(r.region, [])} for r in self.referrals.regions]
+        return [{**r.to_json(), "provisions": self.region_provisions(r), "packet": paths.get(r.region, [])}
+                for r in self.referrals.regions]
+
+    def region_provisions(self, region: Region) -> list[dict[str, Any]]:
+        """The provisions the region's charges cite, each once with how many charges cite it (the
+        letter's wording; criminal ones are the referral's, not a breach)."""
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for c in region.charges:
+            for e in self.provisions.get(str(c["charge_id"]), []):
+                row = found.setdefault((e["cite"], e["role"]), {"id": e["id"], "cite": e["cite"], "role": e["role"],
+                                                                "charges": 0})
+                row["charges"] += 1
+        return sorted(found.values(), key=lambda r: (r["role"] != "breach", r["id"], r["cite"]))
 
     def lines(self) -> list[str]:
         """A short table: one line per region, then what was left out and where the packets are."""

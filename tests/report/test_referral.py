@@ -135,6 +135,22 @@ def test_a_charged_region_cites_its_charges_provisions(demo_run: tuple[Path, Ref
         assert {r[0] for r in _sheet(xlsx, "所引条款", "条款")} == wanted
 
 
+def test_the_json_lists_each_regions_provisions_as_the_letter_cites_them(
+        demo_run: tuple[Path, ReferralRun]) -> None:
+    case_dir, run = demo_run
+    stored = _stored_cites(case_dir)
+    for row, region in zip(run.json_rows(), run.referrals.regions, strict=True):
+        cited = row["provisions"]
+        assert {p["cite"] for p in cited} == {c for ch in region.charges for c in stored[str(ch["charge_id"])]}
+        for p in cited:  # each once, counted over the region's charges that cite it
+            assert p["role"] in ("breach", "referral") and p["id"] in catalog().ids()
+            assert p["charges"] == sum(p["cite"] in stored[str(ch["charge_id"])] for ch in region.charges)
+        if not region.charges:
+            assert cited == []
+    assert any(row["provisions"] for row in run.json_rows())
+    json.dumps(run.json_rows(), ensure_ascii=False)  # what --json prints
+
+
 def test_a_region_without_charges_cites_no_provision(demo_run: tuple[Path, ReferralRun]) -> None:
     _, run = demo_run
     packets = {p.region: p.paths for p in run.packets}
