@@ -311,7 +311,8 @@ def row(case: Case, sheet_id: int, row_no: int, reveal: bool = False) -> RowView
         except QinglianError as exc:  # the record is still worth showing without its original
             error = (exc.render("zh"), exc.render("en"))
     if original is not None:
-        meaning = match_headers(kind, [h for _, h, _ in original.cells])
+        # the case's packs name columns too (a real-estate list's 小区名称 is an address): mask them as intake read them
+        meaning = match_headers(kind, [h for _, h, _ in original.cells], None, case.packs)
         original.cells = [(i, red.text(h) or h, red.cell(meaning.get(j, h), v))
                           for j, (i, h, v) in enumerate(original.cells)]
     return RowView(sheet, row_no, fields, original, error)

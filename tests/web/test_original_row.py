@@ -202,3 +202,28 @@ def test_an_unreadable_original_still_shows_the_record(seized: Seized, clients: 
     resp = clients["viewer_a"].get(_url(seized, seized.calls_sheet, 3))
     assert resp.status_code == 200 and "<th>callee</th>" in resp.text
     assert "原始文件无法读取" in resp.text and "文件内容无法按 gbk 编码读取" in resp.text
+
+
+def test_a_column_named_by_the_cases_pack_is_masked_for_what_it_is(
+        web: Web, clients: dict[str, TestClient], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """小区名称 is an address only in the real-estate pack: the row view masks it as one, as intake read it."""
+    root = web.cases_dir / "case_estate"
+    case = init_case(root, "房产案", "测试局", user="tester", packs=("real_estate",))
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb.add_worksheet("客户").write_row(0, 0, ["姓名", "手机号", "小区名称"])
+    wb.worksheets()[0].write_row(1, 0, ["钱七", "13800000011", "阳光花园3栋"])
+    wb.close()
+    src = tmp_path_factory.mktemp("estate") / "客户.xlsx"
+    src.write_bytes(buf.getvalue())
+    ingest_files(case, [src], IngestOptions(holder="某某房产", site="东湖区 2 号"))
+    case_id = next(cid for cid, info in find_cases(web.cases_dir).items() if info.root.name == "case_estate")
+    with web.client().app.state.sessions() as s:  # type: ignore[attr-defined]
+        s.add(Membership(user_id=s.scalar(select(User.id).where(User.name == "viewer_a")), case_id=case_id,
+                         role="viewer"))
+        s.commit()
+    with case.connect(read_only=True) as con:
+        assert con.execute("SELECT address FROM customers").fetchall() == [("阳光花园3栋",)]  # intake used the pack
+        [(sheet,)] = con.execute("SELECT sheet_id FROM record_sheets").fetchall()
+    html = clients["viewer_a"].get(f"/cases/{case_id}/sheets/{sheet}/rows/2").text
+    assert "阳光花园3栋" not in html and "阳光****" in _original(html)
