@@ -31,10 +31,10 @@ import duckdb
 from qinglian import __version__
 from qinglian.charges.provisions import CHECKED
 from qinglian.charges.provisions import cite as cite_provisions
-from qinglian.errors import QinglianError
 from qinglian.i18n import t
 from qinglian.laws import catalog
 from qinglian.link.sql import has_table
+from qinglian.report.formats import choose
 from qinglian.report.html import environment
 from qinglian.report.pdf import write_pdf
 from qinglian.report.privacy import Redactor, case_names, hash_text
@@ -371,13 +371,4 @@ class ReferralRun:
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
-    wanted = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
-    bad = [f for f in wanted if f not in FORMATS]
-    if bad or not wanted:
-        raise QinglianError(
-            f"不支持的移送材料格式：{'、'.join(bad) or '（空）'}",
-            f"unsupported packet format: {', '.join(bad) or '(empty)'}",
-            hint_zh="可选 html,pdf,xlsx（逗号分隔）",
-            hint_en="choose from html,pdf,xlsx (comma separated)",
-        )
-    return wanted
+    return choose(value, FORMATS, "移送材料", "packet")

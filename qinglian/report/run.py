@@ -26,6 +26,7 @@ import duckdb
 from qinglian.errors import QinglianError
 from qinglian.i18n import t
 from qinglian.privacy import NameMatcher, create_private, reveal_reason
+from qinglian.report.formats import choose
 from qinglian.report.masks import Premasked, record_masks
 from qinglian.report.privacy import Redactor, case_names, names_in_force
 from qinglian.store.evidence import sha256_file
@@ -50,18 +51,7 @@ class ReportOptions:
 
 
 def parse_formats(value: str | None) -> tuple[str, ...]:
-    if not value:
-        return FORMATS
-    wanted = tuple(dict.fromkeys(p.strip().lower() for p in value.split(",") if p.strip()))
-    bad = [f for f in wanted if f not in FORMATS]
-    if bad or not wanted:
-        raise QinglianError(
-            f"不支持的报告格式：{'、'.join(bad) or '（空）'}",
-            f"unsupported report format: {', '.join(bad) or '(empty)'}",
-            hint_zh="可选 html,pdf,xlsx,ftm（逗号分隔）",
-            hint_en="choose from html,pdf,xlsx,ftm (comma separated)",
-        )
-    return wanted
+    return choose(value or None, FORMATS, "报告", "report")
 
 
 def file_stem(holder: str | None, reveal: bool) -> str:
