@@ -540,6 +540,9 @@ def demo_cmd(
     from qinglian.demo import run_demo
     from qinglian.demo.industry import run_industry_demo
 
+    if not scale > 0:
+        raise QinglianError(f"数据量倍数须为正数（收到 {scale}）", f"--scale must be positive (got {scale})",
+                            hint_zh="例如 --scale 0.1 或 --scale 2", hint_en="for example --scale 0.1 or --scale 2")
     with _progress() as progress:
         if industry:
             result = run_industry_demo(out_dir, industry, seed=seed, scale=scale, force=force, user=user,

@@ -35,7 +35,8 @@ from qinglian.packs import load_pack
 from qinglian.report.run import ReportOptions
 
 START = datetime(2025, 6, 2, 9, 0)
-LIST_SIZE = 40  # consumers per customer list
+LIST_SIZE = 40  # consumers per customer list at scale 1
+SMS_SENT, CALLS_MADE = 30, 25  # per holder at scale 1
 
 
 @dataclass(frozen=True)
@@ -180,9 +181,25 @@ def _write(path: Path, headers: tuple[str, ...], rows: list[tuple[Any, ...]]) ->
         w.writerows(rows)
 
 
-def generate_industry(out_dir: Path, industry: str, seed: int = 7) -> Manifest:
-    """Write the demo of one industry pack into out_dir (files/, ground_truth.json, manifest.json)."""
+def _scaled(n: int, scale: float, least: int) -> int:
+    return max(least, round(n * scale))
+
+
+def _when(i: int, per_day: int, step_min: int) -> timedelta:
+    """The i-th message's or call's time after START: ten days in turn, ``per_day`` a day at most,
+    ``step_min`` apart, so a larger demo stays in office hours instead of running into the night."""
+    return timedelta(days=i % 10 + 10 * (i // (10 * per_day)), minutes=step_min * ((i // 10) % per_day))
+
+
+def generate_industry(out_dir: Path, industry: str, seed: int = 7, scale: float = 1.0) -> Manifest:
+    """Write the demo of one industry pack into out_dir (files/, ground_truth.json, manifest.json);
+    ``scale`` multiplies the list sizes, messages and calls (each holder keeps a few of each)."""
+    if scale <= 0:
+        raise ValueError("scale must be positive")
     script, holders = SCRIPTS[industry], HOLDERS[industry]
+    list_size = _scaled(LIST_SIZE, scale, 20)
+    n_sms, n_calls = _scaled(SMS_SENT, scale, 10), _scaled(CALLS_MADE, scale, 10)
+    first_call = n_sms // 3  # calls reach some who had a message and some who had none
     rng = random.Random(f"{industry}:{seed}")
     files = out_dir / "files"
     files.mkdir(parents=True)
@@ -193,7 +210,7 @@ def generate_industry(out_dir: Path, industry: str, seed: int = 7) -> Manifest:
     for k, h in enumerate(holders):
         stem = f"{industry}_{k + 1}"
         people = [("".join((rng.choice(fake_names), rng.choice(given), rng.choice(given))), _phone(rng, used),
-                   rng.choice(script.own_column)) for _ in range(LIST_SIZE)]
+                   rng.choice(script.own_column)) for _ in range(list_size)]
         sources = ("资源包购买", "渠道购买", "外部名单") if h.violating else ("到店登记", "官网预约", "本人来电")
         name = f"{stem}_customers.csv"
         _write(files / name, script.customer_headers, [(*p, rng.choice(sources)) for p in people])
@@ -206,19 +223,19 @@ def generate_industry(out_dir: Path, industry: str, seed: int = 7) -> Manifest:
         call_texts = script.guise_calls if h.guise else (script.promise_calls if h.violating else script.lawful_calls)
         hotline = "4008" + "".join(rng.choice("0123456789") for _ in range(6))
         sms_rows = []
-        for i, p in enumerate(reached[:30]):
+        for i, p in enumerate(reached[:n_sms]):
             text = rng.choice(sms_texts).format(sig=h.signature, phone=hotline)
-            sent = START + timedelta(days=i % 10, minutes=7 * i)
+            sent = START + _when(i, 40, 7)
             sms_rows.append((f"acct_{stem}", h.signature, p[1], sent.strftime("%Y-%m-%d %H:%M:%S"), text, "成功"))
         name = f"{stem}_sms.csv"
         _write(files / name, ("发送账号", "签名", "手机号码", "发送时间", "短信内容", "发送状态"), sms_rows)
         manifest.entries.append(ManifestEntry(name, h.name, None, "sms", len(sms_rows), "csv"))
         caller = _phone(rng, used)
         call_rows = []
-        for i, p in enumerate(reached[10:35]):
-            started = START + timedelta(days=i % 10, hours=1, minutes=11 * i)
+        for i, p in enumerate(reached[first_call:first_call + n_calls]):
+            started = START + timedelta(hours=1) + _when(i, 30, 11)
             call_rows.append((f"seat_{stem}", caller, p[1], started.strftime("%Y-%m-%d %H:%M:%S"),
-                              60 + 7 * i, "已接通", rng.choice(call_texts)))
+                              60 + 7 * (i % 40), "已接通", rng.choice(call_texts)))
         name = f"{stem}_calls.csv"
         _write(files / name, ("坐席账号", "主叫号码", "被叫号码", "开始时间", "通话时长", "接通状态", "通话内容"), call_rows)
         manifest.entries.append(ManifestEntry(name, h.name, None, "calls", len(call_rows), "csv"))
@@ -253,7 +270,7 @@ def run_industry_demo(
     out_dir = Path(out_dir)
     prepare_out_dir(out_dir, force)
     started = time.perf_counter()
-    manifest = generate_industry(out_dir, industry, seed)
+    manifest = generate_industry(out_dir, industry, seed, scale)
     result = DemoResult(out_dir, out_dir / "case", manifest, time.perf_counter() - started)
     case = init_case(result.case_dir, f"演示案件：{pack.party_zh}骚扰营销（合成数据）", AGENCY, user=user,
                      packs=(industry,))

@@ -70,3 +70,33 @@ def test_a_case_with_loans_and_an_industry_pack_words_each_party_by_its_own_pack
         assert json.loads(scale)["party_zh"] == "房产中介"
         if conduct in pack.conducts:
             assert zh == pack.conducts[str(conduct)].zh
+
+
+@pytest.mark.parametrize("scale", [0.2, 3.0])
+def test_a_scaled_industry_demo_is_charged_the_same_in_office_hours(tmp_path: Path, scale: float) -> None:
+    result = run_industry_demo(tmp_path / "re", "renovation", scale=scale, report=False)
+    truth = json.loads(result.manifest.ground_truth_path.read_text(encoding="utf-8"))
+    expected = {(h, c) for h, v in truth["charges"]["holders"].items() for c in v["conducts"]}
+    with open_case(result.case_dir).connect(read_only=True) as con:
+        charges = {(str(h), str(c)) for h, c in con.execute("SELECT holder, conduct FROM charges").fetchall()}
+        leads = {str(r[0]) for r in con.execute("SELECT holder FROM leads").fetchall()}
+        [(customers,)] = con.execute("SELECT count(*) FROM customers").fetchall()
+        [(sms, calls)] = con.execute("SELECT (SELECT count(*) FROM sms), (SELECT count(*) FROM calls)").fetchall()
+        hours = {int(r[0]) for r in con.execute("SELECT DISTINCT hour(sent_at) FROM sms UNION "
+                                                "SELECT DISTINCT hour(started_at) FROM calls").fetchall()}
+    assert charges == expected
+    compliant = {h for h, v in truth["charges"]["holders"].items() if not v["violating"]}
+    assert not compliant & leads
+    assert customers == 4 * max(20, round(40 * scale))
+    assert (sms, calls) == (4 * max(10, round(30 * scale)), 4 * max(10, round(25 * scale)))
+    assert hours and min(hours) >= 9 and max(hours) < 18
+
+
+def test_a_scale_that_is_not_positive_is_refused_before_anything_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.helpers import cli
+
+    for industry in ([], ["--industry", "education"]):
+        assert cli("demo", str(tmp_path / "d"), "--scale", "0", *industry) == 2
+        assert "数据量倍数须为正数" in capsys.readouterr().err
+        assert not (tmp_path / "d").exists()
