@@ -120,6 +120,7 @@ class ChargeView:
     evidence_changed: bool
     evidence_rows: int
     items: list[Item] = field(default_factory=list)
+    party_kind: str = ""  # what the party is in its industry pack's words (房产中介); none for loans alone
 
     @property
     def period(self) -> str:
@@ -204,6 +205,11 @@ class Party:
     @property
     def referral(self) -> bool:
         return any(c.referral for c in self.charges)
+
+    @property
+    def kind(self) -> str:
+        """The party's kind in its industry pack's words, from its charges ("" where none says)."""
+        return next((c.party_kind for c in self.charges if c.party_kind), "")
 
     @property
     def referral_charges(self) -> list[ChargeView]:
@@ -354,6 +360,7 @@ def _charges(con: duckdb.DuckDBPyConnection, redactor: Redactor, holder: str | N
             reasons=_texts(reasons), rebuttal=_texts(rebut), referral=bool(referral),
             status=STATUS_ZH.get(str(status), str(status)), reviewer=redactor.text(str(reviewer or "")),
             review_reason=redactor.text(str(why or "")), evidence_changed=bool(changed), evidence_rows=int(n),
+            party_kind=str((_json(scale) or {}).get("party_zh") or ""),
         )
     if out:
         for cid, _rank, kind, sha, fname, sheet, row_no, grp, quote, note in con.execute(

@@ -4,6 +4,7 @@ holders get neither a charge nor a lead, and the charges use the pack's wording 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,15 @@ def test_a_scale_that_is_not_positive_is_refused_before_anything_is_written(
         assert cli("demo", str(tmp_path / "d"), "--scale", "0", *industry) == 2
         assert "数据量倍数须为正数" in capsys.readouterr().err
         assert not (tmp_path / "d").exists()
+
+
+def test_the_case_report_names_each_charged_party_by_its_packs_kind(tmp_path: Path) -> None:
+    result = run_industry_demo(tmp_path / "ed", "education", formats=("html",))
+    [html] = list((result.case_dir / "reports").glob("*.html"))
+    text = html.read_text(encoding="utf-8")
+    headings = re.findall(r'<h3 class="party">[^<]*', text)
+    truth = json.loads(result.manifest.ground_truth_path.read_text(encoding="utf-8"))["charges"]["holders"]
+    charged = [h for h, v in truth.items() if v["conducts"]]
+    assert charged and len(headings) >= len(charged)
+    for holder in charged:
+        assert any(f"{holder}（{load_pack('education').party_zh}）" in h for h in headings), holder
