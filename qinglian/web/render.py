@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 LANGS = ("zh", "en")
 LANG_COOKIE = "ql_lang"
@@ -55,3 +56,10 @@ def page(request: Request, template: str, status: int = 200, **ctx: Any) -> HTML
         request=request, lang=lang, tr=translator(lang), user=getattr(state, "user", None),
         csrf=getattr(state, "csrf", ""), **ctx)
     return HTMLResponse(html, status_code=status)
+
+
+def fragment(template: str, lang: str, **ctx: Any) -> Markup:
+    """A part of a page rendered on its own (escaped as any page is), for a page to keep and reuse:
+    it must not depend on the user, the role or the CSRF token."""
+    # safe: the fragment was rendered with autoescape, as a whole page is
+    return Markup(env.get_template(template).render(lang=lang, tr=translator(lang), **ctx))

@@ -4,11 +4,13 @@ search. Every page of a case is in the access log."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from qinglian.charges.review import STATUS_ZH, review_charge
 from qinglian.privacy import mask_text
@@ -21,7 +23,7 @@ from qinglian.web.db import CREATE_ROLES, REVEAL_ROLES, REVIEW_ROLES, Membership
 from qinglian.web.deps import DB, CaseAccess, CurrentUser, Refused, audit, check_csrf, member_cases, settings
 from qinglian.web.jobs import Jobs
 from qinglian.web.registry_seen import seen_elsewhere
-from qinglian.web.render import lang_of, page
+from qinglian.web.render import fragment, lang_of, page
 
 router = APIRouter()
 _SHA = re.compile(r"[0-9a-f]{64}")
@@ -70,17 +72,28 @@ def new_case(request: Request, user: CurrentUser, s: DB, name: Annotated[str, Fo
 @router.get("/cases/{case_id}")
 def overview(request: Request, acc: CaseAccess, s: DB) -> Response:
     audit(s, request, acc.user, acc.info.case_id, "overview")
-    ov, caption = _overviews.get(acc.info.case, "overview", lambda: _overview_of(acc.info.case))
-    return page(request, "overview.html", acc=acc, ov=ov, chain_caption=caption)
+    kept = _overviews.get(acc.info.case, "overview", lambda: _overview_of(acc.info.case))
+    lang = lang_of(request)
+    table = kept.tables.get(lang)
+    if table is None:  # a case ranks hundreds of parties: their table is rendered once, not per view
+        table = kept.tables[lang] = fragment("_parties.html", lang, ov=kept.ov, case_id=acc.info.case_id)
+    return page(request, "overview.html", acc=acc, ov=kept.ov, chain_caption=kept.caption, parties_table=table)
+
+
+@dataclass
+class _Overview:
+    ov: reads.Overview
+    caption: str
+    tables: dict[str, Markup] = field(default_factory=dict)  # the parties table per language
 
 
 # The overview's totals, parties and chain caption, kept per state of the store (the same for every member).
-_overviews: reads.StoreCache[tuple[reads.Overview, str]] = reads.StoreCache(16)
+_overviews: reads.StoreCache[_Overview] = reads.StoreCache(16)
 
 
-def _overview_of(case: Case) -> tuple[reads.Overview, str]:
+def _overview_of(case: Case) -> _Overview:
     with reads.connect(case) as con:
-        return reads.overview(case, con), chain_picture(case, con)[1]
+        return _Overview(reads.overview(case, con), chain_picture(case, con)[1])
 
 
 @router.get("/cases/{case_id}/chain.svg")

@@ -54,6 +54,13 @@ def test_overview_ranks_parties_with_their_charges(web: Web, clients: dict[str, 
     html = clients["viewer_a"].get(f"/cases/{web.case_a}").text
     assert HOLDER_A in html and HOLDER_B in html
     assert html.index(HOLDER_A) < html.index(HOLDER_B)  # the 'after' ranking holds only HOLDER_A
+    # the ranked table is kept per language: each view gets its own words and the same links
+    en = clients["viewer_a"].get(f"/cases/{web.case_a}?lang=en").text
+    zh = clients["viewer_a"].get(f"/cases/{web.case_a}?lang=zh").text
+    assert "<th>Party</th>" in en and "<th>当事人</th>" not in en
+    assert "<th>当事人</th>" in zh and "<th>Party</th>" not in zh
+    link = f'href="/cases/{web.case_a}/party?holder={quote(HOLDER_A)}"'
+    assert link in en and link in zh
 
 
 def test_party_page_shows_charges_with_masked_evidence(web: Web, clients: dict[str, TestClient]) -> None:
