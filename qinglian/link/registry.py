@@ -35,6 +35,7 @@ from qinglian.link.names import normalise
 from qinglian.link.sql import has_table
 from qinglian.privacy import mask_card, mask_name, mask_phone, mask_text
 from qinglian.store.case import Case, open_case
+from qinglian.store.custody import current_user
 from qinglian.store.sqlident import quote_ident
 
 FORMAT = "qinglian-registry/1"
@@ -449,7 +450,7 @@ def _replace(case: Case, cid: str, rcon: sqlite3.Connection, seq: int | None, us
         "folder = excluded.folder, registered_at = excluded.registered_at, "
         "registered_by = excluded.registered_by, custody_seq = excluded.custody_seq, "
         "entries = excluded.entries RETURNING case_no",
-        [cid, case.name, str(case.root.resolve()), _now(), user, seq, entries]).fetchone()
+        [cid, case.name, str(case.root.resolve()), _now(), current_user(user), seq, entries]).fetchone()
     case_no = int(row[0]) if row else 0
     replaced = int(rcon.execute("DELETE FROM entries WHERE case_no = ?", [case_no]).rowcount)
     rcon.execute("INSERT INTO entries SELECT kind, key, ?, party, label, first_seen, last_seen, count "
@@ -533,7 +534,7 @@ def remove_case(case_id: str, *, registry: Path, user: str | None = None) -> tup
                                       "WHERE case_id = ?)", [case_id]).rowcount)
             con.execute("DELETE FROM cases WHERE case_id = ?", [case_id])
             con.execute("INSERT INTO removals VALUES (?, ?, ?, ?, ?, ?)",
-                        [_now(), user, case.case_id, case.name, case.folder, removed])
+                        [_now(), current_user(user), case.case_id, case.name, case.folder, removed])
             logged = (Path(case.folder) / "case.toml").is_file()
             if logged:
                 open_case(Path(case.folder)).log("registry.remove", {"registry": str(registry)}, user=user,
@@ -666,7 +667,7 @@ def search(query: str, *, registry: Path, key: bytes | None = None, user: str | 
         matches = _group(rows)
         cases = sorted({c.case_id for m in matches for c in m.cases})
         kinds = sorted({m.kind for m in matches})
-        con.execute("INSERT INTO searches VALUES (?, ?, ?, ?, ?)", [_now(), user, masked, json.dumps(kinds), len(cases)])
+        con.execute("INSERT INTO searches VALUES (?, ?, ?, ?, ?)", [_now(), current_user(user), masked, json.dumps(kinds), len(cases)])
         folders = dict(con.execute("SELECT case_id, folder FROM cases").fetchall())
     notes = _log_search(cases, folders, masked, kinds, registry.resolve(), user)
     return SearchResult(masked, matches, notes)

@@ -332,6 +332,10 @@ def test_a_case_whose_folder_is_gone_is_taken_out_by_its_id(
     assert cli("registry", "remove", three.case_id, "--cases", str(registered)) == 0
     assert "仅记入登记库" in capsys.readouterr().out
     assert [c.name for c in reg.registered_cases(reg.default_path(registered))] == ["一号案", "二号案"]
+    from qinglian.store.custody import current_user
+
+    with sqlite3.connect(reg.default_path(registered)) as con:  # no --user: the acting user, as custody names it
+        assert con.execute("SELECT user, name FROM removals").fetchall() == [(current_user(None), "三号案")]
 
 
 def test_taking_out_an_unknown_case_says_how_to_list_them_and_changes_nothing(
