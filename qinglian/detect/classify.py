@@ -285,8 +285,8 @@ _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ud800-\udfff]')
 
 
 def pack_names(packs: Sequence[str]) -> tuple[str, ...]:
-    """The industry packs to classify with: () when none is named (the built-in rules only, the output
-    of classify before packs), else the names checked (an unknown one is a QinglianError naming the
+    """The industry packs to classify with: () when none is named (the built-in rules only), else the
+    names checked (an unknown one is a QinglianError naming the
     packs there are) and each kept once."""
     return check_names(packs) if any(n.strip() for n in packs) else ()
 
@@ -300,21 +300,21 @@ class _Writer:
     """
 
     def __init__(self, on: date | None, packs: tuple[str, ...] = ()) -> None:
-        rules = [(r.label, r.id, c, r.kind) for r, c in zip(RULES, rule_citations(on), strict=True)]
+        rules = list(zip(RULES, rule_citations(on), strict=True))
         extra = pack_rules(packs) if packs else None
         if extra is not None:
-            rules += [(r.label, r.id, c, None) for r, c in zip(extra.rules, pack_citations(packs, on), strict=True)]
+            rules += zip(extra.rules, pack_citations(packs, on), strict=True)
         self.hit_head = [
-            '{"label": ' + json.dumps(label) + ', "rule": ' + json.dumps(rid) + ', "span": ['
-            for label, rid, _, _ in rules
+            '{"label": ' + json.dumps(r.label) + ', "rule": ' + json.dumps(r.id) + ', "span": ['
+            for r, _ in rules
         ]
         self.hit_tail = [
             '], "law": ' + json.dumps(list(c), ensure_ascii=False)
-            + ("" if kind is None else ', "kind": ' + json.dumps(kind))
+            + ("" if r.kind is None else ', "kind": ' + json.dumps(r.kind))
             + "}"
-            for _, _, c, kind in rules
+            for r, c in rules
         ]
-        self.rule_index = {rid: i for i, (_, rid, _, _) in enumerate(rules)}
+        self.rule_index = {r.id: i for i, (r, _) in enumerate(rules)}
         self.fragments = [
             np.array([f'"{lb}": {q / 10000:.4f}' for q in range(10001)], dtype=object) for lb in LABELS
         ]

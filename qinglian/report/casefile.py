@@ -352,7 +352,8 @@ def _charges(con: duckdb.DuckDBPyConnection, redactor: Redactor, holder: str | N
     out: dict[str, ChargeView] = {}
     for (cid, hold, conduct, title, provs, facts, first, last, scale, strength, reasons, rebut, referral,
          status, reviewer, why, changed, n) in rows:
-        words, pi = _scale(scale, redactor)
+        measured = _json(scale) or {}
+        words, pi = _scale(measured, redactor)
         out[str(cid)] = ChargeView(
             id=str(cid), holder=str(hold), conduct=str(conduct), title=str(title or conduct),
             provisions=_provisions(provs), facts=redactor.text(str(facts or "")), first_at=first, last_at=last,
@@ -360,7 +361,7 @@ def _charges(con: duckdb.DuckDBPyConnection, redactor: Redactor, holder: str | N
             reasons=_texts(reasons), rebuttal=_texts(rebut), referral=bool(referral),
             status=STATUS_ZH.get(str(status), str(status)), reviewer=redactor.text(str(reviewer or "")),
             review_reason=redactor.text(str(why or "")), evidence_changed=bool(changed), evidence_rows=int(n),
-            party_kind=str((_json(scale) or {}).get("party_zh") or ""),
+            party_kind=str(measured.get("party_zh") or ""),
         )
     if out:
         for cid, _rank, kind, sha, fname, sheet, row_no, grp, quote, note in con.execute(

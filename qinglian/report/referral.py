@@ -145,11 +145,9 @@ def _article_number(article: str) -> int:
     return total + digit
 
 
-def _order(entry: dict[str, Any]) -> tuple[int, int, str, str]:
-    """Laws in the catalog's order, then article number, then version."""
-    laws = list(dict.fromkeys(p.law for p in catalog().provisions))
-    law = str(entry["law"])
-    return (laws.index(law) if law in laws else len(laws), _article_number(str(entry["article"])),
+def _order(entry: dict[str, Any], laws: dict[str, int]) -> tuple[int, int, str, str]:
+    """Laws in the catalog's order (``laws``: law -> position), then article number, then version."""
+    return (laws.get(str(entry["law"]), len(laws)), _article_number(str(entry["article"])),
             str(entry["article"]), str(entry["effective"]))
 
 
@@ -174,12 +172,14 @@ def packet_data(region: Region, ref: Referrals, *, case_name: str, agency: str, 
     def cites(charge_id: str, role: str) -> list[str]:
         return [p["cite"] for p in provs.get(charge_id, []) if p["role"] == role]
 
+    laws = {law: i for i, law in enumerate(dict.fromkeys(p.law for p in catalog().provisions))}
     cited: dict[str, dict[str, Any]] = {}
     for c in region.charges:
         for p in provs.get(str(c["charge_id"]), []):
-            cited.setdefault(p["cite"], {"cite": p["cite"], "role": "违反条款" if p["role"] == "breach" else "涉嫌犯罪（移送）",
-                                         "breach": p["role"] == "breach", "summary": p["summary"],
-                                         "penalty": p["penalty"] or "", "order": _order(p)})
+            if p["cite"] not in cited:
+                cited[p["cite"]] = {"cite": p["cite"], "role": "违反条款" if p["role"] == "breach" else "涉嫌犯罪（移送）",
+                                    "breach": p["role"] == "breach", "summary": p["summary"],
+                                    "penalty": p["penalty"] or "", "order": _order(p, laws)}
     cited_rows = sorted(cited.values(), key=lambda p: (not p["breach"], p["order"]))
     def account_row(a: Account) -> dict[str, Any]:
         return {
@@ -285,14 +285,12 @@ def _write_text(text: str, path: Path) -> None:
 
 
 def write_packets(con: duckdb.DuckDBPyConnection, ref: Referrals, folder: Path, *, case_name: str, agency: str,
-                  formats: Sequence[str] = FORMATS, provisions: dict[str, list[dict[str, Any]]] | None = None,
+                  provisions: dict[str, list[dict[str, Any]]], formats: Sequence[str] = FORMATS,
                   progress: Callable[[int, int], None] | None = None) -> list[Packet]:
     """One packet per region of ``ref`` in ``folder``; ``progress(done, total)`` after each.
-    ``provisions``: ``charge_provisions`` of the regions' charges, read here when not given."""
+    ``provisions``: ``charge_provisions`` of the regions' charges."""
     folder.mkdir(parents=True, exist_ok=True)
     red = Redactor(False, case_names(con))
-    if provisions is None:
-        provisions = charge_provisions(con, [c for r in ref.regions for c in r.charges])
     procedure = procedure_basis()
     packets: list[Packet] = []
     for n, region in enumerate(ref.regions, 1):

@@ -61,8 +61,7 @@ def classify_batch(
 
 def _hits(texts: Sequence[str], norm: list[str], batch: TextBatch, on: date | None) -> list[list[Hit]]:
     out: list[list[Hit]] = [[] for _ in texts]
-    if len(batch.matches):
-        add_hits(out, texts, norm, batch.matches, RULES, rule_citations(on))
+    add_hits(out, texts, norm, batch.matches, RULES, rule_citations(on))
     return out
 
 
