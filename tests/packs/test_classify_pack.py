@@ -16,10 +16,11 @@ import pytest
 from qinglian.cli import run
 from qinglian.detect import classify
 from qinglian.errors import QinglianError
+from tests.packs.pets import add_pets_pack
 
 HERE = Path(__file__).resolve().parent
-# The output of `classify` before --pack existed (made with the code of commit 5cc7cea, on the day below),
-# for the texts below. Regenerate only on a deliberate change of the rules or the model:
+# The output of `classify` with the built-in rules only, on the day below, for the texts below.
+# Regenerate only on a deliberate change of the rules or the model:
 #   classify_stream(io.BytesIO(("\n".join(TEXTS) + "\n").encode()), out, on=DAY)
 GOLDEN = HERE / "classify_without_pack.jsonl"
 DAY = date(2026, 12, 5)
@@ -32,20 +33,6 @@ TEXTS = [
 ]
 PROMISE = "【万科置业】学区房现房发售，保证升值，稳赚不赔，年回报8%，详询138xxxx，回T退订"
 
-_PETS = """
-name: pets
-zh: 宠物
-en: pet shops
-party_zh: 宠物店
-party_en: pet shop
-rules:
-  - id: cure_all
-    label: false_promise
-    weight: 5.0
-    laws: [adlaw.28]
-    doc: 'The text promises a pet medicine cures everything.'
-    keywords: [包治百病]
-"""
 
 
 def _stream(texts: list[str], packs: tuple[str, ...] = (), on: date | None = DAY) -> str:
@@ -61,9 +48,7 @@ def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 
 
 def _pets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "packs" / "pets").mkdir(parents=True)
-    (tmp_path / "packs" / "pets" / "pack.yaml").write_text(_PETS, encoding="utf-8")
-    monkeypatch.setenv("QINGLIAN_PACK_DIRS", str(tmp_path / "packs"))
+    add_pets_pack(tmp_path / "packs", monkeypatch)
 
 
 def test_without_a_pack_the_output_is_what_it_was() -> None:

@@ -16,6 +16,7 @@ from qinglian.labels import LABELS
 from qinglian.laws import catalog
 from qinglian.packs import DEFAULT_PACKS, available, check_names, load_pack, load_packs
 from qinglian.store.case import init_case, open_case
+from tests.packs.pets import PETS_PACK, add_pets_pack
 
 SHIPPED = ("education", "loans", "real_estate", "renovation")
 
@@ -153,34 +154,10 @@ def test_each_pack_flags_its_breaches_and_leaves_lawful_texts_alone(name: str) -
     assert sum("false_promise" in f for f in _flags(promises, ("loans",))) < len(promises)
 
 
-_NEW_PACK = """
-name: pets
-zh: 宠物
-en: pet shops
-party_zh: 宠物店
-party_en: pet shop
-vocabulary: [宠物, 猫粮]
-rules:
-  - id: cure_all
-    label: false_promise
-    weight: 5.0
-    laws: [adlaw.28]
-    doc: 'The text promises a pet medicine cures everything.'
-    keywords: [包治百病, 保证治愈]
-headers:
-  customers:
-    address: [宠物医院地址]
-conducts:
-  false_promise:
-    zh: 在宠物用品营销中作虚假承诺
-    en: false promises in pet marketing
-"""
 
 
 def test_a_pack_is_added_as_data_from_another_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "pets").mkdir()
-    (tmp_path / "pets" / "pack.yaml").write_text(_NEW_PACK, encoding="utf-8")
-    monkeypatch.setenv("QINGLIAN_PACK_DIRS", str(tmp_path))
+    add_pets_pack(tmp_path, monkeypatch)
     assert "pets" in available()
     texts = ["【萌宠之家】进口药包治百病，回T退订", "【萌宠之家】猫粮到货，拒收请回T"]
     assert "false_promise" not in _flags(texts, ("loans",))[0]
@@ -194,24 +171,20 @@ def test_a_pack_is_added_as_data_from_another_folder(tmp_path: Path, monkeypatch
 
 
 @pytest.mark.parametrize("bad, what", [
-    (_NEW_PACK.replace("label: false_promise", "label: scam"), "scam"),
-    (_NEW_PACK + "colour: red\n", "colour"),
-    (_NEW_PACK.replace("address: [宠物医院地址]", "street: [宠物医院地址]"), "street"),
-    (_NEW_PACK.replace("name: pets", "name: dogs"), "dogs"),
+    (PETS_PACK.replace("label: false_promise", "label: scam"), "scam"),
+    (PETS_PACK + "colour: red\n", "colour"),
+    (PETS_PACK.replace("address: [宠物医院地址]", "street: [宠物医院地址]"), "street"),
+    (PETS_PACK.replace("name: pets", "name: dogs"), "dogs"),
 ])
 def test_a_malformed_pack_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str, what: str) -> None:
-    (tmp_path / "pets").mkdir()
-    (tmp_path / "pets" / "pack.yaml").write_text(bad, encoding="utf-8")
-    monkeypatch.setenv("QINGLIAN_PACK_DIRS", str(tmp_path))
+    add_pets_pack(tmp_path, monkeypatch, bad)
     with pytest.raises(QinglianError) as exc:
         load_pack("pets")
     assert what in str(exc.value)
 
 
 def test_a_pack_rule_citing_an_unknown_provision_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "pets").mkdir()
-    (tmp_path / "pets" / "pack.yaml").write_text(_NEW_PACK.replace("[adlaw.28]", "[adlaw.999]"), encoding="utf-8")
-    monkeypatch.setenv("QINGLIAN_PACK_DIRS", str(tmp_path))
+    add_pets_pack(tmp_path, monkeypatch, PETS_PACK.replace("[adlaw.28]", "[adlaw.999]"))
     with pytest.raises(QinglianError) as exc:
         classify_batch(["包治百病"], packs=("pets",))
     assert "adlaw.999" in str(exc.value)
