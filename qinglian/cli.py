@@ -383,7 +383,7 @@ def registry_remove(
         opened = open_case(folder)
         case, path = case_id_of(opened), path_for(opened, registry)
     else:
-        path = Path(registry) if registry is not None else default_path(cases)
+        path = registry or default_path(cases)
     removed, logged = remove_case(case, registry=path, user=user)
     _say([t(f"案件 {removed.name}（{removed.case_id}）已移出登记库，删除 {removed.entries} 条",
             f"case {removed.name} ({removed.case_id}) taken out of the registry: {removed.entries} entries removed"),
